@@ -1,0 +1,71 @@
+"""REST endpoints for the caller's account and API tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+
+from dossier.customers.schemas import ErrorOut
+
+from . import selectors, services
+
+router = Router(tags=["account"])
+ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+class MeOut(Schema):
+    username: str
+    role: str | None
+    permissions: list[str]
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    prefix: str
+    scope: str
+    created_at: datetime
+    last_used_at: datetime | None
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+
+class TokenIn(Schema):
+    name: str = Field(..., min_length=1, max_length=100)
+    scope: str = Field("read", description="read or read_write")
+    expires_in_days: int | None = Field(None, ge=1, le=3650)
+
+
+class TokenCreatedOut(TokenOut):
+    secret: str = Field(..., description="Shown only in this response.")
+
+
+@router.get("/me", response={200: MeOut, **ERRORS})
+def me(request: HttpRequest) -> Any:
+    user = request.user
+    return {
+        "username": user.get_username(),
+        "role": selectors.role_of_cached(user),
+        "permissions": sorted(user.get_all_permissions()),
+    }
+
+
+@router.get("/tokens", response={200: list[TokenOut], **ERRORS})
+def list_tokens(request: HttpRequest) -> Any:
+    return list(selectors.token_list(user=request.user))
+
+
+@router.post("/tokens", response={201: TokenCreatedOut, **ERRORS})
+def create_token(request: HttpRequest, payload: TokenIn) -> Any:
+    token, secret = services.create_token(user=request.user, **payload.dict())
+    token.secret = secret  # type: ignore[attr-defined]
+    return 201, token
+
+
+@router.delete("/tokens/{token_id}", response={204: None, **ERRORS})
+def revoke_token(request: HttpRequest, token_id: int) -> Any:
+    services.revoke_token(token_id=token_id, actor=request.user)
+    return 204, None

@@ -1,0 +1,39 @@
+"""Reads for users, roles, teams and tokens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db.models import QuerySet
+
+from . import roles
+from .models import ApiToken, Membership
+
+
+def role_of_cached(user: Any) -> str | None:
+    """The user's role, remembered on the user object for the rest of the request."""
+    cached = getattr(user, "_dossier_role", "")
+    if cached == "":
+        names = set(user.groups.values_list("name", flat=True))
+        cached = next((r for r in roles.ROLES if r in names), None)
+        user._dossier_role = cached
+    return cached
+
+
+def team_id_of(user: Any) -> int | None:
+    """The id of the user's team, if any."""
+    cached = getattr(user, "_dossier_team", "")
+    if cached == "":
+        cached = Membership.objects.filter(user=user).values_list("team_id", flat=True).first()
+        user._dossier_team = cached
+    return cached
+
+
+def token_list(*, user: User) -> QuerySet[ApiToken]:
+    """The user's API tokens, newest first."""
+    return user.api_tokens.all()
+
+
+def user_list() -> QuerySet[User]:
+    return User.objects.filter(is_active=True).order_by("username")

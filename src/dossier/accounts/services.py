@@ -1,0 +1,142 @@
+"""Writes for users, roles, teams and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.contrib.auth.models import Group, Permission, User
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dossier.core.errors import NotFound, ValidationFailed
+from dossier.templates.fields import FieldError
+
+from . import roles
+from .models import ApiToken, Membership, Team
+from .selectors import role_of_cached
+
+TOKEN_PREFIX = "dos_"
+LAST_USED_GRANULARITY = timedelta(minutes=1)
+
+
+def _permission(dotted: str) -> Permission:
+    app_label, codename = dotted.split(".", 1)
+    return Permission.objects.get(content_type__app_label=app_label, codename=codename)
+
+
+@transaction.atomic
+def ensure_roles() -> None:
+    """Create the role groups and give each its permissions (idempotent)."""
+    for role in roles.ROLES:
+        group, _created = Group.objects.get_or_create(name=role)
+        if role == roles.ADMIN:
+            perms = list(Permission.objects.filter(content_type__app_label__in=roles.ADMIN_APPS))
+        else:
+            perms = [_permission(p) for p in roles.ROLE_PERMISSIONS[role]]
+        group.permissions.set(perms)
+
+
+@transaction.atomic
+def set_role(*, user: User, role: str) -> None:
+    """Give ``user`` exactly one role."""
+    if role not in roles.ROLES:
+        raise ValidationFailed(
+            _("Unknown role."),
+            errors=[FieldError("invalid_choice", field="role", label="role", value=role)],
+        )
+    ensure_roles()
+    user.groups.remove(*Group.objects.filter(name__in=roles.ROLES))
+    user.groups.add(Group.objects.get(name=role))
+    user.is_staff = role == roles.ADMIN
+    user.save(update_fields=["is_staff"])
+    for cache in ("_perm_cache", "_group_perm_cache", "_user_perm_cache", "_dossier_role"):
+        user.__dict__.pop(cache, None)
+
+
+@transaction.atomic
+def create_user(
+    *, username: str, password: str, role: str, email: str = "", team: str | None = None
+) -> User:
+    """Create a user with a role (and a team, created if new)."""
+    if User.objects.filter(username=username).exists():
+        raise ValidationFailed(
+            _("That user name is taken."),
+            errors=[FieldError("not_unique", field="username", label="username")],
+        )
+    user = User.objects.create_user(username=username, password=password, email=email)
+    set_role(user=user, role=role)
+    if team:
+        join_team(user=user, team=team)
+    return user
+
+
+@transaction.atomic
+def join_team(*, user: User, team: str) -> Team:
+    """Put ``user`` in the team named ``team`` (creating the team if needed)."""
+    team_obj, _created = Team.objects.get_or_create(name=team)
+    Membership.objects.update_or_create(user=user, defaults={"team": team_obj})
+    return team_obj
+
+
+def digest_token(secret: str) -> str:
+    # Tokens are 256-bit random strings, so a plain SHA-256 (no salt, no stretching) is safe.
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@transaction.atomic
+def create_token(
+    *, user: User, name: str, scope: str = ApiToken.READ, expires_in_days: int | None = None
+) -> tuple[ApiToken, str]:
+    """Create an API token; returns it and the secret, which is shown only this once."""
+    if scope not in (ApiToken.READ, ApiToken.READ_WRITE):
+        raise ValidationFailed(
+            _("Unknown token scope."),
+            errors=[FieldError("invalid_choice", field="scope", label="scope", value=scope)],
+        )
+    body = secrets.token_urlsafe(32)
+    secret = f"{TOKEN_PREFIX}{body}"
+    expires_at = timezone.now() + timedelta(days=expires_in_days) if expires_in_days else None
+    token = ApiToken.objects.create(
+        user=user,
+        name=name[:100],
+        prefix=secret[: len(TOKEN_PREFIX) + 6],
+        digest=digest_token(secret),
+        scope=scope,
+        expires_at=expires_at,
+    )
+    return token, secret
+
+
+@transaction.atomic
+def revoke_token(*, token_id: int, actor: User) -> ApiToken:
+    """Revoke one of the actor's tokens (an admin may revoke anyone's)."""
+    tokens = ApiToken.objects.all() if actor.is_superuser or role_of_cached(actor) == roles.ADMIN else actor.api_tokens.all()
+    token = tokens.filter(pk=token_id).first()
+    if token is None:
+        raise NotFound(_("No such token."))
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
+
+
+def authenticate_token(secret: str) -> ApiToken | None:
+    """The live token for ``secret`` (recording its use), or None."""
+    if not secret.startswith(TOKEN_PREFIX):
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(digest=digest_token(secret), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    now = timezone.now()
+    if token is None or (token.expires_at and token.expires_at <= now):
+        return None
+    if token.last_used_at is None or now - token.last_used_at > LAST_USED_GRANULARITY:
+        # At most one write a minute per token, so reads stay reads.
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    return token

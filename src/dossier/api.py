@@ -1,0 +1,70 @@
+"""The REST API at /api/v1: one NinjaAPI, token auth, one error shape for every 4xx."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as RequestValidationError
+
+from dossier.accounts.api import router as accounts_router
+from dossier.accounts.auth import TokenAuth
+from dossier.core.errors import ApplicationError
+from dossier.customers.api import router as customers_router
+from dossier.customers.api import tags_router
+from dossier.templates.api import router as templates_router
+
+api = NinjaAPI(
+    title="Dossier API",
+    version="1",
+    description="Customer profiles built on templates. Every call needs `Authorization: Bearer <token>`.",
+    auth=TokenAuth(),
+    urls_namespace="api",
+    docs_url="/docs",
+)
+api.add_router("/customers", customers_router)
+api.add_router("/tags", tags_router)
+api.add_router("/templates", templates_router)
+api.add_router("/", accounts_router)
+
+
+def _error(request: HttpRequest, status: int, code: str, message: str, errors: list[dict[str, Any]] | None = None) -> HttpResponse:
+    return api.create_response(request, {"code": code, "message": message, "errors": errors or []}, status=status)
+
+
+@api.exception_handler(ApplicationError)
+def application_error(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
+    return api.create_response(request, exc.as_dict(get_language()), status=exc.status)
+
+
+@api.exception_handler(RequestValidationError)
+def request_invalid(request: HttpRequest, exc: RequestValidationError) -> HttpResponse:
+    errors = []
+    for err in exc.errors:
+        location = [str(part) for part in err.get("loc", ())]
+        # drop "body"/"query"/"path" and the parameter name ninja wraps the body in
+        field = ".".join(location[2:] if len(location) > 2 and location[0] == "body" else location[1:])
+        errors.append({"field": field, "code": str(err.get("type", "invalid")), "message": str(err.get("msg", ""))})
+    return _error(request, 422, "validation_failed", _("The request is not valid."), errors)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _error(request, 401, "unauthenticated", _("A valid API token is required (Authorization: Bearer …)."))
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _error(request, 404, "not_found", _("Not found."))
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400:
+        # ninja raises this for a body that is not JSON
+        return _error(request, 400, "malformed_request", _("The request body is not valid JSON."))
+    return _error(request, exc.status_code, "http_error", str(exc))

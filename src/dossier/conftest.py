@@ -1,0 +1,108 @@
+"""Shared test fixtures: users in every role, API clients with tokens, a template."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+from dossier.accounts import roles
+from dossier.accounts.services import create_token, create_user, ensure_roles
+from dossier.templates.models import Template
+from dossier.templates.services import create_template
+
+PASSWORD = "correct-horse-42"
+
+
+@pytest.fixture(autouse=True)
+def _english_and_immediate_tasks(settings: Any) -> None:
+    settings.LANGUAGE_CODE = "en"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
+def make_user(db: Any) -> Callable[..., User]:
+    ensure_roles()
+
+    def make(username: str = "", role: str = roles.SALES, team: str | None = None) -> User:
+        return create_user(username=username or f"{role}-{User.objects.count()}", password=PASSWORD, role=role, team=team)
+
+    return make
+
+
+@pytest.fixture
+def admin_user(make_user: Callable[..., User]) -> User:
+    return make_user("boss", roles.ADMIN)
+
+
+@pytest.fixture
+def sales_user(make_user: Callable[..., User]) -> User:
+    return make_user("li.na", roles.SALES, team="east")
+
+
+class ApiClient:
+    """A test client that sends a bearer token and JSON."""
+
+    def __init__(self, user: User | None, scope: str = "read_write") -> None:
+        self.client = Client()
+        self.headers: dict[str, str] = {}
+        if user is not None:
+            _token, secret = create_token(user=user, name="test", scope=scope)
+            self.headers["Authorization"] = f"Bearer {secret}"
+
+    def _send(self, method: str, path: str, data: Any = None, raw: str | None = None, **extra: Any) -> Any:
+        body = raw if raw is not None else (None if data is None else __import__("json").dumps(data))
+        call = getattr(self.client, method)
+        kwargs: dict[str, Any] = {"headers": {**self.headers, **extra.pop("headers", {})}}
+        if body is not None:
+            kwargs.update(data=body, content_type="application/json")
+        return call(f"/api/v1{path}", **kwargs, **extra)
+
+    def get(self, path: str, **extra: Any) -> Any:
+        return self._send("get", path, **extra)
+
+    def post(self, path: str, data: Any = None, **extra: Any) -> Any:
+        return self._send("post", path, data, **extra)
+
+    def patch(self, path: str, data: Any = None, **extra: Any) -> Any:
+        return self._send("patch", path, data, **extra)
+
+    def put(self, path: str, data: Any = None, **extra: Any) -> Any:
+        return self._send("put", path, data, **extra)
+
+    def delete(self, path: str, **extra: Any) -> Any:
+        return self._send("delete", path, **extra)
+
+
+@pytest.fixture
+def api_as() -> Callable[..., ApiClient]:
+    def make(user: User | None, scope: str = "read_write") -> ApiClient:
+        return ApiClient(user, scope)
+
+    return make
+
+
+@pytest.fixture
+def member_template(db: Any) -> Template:
+    """A small retail-member template with an ID number, a unique member number and a level."""
+    return create_template(
+        actor=None,
+        key="member",
+        name_zh="会员",
+        name_en="Member",
+        scenario="retail_member",
+        fields=[
+            {"key": "phone", "type": "phone", "required": True, "rules": {"mobile_only": True}},
+            {"key": "member_no", "type": "text", "label_en": "Member number", "unique": True,
+             "rules": {"regex": r"M\d{6}"}},
+            {"key": "id_number", "type": "cn_id_card", "label_en": "ID number", "classification": "sensitive",
+             "unique": True},
+            {"key": "level", "type": "choice", "label_en": "Level", "default": "normal",
+             "rules": {"choices": [{"value": "normal", "label_zh": "普通", "label_en": "Normal"},
+                                   {"value": "gold", "label_zh": "金卡", "label_en": "Gold"}]}},
+            {"key": "points", "type": "integer", "label_en": "Points", "rules": {"min_value": 0}},
+        ],
+    )  # fmt: skip

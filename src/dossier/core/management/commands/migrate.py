@@ -1,0 +1,23 @@
+"""`dossier migrate`: Django's migrate, then the roles and the built-in templates."""
+
+from typing import Any
+
+from django.core.management.commands.migrate import Command as DjangoMigrate
+
+
+class Command(DjangoMigrate):
+    help = "Apply database migrations, then create the roles and install the built-in templates."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        super().handle(*args, **options)
+        from django.db import connections
+
+        from dossier.accounts.services import ensure_roles
+        from dossier.templates.services import install_builtin_templates
+
+        database = options.get("database") or "default"
+        if connections[database].settings_dict.get("NAME") and not options.get("plan"):
+            ensure_roles()
+            installed = install_builtin_templates()
+            if options.get("verbosity", 1) >= 1 and installed:
+                self.stdout.write(f"Installed {len(installed)} built-in templates.")

@@ -1,0 +1,52 @@
+"""Who may see and change which customers: the one place that decides it.
+
+Every selector and service starts from :func:`restrict`, so a page, an API list, a search
+and an export cannot show the same user different things.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from dossier.accounts import roles
+from dossier.accounts.selectors import role_of_cached, team_id_of
+
+from .models import Customer, CustomerShare
+
+ACTION_PERMISSIONS = {
+    "view": "customers.view_customer",
+    "change": "customers.change_customer",
+    "delete": "customers.delete_customer",
+    "export": "customers.export_customer",
+    "reveal": "customers.reveal_customer",
+}
+
+
+def restrict(queryset: QuerySet[Customer], actor: Any, action: str = "view") -> QuerySet[Customer]:
+    """The customers in ``queryset`` that ``actor`` may act on (``view``, ``change`` …).
+
+    Admins: all. Managers: their team's customers, their own and those shared with them.
+    Sales, service and marketing: their own and those shared with them. Analysts: none.
+    Soft-deleted customers are never included.
+    """
+    queryset = queryset.filter(deleted_at__isnull=True)
+    if actor is None or not actor.is_authenticated or not actor.is_active:
+        return queryset.none()
+    if not actor.has_perm(ACTION_PERMISSIONS[action]):
+        return queryset.none()
+    role = role_of_cached(actor)
+    if actor.is_superuser or role == roles.ADMIN:
+        return queryset
+    mine = Q(owner=actor) | Q(id__in=CustomerShare.objects.filter(user=actor).values("customer_id"))
+    if role == roles.MANAGER:
+        team_id = team_id_of(actor)
+        if team_id is not None:
+            mine |= Q(team_id=team_id)
+    return queryset.filter(mine)
+
+
+def may(actor: Any, permission: str) -> bool:
+    """Whether the actor holds a Dossier permission ("customers.add_customer" …)."""
+    return bool(actor is not None and actor.is_authenticated and actor.has_perm(permission))

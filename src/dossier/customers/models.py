@@ -1,0 +1,127 @@
+"""Customers, their tags, shares and blind-index lookups."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from dossier.accounts.models import Team
+from dossier.privacy.fields import EncryptedJSONField, EncryptedTextField
+from dossier.templates.models import Template, TemplateVersion
+
+from .ids import uuid7
+
+
+class Customer(models.Model):
+    """A customer profile: typed core columns plus attributes validated by its template version.
+
+    Values classified personal or sensitive never sit in plaintext: the phone, e-mail and
+    address columns and ``protected`` are encrypted; exact search goes through ``CustomerLookup``.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    kind = models.CharField(_("type"), max_length=16, default="person")
+    display_name = models.CharField(_("name"), max_length=200)
+    gender = models.CharField(_("gender"), max_length=16, blank=True)
+    birthday = models.DateField(_("birthday"), null=True, blank=True)
+    phone = EncryptedTextField(_("phone"), context="customer.phone")
+    email = EncryptedTextField(_("e-mail"), context="customer.email")
+    province = models.CharField(_("province"), max_length=50, blank=True)
+    city = models.CharField(_("city"), max_length=50, blank=True)
+    district = models.CharField(_("district"), max_length=50, blank=True)
+    address = EncryptedTextField(_("address"), context="customer.address")
+    company = models.CharField(_("company"), max_length=200, blank=True)
+    title = models.CharField(_("title"), max_length=100, blank=True)
+    source = models.CharField(_("source"), max_length=32, blank=True, db_index=True)
+    lifecycle = models.CharField(_("lifecycle"), max_length=32, blank=True, db_index=True)
+
+    template = models.ForeignKey(Template, on_delete=models.PROTECT, related_name="customers")
+    template_version = models.ForeignKey(TemplateVersion, on_delete=models.PROTECT, related_name="customers")
+    #: template values classified general
+    attributes = models.JSONField(default=dict, blank=True)
+    #: template values classified personal or sensitive, as one encrypted JSON object
+    protected = EncryptedJSONField(context="customer.protected")
+    #: simplified name, pinyin and initials (and company) for the search box
+    search_text = models.CharField(max_length=600, blank=True)
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="customers"
+    )
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="customers")
+    tags = models.ManyToManyField("Tag", through="CustomerTag", related_name="customers", blank=True)
+
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    deleted_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["owner", "deleted_at"], name="customer_owner"),
+            models.Index(fields=["team", "deleted_at"], name="customer_team"),
+            models.Index(fields=["template", "template_version"], name="customer_template_version"),
+        ]
+        permissions = [
+            ("view_personal_customer", "Can see customers' personal data unmasked"),
+            ("reveal_customer", "Can reveal a customer's sensitive data, with a reason"),
+            ("export_customer", "Can export customers"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class CustomerLookup(models.Model):
+    """A keyed blind index of one identifying value (phone, e-mail, 身份证 …) of a customer."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="lookups")
+    field = models.CharField(max_length=64)
+    digest = models.CharField(max_length=64)
+
+    class Meta:
+        indexes = [models.Index(fields=["digest", "field"], name="lookup_digest")]
+        constraints = [models.UniqueConstraint(fields=["customer", "field"], name="lookup_customer_field")]
+
+
+class Tag(models.Model):
+    """A label on customers (VIP, 老客户 …), with a colour and an optional group."""
+
+    name = models.CharField(_("name"), max_length=50)
+    group = models.CharField(_("group"), max_length=50, blank=True)
+    colour = models.CharField(_("colour"), max_length=7, default="#6b7280")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["group", "name"]
+        constraints = [models.UniqueConstraint(fields=["group", "name"], name="tag_group_name")]
+
+    def __str__(self) -> str:
+        return f"{self.group}/{self.name}" if self.group else self.name
+
+
+class CustomerTag(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE)
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE)
+    added_at = models.DateTimeField(auto_now_add=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["customer", "tag"], name="customer_tag_once")]
+
+
+class CustomerShare(models.Model):
+    """A customer shared with a colleague, who then sees and works on it too."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="shares")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["customer", "user"], name="customer_share_once")]

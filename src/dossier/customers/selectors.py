@@ -1,0 +1,173 @@
+"""Reads of customers, always through :func:`access.restrict` and masking."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from dossier.core.errors import NotFound, PermissionDenied, ValidationFailed
+from dossier.privacy.disclosure import lookup_digest, mask_values
+from dossier.templates.fields import FieldError, FieldSpec, get_type
+from dossier.templates.fields.contact import parse_phone
+
+from .access import restrict
+from .models import Customer, CustomerLookup, Tag
+from .names import normalise_query
+from .values import stored_values
+
+MAX_PAGE_SIZE = 200
+# identifier types a search box query is tried as, in this order
+_IDENTIFIER_TYPES = ("phone", "email", "cn_id_card", "cn_uscc")
+
+
+@dataclass
+class CustomerFilters:
+    """Filters of the customer list (every one optional)."""
+
+    q: str = ""
+    tag: str = ""
+    template: str = ""
+    owner: str = ""
+    status: str = ""
+    kind: str = ""
+    source: str = ""
+
+
+@dataclass
+class CustomerPage:
+    items: list[dict[str, Any]]
+    next_cursor: str | None
+
+
+def _identifier_digests(query: str) -> list[str]:
+    digests = []
+    for type_name in _IDENTIFIER_TYPES:
+        if type_name == "phone" and parse_phone(query) is None:
+            continue
+        try:
+            value = get_type(type_name).validate(query, FieldSpec("q", type_name))
+        except FieldError:
+            continue
+        digests.append(lookup_digest(type_name, value))
+    return digests
+
+
+def search(queryset: QuerySet[Customer], query: str) -> QuerySet[Customer]:
+    """Customers whose name (Chinese, traditional, pinyin or initials) contains ``query``,
+    or whose phone, e-mail, ID number or credit code equals it."""
+    text = normalise_query(query)
+    if not text:
+        return queryset
+    condition = Q(search_text__contains=text) | Q(search_text__contains=text.replace(" ", ""))
+    digests = _identifier_digests(query)
+    if digests:
+        condition |= Q(id__in=CustomerLookup.objects.filter(digest__in=digests).values("customer_id"))
+    return queryset.filter(condition)
+
+
+def customer_queryset(*, actor: Any, filters: CustomerFilters | None = None, action: str = "view") -> QuerySet[Customer]:
+    """The customers the actor may see, filtered; not yet ordered or paginated."""
+    filters = filters or CustomerFilters()
+    queryset = restrict(Customer.objects.all(), actor, action)
+    if filters.q:
+        queryset = search(queryset, filters.q)
+    if filters.tag:
+        tag_filter = Q(tags__pk=int(filters.tag)) if filters.tag.isdigit() else Q(tags__name=filters.tag)
+        queryset = queryset.filter(id__in=Customer.objects.filter(tag_filter).values("id"))
+    if filters.template:
+        queryset = queryset.filter(template__key=filters.template)
+    if filters.owner:
+        queryset = queryset.filter(owner=actor) if filters.owner == "me" else queryset.filter(owner__username=filters.owner)
+    if filters.status:
+        queryset = queryset.filter(lifecycle=filters.status)
+    if filters.kind:
+        queryset = queryset.filter(kind=filters.kind)
+    if filters.source:
+        queryset = queryset.filter(source=filters.source)
+    return queryset
+
+
+def _parse_cursor(cursor: str | None) -> UUID | None:
+    if not cursor:
+        return None
+    try:
+        return UUID(cursor)
+    except ValueError:
+        raise ValidationFailed(
+            _("The page cursor is not valid."),
+            errors=[FieldError("pattern", field="cursor", label="cursor")],
+        ) from None
+
+
+def customer_list(
+    *, actor: Any, filters: CustomerFilters | None = None, cursor: str | None = None, limit: int = 50
+) -> CustomerPage:
+    """One page of customers, newest first, masked for the actor; ``next_cursor`` pages on."""
+    limit = max(1, min(limit, MAX_PAGE_SIZE))
+    queryset = customer_queryset(actor=actor, filters=filters)
+    after = _parse_cursor(cursor)
+    if after is not None:
+        queryset = queryset.filter(id__lt=after)
+    rows = list(
+        queryset.select_related("template", "template_version", "owner")
+        .prefetch_related("tags", "template_version__fields")
+        .order_by("-id")[: limit + 1]
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    items = [present(customer, actor) for customer in rows]
+    return CustomerPage(items=items, next_cursor=str(rows[-1].id) if more and rows else None)
+
+
+def get_customer(*, actor: Any, customer_id: Any, revealed: Sequence[str] = ()) -> dict[str, Any]:
+    """One customer as the actor may see it, or NotFound (also for customers they may not see)."""
+    customer = get_customer_object(actor=actor, customer_id=customer_id)
+    return present(customer, actor, revealed=revealed)
+
+
+def get_customer_object(*, actor: Any, customer_id: Any, action: str = "view") -> Customer:
+    """The model instance of a customer the actor may act on, or NotFound."""
+    try:
+        UUID(str(customer_id))
+    except ValueError:
+        raise NotFound(_("No such customer."), code="customer_not_found") from None
+    customer = (
+        restrict(Customer.objects.all(), actor, action)
+        .select_related("template", "template_version", "owner")
+        .prefetch_related("tags", "template_version__fields")
+        .filter(pk=customer_id)
+        .first()
+    )
+    if customer is None:
+        raise NotFound(_("No such customer."), code="customer_not_found")
+    return customer
+
+
+def present(customer: Customer, actor: Any, *, revealed: Sequence[str] = ()) -> dict[str, Any]:
+    """A customer as plain data with explicit fields, masked for the actor."""
+    specs = customer.template_version.specs()
+    values, masked = mask_values(stored_values(customer, specs), specs, actor, revealed=revealed)
+    return {
+        "id": str(customer.id),
+        "template": customer.template.key,
+        "template_version": customer.template_version.number,
+        "values": values,
+        "masked": masked,
+        "tags": [{"id": t.id, "name": t.name, "group": t.group, "colour": t.colour} for t in customer.tags.all()],
+        "owner": customer.owner.get_username() if customer.owner else None,
+        "version": customer.version,
+        "created_at": customer.created_at,
+        "updated_at": customer.updated_at,
+    }
+
+
+def tag_list(*, actor: Any) -> QuerySet[Tag]:
+    """Every tag, by group and name."""
+    if not actor.has_perm("customers.view_tag"):
+        raise PermissionDenied(_("You may not see tags."))
+    return Tag.objects.all()

@@ -1,0 +1,31 @@
+"""Every write to customers and tags. Plain functions with keyword arguments, one transaction each."""
+
+from .migration import migrate_customers, start_migration
+from .profiles import (
+    BatchResult,
+    assign_owner,
+    create_customer,
+    create_customers,
+    delete_customer,
+    restore_customer,
+    share_customer,
+    update_customer,
+)
+from .tags import create_tag, delete_tag, set_customer_tags, update_tag
+
+__all__ = [
+    "BatchResult",
+    "assign_owner",
+    "create_customer",
+    "create_customers",
+    "create_tag",
+    "delete_customer",
+    "delete_tag",
+    "migrate_customers",
+    "start_migration",
+    "restore_customer",
+    "set_customer_tags",
+    "share_customer",
+    "update_customer",
+    "update_tag",
+]

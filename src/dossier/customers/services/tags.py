@@ -1,0 +1,92 @@
+"""Tags: create, rename, delete, and set a customer's tags."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from dossier.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from dossier.privacy.services import record_audit
+from dossier.templates.fields import FieldError
+
+from ..access import may
+from ..models import CustomerTag, Tag
+from .profiles import _attach_tags, _get_for
+
+_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def _check_tag(name: str, group: str, colour: str) -> None:
+    errors = []
+    if not name.strip():
+        errors.append(FieldError("required", field="name", label="name"))
+    elif len(name.strip()) > 50:
+        errors.append(FieldError("too_long", field="name", label="name", max=50))
+    if len(group) > 50:
+        errors.append(FieldError("too_long", field="group", label="group", max=50))
+    if not _COLOUR.match(colour):
+        errors.append(FieldError("pattern", field="colour", label="colour"))
+    if errors:
+        raise ValidationFailed(_("The tag is not valid."), errors=errors)
+
+
+@transaction.atomic
+def create_tag(*, actor: User, name: str, group: str = "", colour: str = "#6b7280") -> Tag:
+    """Create a tag; its name is unique within its group."""
+    if not may(actor, "customers.add_tag"):
+        raise PermissionDenied(_("You may not create tags."))
+    _check_tag(name, group, colour)
+    if Tag.objects.filter(name=name.strip(), group=group.strip()).exists():
+        raise Conflict(_("This tag already exists."), code="tag_exists")
+    return Tag.objects.create(name=name.strip(), group=group.strip(), colour=colour)
+
+
+@transaction.atomic
+def update_tag(
+    *, actor: User, tag_id: int, name: str | None = None, group: str | None = None, colour: str | None = None
+) -> Tag:
+    """Rename, regroup or recolour a tag."""
+    if not may(actor, "customers.change_tag"):
+        raise PermissionDenied(_("You may not change tags."))
+    tag = Tag.objects.select_for_update().filter(pk=tag_id).first()
+    if tag is None:
+        raise NotFound(_("No such tag."), code="tag_not_found")
+    tag.name = (name if name is not None else tag.name).strip()
+    tag.group = (group if group is not None else tag.group).strip()
+    tag.colour = colour if colour is not None else tag.colour
+    _check_tag(tag.name, tag.group, tag.colour)
+    if Tag.objects.filter(name=tag.name, group=tag.group).exclude(pk=tag.pk).exists():
+        raise Conflict(_("This tag already exists."), code="tag_exists")
+    tag.save()
+    return tag
+
+
+@transaction.atomic
+def delete_tag(*, actor: User, tag_id: int) -> None:
+    """Delete a tag and take it off every customer."""
+    if not may(actor, "customers.delete_tag"):
+        raise PermissionDenied(_("You may not delete tags."))
+    deleted, _detail = Tag.objects.filter(pk=tag_id).delete()
+    if not deleted:
+        raise NotFound(_("No such tag."), code="tag_not_found")
+
+
+@transaction.atomic
+def set_customer_tags(*, actor: User, customer_id: Any, tag_ids: Sequence[int]) -> list[Tag]:
+    """Make a customer's tags exactly ``tag_ids``."""
+    customer = _get_for(actor, customer_id, "change")
+    before = sorted(customer.tags.values_list("name", flat=True))
+    CustomerTag.objects.filter(customer=customer).exclude(tag_id__in=tag_ids).delete()
+    _attach_tags(customer, list(dict.fromkeys(tag_ids)), actor)
+    after = sorted(customer.tags.values_list("name", flat=True))
+    if before != after:
+        record_audit(
+            actor=actor, action="update", object_type="customer", object_id=customer.pk, customer_id=customer.pk,
+            changes={"tags": {"before": before, "after": after}},
+        )  # fmt: skip
+    return list(customer.tags.all())

@@ -1,0 +1,75 @@
+"""Moving a customer's values between validated form, model columns and stored form."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from dossier.privacy.disclosure import lookup_digest
+from dossier.templates.core_fields import CORE_KEYS
+from dossier.templates.fields import FieldSpec, get_type
+
+from .names import search_terms
+
+_NULLABLE_COLUMNS = {"birthday"}
+
+
+@dataclass
+class StoredValues:
+    """One customer's validated values, split the way the model stores them."""
+
+    columns: dict[str, Any] = field(default_factory=dict)
+    attributes: dict[str, Any] = field(default_factory=dict)
+    protected: dict[str, Any] = field(default_factory=dict)
+    lookups: dict[str, str] = field(default_factory=dict)  # field key → blind index
+
+    def apply_to(self, customer: Any) -> None:
+        for name, value in self.columns.items():
+            setattr(customer, name, value)
+        customer.attributes = self.attributes
+        customer.protected = self.protected
+
+
+def needs_lookup(spec: FieldSpec) -> bool:
+    return get_type(spec.type).identifying or spec.unique
+
+
+def split_values(clean: Mapping[str, Any], specs: Sequence[FieldSpec]) -> StoredValues:
+    """Core columns, general attributes, protected attributes and lookup digests."""
+    stored = StoredValues()
+    for spec in specs:
+        value = clean.get(spec.key)
+        kind = get_type(spec.type)
+        if spec.key in CORE_KEYS:
+            stored.columns[spec.key] = value if value is not None or spec.key in _NULLABLE_COLUMNS else ""
+        elif value is not None:
+            target = stored.attributes if spec.classification == "general" else stored.protected
+            target[spec.key] = kind.to_storage(value)
+        if value is not None and needs_lookup(spec):
+            stored.lookups[spec.key] = lookup_digest(spec.type, value)
+    person = stored.columns.get("kind", "person") == "person"
+    stored.columns["search_text"] = search_terms(
+        stored.columns.get("display_name", ""), person=person, extra=stored.columns.get("company", "")
+    )[:600]
+    return stored
+
+
+def stored_values(customer: Any, specs: Sequence[FieldSpec]) -> dict[str, Any]:
+    """A customer's values in JSON-ready form (dates as ISO text, money as text), by field key."""
+    values: dict[str, Any] = {}
+    for spec in specs:
+        if spec.key in CORE_KEYS:
+            value = getattr(customer, spec.key)
+            if value in ("", None):
+                value = None
+            elif spec.type == "date":
+                value = value.isoformat()
+        else:
+            source = customer.attributes if spec.classification == "general" else customer.protected
+            value = source.get(spec.key)
+            if value is None:
+                # classification may differ between versions: look in both places
+                value = customer.attributes.get(spec.key, customer.protected.get(spec.key))
+        values[spec.key] = value
+    return values

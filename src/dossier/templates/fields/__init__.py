@@ -1,0 +1,21 @@
+"""Field types and the template validator: a pure core with no Django inside.
+
+Every rule that decides whether a customer value is valid lives here. The API, the
+pages, the import and the merge all call :func:`validate_values` or :func:`validate_rows`.
+"""
+
+from .base import FieldError, FieldSpec, FieldType, get_type, registered_types
+from .validate import RowResult, ValidationResult, check_spec, validate_rows, validate_values
+
+__all__ = [
+    "FieldError",
+    "FieldSpec",
+    "FieldType",
+    "RowResult",
+    "ValidationResult",
+    "check_spec",
+    "get_type",
+    "registered_types",
+    "validate_rows",
+    "validate_values",
+]

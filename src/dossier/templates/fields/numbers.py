@@ -1,0 +1,127 @@
+"""Number-like field types: integer, decimal, money and boolean."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from .base import FieldError, FieldSpec, FieldType, fold_width, register
+
+_MONEY_NOISE = re.compile(r"[¥￥$,\s]|元|RMB|CNY", re.IGNORECASE)
+_TRUE = {"true", "1", "yes", "y", "on", "是", "对", "有", "t"}
+_FALSE = {"false", "0", "no", "n", "off", "否", "不", "无", "f"}
+
+
+def _as_decimal(raw: Any, spec: FieldSpec, code: str, noise: re.Pattern[str] | None = None) -> Decimal:
+    if isinstance(raw, bool):
+        raise FieldError(code, spec=spec)
+    if isinstance(raw, int | Decimal):
+        return Decimal(raw)
+    if isinstance(raw, float):
+        return Decimal(repr(raw))
+    if not isinstance(raw, str):
+        raise FieldError(code, spec=spec)
+    text = fold_width(raw).strip().replace(",", "")
+    if noise is not None:
+        text = noise.sub("", text)
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise FieldError(code, spec=spec) from None
+    if not number.is_finite():
+        raise FieldError(code, spec=spec)
+    return number
+
+
+class _Ranged(FieldType):
+    allowed_rules = frozenset({"min_value", "max_value"})
+
+    def check_rules(self, value: Any, spec: FieldSpec) -> None:
+        low, high = spec.rules.get("min_value"), spec.rules.get("max_value")
+        if low is not None and value < Decimal(str(low)):
+            raise FieldError("too_small", spec=spec, min=low)
+        if high is not None and value > Decimal(str(high)):
+            raise FieldError("too_large", spec=spec, max=high)
+
+    def check_rule_definition(self, rules: Mapping[str, Any], spec: FieldSpec) -> list[FieldError]:
+        errors = super().check_rule_definition(rules, spec)
+        for name in ("min_value", "max_value", "places"):
+            if name in rules and rules[name] is not None:
+                try:
+                    Decimal(str(rules[name]))
+                except InvalidOperation:
+                    errors.append(FieldError("invalid_rule", spec=spec, rule=name, reason="must be a number"))
+        return errors
+
+
+@register
+class Integer(_Ranged):
+    name = "integer"
+    widget = "number"
+
+    def parse(self, raw: Any, spec: FieldSpec) -> int:
+        number = _as_decimal(raw, spec, "invalid_integer")
+        if number != number.to_integral_value() or abs(number) > 10**15:
+            raise FieldError("invalid_integer", spec=spec)
+        return int(number)
+
+
+@register
+class DecimalNumber(_Ranged):
+    name = "decimal"
+    widget = "number"
+    allowed_rules = frozenset({"min_value", "max_value", "places"})
+    default_places = 6
+    code = "invalid_decimal"
+    noise: re.Pattern[str] | None = None
+
+    def parse(self, raw: Any, spec: FieldSpec) -> Decimal:
+        number = _as_decimal(raw, spec, self.code, self.noise)
+        if abs(number) >= Decimal(10) ** 15:
+            raise FieldError("too_large", spec=spec, max="999999999999999")
+        places = int(spec.rules.get("places", self.default_places))
+        exponent = number.as_tuple().exponent
+        if isinstance(exponent, int) and -exponent > places:
+            raise FieldError("too_many_decimals", spec=spec, places=places)
+        return number
+
+    def to_storage(self, value: Decimal) -> str:
+        return format(value, "f")
+
+    def from_storage(self, stored: Any) -> Decimal:
+        return Decimal(str(stored))
+
+
+@register
+class Money(DecimalNumber):
+    name = "money"
+    allowed_rules = frozenset({"min_value", "max_value", "places", "currency"})
+    default_places = 2
+    code = "invalid_money"
+    noise = _MONEY_NOISE
+
+    def parse(self, raw: Any, spec: FieldSpec) -> Decimal:
+        number = super().parse(raw, spec)
+        places = int(spec.rules.get("places", self.default_places))
+        return number.quantize(Decimal(1).scaleb(-places))
+
+
+@register
+class Boolean(FieldType):
+    name = "boolean"
+    widget = "checkbox"
+
+    def parse(self, raw: Any, spec: FieldSpec) -> bool:
+        if isinstance(raw, bool):
+            return raw
+        if isinstance(raw, int) and raw in (0, 1):
+            return bool(raw)
+        if isinstance(raw, str):
+            text = fold_width(raw).strip().lower()
+            if text in _TRUE:
+                return True
+            if text in _FALSE:
+                return False
+        raise FieldError("invalid_boolean", spec=spec)

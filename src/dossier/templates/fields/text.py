@@ -1,0 +1,157 @@
+"""Text-like field types: text, long text, address, URL, choice and multi-choice."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from .base import FieldError, FieldSpec, FieldType, as_text, register
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_LIST_SEPARATORS = re.compile(r"[,，、;；|]")
+
+
+def _check_int_rule(rules: Mapping[str, Any], name: str, spec: FieldSpec) -> list[FieldError]:
+    value = rules.get(name)
+    if value is None:
+        return []
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        return [FieldError("invalid_rule", spec=spec, rule=name, reason="must be a whole number ≥ 0")]
+    return []
+
+
+class Text(FieldType):
+    name = "text"
+    widget = "text"
+    default_max_length = 200
+    allowed_rules = frozenset({"regex", "min_length", "max_length"})
+
+    def parse(self, raw: Any, spec: FieldSpec) -> str:
+        text = as_text(raw, spec)
+        if _CONTROL.search(text):
+            raise FieldError("control_characters", spec=spec)
+        return text
+
+    def check_rules(self, value: str, spec: FieldSpec) -> None:
+        rules = spec.rules
+        max_length = rules.get("max_length") or self.default_max_length
+        if len(value) > max_length:
+            raise FieldError("too_long", spec=spec, max=max_length)
+        min_length = rules.get("min_length")
+        if min_length and len(value) < min_length:
+            raise FieldError("too_short", spec=spec, min=min_length)
+        pattern = rules.get("regex")
+        if pattern and not re.fullmatch(pattern, value):
+            raise FieldError("pattern", spec=spec)
+
+    def check_rule_definition(self, rules: Mapping[str, Any], spec: FieldSpec) -> list[FieldError]:
+        errors = super().check_rule_definition(rules, spec)
+        errors += _check_int_rule(rules, "min_length", spec) + _check_int_rule(rules, "max_length", spec)
+        pattern = rules.get("regex")
+        if pattern is not None:
+            try:
+                re.compile(str(pattern))
+            except re.error as exc:
+                errors.append(FieldError("invalid_rule", spec=spec, rule="regex", reason=str(exc)))
+        return errors
+
+
+@register
+class SingleLineText(Text):
+    pass
+
+
+@register
+class LongText(Text):
+    name = "long_text"
+    widget = "textarea"
+    default_max_length = 10_000
+
+
+@register
+class Address(Text):
+    name = "address"
+    widget = "textarea"
+    default_max_length = 500
+
+
+@register
+class Url(FieldType):
+    name = "url"
+    widget = "url"
+
+    def parse(self, raw: Any, spec: FieldSpec) -> str:
+        text = as_text(raw, spec)
+        if "://" not in text:
+            text = "https://" + text
+        parts = urlsplit(text)
+        host = parts.hostname or ""
+        if parts.scheme not in ("http", "https") or "." not in host or " " in text or len(text) > 2000:
+            raise FieldError("invalid_url", spec=spec)
+        return text
+
+
+@register
+class Choice(FieldType):
+    name = "choice"
+    widget = "select"
+    allowed_rules = frozenset({"choices"})
+
+    def _match(self, raw: Any, spec: FieldSpec) -> str:
+        text = as_text(raw, spec)
+        for choice in spec.choices():
+            if text in (choice["value"], choice["label_zh"]) or text.lower() in (
+                choice["value"].lower(),
+                choice["label_en"].lower(),
+            ):
+                return choice["value"]
+        raise FieldError("invalid_choice", spec=spec, value=text)
+
+    def parse(self, raw: Any, spec: FieldSpec) -> str:
+        return self._match(raw, spec)
+
+    def check_rule_definition(self, rules: Mapping[str, Any], spec: FieldSpec) -> list[FieldError]:
+        errors = super().check_rule_definition(rules, spec)
+        choices = rules.get("choices")
+        if not isinstance(choices, list) or not choices:
+            return [*errors, FieldError("invalid_rule", spec=spec, rule="choices", reason="needs at least one choice")]
+        values = [c.get("value") if isinstance(c, Mapping) else c for c in choices]
+        if any(not isinstance(v, str) or not v.strip() for v in values):
+            errors.append(FieldError("invalid_rule", spec=spec, rule="choices", reason="every choice needs a value"))
+        elif len(set(values)) != len(values):
+            errors.append(FieldError("invalid_rule", spec=spec, rule="choices", reason="values repeat"))
+        return errors
+
+
+@register
+class MultiChoice(Choice):
+    name = "multi_choice"
+    widget = "checkboxes"
+    allowed_rules = frozenset({"choices", "min_items", "max_items"})
+
+    def parse(self, raw: Any, spec: FieldSpec) -> list[str]:
+        if isinstance(raw, str):
+            items: list[Any] = [part for part in _LIST_SEPARATORS.split(raw) if part.strip()]
+        elif isinstance(raw, list | tuple):
+            items = list(raw)
+        else:
+            raise FieldError("invalid_list", spec=spec)
+        picked: list[str] = []
+        for item in items:
+            value = self._match(item, spec)
+            if value not in picked:
+                picked.append(value)
+        return picked
+
+    def check_rules(self, value: list[str], spec: FieldSpec) -> None:
+        max_items = spec.rules.get("max_items")
+        if max_items is not None and len(value) > max_items:
+            raise FieldError("too_large", spec=spec, max=max_items)
+        min_items = spec.rules.get("min_items")
+        if min_items is not None and len(value) < min_items:
+            raise FieldError("too_small", spec=spec, min=min_items)
+
+    def lookup_form(self, value: Any) -> str:
+        return ",".join(sorted(value))

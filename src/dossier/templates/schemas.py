@@ -1,0 +1,103 @@
+"""API shapes for templates, versions and field definitions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from ninja import Field, Schema
+
+
+class FieldDefinition(Schema):
+    key: str = Field(..., max_length=64)
+    type: str = Field(..., max_length=32)
+    label_zh: str = Field("", max_length=100)
+    label_en: str = Field("", max_length=100)
+    required: bool = False
+    unique: bool = False
+    rules: dict[str, Any] = Field(default_factory=dict)
+    default: Any = None
+    help_zh: str = Field("", max_length=300)
+    help_en: str = Field("", max_length=300)
+    classification: str = Field("general", description="general, personal or sensitive")
+    sensitive: bool = Field(False, description="Shorthand for classification = sensitive.")
+    section: str = Field("", max_length=50)
+
+
+class FieldDefinitionOut(Schema):
+    key: str
+    type: str
+    label_zh: str
+    label_en: str
+    required: bool
+    unique: bool
+    rules: dict[str, Any]
+    default: Any
+    help_zh: str
+    help_en: str
+    classification: str
+    sensitive: bool
+    section: str
+
+
+class VersionOut(Schema):
+    number: int
+    status: str
+    note: str
+    published_at: datetime | None
+    fields: list[FieldDefinitionOut]
+
+
+class TemplateOut(Schema):
+    key: str
+    name_zh: str
+    name_en: str
+    scenario: str
+    description: str
+    builtin: bool
+    archived: bool
+    current_version: int | None
+
+
+class TemplateDetailOut(TemplateOut):
+    fields: list[FieldDefinitionOut] = Field(..., description="Every field of the current version, core fields included.")
+
+
+class TemplateIn(Schema):
+    key: str = Field(..., pattern=r"^[a-z][a-z0-9_-]{0,63}$")
+    name_zh: str = Field(..., max_length=100)
+    name_en: str = Field("", max_length=100)
+    scenario: str
+    description: str = Field("", max_length=2000)
+    fields: list[FieldDefinition] = Field(default_factory=list)
+
+
+class TemplateUpdate(Schema):
+    name_zh: str | None = Field(None, max_length=100)
+    name_en: str | None = Field(None, max_length=100)
+    scenario: str | None = None
+    description: str | None = Field(None, max_length=2000)
+    fields: list[FieldDefinition] | None = Field(None, description="New fields publish a new version.")
+    note: str = Field("", max_length=300)
+
+
+class CloneIn(Schema):
+    key: str = Field(..., pattern=r"^[a-z][a-z0-9_-]{0,63}$")
+    name_zh: str = Field(..., max_length=100)
+    name_en: str = Field("", max_length=100)
+
+
+class MigrationOut(Schema):
+    id: int
+    template: str
+    target_version: int
+    status: str
+    migrated: int
+    failed: int
+    failures: list[dict[str, Any]]
+
+
+class FieldTypeOut(Schema):
+    name: str
+    widget: str
+    rules: list[str]

@@ -1,0 +1,61 @@
+"""Reads for templates."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from dossier.core.errors import NotFound
+
+from .models import ProfileMigration, Template, TemplateVersion
+
+
+def template_list(*, actor: AbstractBaseUser, include_archived: bool = False) -> QuerySet[Template]:
+    """Templates the actor can pick from, current version loaded."""
+    queryset = Template.objects.select_related("current_version")
+    if not include_archived:
+        queryset = queryset.filter(archived_at__isnull=True)
+    return queryset.order_by("scenario", "key")
+
+
+def get_template(*, key: str) -> Template:
+    """The template with this key, or NotFound."""
+    template = Template.objects.select_related("current_version").filter(key=key).first()
+    if template is None:
+        raise NotFound(_("No template with key “%(key)s”.") % {"key": key}, code="template_not_found")
+    return template
+
+
+def get_version(*, template: Template, number: int | None = None) -> TemplateVersion:
+    """A version of a template (its current one when ``number`` is None), fields loaded."""
+    queryset = TemplateVersion.objects.filter(template=template).prefetch_related("fields")
+    version = (
+        queryset.filter(pk=template.current_version_id).first()
+        if number is None
+        else queryset.filter(number=number).first()
+    )
+    if version is None:
+        raise NotFound(_("No such template version."), code="version_not_found")
+    return version
+
+
+def version_list(*, template: Template) -> QuerySet[TemplateVersion]:
+    return TemplateVersion.objects.filter(template=template).prefetch_related("fields").order_by("number")
+
+
+def draft_of(*, template: Template) -> TemplateVersion | None:
+    """The template's unpublished draft, if it has one."""
+    return template.versions.filter(status=TemplateVersion.DRAFT).prefetch_related("fields").first()
+
+
+def get_migration(*, template_key: str, migration_id: int) -> ProfileMigration:
+    """A profile migration of the template, with its report."""
+    migration = (
+        ProfileMigration.objects.select_related("template", "target")
+        .filter(pk=migration_id, template__key=template_key)
+        .first()
+    )
+    if migration is None:
+        raise NotFound(_("No such migration."), code="migration_not_found")
+    return migration

@@ -1,0 +1,243 @@
+"""Writes for templates: create, edit (a new version), publish, clone, archive, built-ins."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dossier.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from dossier.privacy.services import record_audit
+
+from .core_fields import CORE_KEYS, core_spec
+from .fields import FieldError, FieldSpec, check_spec
+from .models import Scenario, Template, TemplateField, TemplateVersion
+
+BUILTIN_DIR = Path(__file__).parent / "builtin"
+SPEC_ATTRIBUTES = (
+    "key", "type", "label_zh", "label_en", "required", "unique", "rules",
+    "default", "help_zh", "help_en", "classification", "section",
+)  # fmt: skip
+
+
+def parse_field_definitions(fields: Sequence[Mapping[str, Any]]) -> list[FieldSpec]:
+    """Field definitions from plain dicts, checked; raises ValidationFailed with every error."""
+    specs: list[FieldSpec] = []
+    errors: list[FieldError] = []
+    seen: set[str] = set()
+    for number, raw in enumerate(fields, start=1):
+        data = {name: raw[name] for name in SPEC_ATTRIBUTES if name in raw and raw[name] is not None}
+        if raw.get("sensitive") and "classification" not in data:
+            data["classification"] = "sensitive"
+        data.setdefault("key", "")
+        data.setdefault("type", "text")
+        data["rules"] = dict(data.get("rules") or {})
+        spec = FieldSpec(**data)
+        problems = check_spec(spec)
+        if spec.key in seen:
+            problems.append(FieldError("duplicate_key", field=spec.key, spec=spec, value=spec.key))
+        if spec.key in CORE_KEYS and spec.type != core_spec(spec.key).type:
+            problems.append(
+                FieldError(
+                    "core_type_mismatch", field=spec.key, spec=spec,
+                    expected=core_spec(spec.key).type, value=spec.type,
+                )  # fmt: skip
+            )
+        seen.add(spec.key)
+        errors += [err.at(row=number) for err in problems]
+        specs.append(spec)
+    if errors:
+        raise ValidationFailed(_("The template's fields are not valid."), errors=errors)
+    return specs
+
+
+def _require(actor: AbstractBaseUser | None, *permissions: str) -> None:
+    # actor None is the system itself (installing built-ins, migrations)
+    if actor is not None and not all(actor.has_perm(p) for p in permissions):  # type: ignore[attr-defined]
+        raise PermissionDenied(_("You may not change templates."))
+
+
+def _check_scenario(scenario: str) -> None:
+    if scenario not in Scenario.values:
+        raise ValidationFailed(
+            _("Unknown scenario."),
+            errors=[FieldError("invalid_choice", field="scenario", label="scenario", value=scenario)],
+        )
+
+
+def _write_fields(version: TemplateVersion, specs: Sequence[FieldSpec]) -> None:
+    version.fields.all().delete()
+    TemplateField.objects.bulk_create(
+        TemplateField(version=version, position=i, **{a: getattr(s, a) for a in SPEC_ATTRIBUTES})
+        for i, s in enumerate(specs)
+    )
+
+
+def _spec_dicts(specs: Sequence[FieldSpec]) -> list[dict[str, Any]]:
+    return [{a: (dict(s.rules) if a == "rules" else getattr(s, a)) for a in SPEC_ATTRIBUTES} for s in specs]
+
+
+@transaction.atomic
+def create_template(
+    *,
+    actor: AbstractBaseUser | None,
+    key: str,
+    name_zh: str,
+    name_en: str = "",
+    scenario: str,
+    description: str = "",
+    fields: Sequence[Mapping[str, Any]] = (),
+    builtin: bool = False,
+) -> Template:
+    """Create a template and publish its first version."""
+    _require(actor, "templates.add_template", "templates.publish_template")
+    _check_scenario(scenario)
+    specs = parse_field_definitions(fields)
+    if Template.objects.filter(key=key).exists():
+        raise Conflict(_("A template with this key already exists."), code="template_exists")
+    if not name_zh.strip():
+        raise ValidationFailed(
+            _("The template needs a name."), errors=[FieldError("required", field="name_zh", label="name_zh")]
+        )
+    template = Template.objects.create(
+        key=key, name_zh=name_zh.strip(), name_en=name_en.strip(), scenario=scenario,
+        description=description, builtin=builtin,
+    )  # fmt: skip
+    version = TemplateVersion.objects.create(template=template, number=1, status=TemplateVersion.DRAFT)
+    _write_fields(version, specs)
+    _publish(version, actor=actor, note="")
+    return template
+
+
+def _publish(version: TemplateVersion, *, actor: AbstractBaseUser | None, note: str) -> TemplateVersion:
+    version.status = TemplateVersion.PUBLISHED
+    version.published_at = timezone.now()
+    version.published_by = actor if actor is not None and actor.is_authenticated else None
+    version.note = note[:300]
+    version.save()
+    template = version.template
+    template.current_version = version
+    template.save(update_fields=["current_version", "updated_at"])
+    record_audit(
+        actor=actor, action="template_publish", object_type="template", object_id=template.key,
+        changes={"version": version.number},
+    )  # fmt: skip
+    return version
+
+
+def _draft_of(template: Template) -> TemplateVersion:
+    draft = template.versions.filter(status=TemplateVersion.DRAFT).first()
+    if draft is None:
+        last = template.versions.order_by("-number").first()
+        draft = TemplateVersion.objects.create(
+            template=template, number=(last.number + 1 if last else 1), status=TemplateVersion.DRAFT
+        )
+    return draft
+
+
+@transaction.atomic
+def save_draft(*, actor: AbstractBaseUser | None, template: Template, fields: Sequence[Mapping[str, Any]]) -> TemplateVersion:
+    """Store edited fields as the template's draft; published versions stay untouched."""
+    _require(actor, "templates.change_template")
+    specs = parse_field_definitions(fields)
+    draft = _draft_of(Template.objects.select_for_update().get(pk=template.pk))
+    _write_fields(draft, specs)
+    return draft
+
+
+@transaction.atomic
+def publish_draft(*, actor: AbstractBaseUser | None, template: Template, note: str = "") -> TemplateVersion:
+    """Publish the template's draft as its new current version."""
+    _require(actor, "templates.publish_template")
+    draft = template.versions.filter(status=TemplateVersion.DRAFT).first()
+    if draft is None:
+        raise NotFound(_("This template has no draft to publish."), code="no_draft")
+    return _publish(draft, actor=actor, note=note)
+
+
+@transaction.atomic
+def discard_draft(*, actor: AbstractBaseUser | None, template: Template) -> None:
+    """Throw away the template's unpublished draft."""
+    _require(actor, "templates.change_template")
+    template.versions.filter(status=TemplateVersion.DRAFT).delete()
+
+
+@transaction.atomic
+def update_template(
+    *,
+    actor: AbstractBaseUser | None,
+    template: Template,
+    name_zh: str | None = None,
+    name_en: str | None = None,
+    scenario: str | None = None,
+    description: str | None = None,
+    fields: Sequence[Mapping[str, Any]] | None = None,
+    note: str = "",
+) -> Template:
+    """Change a template's names or scenario; new fields publish a new version."""
+    _require(actor, "templates.change_template", "templates.publish_template")
+    template = Template.objects.select_for_update().get(pk=template.pk)
+    if scenario is not None:
+        _check_scenario(scenario)
+        template.scenario = scenario
+    for attr, value in (("name_zh", name_zh), ("name_en", name_en), ("description", description)):
+        if value is not None:
+            setattr(template, attr, value.strip() if attr != "description" else value)
+    if not template.name_zh:
+        raise ValidationFailed(
+            _("The template needs a name."), errors=[FieldError("required", field="name_zh", label="name_zh")]
+        )
+    template.save()
+    if fields is not None:
+        specs = parse_field_definitions(fields)
+        current = template.current_version
+        if current is None or _spec_dicts(current.own_specs()) != _spec_dicts(specs):
+            draft = _draft_of(template)
+            _write_fields(draft, specs)
+            _publish(draft, actor=actor, note=note)
+    template.refresh_from_db()
+    return template
+
+
+@transaction.atomic
+def clone_template(
+    *, actor: AbstractBaseUser | None, source: Template, key: str, name_zh: str, name_en: str = ""
+) -> Template:
+    """A new template starting from ``source``'s current fields (clone-and-customise)."""
+    current = source.current_version
+    fields = _spec_dicts(current.own_specs()) if current else []
+    return create_template(
+        actor=actor, key=key, name_zh=name_zh, name_en=name_en, scenario=source.scenario,
+        description=source.description, fields=fields,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def archive_template(*, actor: AbstractBaseUser | None, template: Template) -> Template:
+    """Hide a template from pickers; its customers keep working."""
+    _require(actor, "templates.change_template")
+    if template.archived_at is None:
+        template.archived_at = timezone.now()
+        template.save(update_fields=["archived_at", "updated_at"])
+    return template
+
+
+def builtin_definitions() -> list[dict[str, Any]]:
+    """The shipped template library, one JSON file a template."""
+    return [json.loads(path.read_text("utf-8")) for path in sorted(BUILTIN_DIR.glob("*.json"))]
+
+
+@transaction.atomic
+def install_builtin_templates() -> list[Template]:
+    """Install the built-in templates that are missing (existing ones are left as they are)."""
+    installed = []
+    for definition in builtin_definitions():
+        if not Template.objects.filter(key=definition["key"]).exists():
+            installed.append(create_template(actor=None, builtin=True, **definition))
+    return installed

@@ -1,0 +1,29 @@
+"""URL map: pages, the API at /api/v1, static assets."""
+
+from django.conf import settings
+from django.urls import include, path, re_path
+from django.views.static import serve
+
+from dossier.api import api
+
+# The API authenticates with tokens, not sessions: exempt it from the log-in redirect.
+api_urls, app_name, namespace = api.urls
+for pattern in api_urls:
+    callback = getattr(pattern, "callback", None)
+    if callback is not None:
+        callback.login_required = False
+
+urlpatterns = [
+    path("api/v1/", (api_urls, app_name, namespace)),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("dossier.accounts.urls")),
+    path("templates/", include("dossier.templates.urls")),
+    path("", include("dossier.customers.urls")),
+    # Assets are served by Dossier itself (no CDN, no separate web server needed).
+    re_path(
+        r"^static/(?P<path>.*)$",
+        serve,
+        {"document_root": settings.BASE_DIR / "core" / "static"},
+        name="static",
+    ),
+]
