@@ -21,7 +21,10 @@ from dossier.templates.api import router as templates_router
 api = NinjaAPI(
     title="Dossier API",
     version="1",
-    description="Customer profiles built on templates. Every call needs `Authorization: Bearer <token>`.",
+    description=(
+        "Customer profiles built on templates. "
+        "Every call needs `Authorization: Bearer <token>`."
+    ),
     auth=TokenAuth(),
     urls_namespace="api",
     docs_url="/docs",
@@ -32,8 +35,16 @@ api.add_router("/templates", templates_router)
 api.add_router("/", accounts_router)
 
 
-def _error(request: HttpRequest, status: int, code: str, message: str, errors: list[dict[str, Any]] | None = None) -> HttpResponse:
-    return api.create_response(request, {"code": code, "message": message, "errors": errors or []}, status=status)
+def _error(
+    request: HttpRequest,
+    status: int,
+    code: str,
+    message: str,
+    errors: list[dict[str, Any]] | None = None,
+) -> HttpResponse:
+    return api.create_response(
+        request, {"code": code, "message": message, "errors": errors or []}, status=status
+    )
 
 
 @api.exception_handler(ApplicationError)
@@ -47,14 +58,27 @@ def request_invalid(request: HttpRequest, exc: RequestValidationError) -> HttpRe
     for err in exc.errors:
         location = [str(part) for part in err.get("loc", ())]
         # drop "body"/"query"/"path" and the parameter name ninja wraps the body in
-        field = ".".join(location[2:] if len(location) > 2 and location[0] == "body" else location[1:])
-        errors.append({"field": field, "code": str(err.get("type", "invalid")), "message": str(err.get("msg", ""))})
+        field = ".".join(
+            location[2:] if len(location) > 2 and location[0] == "body" else location[1:]
+        )
+        errors.append(
+            {
+                "field": field,
+                "code": str(err.get("type", "invalid")),
+                "message": str(err.get("msg", "")),
+            }
+        )
     return _error(request, 422, "validation_failed", _("The request is not valid."), errors)
 
 
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return _error(request, 401, "unauthenticated", _("A valid API token is required (Authorization: Bearer …)."))
+    return _error(
+        request,
+        401,
+        "unauthenticated",
+        _("A valid API token is required (Authorization: Bearer …)."),
+    )
 
 
 @api.exception_handler(Http404)

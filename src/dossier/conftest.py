@@ -28,7 +28,12 @@ def make_user(db: Any) -> Callable[..., User]:
     ensure_roles()
 
     def make(username: str = "", role: str = roles.SALES, team: str | None = None) -> User:
-        return create_user(username=username or f"{role}-{User.objects.count()}", password=PASSWORD, role=role, team=team)
+        return create_user(
+            username=username or f"{role}-{User.objects.count()}",
+            password=PASSWORD,
+            role=role,
+            team=team,
+        )
 
     return make
 
@@ -53,8 +58,12 @@ class ApiClient:
             _token, secret = create_token(user=user, name="test", scope=scope)
             self.headers["Authorization"] = f"Bearer {secret}"
 
-    def _send(self, method: str, path: str, data: Any = None, raw: str | None = None, **extra: Any) -> Any:
-        body = raw if raw is not None else (None if data is None else __import__("json").dumps(data))
+    def _send(
+        self, method: str, path: str, data: Any = None, raw: str | None = None, **extra: Any
+    ) -> Any:
+        body = (
+            raw if raw is not None else (None if data is None else __import__("json").dumps(data))
+        )
         call = getattr(self.client, method)
         kwargs: dict[str, Any] = {"headers": {**self.headers, **extra.pop("headers", {})}}
         if body is not None:
@@ -96,13 +105,32 @@ def member_template(db: Any) -> Template:
         scenario="retail_member",
         fields=[
             {"key": "phone", "type": "phone", "required": True, "rules": {"mobile_only": True}},
-            {"key": "member_no", "type": "text", "label_en": "Member number", "unique": True,
-             "rules": {"regex": r"M\d{6}"}},
-            {"key": "id_number", "type": "cn_id_card", "label_en": "ID number", "classification": "sensitive",
-             "unique": True},
-            {"key": "level", "type": "choice", "label_en": "Level", "default": "normal",
-             "rules": {"choices": [{"value": "normal", "label_zh": "普通", "label_en": "Normal"},
-                                   {"value": "gold", "label_zh": "金卡", "label_en": "Gold"}]}},
+            {
+                "key": "member_no",
+                "type": "text",
+                "label_en": "Member number",
+                "unique": True,
+                "rules": {"regex": r"M\d{6}"},
+            },
+            {
+                "key": "id_number",
+                "type": "cn_id_card",
+                "label_en": "ID number",
+                "classification": "sensitive",
+                "unique": True,
+            },
+            {
+                "key": "level",
+                "type": "choice",
+                "label_en": "Level",
+                "default": "normal",
+                "rules": {
+                    "choices": [
+                        {"value": "normal", "label_zh": "普通", "label_en": "Normal"},
+                        {"value": "gold", "label_zh": "金卡", "label_en": "Gold"},
+                    ]
+                },
+            },
             {"key": "points", "type": "integer", "label_en": "Points", "rules": {"min_value": 0}},
         ],
-    )  # fmt: skip
+    )

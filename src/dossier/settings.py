@@ -15,8 +15,14 @@ def _flag(name: str, default: bool = False) -> bool:
 
 DEBUG = _flag("DOSSIER_DEBUG")
 # An unset key is only acceptable for development; `dossier serve` warns about it.
-SECRET_KEY = os.environ.get("DOSSIER_SECRET_KEY", "dossier-insecure-development-key-change-me-0123456789")
-ALLOWED_HOSTS = [h.strip() for h in os.environ.get("DOSSIER_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
+SECRET_KEY = os.environ.get(
+    "DOSSIER_SECRET_KEY", "dossier-insecure-development-key-change-me-0123456789"
+)
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in os.environ.get("DOSSIER_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
+    if h.strip()
+]
 CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("DOSSIER_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
@@ -88,7 +94,10 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 8},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "login"
@@ -116,9 +125,7 @@ X_FRAME_OPTIONS = "DENY"
 
 TASKS = {
     "default": {
-        "BACKEND": os.environ.get(
-            "DOSSIER_TASK_BACKEND", "django_tasks_db.DatabaseBackend"
-        )
+        "BACKEND": os.environ.get("DOSSIER_TASK_BACKEND", "django_tasks_db.DatabaseBackend")
     }
 }
 

@@ -18,7 +18,9 @@ class Team(models.Model):
 class Membership(models.Model):
     """Which team a user works in (one team per user)."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership"
+    )
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="memberships")
 
 
@@ -29,7 +31,9 @@ class ApiToken(models.Model):
     READ_WRITE = "read_write"
     SCOPES = [(READ, _("read")), (READ_WRITE, _("read and write"))]
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
     name = models.CharField(_("name"), max_length=100)
     prefix = models.CharField(max_length=16, db_index=True)
     digest = models.CharField(max_length=64, unique=True)

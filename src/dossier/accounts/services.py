@@ -113,7 +113,11 @@ def create_token(
 @transaction.atomic
 def revoke_token(*, token_id: int, actor: User) -> ApiToken:
     """Revoke one of the actor's tokens (an admin may revoke anyone's)."""
-    tokens = ApiToken.objects.all() if actor.is_superuser or role_of_cached(actor) == roles.ADMIN else actor.api_tokens.all()
+    tokens = (
+        ApiToken.objects.all()
+        if actor.is_superuser or role_of_cached(actor) == roles.ADMIN
+        else actor.api_tokens.all()
+    )
     token = tokens.filter(pk=token_id).first()
     if token is None:
         raise NotFound(_("No such token."))

@@ -36,7 +36,11 @@ class ApplicationError(Exception):
         return [err.as_dict(language) for err in self.errors]
 
     def as_dict(self, language: str | None = None) -> dict[str, Any]:
-        body: dict[str, Any] = {"code": self.code, "message": str(self.message), "errors": self.details(language)}
+        body: dict[str, Any] = {
+            "code": self.code,
+            "message": str(self.message),
+            "errors": self.details(language),
+        }
         body.update(self.extra)
         return body
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Router
-from uuid import UUID
+from ninja import Query, Router, Status
 
 from dossier.core.errors import NotFound
 from dossier.templates.selectors import get_template
@@ -29,8 +29,14 @@ from .schemas import (
 
 router = Router(tags=["customers"])
 tags_router = Router(tags=["tags"])
-ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
-
+ERRORS: dict[int, Any] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ErrorOut,
+}
 
 
 def _user(username: str | None) -> User | None:
@@ -56,8 +62,12 @@ def list_customers(
     limit: int = Query(50, ge=1, le=200),
 ) -> Any:
     """Customers you may see, newest first. `q` searches name, pinyin, phone, e-mail, ID number."""
-    filters = selectors.CustomerFilters(q=q, tag=tag, template=template, owner=owner, status=status, kind=kind, source=source)
-    page = selectors.customer_list(actor=request.user, filters=filters, cursor=cursor or None, limit=limit)
+    filters = selectors.CustomerFilters(
+        q=q, tag=tag, template=template, owner=owner, status=status, kind=kind, source=source
+    )
+    page = selectors.customer_list(
+        actor=request.user, filters=filters, cursor=cursor or None, limit=limit
+    )
     return {"items": page.items, "next_cursor": page.next_cursor}
 
 
@@ -72,7 +82,7 @@ def create_customer(request: HttpRequest, payload: CustomerIn) -> Any:
             owner=_user(payload.owner),
             tags=payload.tags,
         )
-    return 201, selectors.get_customer(actor=request.user, customer_id=customer.pk)
+    return Status(201, selectors.get_customer(actor=request.user, customer_id=customer.pk))
 
 
 @router.get("/{customer_id}", response={200: CustomerOut, **ERRORS})
@@ -85,10 +95,15 @@ def update_customer(request: HttpRequest, customer_id: UUID, payload: CustomerPa
     """Change some fields; send the `version` you read (409 if it is stale)."""
     with transaction.atomic():
         customer = services.update_customer(
-            actor=request.user, customer_id=customer_id, values=payload.values, expected_version=payload.version
+            actor=request.user,
+            customer_id=customer_id,
+            values=payload.values,
+            expected_version=payload.version,
         )
         if payload.tags is not None:
-            services.set_customer_tags(actor=request.user, customer_id=customer_id, tag_ids=payload.tags)
+            services.set_customer_tags(
+                actor=request.user, customer_id=customer_id, tag_ids=payload.tags
+            )
         if payload.owner is not None:
             owner = _user(payload.owner)
             assert owner is not None
@@ -100,12 +115,14 @@ def update_customer(request: HttpRequest, customer_id: UUID, payload: CustomerPa
 def delete_customer(request: HttpRequest, customer_id: UUID, version: int | None = None) -> Any:
     """Soft-delete a customer (optionally checking the version you read)."""
     services.delete_customer(actor=request.user, customer_id=customer_id, expected_version=version)
-    return 204, None
+    return Status(204, None)
 
 
 @router.put("/{customer_id}/tags", response={200: list[TagOut], **ERRORS})
 def set_tags(request: HttpRequest, customer_id: UUID, payload: TagsIn) -> Any:
-    return services.set_customer_tags(actor=request.user, customer_id=customer_id, tag_ids=payload.tag_ids)
+    return services.set_customer_tags(
+        actor=request.user, customer_id=customer_id, tag_ids=payload.tag_ids
+    )
 
 
 @tags_router.get("", response={200: list[TagOut], **ERRORS})
@@ -115,7 +132,12 @@ def list_tags(request: HttpRequest) -> Any:
 
 @tags_router.post("", response={201: TagOut, **ERRORS})
 def create_tag(request: HttpRequest, payload: TagIn) -> Any:
-    return 201, services.create_tag(actor=request.user, name=payload.name, group=payload.group, colour=payload.colour)
+    return Status(
+        201,
+        services.create_tag(
+            actor=request.user, name=payload.name, group=payload.group, colour=payload.colour
+        ),
+    )
 
 
 @tags_router.patch("/{tag_id}", response={200: TagOut, **ERRORS})
@@ -126,4 +148,4 @@ def update_tag(request: HttpRequest, tag_id: int, payload: TagPatch) -> Any:
 @tags_router.delete("/{tag_id}", response={204: None, **ERRORS})
 def delete_tag(request: HttpRequest, tag_id: int) -> Any:
     services.delete_tag(actor=request.user, tag_id=tag_id)
-    return 204, None
+    return Status(204, None)

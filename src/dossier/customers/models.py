@@ -37,7 +37,9 @@ class Customer(models.Model):
     lifecycle = models.CharField(_("lifecycle"), max_length=32, blank=True, db_index=True)
 
     template = models.ForeignKey(Template, on_delete=models.PROTECT, related_name="customers")
-    template_version = models.ForeignKey(TemplateVersion, on_delete=models.PROTECT, related_name="customers")
+    template_version = models.ForeignKey(
+        TemplateVersion, on_delete=models.PROTECT, related_name="customers"
+    )
     #: template values classified general
     attributes = models.JSONField(default=dict, blank=True)
     #: template values classified personal or sensitive, as one encrypted JSON object
@@ -46,10 +48,18 @@ class Customer(models.Model):
     search_text = models.CharField(max_length=600, blank=True)
 
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="customers"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="customers",
     )
-    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="customers")
-    tags = models.ManyToManyField("Tag", through="CustomerTag", related_name="customers", blank=True)
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="customers"
+    )
+    tags = models.ManyToManyField(
+        "Tag", through="CustomerTag", related_name="customers", blank=True
+    )
 
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -85,7 +95,9 @@ class CustomerLookup(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["digest", "field"], name="lookup_digest")]
-        constraints = [models.UniqueConstraint(fields=["customer", "field"], name="lookup_customer_field")]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "field"], name="lookup_customer_field")
+        ]
 
 
 class Tag(models.Model):
@@ -113,7 +125,9 @@ class CustomerTag(models.Model):
     )
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["customer", "tag"], name="customer_tag_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "tag"], name="customer_tag_once")
+        ]
 
 
 class CustomerShare(models.Model):
@@ -124,4 +138,6 @@ class CustomerShare(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["customer", "user"], name="customer_share_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "user"], name="customer_share_once")
+        ]

@@ -7,24 +7,79 @@ import unicodedata
 from functools import lru_cache
 
 import opencc
-from pypinyin import Style, lazy_pinyin
+from pypinyin import lazy_pinyin
 
 # pypinyin gives a character's common reading; as a surname many read differently.
 SURNAME_READINGS: dict[str, list[str]] = {
-    "单": ["shan"], "曾": ["zeng"], "解": ["xie"], "仇": ["qiu"], "区": ["ou"], "查": ["zha"],
-    "朴": ["piao"], "盖": ["ge"], "华": ["hua"], "乐": ["yue"], "缪": ["miao"], "覃": ["qin"],
-    "秘": ["bi"], "召": ["shao"], "种": ["chong"], "翟": ["zhai"], "祭": ["zhai"], "员": ["yun"],
-    "隗": ["wei"], "繁": ["po"], "重": ["chong"], "那": ["na"], "宿": ["su"], "纪": ["ji"],
-    "费": ["fei"], "殷": ["yin"], "黑": ["he"], "卜": ["bu"], "薄": ["bo"], "句": ["gou"],
-    "逄": ["pang"], "冼": ["xian"], "藏": ["zang"], "贲": ["ben"], "阚": ["kan"], "柏": ["bai"],
-    "尉": ["wei"], "长": ["chang"], "沈": ["shen"], "万": ["wan"], "折": ["she"], "厍": ["she"],
-    "瞿": ["qu"], "相": ["xiang"], "弗": ["fu"], "都": ["du"], "郇": ["xun"], "能": ["nai"],
-    "尉迟": ["yu", "chi"], "万俟": ["mo", "qi"], "长孙": ["zhang", "sun"], "单于": ["chan", "yu"],
-    "欧阳": ["ou", "yang"], "司马": ["si", "ma"], "上官": ["shang", "guan"], "诸葛": ["zhu", "ge"],
-    "东方": ["dong", "fang"], "皇甫": ["huang", "fu"], "公孙": ["gong", "sun"], "慕容": ["mu", "rong"],
-    "宇文": ["yu", "wen"], "司徒": ["si", "tu"], "夏侯": ["xia", "hou"], "令狐": ["ling", "hu"],
-    "澹台": ["tan", "tai"], "轩辕": ["xuan", "yuan"], "端木": ["duan", "mu"], "呼延": ["hu", "yan"],
-}  # fmt: skip
+    "单": ["shan"],
+    "曾": ["zeng"],
+    "解": ["xie"],
+    "仇": ["qiu"],
+    "区": ["ou"],
+    "查": ["zha"],
+    "朴": ["piao"],
+    "盖": ["ge"],
+    "华": ["hua"],
+    "乐": ["yue"],
+    "缪": ["miao"],
+    "覃": ["qin"],
+    "秘": ["bi"],
+    "召": ["shao"],
+    "种": ["chong"],
+    "翟": ["zhai"],
+    "祭": ["zhai"],
+    "员": ["yun"],
+    "隗": ["wei"],
+    "繁": ["po"],
+    "重": ["chong"],
+    "那": ["na"],
+    "宿": ["su"],
+    "纪": ["ji"],
+    "费": ["fei"],
+    "殷": ["yin"],
+    "黑": ["he"],
+    "卜": ["bu"],
+    "薄": ["bo"],
+    "句": ["gou"],
+    "逄": ["pang"],
+    "冼": ["xian"],
+    "藏": ["zang"],
+    "贲": ["ben"],
+    "阚": ["kan"],
+    "柏": ["bai"],
+    "尉": ["wei"],
+    "长": ["chang"],
+    "沈": ["shen"],
+    "万": ["wan"],
+    "折": ["she"],
+    "厍": ["she"],
+    "瞿": ["qu"],
+    "相": ["xiang"],
+    "弗": ["fu"],
+    "都": ["du"],
+    "郇": ["xun"],
+    "能": ["nai"],
+    "尉迟": ["yu", "chi"],
+    "万俟": ["mo", "qi"],
+    "长孙": ["zhang", "sun"],
+    "单于": ["chan", "yu"],
+    "欧阳": ["ou", "yang"],
+    "司马": ["si", "ma"],
+    "上官": ["shang", "guan"],
+    "诸葛": ["zhu", "ge"],
+    "东方": ["dong", "fang"],
+    "皇甫": ["huang", "fu"],
+    "公孙": ["gong", "sun"],
+    "慕容": ["mu", "rong"],
+    "宇文": ["yu", "wen"],
+    "司徒": ["si", "tu"],
+    "夏侯": ["xia", "hou"],
+    "令狐": ["ling", "hu"],
+    "澹台": ["tan", "tai"],
+    "轩辕": ["xuan", "yuan"],
+    "端木": ["duan", "mu"],
+    "呼延": ["hu", "yan"],
+}
 _COMPOUND = sorted((s for s in SURNAME_READINGS if len(s) > 1), key=len, reverse=True)
 _HAN = re.compile(r"[\u3400-\u9fff]")
 
@@ -44,7 +99,7 @@ def name_pinyin(name: str) -> list[str]:
     name = simplified(name).strip()
     surname = next((s for s in _COMPOUND if name.startswith(s)), name[:1])
     if surname in SURNAME_READINGS and _HAN.match(name):
-        return SURNAME_READINGS[surname] + lazy_pinyin(name[len(surname):])
+        return SURNAME_READINGS[surname] + lazy_pinyin(name[len(surname) :])
     return lazy_pinyin(name)
 
 

@@ -31,7 +31,9 @@ class CustomerOut(Schema):
     id: str
     template: str
     template_version: int
-    values: dict[str, Any] = Field(..., description="Field values by key; masked where `masked` says so.")
+    values: dict[str, Any] = Field(
+        ..., description="Field values by key; masked where `masked` says so."
+    )
     masked: list[str]
     tags: list[TagOut]
     owner: str | None
@@ -53,7 +55,9 @@ class CustomerIn(Schema):
 
 
 class CustomerPatch(Schema):
-    version: int = Field(..., description="The version you read; a newer stored version answers 409.")
+    version: int = Field(
+        ..., description="The version you read; a newer stored version answers 409."
+    )
     values: dict[str, Any] = Field(default_factory=dict, description="Only the fields to change.")
     owner: str | None = None
     tags: list[int] | None = None

@@ -66,23 +66,33 @@ def search(queryset: QuerySet[Customer], query: str) -> QuerySet[Customer]:
     condition = Q(search_text__contains=text) | Q(search_text__contains=text.replace(" ", ""))
     digests = _identifier_digests(query)
     if digests:
-        condition |= Q(id__in=CustomerLookup.objects.filter(digest__in=digests).values("customer_id"))
+        condition |= Q(
+            id__in=CustomerLookup.objects.filter(digest__in=digests).values("customer_id")
+        )
     return queryset.filter(condition)
 
 
-def customer_queryset(*, actor: Any, filters: CustomerFilters | None = None, action: str = "view") -> QuerySet[Customer]:
+def customer_queryset(
+    *, actor: Any, filters: CustomerFilters | None = None, action: str = "view"
+) -> QuerySet[Customer]:
     """The customers the actor may see, filtered; not yet ordered or paginated."""
     filters = filters or CustomerFilters()
     queryset = restrict(Customer.objects.all(), actor, action)
     if filters.q:
         queryset = search(queryset, filters.q)
     if filters.tag:
-        tag_filter = Q(tags__pk=int(filters.tag)) if filters.tag.isdigit() else Q(tags__name=filters.tag)
+        tag_filter = (
+            Q(tags__pk=int(filters.tag)) if filters.tag.isdigit() else Q(tags__name=filters.tag)
+        )
         queryset = queryset.filter(id__in=Customer.objects.filter(tag_filter).values("id"))
     if filters.template:
         queryset = queryset.filter(template__key=filters.template)
     if filters.owner:
-        queryset = queryset.filter(owner=actor) if filters.owner == "me" else queryset.filter(owner__username=filters.owner)
+        queryset = (
+            queryset.filter(owner=actor)
+            if filters.owner == "me"
+            else queryset.filter(owner__username=filters.owner)
+        )
     if filters.status:
         queryset = queryset.filter(lifecycle=filters.status)
     if filters.kind:
@@ -105,7 +115,11 @@ def _parse_cursor(cursor: str | None) -> UUID | None:
 
 
 def customer_list(
-    *, actor: Any, filters: CustomerFilters | None = None, cursor: str | None = None, limit: int = 50
+    *,
+    actor: Any,
+    filters: CustomerFilters | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
 ) -> CustomerPage:
     """One page of customers, newest first, masked for the actor; ``next_cursor`` pages on."""
     limit = max(1, min(limit, MAX_PAGE_SIZE))
@@ -158,7 +172,10 @@ def present(customer: Customer, actor: Any, *, revealed: Sequence[str] = ()) -> 
         "template_version": customer.template_version.number,
         "values": values,
         "masked": masked,
-        "tags": [{"id": t.id, "name": t.name, "group": t.group, "colour": t.colour} for t in customer.tags.all()],
+        "tags": [
+            {"id": t.id, "name": t.name, "group": t.group, "colour": t.colour}
+            for t in customer.tags.all()
+        ],
         "owner": customer.owner.get_username() if customer.owner else None,
         "version": customer.version,
         "created_at": customer.created_at,

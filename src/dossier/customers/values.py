@@ -42,7 +42,9 @@ def split_values(clean: Mapping[str, Any], specs: Sequence[FieldSpec]) -> Stored
         value = clean.get(spec.key)
         kind = get_type(spec.type)
         if spec.key in CORE_KEYS:
-            stored.columns[spec.key] = value if value is not None or spec.key in _NULLABLE_COLUMNS else ""
+            stored.columns[spec.key] = (
+                value if value is not None or spec.key in _NULLABLE_COLUMNS else ""
+            )
         elif value is not None:
             target = stored.attributes if spec.classification == "general" else stored.protected
             target[spec.key] = kind.to_storage(value)
@@ -50,7 +52,9 @@ def split_values(clean: Mapping[str, Any], specs: Sequence[FieldSpec]) -> Stored
             stored.lookups[spec.key] = lookup_digest(spec.type, value)
     person = stored.columns.get("kind", "person") == "person"
     stored.columns["search_text"] = search_terms(
-        stored.columns.get("display_name", ""), person=person, extra=stored.columns.get("company", "")
+        stored.columns.get("display_name", ""),
+        person=person,
+        extra=stored.columns.get("company", ""),
     )[:600]
     return stored
 

@@ -13,11 +13,19 @@ from .masking import mask_value
 
 
 def may_see_personal(actor: Any) -> bool:
-    return bool(actor is not None and actor.is_authenticated and actor.has_perm("customers.view_personal_customer"))
+    return bool(
+        actor is not None
+        and actor.is_authenticated
+        and actor.has_perm("customers.view_personal_customer")
+    )
 
 
 def mask_values(
-    values: Mapping[str, Any], specs: Sequence[FieldSpec], actor: Any, *, revealed: Sequence[str] = ()
+    values: Mapping[str, Any],
+    specs: Sequence[FieldSpec],
+    actor: Any,
+    *,
+    revealed: Sequence[str] = (),
 ) -> tuple[dict[str, Any], list[str]]:
     """Values as ``actor`` may see them, and the keys that were masked.
 

@@ -13,7 +13,11 @@ def mask_phone(value: str) -> str:
         return f"{national[:3]}****{national[-4:]}"
     if len(digits) <= 4:
         return "*" * len(digits)
-    return "+" + "*" * (len(digits) - 4) + digits[-4:] if value.startswith("+") else "*" * (len(digits) - 4) + digits[-4:]
+    return (
+        "+" + "*" * (len(digits) - 4) + digits[-4:]
+        if value.startswith("+")
+        else "*" * (len(digits) - 4) + digits[-4:]
+    )
 
 
 def mask_email(value: str) -> str:

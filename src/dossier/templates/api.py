@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Router, Status
 
 from dossier.core.errors import PermissionDenied
 from dossier.customers import services as customer_services
@@ -27,7 +27,14 @@ from .schemas import (
 )
 
 router = Router(tags=["templates"])
-ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+ERRORS: dict[int, Any] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ErrorOut,
+}
 
 
 def _can_view(request: HttpRequest) -> None:
@@ -41,11 +48,15 @@ def _field_out(spec: FieldSpec) -> dict[str, Any]:
 
 def _template_out(template: Template) -> dict[str, Any]:
     return {
-        "key": template.key, "name_zh": template.name_zh, "name_en": template.name_en,
-        "scenario": template.scenario, "description": template.description, "builtin": template.builtin,
+        "key": template.key,
+        "name_zh": template.name_zh,
+        "name_en": template.name_en,
+        "scenario": template.scenario,
+        "description": template.description,
+        "builtin": template.builtin,
         "archived": template.archived_at is not None,
         "current_version": template.current_version.number if template.current_version else None,
-    }  # fmt: skip
+    }
 
 
 def _detail(template: Template) -> dict[str, Any]:
@@ -55,9 +66,12 @@ def _detail(template: Template) -> dict[str, Any]:
 
 def _version_out(version: TemplateVersion) -> dict[str, Any]:
     return {
-        "number": version.number, "status": version.status, "note": version.note,
-        "published_at": version.published_at, "fields": [_field_out(s) for s in version.own_specs()],
-    }  # fmt: skip
+        "number": version.number,
+        "status": version.status,
+        "note": version.note,
+        "published_at": version.published_at,
+        "fields": [_field_out(s) for s in version.own_specs()],
+    }
 
 
 def _fields(payload_fields: list[Any] | None) -> list[dict[str, Any]] | None:
@@ -67,7 +81,10 @@ def _fields(payload_fields: list[Any] | None) -> list[dict[str, Any]] | None:
 @router.get("", response={200: list[TemplateOut], **ERRORS})
 def list_templates(request: HttpRequest, include_archived: bool = False) -> Any:
     _can_view(request)
-    return [_template_out(t) for t in selectors.template_list(actor=request.user, include_archived=include_archived)]
+    return [
+        _template_out(t)
+        for t in selectors.template_list(actor=request.user, include_archived=include_archived)
+    ]
 
 
 @router.post("", response={201: TemplateDetailOut, **ERRORS})
@@ -76,14 +93,15 @@ def create_template(request: HttpRequest, payload: TemplateIn) -> Any:
     data = payload.dict()
     data["fields"] = _fields(payload.fields)
     template = services.create_template(actor=request.user, **data)
-    return 201, _detail(selectors.get_template(key=template.key))
+    return Status(201, _detail(selectors.get_template(key=template.key)))
 
 
 @router.get("/field-types", response={200: list[FieldTypeOut], **ERRORS})
 def field_types(request: HttpRequest) -> Any:
     """The field types a template can use, with the rules each accepts."""
     return [
-        {"name": n, "widget": get_type(n).widget, "rules": sorted(get_type(n).allowed_rules)} for n in registered_types()
+        {"name": n, "widget": get_type(n).widget, "rules": sorted(get_type(n).allowed_rules)}
+        for n in registered_types()
     ]
 
 
@@ -98,7 +116,9 @@ def update_template(request: HttpRequest, key: str, payload: TemplateUpdate) -> 
     """Change names or scenario; new `fields` publish a new version (old profiles keep theirs)."""
     data = payload.dict()
     data["fields"] = _fields(payload.fields)
-    template = services.update_template(actor=request.user, template=selectors.get_template(key=key), **data)
+    template = services.update_template(
+        actor=request.user, template=selectors.get_template(key=key), **data
+    )
     return _detail(selectors.get_template(key=template.key))
 
 
@@ -106,42 +126,52 @@ def update_template(request: HttpRequest, key: str, payload: TemplateUpdate) -> 
 def archive_template(request: HttpRequest, key: str) -> Any:
     """Archive a template: no new profiles on it; existing ones keep working."""
     services.archive_template(actor=request.user, template=selectors.get_template(key=key))
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/{key}/clone", response={201: TemplateDetailOut, **ERRORS})
 def clone_template(request: HttpRequest, key: str, payload: CloneIn) -> Any:
     source = selectors.get_template(key=key)
     template = services.clone_template(actor=request.user, source=source, **payload.dict())
-    return 201, _detail(selectors.get_template(key=template.key))
+    return Status(201, _detail(selectors.get_template(key=template.key)))
 
 
 @router.get("/{key}/versions", response={200: list[VersionOut], **ERRORS})
 def list_versions(request: HttpRequest, key: str) -> Any:
     _can_view(request)
-    return [_version_out(v) for v in selectors.version_list(template=selectors.get_template(key=key))]
+    return [
+        _version_out(v) for v in selectors.version_list(template=selectors.get_template(key=key))
+    ]
 
 
 @router.get("/{key}/versions/{number}", response={200: VersionOut, **ERRORS})
 def get_version(request: HttpRequest, key: str, number: int) -> Any:
     _can_view(request)
-    return _version_out(selectors.get_version(template=selectors.get_template(key=key), number=number))
+    return _version_out(
+        selectors.get_version(template=selectors.get_template(key=key), number=number)
+    )
 
 
 def _migration_out(migration: ProfileMigration) -> dict[str, Any]:
     return {
-        "id": migration.pk, "template": migration.template.key, "target_version": migration.target.number,
-        "status": migration.status, "migrated": migration.migrated, "failed": migration.failed,
+        "id": migration.pk,
+        "template": migration.template.key,
+        "target_version": migration.target.number,
+        "status": migration.status,
+        "migrated": migration.migrated,
+        "failed": migration.failed,
         "failures": migration.failures,
-    }  # fmt: skip
+    }
 
 
 @router.post("/{key}/migrations", response={202: MigrationOut, **ERRORS})
 def start_migration(request: HttpRequest, key: str) -> Any:
     """Re-validate the template's profiles against its current version, in the background."""
-    migration = customer_services.start_migration(actor=request.user, template=selectors.get_template(key=key))
+    migration = customer_services.start_migration(
+        actor=request.user, template=selectors.get_template(key=key)
+    )
     migration.refresh_from_db()
-    return 202, _migration_out(migration)
+    return Status(202, _migration_out(migration))
 
 
 @router.get("/{key}/migrations/{migration_id}", response={200: MigrationOut, **ERRORS})

@@ -40,25 +40,71 @@ LIFECYCLES = [
 ]
 
 CORE_FIELDS: list[FieldSpec] = [
-    FieldSpec("kind", "choice", "类型", "Type", required=True, rules={"choices": KINDS}, default="person", section="basic"),
-    FieldSpec("display_name", "text", "名称", "Name", required=True, rules={"max_length": 200}, section="basic"),
+    FieldSpec(
+        "kind",
+        "choice",
+        "类型",
+        "Type",
+        required=True,
+        rules={"choices": KINDS},
+        default="person",
+        section="basic",
+    ),
+    FieldSpec(
+        "display_name",
+        "text",
+        "名称",
+        "Name",
+        required=True,
+        rules={"max_length": 200},
+        section="basic",
+    ),
     FieldSpec("gender", "choice", "性别", "Gender", rules={"choices": GENDERS}, section="basic"),
-    FieldSpec("birthday", "date", "生日", "Birthday", rules={"max_value": "today"}, classification="personal", section="basic"),
+    FieldSpec(
+        "birthday",
+        "date",
+        "生日",
+        "Birthday",
+        rules={"max_value": "today"},
+        classification="personal",
+        section="basic",
+    ),
     FieldSpec("phone", "phone", "手机", "Phone", classification="personal", section="contact"),
     FieldSpec("email", "email", "邮箱", "E-mail", classification="personal", section="contact"),
     FieldSpec("province", "text", "省份", "Province", rules={"max_length": 50}, section="contact"),
     FieldSpec("city", "text", "城市", "City", rules={"max_length": 50}, section="contact"),
     FieldSpec("district", "text", "区县", "District", rules={"max_length": 50}, section="contact"),
-    FieldSpec("address", "address", "详细地址", "Address", classification="personal", section="contact"),
+    FieldSpec(
+        "address", "address", "详细地址", "Address", classification="personal", section="contact"
+    ),
     FieldSpec("company", "text", "公司", "Company", rules={"max_length": 200}, section="work"),
     FieldSpec("title", "text", "职位", "Title", rules={"max_length": 100}, section="work"),
-    FieldSpec("source", "choice", "来源渠道", "Source", rules={"choices": SOURCES}, section="sales"),
-    FieldSpec("lifecycle", "choice", "生命周期", "Lifecycle", rules={"choices": LIFECYCLES}, default="lead", section="sales"),
+    FieldSpec(
+        "source", "choice", "来源渠道", "Source", rules={"choices": SOURCES}, section="sales"
+    ),
+    FieldSpec(
+        "lifecycle",
+        "choice",
+        "生命周期",
+        "Lifecycle",
+        rules={"choices": LIFECYCLES},
+        default="lead",
+        section="sales",
+    ),
 ]
 CORE_KEYS = frozenset(spec.key for spec in CORE_FIELDS)
 _CORE_BY_KEY = {spec.key: spec for spec in CORE_FIELDS}
 #: what a template may change on a core field
-OVERRIDABLE = ("label_zh", "label_en", "required", "help_zh", "help_en", "section", "default", "rules")
+OVERRIDABLE = (
+    "label_zh",
+    "label_en",
+    "required",
+    "help_zh",
+    "help_en",
+    "section",
+    "default",
+    "rules",
+)
 
 
 def core_spec(key: str) -> FieldSpec:
@@ -74,7 +120,11 @@ def merge_specs(template_specs: list[FieldSpec]) -> list[FieldSpec]:
         if own is None:
             merged.append(core)
             continue
-        changes = {name: getattr(own, name) for name in OVERRIDABLE if getattr(own, name) not in (None, "", {})}
+        changes = {
+            name: getattr(own, name)
+            for name in OVERRIDABLE
+            if getattr(own, name) not in (None, "", {})
+        }
         # The display name and kind stay required whatever the template says.
         if core.required:
             changes["required"] = True

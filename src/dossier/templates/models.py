@@ -61,7 +61,9 @@ class TemplateVersion(models.Model):
 
     template = models.ForeignKey(Template, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
-    status = models.CharField(max_length=16, choices=[(DRAFT, _("draft")), (PUBLISHED, _("published"))])
+    status = models.CharField(
+        max_length=16, choices=[(DRAFT, _("draft")), (PUBLISHED, _("published"))]
+    )
     note = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)
@@ -71,7 +73,9 @@ class TemplateVersion(models.Model):
 
     class Meta:
         ordering = ["template", "number"]
-        constraints = [models.UniqueConstraint(fields=["template", "number"], name="template_version_number")]
+        constraints = [
+            models.UniqueConstraint(fields=["template", "number"], name="template_version_number")
+        ]
 
     def __str__(self) -> str:
         return f"{self.template.key} v{self.number}"
@@ -109,7 +113,9 @@ class TemplateField(models.Model):
 
     class Meta:
         ordering = ["version", "position"]
-        constraints = [models.UniqueConstraint(fields=["version", "key"], name="template_field_key")]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "key"], name="template_field_key")
+        ]
 
     def __str__(self) -> str:
         return self.key

@@ -60,7 +60,9 @@ class TemplateOut(Schema):
 
 
 class TemplateDetailOut(TemplateOut):
-    fields: list[FieldDefinitionOut] = Field(..., description="Every field of the current version, core fields included.")
+    fields: list[FieldDefinitionOut] = Field(
+        ..., description="Every field of the current version, core fields included."
+    )
 
 
 class TemplateIn(Schema):
@@ -77,7 +79,9 @@ class TemplateUpdate(Schema):
     name_en: str | None = Field(None, max_length=100)
     scenario: str | None = None
     description: str | None = Field(None, max_length=2000)
-    fields: list[FieldDefinition] | None = Field(None, description="New fields publish a new version.")
+    fields: list[FieldDefinition] | None = Field(
+        None, description="New fields publish a new version."
+    )
     note: str = Field("", max_length=300)
 
 

@@ -23,7 +23,9 @@ def get_template(*, key: str) -> Template:
     """The template with this key, or NotFound."""
     template = Template.objects.select_related("current_version").filter(key=key).first()
     if template is None:
-        raise NotFound(_("No template with key “%(key)s”.") % {"key": key}, code="template_not_found")
+        raise NotFound(
+            _("No template with key “%(key)s”.") % {"key": key}, code="template_not_found"
+        )
     return template
 
 
@@ -41,7 +43,11 @@ def get_version(*, template: Template, number: int | None = None) -> TemplateVer
 
 
 def version_list(*, template: Template) -> QuerySet[TemplateVersion]:
-    return TemplateVersion.objects.filter(template=template).prefetch_related("fields").order_by("number")
+    return (
+        TemplateVersion.objects.filter(template=template)
+        .prefetch_related("fields")
+        .order_by("number")
+    )
 
 
 def draft_of(*, template: Template) -> TemplateVersion | None:

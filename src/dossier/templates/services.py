@@ -21,9 +21,19 @@ from .models import Scenario, Template, TemplateField, TemplateVersion
 
 BUILTIN_DIR = Path(__file__).parent / "builtin"
 SPEC_ATTRIBUTES = (
-    "key", "type", "label_zh", "label_en", "required", "unique", "rules",
-    "default", "help_zh", "help_en", "classification", "section",
-)  # fmt: skip
+    "key",
+    "type",
+    "label_zh",
+    "label_en",
+    "required",
+    "unique",
+    "rules",
+    "default",
+    "help_zh",
+    "help_en",
+    "classification",
+    "section",
+)
 
 
 def parse_field_definitions(fields: Sequence[Mapping[str, Any]]) -> list[FieldSpec]:
@@ -32,7 +42,9 @@ def parse_field_definitions(fields: Sequence[Mapping[str, Any]]) -> list[FieldSp
     errors: list[FieldError] = []
     seen: set[str] = set()
     for number, raw in enumerate(fields, start=1):
-        data = {name: raw[name] for name in SPEC_ATTRIBUTES if name in raw and raw[name] is not None}
+        data = {
+            name: raw[name] for name in SPEC_ATTRIBUTES if name in raw and raw[name] is not None
+        }
         if raw.get("sensitive") and "classification" not in data:
             data["classification"] = "sensitive"
         data.setdefault("key", "")
@@ -45,9 +57,12 @@ def parse_field_definitions(fields: Sequence[Mapping[str, Any]]) -> list[FieldSp
         if spec.key in CORE_KEYS and spec.type != core_spec(spec.key).type:
             problems.append(
                 FieldError(
-                    "core_type_mismatch", field=spec.key, spec=spec,
-                    expected=core_spec(spec.key).type, value=spec.type,
-                )  # fmt: skip
+                    "core_type_mismatch",
+                    field=spec.key,
+                    spec=spec,
+                    expected=core_spec(spec.key).type,
+                    value=spec.type,
+                )
             )
         seen.add(spec.key)
         errors += [err.at(row=number) for err in problems]
@@ -67,7 +82,9 @@ def _check_scenario(scenario: str) -> None:
     if scenario not in Scenario.values:
         raise ValidationFailed(
             _("Unknown scenario."),
-            errors=[FieldError("invalid_choice", field="scenario", label="scenario", value=scenario)],
+            errors=[
+                FieldError("invalid_choice", field="scenario", label="scenario", value=scenario)
+            ],
         )
 
 
@@ -80,7 +97,10 @@ def _write_fields(version: TemplateVersion, specs: Sequence[FieldSpec]) -> None:
 
 
 def _spec_dicts(specs: Sequence[FieldSpec]) -> list[dict[str, Any]]:
-    return [{a: (dict(s.rules) if a == "rules" else getattr(s, a)) for a in SPEC_ATTRIBUTES} for s in specs]
+    return [
+        {a: (dict(s.rules) if a == "rules" else getattr(s, a)) for a in SPEC_ATTRIBUTES}
+        for s in specs
+    ]
 
 
 @transaction.atomic
@@ -103,19 +123,28 @@ def create_template(
         raise Conflict(_("A template with this key already exists."), code="template_exists")
     if not name_zh.strip():
         raise ValidationFailed(
-            _("The template needs a name."), errors=[FieldError("required", field="name_zh", label="name_zh")]
+            _("The template needs a name."),
+            errors=[FieldError("required", field="name_zh", label="name_zh")],
         )
     template = Template.objects.create(
-        key=key, name_zh=name_zh.strip(), name_en=name_en.strip(), scenario=scenario,
-        description=description, builtin=builtin,
-    )  # fmt: skip
-    version = TemplateVersion.objects.create(template=template, number=1, status=TemplateVersion.DRAFT)
+        key=key,
+        name_zh=name_zh.strip(),
+        name_en=name_en.strip(),
+        scenario=scenario,
+        description=description,
+        builtin=builtin,
+    )
+    version = TemplateVersion.objects.create(
+        template=template, number=1, status=TemplateVersion.DRAFT
+    )
     _write_fields(version, specs)
     _publish(version, actor=actor, note="")
     return template
 
 
-def _publish(version: TemplateVersion, *, actor: AbstractBaseUser | None, note: str) -> TemplateVersion:
+def _publish(
+    version: TemplateVersion, *, actor: AbstractBaseUser | None, note: str
+) -> TemplateVersion:
     version.status = TemplateVersion.PUBLISHED
     version.published_at = timezone.now()
     version.published_by = actor if actor is not None and actor.is_authenticated else None
@@ -125,9 +154,12 @@ def _publish(version: TemplateVersion, *, actor: AbstractBaseUser | None, note: 
     template.current_version = version
     template.save(update_fields=["current_version", "updated_at"])
     record_audit(
-        actor=actor, action="template_publish", object_type="template", object_id=template.key,
+        actor=actor,
+        action="template_publish",
+        object_type="template",
+        object_id=template.key,
         changes={"version": version.number},
-    )  # fmt: skip
+    )
     return version
 
 
@@ -142,7 +174,9 @@ def _draft_of(template: Template) -> TemplateVersion:
 
 
 @transaction.atomic
-def save_draft(*, actor: AbstractBaseUser | None, template: Template, fields: Sequence[Mapping[str, Any]]) -> TemplateVersion:
+def save_draft(
+    *, actor: AbstractBaseUser | None, template: Template, fields: Sequence[Mapping[str, Any]]
+) -> TemplateVersion:
     """Store edited fields as the template's draft; published versions stay untouched."""
     _require(actor, "templates.change_template")
     specs = parse_field_definitions(fields)
@@ -152,7 +186,9 @@ def save_draft(*, actor: AbstractBaseUser | None, template: Template, fields: Se
 
 
 @transaction.atomic
-def publish_draft(*, actor: AbstractBaseUser | None, template: Template, note: str = "") -> TemplateVersion:
+def publish_draft(
+    *, actor: AbstractBaseUser | None, template: Template, note: str = ""
+) -> TemplateVersion:
     """Publish the template's draft as its new current version."""
     _require(actor, "templates.publish_template")
     draft = template.versions.filter(status=TemplateVersion.DRAFT).first()
@@ -191,7 +227,8 @@ def update_template(
             setattr(template, attr, value.strip() if attr != "description" else value)
     if not template.name_zh:
         raise ValidationFailed(
-            _("The template needs a name."), errors=[FieldError("required", field="name_zh", label="name_zh")]
+            _("The template needs a name."),
+            errors=[FieldError("required", field="name_zh", label="name_zh")],
         )
     template.save()
     if fields is not None:
@@ -213,9 +250,14 @@ def clone_template(
     current = source.current_version
     fields = _spec_dicts(current.own_specs()) if current else []
     return create_template(
-        actor=actor, key=key, name_zh=name_zh, name_en=name_en, scenario=source.scenario,
-        description=source.description, fields=fields,
-    )  # fmt: skip
+        actor=actor,
+        key=key,
+        name_zh=name_zh,
+        name_en=name_en,
+        scenario=source.scenario,
+        description=source.description,
+        fields=fields,
+    )
 
 
 @transaction.atomic

@@ -1,4 +1,4 @@
-"""Every write to customers and tags. Plain functions with keyword arguments, one transaction each."""
+"""Every write to customers and tags: plain functions, keyword arguments, one transaction."""
 
 from .migration import migrate_customers, start_migration
 from .profiles import (
@@ -22,10 +22,10 @@ __all__ = [
     "delete_customer",
     "delete_tag",
     "migrate_customers",
-    "start_migration",
     "restore_customer",
     "set_customer_tags",
     "share_customer",
+    "start_migration",
     "update_customer",
     "update_tag",
 ]

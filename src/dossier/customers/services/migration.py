@@ -25,7 +25,9 @@ def start_migration(*, actor: User, template: Template) -> ProfileMigration:
     if not may(actor, "templates.migrate_template"):
         raise PermissionDenied(_("You may not migrate profiles."))
     if template.current_version_id is None:
-        raise ValidationFailed(_("This template has no published version."), code="template_unavailable")
+        raise ValidationFailed(
+            _("This template has no published version."), code="template_unavailable"
+        )
     migration = ProfileMigration.objects.create(
         template=template, target_id=template.current_version_id, started_by=actor
     )
@@ -70,10 +72,16 @@ def migrate_customers(*, migration: ProfileMigration, batch_size: int = 500) -> 
     migration.finished_at = timezone.now()
     migration.save(update_fields=["status", "finished_at"])
     record_audit(
-        actor=migration.started_by, action="template_migrate", object_type="template",
+        actor=migration.started_by,
+        action="template_migrate",
+        object_type="template",
         object_id=migration.template.key,
-        changes={"version": target.number, "migrated": migration.migrated, "failed": migration.failed},
-    )  # fmt: skip
+        changes={
+            "version": target.number,
+            "migrated": migration.migrated,
+            "failed": migration.failed,
+        },
+    )
     return migration
 
 
@@ -88,7 +96,9 @@ def _migrate_one(
     old_specs = customer.template_version.specs()
     values = stored_values(customer, old_specs)
     known = {s.key for s in specs}
-    result = validate_values({k: v for k, v in values.items() if k in known}, specs, apply_defaults=True)
+    result = validate_values(
+        {k: v for k, v in values.items() if k in known}, specs, apply_defaults=True
+    )
     stored = split_values(result.clean, specs) if result.ok else None
     errors = result.errors + (
         _unique_errors(stored, specs, customer.template, exclude=customer.pk) if stored else []

@@ -28,13 +28,19 @@ def _current_version(template: Template) -> TemplateVersion:
         raise ValidationFailed(
             _("This template is archived or has no published version."),
             code="template_unavailable",
-            errors=[FieldError("invalid_choice", field="template", label="template", value=template.key)],
+            errors=[
+                FieldError("invalid_choice", field="template", label="template", value=template.key)
+            ],
         )
     return TemplateVersion.objects.prefetch_related("fields").get(pk=template.current_version_id)
 
 
 def _unique_errors(
-    stored: StoredValues, specs: Sequence[FieldSpec], template: Template, exclude: Any = None, row: int | None = None
+    stored: StoredValues,
+    specs: Sequence[FieldSpec],
+    template: Template,
+    exclude: Any = None,
+    row: int | None = None,
 ) -> list[FieldError]:
     errors = []
     for spec in specs:
@@ -42,7 +48,10 @@ def _unique_errors(
         if not spec.unique or digest is None:
             continue
         taken = CustomerLookup.objects.filter(
-            field=spec.key, digest=digest, customer__template=template, customer__deleted_at__isnull=True
+            field=spec.key,
+            digest=digest,
+            customer__template=template,
+            customer__deleted_at__isnull=True,
         )
         if exclude is not None:
             taken = taken.exclude(customer_id=exclude)
@@ -54,11 +63,14 @@ def _unique_errors(
 def _write_lookups(customer: Customer, stored: StoredValues) -> None:
     CustomerLookup.objects.filter(customer=customer).delete()
     CustomerLookup.objects.bulk_create(
-        CustomerLookup(customer=customer, field=key, digest=digest) for key, digest in stored.lookups.items()
+        CustomerLookup(customer=customer, field=key, digest=digest)
+        for key, digest in stored.lookups.items()
     )
 
 
-def _audit_changes(before: Mapping[str, Any], after: Mapping[str, Any], specs: Sequence[FieldSpec]) -> dict[str, Any]:
+def _audit_changes(
+    before: Mapping[str, Any], after: Mapping[str, Any], specs: Sequence[FieldSpec]
+) -> dict[str, Any]:
     """Changed fields; personal and sensitive values are named but never written down."""
     changes: dict[str, Any] = {}
     for spec in specs:
@@ -107,9 +119,13 @@ def create_customer(
     if tags:
         _attach_tags(customer, tags, actor)
     record_audit(
-        actor=actor, action="create", object_type="customer", object_id=customer.pk, customer_id=customer.pk,
+        actor=actor,
+        action="create",
+        object_type="customer",
+        object_id=customer.pk,
+        customer_id=customer.pk,
         changes=_audit_changes({}, stored_values(customer, specs), specs),
-    )  # fmt: skip
+    )
     return customer
 
 
@@ -119,10 +135,14 @@ def _attach_tags(customer: Customer, tag_ids: Sequence[int], actor: User) -> Non
     if missing:
         raise ValidationFailed(
             _("Unknown tag."),
-            errors=[FieldError("invalid_choice", field="tags", label="tags", value=str(m)) for m in missing],
+            errors=[
+                FieldError("invalid_choice", field="tags", label="tags", value=str(m))
+                for m in missing
+            ],
         )
     CustomerTag.objects.bulk_create(
-        [CustomerTag(customer=customer, tag_id=t, added_by=actor) for t in found], ignore_conflicts=True
+        [CustomerTag(customer=customer, tag_id=t, added_by=actor) for t in found],
+        ignore_conflicts=True,
     )
 
 
@@ -172,19 +192,28 @@ def create_customers(
             result.errors += problems
             continue
         customer = Customer(
-            template=template, template_version=version, owner=owner, team_id=team_id, created_by=actor
+            template=template,
+            template_version=version,
+            owner=owner,
+            team_id=team_id,
+            created_by=actor,
         )
         stored.apply_to(customer)
         pending.append((customer, stored))
     result.created = Customer.objects.bulk_create([c for c, _s in pending])
     CustomerLookup.objects.bulk_create(
-        CustomerLookup(customer=c, field=k, digest=d) for c, s in pending for k, d in s.lookups.items()
+        CustomerLookup(customer=c, field=k, digest=d)
+        for c, s in pending
+        for k, d in s.lookups.items()
     )
     if result.created:
         record_audit(
-            actor=actor, action="create", object_type="customer_batch", object_id=template.key,
+            actor=actor,
+            action="create",
+            object_type="customer_batch",
+            object_id=template.key,
             changes={"created": len(result.created), "rejected": len(result.rejected_rows)},
-        )  # fmt: skip
+        )
     return result
 
 
@@ -225,7 +254,9 @@ def update_customer(
     before = stored_values(customer, specs)
     result = validate_values({**before, **values}, specs, apply_defaults=False)
     stored = split_values(result.clean, specs) if result.ok else None
-    errors = result.errors + (_unique_errors(stored, specs, customer.template, exclude=customer.pk) if stored else [])
+    errors = result.errors + (
+        _unique_errors(stored, specs, customer.template, exclude=customer.pk) if stored else []
+    )
     if errors or stored is None:
         raise ValidationFailed(_("The customer could not be saved."), errors=errors)
     stored.apply_to(customer)
@@ -234,9 +265,13 @@ def update_customer(
     _write_lookups(customer, stored)
     changes = _audit_changes(before, stored_values(customer, specs), specs)
     record_audit(
-        actor=actor, action="update", object_type="customer", object_id=customer.pk, customer_id=customer.pk,
+        actor=actor,
+        action="update",
+        object_type="customer",
+        object_id=customer.pk,
+        customer_id=customer.pk,
         changes=changes,
-    )  # fmt: skip
+    )
     return customer
 
 
@@ -248,7 +283,13 @@ def delete_customer(*, actor: User, customer_id: Any, expected_version: int | No
     customer.deleted_at = timezone.now()
     customer.version += 1
     customer.save(update_fields=["deleted_at", "version", "updated_at"])
-    record_audit(actor=actor, action="delete", object_type="customer", object_id=customer.pk, customer_id=customer.pk)
+    record_audit(
+        actor=actor,
+        action="delete",
+        object_type="customer",
+        object_id=customer.pk,
+        customer_id=customer.pk,
+    )
 
 
 @transaction.atomic
@@ -256,18 +297,30 @@ def restore_customer(*, actor: User, customer_id: Any) -> Customer:
     """Bring back a soft-deleted customer (needs the delete permission and an admin role)."""
     if not (actor.is_superuser or role_of_cached(actor) == roles.ADMIN):
         raise PermissionDenied(_("Only an administrator may restore customers."))
-    customer = Customer.objects.select_for_update().filter(pk=customer_id, deleted_at__isnull=False).first()
+    customer = (
+        Customer.objects.select_for_update()
+        .filter(pk=customer_id, deleted_at__isnull=False)
+        .first()
+    )
     if customer is None:
         raise NotFound(_("No such deleted customer."), code="customer_not_found")
     customer.deleted_at = None
     customer.version += 1
     customer.save(update_fields=["deleted_at", "version", "updated_at"])
-    record_audit(actor=actor, action="restore", object_type="customer", object_id=customer.pk, customer_id=customer.pk)
+    record_audit(
+        actor=actor,
+        action="restore",
+        object_type="customer",
+        object_id=customer.pk,
+        customer_id=customer.pk,
+    )
     return customer
 
 
 @transaction.atomic
-def assign_owner(*, actor: User, customer_id: Any, owner: User, expected_version: int | None = None) -> Customer:
+def assign_owner(
+    *, actor: User, customer_id: Any, owner: User, expected_version: int | None = None
+) -> Customer:
     """Hand a customer to another owner (and their team)."""
     customer = _get_for(actor, customer_id, "change")
     _check_version(customer, expected_version)
@@ -277,9 +330,13 @@ def assign_owner(*, actor: User, customer_id: Any, owner: User, expected_version
     customer.version += 1
     customer.save(update_fields=["owner", "team", "version", "updated_at"])
     record_audit(
-        actor=actor, action="update", object_type="customer", object_id=customer.pk, customer_id=customer.pk,
+        actor=actor,
+        action="update",
+        object_type="customer",
+        object_id=customer.pk,
+        customer_id=customer.pk,
         changes={"owner": {"before": before, "after": owner.get_username()}},
-    )  # fmt: skip
+    )
     return customer
 
 
@@ -289,6 +346,10 @@ def share_customer(*, actor: User, customer_id: Any, user: User) -> None:
     customer = _get_for(actor, customer_id, "change")
     CustomerShare.objects.get_or_create(customer=customer, user=user)
     record_audit(
-        actor=actor, action="update", object_type="customer", object_id=customer.pk, customer_id=customer.pk,
+        actor=actor,
+        action="update",
+        object_type="customer",
+        object_id=customer.pk,
+        customer_id=customer.pk,
         changes={"shared_with": user.get_username()},
-    )  # fmt: skip
+    )

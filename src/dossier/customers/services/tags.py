@@ -48,7 +48,12 @@ def create_tag(*, actor: User, name: str, group: str = "", colour: str = "#6b728
 
 @transaction.atomic
 def update_tag(
-    *, actor: User, tag_id: int, name: str | None = None, group: str | None = None, colour: str | None = None
+    *,
+    actor: User,
+    tag_id: int,
+    name: str | None = None,
+    group: str | None = None,
+    colour: str | None = None,
 ) -> Tag:
     """Rename, regroup or recolour a tag."""
     if not may(actor, "customers.change_tag"):
@@ -86,7 +91,11 @@ def set_customer_tags(*, actor: User, customer_id: Any, tag_ids: Sequence[int]) 
     after = sorted(customer.tags.values_list("name", flat=True))
     if before != after:
         record_audit(
-            actor=actor, action="update", object_type="customer", object_id=customer.pk, customer_id=customer.pk,
+            actor=actor,
+            action="update",
+            object_type="customer",
+            object_id=customer.pk,
+            customer_id=customer.pk,
             changes={"tags": {"before": before, "after": after}},
-        )  # fmt: skip
+        )
     return list(customer.tags.all())

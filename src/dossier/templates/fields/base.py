@@ -37,7 +37,12 @@ class FieldSpec:
 
     def label(self, language: str) -> str:
         chinese = language.lower().startswith("zh")
-        return (self.label_zh if chinese else self.label_en) or self.label_en or self.label_zh or self.key
+        return (
+            (self.label_zh if chinese else self.label_en)
+            or self.label_en
+            or self.label_zh
+            or self.key
+        )
 
     def choices(self) -> list[dict[str, str]]:
         """Allowed choices as ``{"value", "label_zh", "label_en"}`` dicts."""
@@ -78,7 +83,7 @@ class FieldError(Exception):
 
     def message(self, language: str = "en") -> str:
         label = self.spec.label(language) if self.spec else self.params.get("label", self.field)
-        # a FieldSpec given as a parameter (e.g. the source of a derived value) speaks the same language
+        # a FieldSpec given as a parameter (the source of a derived value) speaks this language
         params = {
             k: (v.label(language) if isinstance(v, FieldSpec) else v)
             for k, v in self.params.items()
@@ -86,7 +91,9 @@ class FieldError(Exception):
         }
         return render(self.code, language, {"label": label, **params})
 
-    def at(self, *, field: str | None = None, spec: FieldSpec | None = None, row: int | None = None) -> FieldError:
+    def at(
+        self, *, field: str | None = None, spec: FieldSpec | None = None, row: int | None = None
+    ) -> FieldError:
         """A copy of this error placed on a field and/or row."""
         err = FieldError(
             self.code,
@@ -98,7 +105,11 @@ class FieldError(Exception):
         return err
 
     def as_dict(self, language: str = "en") -> dict[str, Any]:
-        out: dict[str, Any] = {"field": self.field, "code": self.code, "message": self.message(language)}
+        out: dict[str, Any] = {
+            "field": self.field,
+            "code": self.code,
+            "message": self.message(language),
+        }
         if self.row is not None:
             out["row"] = self.row
         return out

@@ -58,14 +58,18 @@ class DateField(FieldType):
         low = _bound(spec.rules, "min_value") or date(1900, 1, 1)
         high = _bound(spec.rules, "max_value") or date(2199, 12, 31)
         if not low <= value <= high:
-            raise FieldError("date_out_of_range", spec=spec, min=low.isoformat(), max=high.isoformat())
+            raise FieldError(
+                "date_out_of_range", spec=spec, min=low.isoformat(), max=high.isoformat()
+            )
 
     def check_rule_definition(self, rules: Mapping[str, Any], spec: FieldSpec) -> list[FieldError]:
         errors = super().check_rule_definition(rules, spec)
         for name in ("min_value", "max_value"):
             if rules.get(name) not in (None, "") and _bound(rules, name) is None:
                 errors.append(
-                    FieldError("invalid_rule", spec=spec, rule=name, reason="must be a date or 'today'")
+                    FieldError(
+                        "invalid_rule", spec=spec, rule=name, reason="must be a date or 'today'"
+                    )
                 )
         return errors
 

@@ -20,7 +20,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "pattern": ("{label} does not match the required format.", "{label}格式不符合要求。"),
     "invalid_integer": ("{label} must be a whole number.", "{label}必须是整数。"),
     "invalid_decimal": ("{label} must be a number.", "{label}必须是数字。"),
-    "invalid_money": ("{label} must be an amount such as 1234.50.", "{label}必须是金额，例如 1234.50。"),
+    "invalid_money": (
+        "{label} must be an amount such as 1234.50.",
+        "{label}必须是金额，例如 1234.50。",
+    ),
     "too_many_decimals": (
         "{label} allows at most {places} decimal places.",
         "{label}最多保留{places}位小数。",
@@ -28,7 +31,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "too_small": ("{label} must be at least {min}.", "{label}不能小于{min}。"),
     "too_large": ("{label} must be at most {max}.", "{label}不能大于{max}。"),
     "invalid_boolean": ("{label} must be yes or no.", "{label}必须为“是”或“否”。"),
-    "invalid_date": ("{label} must be a date such as 2024-05-01.", "{label}必须是日期，例如 2024-05-01。"),
+    "invalid_date": (
+        "{label} must be a date such as 2024-05-01.",
+        "{label}必须是日期，例如 2024-05-01。",
+    ),
     "invalid_datetime": (
         "{label} must be a date and time such as 2024-05-01 14:30.",
         "{label}必须是日期时间，例如 2024-05-01 14:30。",
@@ -41,13 +47,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{label}: “{value}” is not one of the allowed choices.",
         "{label}：“{value}”不在可选项中。",
     ),
-    "invalid_email": ("{label} is not a valid e-mail address: {reason}", "{label}不是有效的邮箱地址：{reason}"),
+    "invalid_email": (
+        "{label} is not a valid e-mail address: {reason}",
+        "{label}不是有效的邮箱地址：{reason}",
+    ),
     "invalid_phone": (
         "{label} is not a valid phone number.",
         "{label}不是有效的电话号码。",
     ),
     "not_mobile": ("{label} must be a mobile number.", "{label}必须是手机号码。"),
-    "invalid_url": ("{label} must be a web address such as https://example.com.", "{label}必须是网址，例如 https://example.com。"),
+    "invalid_url": (
+        "{label} must be a web address such as https://example.com.",
+        "{label}必须是网址，例如 https://example.com。",
+    ),
     "id_card_length": (
         "{label} must have 18 characters (it has {length}).",
         "{label}应为18位（当前{length}位）。",
@@ -106,7 +118,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Classification “{value}” must be general, personal or sensitive.",
         "分级“{value}”必须是 general、personal 或 sensitive。",
     ),
-    "invalid_default": ("The default of {label} is not valid: {reason}", "{label}的默认值无效：{reason}"),
+    "invalid_default": (
+        "The default of {label} is not valid: {reason}",
+        "{label}的默认值无效：{reason}",
+    ),
 }
 
 

@@ -14,7 +14,9 @@ _TRUE = {"true", "1", "yes", "y", "on", "是", "对", "有", "t"}
 _FALSE = {"false", "0", "no", "n", "off", "否", "不", "无", "f"}
 
 
-def _as_decimal(raw: Any, spec: FieldSpec, code: str, noise: re.Pattern[str] | None = None) -> Decimal:
+def _as_decimal(
+    raw: Any, spec: FieldSpec, code: str, noise: re.Pattern[str] | None = None
+) -> Decimal:
     if isinstance(raw, bool):
         raise FieldError(code, spec=spec)
     if isinstance(raw, int | Decimal):
@@ -52,7 +54,9 @@ class _Ranged(FieldType):
                 try:
                     Decimal(str(rules[name]))
                 except InvalidOperation:
-                    errors.append(FieldError("invalid_rule", spec=spec, rule=name, reason="must be a number"))
+                    errors.append(
+                        FieldError("invalid_rule", spec=spec, rule=name, reason="must be a number")
+                    )
         return errors
 
 

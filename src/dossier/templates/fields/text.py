@@ -18,7 +18,9 @@ def _check_int_rule(rules: Mapping[str, Any], name: str, spec: FieldSpec) -> lis
     if value is None:
         return []
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        return [FieldError("invalid_rule", spec=spec, rule=name, reason="must be a whole number ≥ 0")]
+        return [
+            FieldError("invalid_rule", spec=spec, rule=name, reason="must be a whole number ≥ 0")
+        ]
     return []
 
 
@@ -48,7 +50,9 @@ class Text(FieldType):
 
     def check_rule_definition(self, rules: Mapping[str, Any], spec: FieldSpec) -> list[FieldError]:
         errors = super().check_rule_definition(rules, spec)
-        errors += _check_int_rule(rules, "min_length", spec) + _check_int_rule(rules, "max_length", spec)
+        errors += _check_int_rule(rules, "min_length", spec) + _check_int_rule(
+            rules, "max_length", spec
+        )
         pattern = rules.get("regex")
         if pattern is not None:
             try:
@@ -88,7 +92,12 @@ class Url(FieldType):
             text = "https://" + text
         parts = urlsplit(text)
         host = parts.hostname or ""
-        if parts.scheme not in ("http", "https") or "." not in host or " " in text or len(text) > 2000:
+        if (
+            parts.scheme not in ("http", "https")
+            or "." not in host
+            or " " in text
+            or len(text) > 2000
+        ):
             raise FieldError("invalid_url", spec=spec)
         return text
 
@@ -116,12 +125,23 @@ class Choice(FieldType):
         errors = super().check_rule_definition(rules, spec)
         choices = rules.get("choices")
         if not isinstance(choices, list) or not choices:
-            return [*errors, FieldError("invalid_rule", spec=spec, rule="choices", reason="needs at least one choice")]
+            return [
+                *errors,
+                FieldError(
+                    "invalid_rule", spec=spec, rule="choices", reason="needs at least one choice"
+                ),
+            ]
         values = [c.get("value") if isinstance(c, Mapping) else c for c in choices]
         if any(not isinstance(v, str) or not v.strip() for v in values):
-            errors.append(FieldError("invalid_rule", spec=spec, rule="choices", reason="every choice needs a value"))
+            errors.append(
+                FieldError(
+                    "invalid_rule", spec=spec, rule="choices", reason="every choice needs a value"
+                )
+            )
         elif len(set(values)) != len(values):
-            errors.append(FieldError("invalid_rule", spec=spec, rule="choices", reason="values repeat"))
+            errors.append(
+                FieldError("invalid_rule", spec=spec, rule="choices", reason="values repeat")
+            )
         return errors
 
 

@@ -45,7 +45,9 @@ def validate_values(
     result = ValidationResult()
     for key in values:
         if key not in by_key:
-            result.errors.append(FieldError("unknown_field", field=str(key), row=row, label=str(key)))
+            result.errors.append(
+                FieldError("unknown_field", field=str(key), row=row, label=str(key))
+            )
     for spec in specs:
         raw = values.get(spec.key)
         if is_empty(raw) and apply_defaults and spec.key not in values and spec.default is not None:
@@ -59,7 +61,11 @@ def validate_values(
             result.errors.append(exc.at(spec=spec, field=spec.key, row=row))
     _apply_derivations(result, by_key, row)
     for spec in specs:
-        if spec.required and result.clean.get(spec.key) is None and not _has_error(result, spec.key):
+        if (
+            spec.required
+            and result.clean.get(spec.key) is None
+            and not _has_error(result, spec.key)
+        ):
             result.errors.append(FieldError("required", spec=spec, row=row))
     return result
 
@@ -68,7 +74,9 @@ def _has_error(result: ValidationResult, key: str) -> bool:
     return any(err.field == key for err in result.errors)
 
 
-def _apply_derivations(result: ValidationResult, by_key: Mapping[str, FieldSpec], row: int | None) -> None:
+def _apply_derivations(
+    result: ValidationResult, by_key: Mapping[str, FieldSpec], row: int | None
+) -> None:
     for source_key, value in list(result.clean.items()):
         if value is None:
             continue

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,92 +14,195 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Template',
+            name="Template",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(max_length=64, unique=True, verbose_name='key')),
-                ('name_zh', models.CharField(max_length=100, verbose_name='name (Chinese)')),
-                ('name_en', models.CharField(blank=True, max_length=100, verbose_name='name (English)')),
-                ('scenario', models.CharField(choices=[('sales', 'Sales'), ('after_sales', 'After-sales service'), ('marketing', 'Marketing'), ('retail_member', 'Retail member'), ('b2b_account', 'B2B account'), ('real_estate', 'Real-estate buyer'), ('financial', 'Financial client'), ('other', 'Other')], max_length=32, verbose_name='scenario')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('builtin', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('archived_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.SlugField(max_length=64, unique=True, verbose_name="key")),
+                ("name_zh", models.CharField(max_length=100, verbose_name="name (Chinese)")),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=100, verbose_name="name (English)"),
+                ),
+                (
+                    "scenario",
+                    models.CharField(
+                        choices=[
+                            ("sales", "Sales"),
+                            ("after_sales", "After-sales service"),
+                            ("marketing", "Marketing"),
+                            ("retail_member", "Retail member"),
+                            ("b2b_account", "B2B account"),
+                            ("real_estate", "Real-estate buyer"),
+                            ("financial", "Financial client"),
+                            ("other", "Other"),
+                        ],
+                        max_length=32,
+                        verbose_name="scenario",
+                    ),
+                ),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                ("builtin", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("archived_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['key'],
-                'permissions': [('publish_template', 'Can publish a template version'), ('migrate_template', 'Can migrate profiles to a newer template version')],
+                "ordering": ["key"],
+                "permissions": [
+                    ("publish_template", "Can publish a template version"),
+                    ("migrate_template", "Can migrate profiles to a newer template version"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='TemplateVersion',
+            name="TemplateVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('status', models.CharField(choices=[('draft', 'draft'), ('published', 'published')], max_length=16)),
-                ('note', models.CharField(blank=True, max_length=300)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('published_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('template', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='templates.template')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "draft"), ("published", "published")], max_length=16
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=300)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "published_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "template",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="versions",
+                        to="templates.template",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['template', 'number'],
+                "ordering": ["template", "number"],
             },
         ),
         migrations.CreateModel(
-            name='TemplateField',
+            name="TemplateField",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField()),
-                ('key', models.CharField(max_length=64)),
-                ('type', models.CharField(max_length=32)),
-                ('label_zh', models.CharField(blank=True, max_length=100)),
-                ('label_en', models.CharField(blank=True, max_length=100)),
-                ('required', models.BooleanField(default=False)),
-                ('unique', models.BooleanField(default=False)),
-                ('rules', models.JSONField(blank=True, default=dict)),
-                ('default', models.JSONField(blank=True, null=True)),
-                ('help_zh', models.CharField(blank=True, max_length=300)),
-                ('help_en', models.CharField(blank=True, max_length=300)),
-                ('classification', models.CharField(default='general', max_length=16)),
-                ('section', models.CharField(blank=True, max_length=50)),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='fields', to='templates.templateversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveIntegerField()),
+                ("key", models.CharField(max_length=64)),
+                ("type", models.CharField(max_length=32)),
+                ("label_zh", models.CharField(blank=True, max_length=100)),
+                ("label_en", models.CharField(blank=True, max_length=100)),
+                ("required", models.BooleanField(default=False)),
+                ("unique", models.BooleanField(default=False)),
+                ("rules", models.JSONField(blank=True, default=dict)),
+                ("default", models.JSONField(blank=True, null=True)),
+                ("help_zh", models.CharField(blank=True, max_length=300)),
+                ("help_en", models.CharField(blank=True, max_length=300)),
+                ("classification", models.CharField(default="general", max_length=16)),
+                ("section", models.CharField(blank=True, max_length=50)),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="fields",
+                        to="templates.templateversion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['version', 'position'],
+                "ordering": ["version", "position"],
             },
         ),
         migrations.AddField(
-            model_name='template',
-            name='current_version',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='templates.templateversion'),
+            model_name="template",
+            name="current_version",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="templates.templateversion",
+            ),
         ),
         migrations.CreateModel(
-            name='ProfileMigration',
+            name="ProfileMigration",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(default='queued', max_length=16)),
-                ('migrated', models.PositiveIntegerField(default=0)),
-                ('failed', models.PositiveIntegerField(default=0)),
-                ('failures', models.JSONField(blank=True, default=list)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('started_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('template', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='migrations', to='templates.template')),
-                ('target', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='templates.templateversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("status", models.CharField(default="queued", max_length=16)),
+                ("migrated", models.PositiveIntegerField(default=0)),
+                ("failed", models.PositiveIntegerField(default=0)),
+                ("failures", models.JSONField(blank=True, default=list)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "started_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "template",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="migrations",
+                        to="templates.template",
+                    ),
+                ),
+                (
+                    "target",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="templates.templateversion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.AddConstraint(
-            model_name='templateversion',
-            constraint=models.UniqueConstraint(fields=('template', 'number'), name='template_version_number'),
+            model_name="templateversion",
+            constraint=models.UniqueConstraint(
+                fields=("template", "number"), name="template_version_number"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='templatefield',
-            constraint=models.UniqueConstraint(fields=('version', 'key'), name='template_field_key'),
+            model_name="templatefield",
+            constraint=models.UniqueConstraint(
+                fields=("version", "key"), name="template_field_key"
+            ),
         ),
     ]
