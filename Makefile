@@ -1,0 +1,57 @@
+# Dossier: `make demo` to try it, `make test` to check it.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+export DOSSIER_DATA_DIR ?= $(CURDIR)/data
+
+.PHONY: install demo serve test test-fast lint bench browser-deps messages clean
+
+$(BIN)/dossier: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $@
+
+install: $(BIN)/dossier
+
+## demo: install, migrate an SQLite database under data/, load demo data, print the login, serve :8000
+demo: install
+	$(BIN)/dossier migrate -v 0
+	$(BIN)/dossier demo --customers 300
+	$(BIN)/dossier serve --host 127.0.0.1 --port 8000
+
+serve: install
+	$(BIN)/dossier serve --host 127.0.0.1 --port 8000
+
+## test: the whole suite (unit, API, pages, schemathesis, browser) on the database in DOSSIER_DATABASE_URL
+test: install browser-deps
+	$(BIN)/pytest
+
+## test-fast: everything but the browser tests
+test-fast: install
+	$(BIN)/pytest -m "not browser"
+
+lint: install
+	$(BIN)/ruff check src bench
+	$(BIN)/ruff format --check src bench
+	$(BIN)/lint-imports
+	$(BIN)/mypy src/dossier
+
+## bench: figures named by the issues, with their ratio to the named baseline
+bench: install
+	$(BIN)/python bench/run.py
+
+# Headless Chromium and a CJK font for the browser tests (Debian packages; needs root).
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/opentype/noto ]; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	  else \
+	    echo "Browser tests need Debian's chromium and fonts-noto-cjk: sudo apt-get install chromium fonts-noto-cjk"; exit 1; \
+	  fi; \
+	fi
+
+messages: install
+	for app in core accounts templates customers; do (cd src/dossier/$$app && ../../../$(BIN)/django-admin compilemessages --settings=dossier.settings); done
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,128 @@
+"""API GET-customer requests per second, against a bare Django JSON view in the same run.
+
+Both go through the same WSGI handler and middleware in this process (no network, no
+server threads), so the ratio shows what Dossier adds: token check, access control, the
+customer query, decryption and masking. Goal (issue 2): ratio ≥ 0.5.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+import time
+from typing import Any
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dossier.settings")
+os.environ.setdefault("DOSSIER_LOG_LEVEL", "ERROR")
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth.decorators import login_not_required  # noqa: E402
+from django.core.handlers.wsgi import WSGIHandler  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.http import JsonResponse  # noqa: E402
+from django.urls import path  # noqa: E402
+
+SECONDS = float(os.environ.get("BENCH_SECONDS", "3"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+GOAL = 0.5
+
+
+@login_not_required
+def bare_json(request: Any) -> JsonResponse:
+    """The baseline: a Django view returning a small JSON object, nothing else."""
+    return JsonResponse({"id": "0192f1d2-0000-7000-8000-000000000000", "display_name": "张三"})
+
+
+def _urlconf() -> None:
+    import dossier.urls
+
+    dossier.urls.urlpatterns.insert(0, path("bench/bare/", bare_json))
+
+
+def _seed() -> tuple[str, str]:
+    from dossier.accounts import roles
+    from dossier.accounts.services import create_token, create_user
+    from dossier.customers.services import create_customer
+    from dossier.templates.selectors import get_template
+
+    call_command("migrate", verbosity=0)
+    user = create_user(username="bench", password="bench-password-1", role=roles.SALES, team="east")
+    customer = create_customer(
+        actor=user,
+        template=get_template(key="real_estate_buyer"),
+        values={
+            "display_name": "欧阳娜娜",
+            "phone": "13800138000",
+            "email": "nana@example.com",
+            "address": "北京市朝阳区建国路 88 号",
+            "id_number": "11010519491231002X",
+            "budget_min": "3000000",
+            "budget_max": "5000000",
+        },
+    )
+    _token, secret = create_token(user=user, name="bench", scope="read")
+    return f"/api/v1/customers/{customer.pk}", secret
+
+
+def _environ(path_info: str, token: str | None) -> dict[str, Any]:
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path_info,
+        "QUERY_STRING": "",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "8000",
+        "HTTP_HOST": "127.0.0.1",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(b""),
+        "wsgi.errors": sys.stderr,
+        "wsgi.version": (1, 0),
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": False,
+        "wsgi.run_once": False,
+    }
+    if token:
+        environ["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    return environ
+
+
+def _rate(handler: WSGIHandler, path_info: str, token: str | None) -> float:
+    status: list[str] = []
+
+    def start_response(code: str, headers: Any, exc_info: Any = None) -> None:
+        status.append(code)
+
+    count, started = 0, time.perf_counter()
+    while (elapsed := time.perf_counter() - started) < SECONDS:
+        environ = _environ(path_info, token)
+        body = b"".join(handler(environ, start_response))
+        if not status[-1].startswith("200"):
+            raise SystemExit(f"{path_info} answered {status[-1]}: {body[:200]!r}")
+        count += 1
+    return count / elapsed
+
+
+def main() -> None:
+    _urlconf()
+    customer_path, token = _seed()
+    handler = WSGIHandler()
+    _rate(handler, customer_path, token)  # warm-up: caches, connection, keyring
+    bare, dossier = [], []
+    for _round in range(ROUNDS):
+        bare.append(_rate(handler, "/bench/bare/", None))
+        dossier.append(_rate(handler, customer_path, token))
+    best_bare, best_api = max(bare), max(dossier)
+    ratio = best_api / best_bare
+    engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    print(f"database: {engine}; {ROUNDS} rounds of {SECONDS:.0f} s each, best round reported")
+    print(f"bare Django JSON view      : {best_bare:8.0f} req/s")
+    print(f"API GET /customers/{{id}}    : {best_api:8.0f} req/s")
+    verdict = "meets" if ratio >= GOAL else "below"
+    print(f"ratio API / bare           : {ratio:8.2f}  (goal ≥ {GOAL}: {verdict})")
+
+
+if __name__ == "__main__":
+    main()
