@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -18,12 +20,12 @@ from dossier.customers.api import router as customers_router
 from dossier.customers.api import tags_router
 from dossier.templates.api import router as templates_router
 
+logger = logging.getLogger(__name__)
 api = NinjaAPI(
     title="Dossier API",
     version="1",
     description=(
-        "Customer profiles built on templates. "
-        "Every call needs `Authorization: Bearer <token>`."
+        "Customer profiles built on templates. Every call needs `Authorization: Bearer <token>`."
     ),
     auth=TokenAuth(),
     urls_namespace="api",
@@ -69,6 +71,19 @@ def request_invalid(request: HttpRequest, exc: RequestValidationError) -> HttpRe
             }
         )
     return _error(request, 422, "validation_failed", _("The request is not valid."), errors)
+
+
+@api.exception_handler(DataError)
+def database_refused(request: HttpRequest, exc: DataError) -> HttpResponse:
+    # A value the checks let through but the database cannot store (a NUL character on
+    # PostgreSQL, say): the caller's input, so a 422 rather than a server error.
+    logger.warning("database refused a value: %s", exc)
+    return _error(
+        request,
+        422,
+        "invalid_value",
+        _("A value contains characters or a length the database cannot store."),
+    )
 
 
 @api.exception_handler(AuthenticationError)

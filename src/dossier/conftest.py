@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.core import signals
+from django.db import close_old_connections
 from django.test import Client
 
 from dossier.accounts import roles
@@ -21,6 +23,22 @@ PASSWORD = "correct-horse-42"
 def _english_and_immediate_tasks(settings: Any) -> None:
     settings.LANGUAGE_CODE = "en"
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    # Argon2 takes ~0.3 s a user on purpose; tests create many users
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection() -> Iterator[None]:
+    """Requests sent straight to the WSGI app (schemathesis) leave the test's connection open.
+
+    Django closes connections at the end of each request; inside a test's transaction that
+    breaks every later query on PostgreSQL. Django's own test client does the same as this.
+    """
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

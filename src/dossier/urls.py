@@ -1,6 +1,7 @@
 """URL map: pages, the API at /api/v1, static assets."""
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path, re_path
 from django.views.static import serve
 
@@ -22,7 +23,7 @@ urlpatterns = [
     # Assets are served by Dossier itself (no CDN, no separate web server needed).
     re_path(
         r"^static/(?P<path>.*)$",
-        serve,
+        login_not_required(serve),
         {"document_root": settings.BASE_DIR / "core" / "static"},
         name="static",
     ),

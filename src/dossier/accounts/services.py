@@ -47,9 +47,12 @@ def set_role(*, user: User, role: str) -> None:
             _("Unknown role."),
             errors=[FieldError("invalid_choice", field="role", label="role", value=role)],
         )
-    ensure_roles()
+    group = Group.objects.filter(name=role).first()
+    if group is None:  # setting up the groups' permissions costs dozens of queries: only once
+        ensure_roles()
+        group = Group.objects.get(name=role)
     user.groups.remove(*Group.objects.filter(name__in=roles.ROLES))
-    user.groups.add(Group.objects.get(name=role))
+    user.groups.add(group)
     user.is_staff = role == roles.ADMIN
     user.save(update_fields=["is_staff"])
     for cache in ("_perm_cache", "_group_perm_cache", "_user_perm_cache", "_dossier_role"):

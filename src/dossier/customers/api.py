@@ -11,7 +11,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
-from dossier.core.errors import NotFound
+from dossier.core.errors import NotFound, ValidationFailed
+from dossier.templates.fields import FieldError, FieldSpec
+from dossier.templates.models import Template
 from dossier.templates.selectors import get_template
 
 from . import selectors, services
@@ -39,10 +41,24 @@ ERRORS: dict[int, Any] = {
 }
 
 
+TEMPLATE_FIELD = FieldSpec("template", "choice", "模板", "Template")
+
+
+def _template(key: str) -> Template:
+    """The template a new customer is built on; an unknown key is an invalid field, not a 404."""
+    try:
+        return get_template(key=key)
+    except NotFound:
+        raise ValidationFailed(
+            _("The customer could not be saved."),
+            errors=[FieldError("invalid_choice", spec=TEMPLATE_FIELD, value=key)],
+        ) from None
+
+
 def _user(username: str | None) -> User | None:
     if not username:
         return None
-    user = User.objects.filter(username=username, is_active=True).first()
+    user = User.objects.filter(username=username.replace("\x00", ""), is_active=True).first()
     if user is None:
         raise NotFound(_("No such user: %(name)s") % {"name": username}, code="user_not_found")
     return user
@@ -77,7 +93,7 @@ def create_customer(request: HttpRequest, payload: CustomerIn) -> Any:
     with transaction.atomic():
         customer = services.create_customer(
             actor=request.user,
-            template=get_template(key=payload.template),
+            template=_template(payload.template),
             values=payload.values,
             owner=_user(payload.owner),
             tags=payload.tags,

@@ -15,7 +15,7 @@ from dossier.privacy.disclosure import lookup_digest, mask_values
 from dossier.templates.fields import FieldError, FieldSpec, get_type
 from dossier.templates.fields.contact import parse_phone
 
-from .access import restrict
+from .access import may, restrict
 from .models import Customer, CustomerLookup, Tag
 from .names import normalise_query
 from .values import stored_values
@@ -36,6 +36,11 @@ class CustomerFilters:
     status: str = ""
     kind: str = ""
     source: str = ""
+
+    def __post_init__(self) -> None:
+        # PostgreSQL refuses NUL in text parameters; no stored value contains one anyway
+        for name, value in vars(self).items():
+            setattr(self, name, str(value).replace("\x00", ""))
 
 
 @dataclass
@@ -121,7 +126,12 @@ def customer_list(
     cursor: str | None = None,
     limit: int = 50,
 ) -> CustomerPage:
-    """One page of customers, newest first, masked for the actor; ``next_cursor`` pages on."""
+    """One page of customers, newest first, masked for the actor; ``next_cursor`` pages on.
+
+    Raises PermissionDenied for actors who may not see customers at all (analysts).
+    """
+    if not may(actor, "customers.view_customer"):
+        raise PermissionDenied(_("You may not see customers."))
     limit = max(1, min(limit, MAX_PAGE_SIZE))
     queryset = customer_queryset(actor=actor, filters=filters)
     after = _parse_cursor(cursor)

@@ -1,2 +1,19 @@
+"""Customer and tag pages."""
+
+from django.urls import path
+
+from . import views
+
 app_name = "customers"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.customer_list, name="list"),
+    path("customers/", views.customer_list, name="list"),
+    path("customers/new/", views.template_picker, name="new"),
+    path("customers/new/<slug:template_key>/", views.customer_create, name="create"),
+    path("customers/<uuid:customer_id>/", views.customer_detail, name="detail"),
+    path("customers/<uuid:customer_id>/edit/", views.customer_edit, name="edit"),
+    path("customers/<uuid:customer_id>/delete/", views.customer_delete, name="delete"),
+    path("tags/", views.tag_list, name="tags"),
+    path("tags/<int:tag_id>/", views.tag_update, name="tag_update"),
+    path("tags/<int:tag_id>/delete/", views.tag_delete, name="tag_delete"),
+]

@@ -8,7 +8,8 @@ from typing import Any
 
 from dossier.privacy.disclosure import lookup_digest
 from dossier.templates.core_fields import CORE_KEYS
-from dossier.templates.fields import FieldSpec, get_type
+from dossier.templates.fields import FieldError, FieldSpec, get_type
+from dossier.templates.fields.base import is_empty
 
 from .names import search_terms
 
@@ -77,3 +78,32 @@ def stored_values(customer: Any, specs: Sequence[FieldSpec]) -> dict[str, Any]:
                 value = customer.attributes.get(spec.key, customer.protected.get(spec.key))
         values[spec.key] = value
     return values
+
+
+def merge_changes(
+    before: Mapping[str, Any], changes: Mapping[str, Any], specs: Sequence[FieldSpec]
+) -> dict[str, Any]:
+    """Stored values with ``changes`` applied, ready to validate again.
+
+    Values the old value of a changed field implied (birthday and gender from a 身份证) are
+    dropped unless changed too, so a corrected ID number derives them again instead of
+    clashing with the old ones.
+    """
+    merged = {**before, **changes}
+    by_key = {spec.key: spec for spec in specs}
+    for key, new in changes.items():
+        spec, old = by_key.get(key), before.get(key)
+        if spec is None or old is None or is_empty(new) or new == old:
+            continue
+        kind = get_type(spec.type)
+        try:
+            implied = kind.derive(kind.validate(old, spec))
+        except FieldError:
+            continue
+        for target_key, value in implied.items():
+            target = by_key.get(target_key)
+            if target is None or target_key in changes:
+                continue
+            if merged.get(target_key) == get_type(target.type).to_storage(value):
+                merged[target_key] = None
+    return merged

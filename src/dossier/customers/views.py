@@ -1,1 +1,362 @@
-"""Pages."""
+"""Customer and tag pages: parse the request, call a selector or service, render."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from dossier.core.errors import (
+    ApplicationError,
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
+from dossier.templates.core_fields import core_spec
+from dossier.templates.fields import FieldError, FieldSpec
+from dossier.templates.selectors import get_template, get_version, template_list
+
+from . import selectors, services
+from .forms import (
+    tag_fields_from_post,
+    tag_ids_from_post,
+    typed_values,
+    values_from_post,
+    version_from_post,
+)
+from .templatetags.customer_pages import choice_options
+
+PAGE_SIZE = 50
+TAG_LABELS = {
+    "name": gettext_lazy("Name"),
+    "group": gettext_lazy("Group"),
+    "colour": gettext_lazy("Colour"),
+}
+
+
+class AuthenticatedRequest(HttpRequest):
+    """A request that reached a page: LoginRequiredMiddleware let only logged-in users in."""
+
+    user: User
+
+
+def _language() -> str:
+    return get_language() or "zh-hans"
+
+
+def _shows_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Answer NotFound with a 404 page and PermissionDenied with a 403 page."""
+
+    @wraps(view)
+    def wrapper(request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except (NotFound, PermissionDenied) as error:
+            return render(
+                request,
+                "customers/error.html",
+                {"error": error, "nav": "customers"},
+                status=error.status,
+            )
+
+    return wrapper
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    # a history restore (back button after the cache is gone) needs the whole page
+    return request.headers.get("HX-Request") == "true" and not request.headers.get(
+        "HX-History-Restore-Request"
+    )
+
+
+def _tags_or_none(actor: Any) -> list[Any] | None:
+    """Every tag, or None for users who may not see tags (the page then hides them)."""
+    try:
+        return list(selectors.tag_list(actor=actor))
+    except PermissionDenied:
+        return None
+
+
+@require_GET
+@_shows_errors
+def customer_list(request: AuthenticatedRequest) -> HttpResponse:
+    """The customers you may see: search, filters, pages; htmx gets the results only."""
+    get = request.GET
+    filters = selectors.CustomerFilters(
+        q=get.get("q", "").strip(),
+        tag=get.get("tag", ""),
+        template=get.get("template", ""),
+        owner=get.get("owner", ""),
+        status=get.get("status", ""),
+    )
+    cursor = get.get("cursor") or None
+    try:
+        page = selectors.customer_list(
+            actor=request.user, filters=filters, cursor=cursor, limit=PAGE_SIZE
+        )
+    except ValidationFailed:  # a mangled cursor: show the first page instead of an error
+        cursor = None
+        page = selectors.customer_list(actor=request.user, filters=filters, limit=PAGE_SIZE)
+    templates = list(template_list(actor=request.user, include_archived=True))
+    names = {t.key: t.name for t in templates}
+    items = [{**item, "template_name": names.get(item["template"])} for item in page.items]
+    context: dict[str, Any] = {
+        "nav": "customers",
+        "items": items,
+        "next_cursor": page.next_cursor,
+        "cursor": cursor,
+        "filters": filters,
+    }
+    if _is_htmx(request):
+        response = render(request, "customers/_results.html", context)
+    else:
+        context.update(
+            templates=templates,
+            tags=_tags_or_none(request.user),
+            statuses=choice_options(core_spec("lifecycle")),
+        )
+        response = render(request, "customers/list.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@require_GET
+def template_picker(request: AuthenticatedRequest) -> HttpResponse:
+    """Choose the template a new customer is created on."""
+    templates = [t for t in template_list(actor=request.user) if t.current_version_id is not None]
+    return render(request, "customers/new.html", {"nav": "customers", "templates": templates})
+
+
+def _form_errors(
+    error: ValidationFailed, specs: Sequence[FieldSpec]
+) -> tuple[dict[str, list[str]], list[tuple[str, str]]]:
+    """Messages by field key (shown under each input) and the list for the summary."""
+    language = _language()
+    keys = {spec.key for spec in specs}
+    by_field: dict[str, list[str]] = {}
+    summary: list[tuple[str, str]] = []
+    for err in error.errors:
+        message = err.message(language)
+        key = err.field if err.field in keys else ""
+        if key:
+            by_field.setdefault(key, []).append(message)
+        summary.append((key, message))
+    if not summary:
+        summary.append(("", str(error.message)))
+    return by_field, summary
+
+
+def _render_form(request: AuthenticatedRequest, status: int = 200, **context: Any) -> HttpResponse:
+    defaults: dict[str, Any] = {
+        "nav": "customers",
+        "errors": {},
+        "summary": [],
+        "masked": [],
+        "tags": _tags_or_none(request.user),
+        "chosen_tags": [],
+    }
+    return render(request, "customers/form.html", {**defaults, **context}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@_shows_errors
+def customer_create(request: AuthenticatedRequest, template_key: str) -> HttpResponse:
+    """Create a customer with a form built from the template's current version."""
+    template = get_template(key=template_key)
+    version = get_version(template=template)
+    specs = version.specs()
+    form: dict[str, Any] = {"template": template, "version_number": version.number, "specs": specs}
+    if request.method != "POST":
+        defaults = {s.key: s.default for s in specs if s.default is not None}
+        return _render_form(request, values=defaults, **form)
+    try:
+        customer = services.create_customer(
+            actor=request.user,
+            template=template,
+            values=values_from_post(request.POST, specs),
+            tags=tag_ids_from_post(request.POST),
+        )
+    except ValidationFailed as error:
+        errors, summary = _form_errors(error, specs)
+        return _render_form(
+            request,
+            422,
+            values=typed_values(request.POST, specs),
+            errors=errors,
+            summary=summary,
+            chosen_tags=tag_ids_from_post(request.POST),
+            **form,
+        )
+    messages.success(request, _("Customer “%(name)s” saved.") % {"name": customer.display_name})
+    return redirect("customers:detail", customer_id=customer.pk)
+
+
+@require_GET
+@_shows_errors
+def customer_detail(request: AuthenticatedRequest, customer_id: Any) -> HttpResponse:
+    """One customer: values by section, masked where the viewer may not see them."""
+    customer = selectors.get_customer_object(actor=request.user, customer_id=customer_id)
+    context = {
+        "nav": "customers",
+        "customer": customer,
+        "data": selectors.present(customer, request.user),
+        "specs": customer.template_version.specs(),
+    }
+    return render(request, "customers/detail.html", context)
+
+
+def _edit_context(request: AuthenticatedRequest, customer_id: Any) -> dict[str, Any]:
+    """The edit form of the customer as it is stored now (masked values left empty)."""
+    customer = selectors.get_customer_object(
+        actor=request.user, customer_id=customer_id, action="change"
+    )
+    data = selectors.present(customer, request.user)
+    return {
+        "customer": customer,
+        "data": data,
+        "template": customer.template,
+        "version_number": customer.template_version.number,
+        "specs": customer.template_version.specs(),
+        "values": data["values"],
+        "masked": data["masked"],
+        "version": data["version"],
+        "chosen_tags": [t["id"] for t in data["tags"]],
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@_shows_errors
+def customer_edit(request: AuthenticatedRequest, customer_id: Any) -> HttpResponse:
+    """Change a customer; a stale form (someone saved first) changes nothing."""
+    form = _edit_context(request, customer_id)
+    if request.method != "POST":
+        return _render_form(request, **form)
+    post = request.POST
+    try:
+        with transaction.atomic():
+            services.update_customer(
+                actor=request.user,
+                customer_id=customer_id,
+                values=values_from_post(post, form["specs"], keep_if_empty=form["masked"]),
+                expected_version=version_from_post(post),
+            )
+            if "tags_shown" in post:
+                services.set_customer_tags(
+                    actor=request.user, customer_id=customer_id, tag_ids=tag_ids_from_post(post)
+                )
+    except Conflict as error:
+        # show what is stored now; the user re-applies their change to it
+        return _render_form(request, 409, conflict=error.message, **form)
+    except ValidationFailed as error:
+        errors, summary = _form_errors(error, form["specs"])
+        form.update(values=typed_values(post, form["specs"]), chosen_tags=tag_ids_from_post(post))
+        return _render_form(request, 422, errors=errors, summary=summary, **form)
+    messages.success(request, _("Changes saved."))
+    return redirect("customers:detail", customer_id=customer_id)
+
+
+@require_POST
+@_shows_errors
+def customer_delete(request: AuthenticatedRequest, customer_id: Any) -> HttpResponse:
+    """Soft-delete a customer (after the page asked for confirmation)."""
+    try:
+        services.delete_customer(
+            actor=request.user,
+            customer_id=customer_id,
+            expected_version=version_from_post(request.POST),
+        )
+    except (Conflict, PermissionDenied) as error:
+        messages.error(request, str(error.message))
+        return redirect("customers:detail", customer_id=customer_id)
+    messages.success(request, _("Customer deleted."))
+    return redirect("customers:list")
+
+
+def _tag_errors(error: ApplicationError) -> dict[str, str]:
+    """A tag service error as messages by input (name, group, colour), labelled for people."""
+    if not error.errors:
+        return {"name": str(error.message)}
+    language = _language()
+    out: dict[str, str] = {}
+    for err in error.errors:
+        # the service names inputs by key; show the label the page uses instead
+        params = {k: v for k, v in err.params.items() if k != "label"}
+        label = str(TAG_LABELS.get(err.field, err.field))
+        out[err.field] = FieldError(err.code, field=err.field, label=label, **params).message(
+            language
+        )
+    return out
+
+
+def _render_tags(request: AuthenticatedRequest, status: int = 200, **context: Any) -> HttpResponse:
+    tags = list(selectors.tag_list(actor=request.user))
+    # customers the viewer may see, counted per tag
+    counts = dict(
+        selectors.customer_queryset(actor=request.user)
+        .filter(tags__isnull=False)
+        .values_list("tags")
+        .annotate(n=Count("id", distinct=True))
+    )
+    rows = [{"tag": tag, "count": counts.get(tag.pk, 0)} for tag in tags]
+    defaults: dict[str, Any] = {
+        "nav": "tags",
+        "rows": rows,
+        "new": {"colour": "#6b7280"},
+        "errors": {},
+    }
+    return render(request, "customers/tags.html", {**defaults, **context}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@_shows_errors
+def tag_list(request: AuthenticatedRequest) -> HttpResponse:
+    """Tags by group with their customer counts; create a tag."""
+    if request.method != "POST":
+        return _render_tags(request)
+    fields = tag_fields_from_post(request.POST)
+    try:
+        tag = services.create_tag(actor=request.user, **fields)
+    except (ValidationFailed, Conflict) as error:
+        return _render_tags(request, error.status, new=fields, errors=_tag_errors(error))
+    messages.success(request, _("Tag “%(name)s” created.") % {"name": tag.name})
+    return redirect("customers:tags")
+
+
+@require_POST
+@_shows_errors
+def tag_update(request: AuthenticatedRequest, tag_id: int) -> HttpResponse:
+    """Rename, regroup or recolour a tag."""
+    fields = tag_fields_from_post(request.POST)
+    try:
+        tag = services.update_tag(actor=request.user, tag_id=tag_id, **fields)
+    except (ValidationFailed, Conflict) as error:
+        return _render_tags(
+            request,
+            error.status,
+            editing={"id": tag_id, **fields},
+            edit_errors=_tag_errors(error),
+        )
+    messages.success(request, _("Tag “%(name)s” saved.") % {"name": tag.name})
+    return redirect("customers:tags")
+
+
+@require_POST
+@_shows_errors
+def tag_delete(request: AuthenticatedRequest, tag_id: int) -> HttpResponse:
+    """Delete a tag (after the page asked for confirmation)."""
+    services.delete_tag(actor=request.user, tag_id=tag_id)
+    messages.success(request, _("Tag deleted."))
+    return redirect(reverse("customers:tags"))

@@ -7,6 +7,7 @@ key still decrypts, so keys can be rotated without downtime.
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import hmac
 import os
@@ -93,7 +94,12 @@ def decrypt(envelope: str, keyring: Keyring, *, context: str = "") -> str:
     if key is None:
         raise CryptoError(f"unknown key id {key_id!r}")
     body = envelope.split(".", 2)[2]
-    raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+    try:
+        raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+    except (binascii.Error, ValueError):
+        raise CryptoError("ciphertext is not valid base64") from None
+    if len(raw) < NONCE_BYTES + 16:  # nonce and GCM tag
+        raise CryptoError("ciphertext is truncated")
     nonce, sealed = raw[:NONCE_BYTES], raw[NONCE_BYTES:]
     try:
         plain = AESGCM(key).decrypt(nonce, sealed, f"{key_id}|{context}".encode())

@@ -13,6 +13,16 @@ class AppendOnlyError(Exception):
     """An attempt to change or delete an append-only row."""
 
 
+class AppendOnlyQuerySet(models.QuerySet):
+    """Bulk update() and delete() refused too, not only a row's save() and delete()."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError("audit events are never changed")
+
+    def delete(self) -> Any:
+        raise AppendOnlyError("audit events are never deleted")
+
+
 class AuditEvent(models.Model):
     """Who did what, to which record, when, and why."""
 
@@ -48,6 +58,8 @@ class AuditEvent(models.Model):
     reason = models.CharField(max_length=500, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-id"]

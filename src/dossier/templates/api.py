@@ -99,6 +99,7 @@ def create_template(request: HttpRequest, payload: TemplateIn) -> Any:
 @router.get("/field-types", response={200: list[FieldTypeOut], **ERRORS})
 def field_types(request: HttpRequest) -> Any:
     """The field types a template can use, with the rules each accepts."""
+    _can_view(request)
     return [
         {"name": n, "widget": get_type(n).widget, "rules": sorted(get_type(n).allowed_rules)}
         for n in registered_types()

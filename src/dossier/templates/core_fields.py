@@ -93,6 +93,8 @@ CORE_FIELDS: list[FieldSpec] = [
     ),
 ]
 CORE_KEYS = frozenset(spec.key for spec in CORE_FIELDS)
+#: sizes of the customer columns that hold core choices (text fields carry max_length rules)
+CHOICE_COLUMN_LENGTHS = {"kind": 16, "gender": 16, "source": 32, "lifecycle": 32}
 _CORE_BY_KEY = {spec.key: spec for spec in CORE_FIELDS}
 #: what a template may change on a core field
 OVERRIDABLE = (
@@ -128,7 +130,8 @@ def merge_specs(template_specs: list[FieldSpec]) -> list[FieldSpec]:
         # The display name and kind stay required whatever the template says.
         if core.required:
             changes["required"] = True
-        if "rules" in changes and core.rules.get("choices") and not changes["rules"].get("choices"):
+        # The core rules stay underneath (choices, and the max_length that fits the column).
+        if "rules" in changes:
             changes["rules"] = {**core.rules, **changes["rules"]}
         merged.append(replace(core, **changes))
     merged += [s for s in template_specs if s.key not in CORE_KEYS]

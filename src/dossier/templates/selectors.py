@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from dossier.core.errors import NotFound
@@ -19,9 +19,23 @@ def template_list(*, actor: AbstractBaseUser, include_archived: bool = False) ->
     return queryset.order_by("scenario", "key")
 
 
+def customer_counts() -> dict[int, int]:
+    """How many (not deleted) customers each template has, by template id."""
+    # "customers" is the reverse name of Customer.template; counting it needs no import of that app
+    rows = Template.objects.annotate(
+        n=Count("customers", filter=Q(customers__deleted_at__isnull=True))
+    ).values_list("pk", "n")
+    return dict(rows)
+
+
 def get_template(*, key: str) -> Template:
     """The template with this key, or NotFound."""
-    template = Template.objects.select_related("current_version").filter(key=key).first()
+    # PostgreSQL refuses NUL in a text parameter, and no key contains one
+    template = (
+        Template.objects.select_related("current_version").filter(key=key).first()
+        if "\x00" not in key
+        else None
+    )
     if template is None:
         raise NotFound(
             _("No template with key “%(key)s”.") % {"key": key}, code="template_not_found"
@@ -59,7 +73,7 @@ def get_migration(*, template_key: str, migration_id: int) -> ProfileMigration:
     """A profile migration of the template, with its report."""
     migration = (
         ProfileMigration.objects.select_related("template", "target")
-        .filter(pk=migration_id, template__key=template_key)
+        .filter(pk=migration_id, template__key=template_key.replace("\x00", ""))
         .first()
     )
     if migration is None:

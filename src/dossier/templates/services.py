@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from dossier.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from dossier.privacy.services import record_audit
 
-from .core_fields import CORE_KEYS, core_spec
+from .core_fields import CHOICE_COLUMN_LENGTHS, CORE_KEYS, core_spec
 from .fields import FieldError, FieldSpec, check_spec
 from .models import Scenario, Template, TemplateField, TemplateVersion
 
@@ -48,8 +48,12 @@ def parse_field_definitions(fields: Sequence[Mapping[str, Any]]) -> list[FieldSp
         if raw.get("sensitive") and "classification" not in data:
             data["classification"] = "sensitive"
         data.setdefault("key", "")
-        data.setdefault("type", "text")
+        core = core_spec(data["key"]) if data["key"] in CORE_KEYS else None
+        data.setdefault("type", core.type if core else "text")
         data["rules"] = dict(data.get("rules") or {})
+        if core is not None and data["type"] == core.type:
+            # a core field keeps its rules (choices, column length) under the template's own
+            data["rules"] = {**core.rules, **data["rules"]}
         spec = FieldSpec(**data)
         problems = check_spec(spec)
         if spec.key in seen:
@@ -64,12 +68,32 @@ def parse_field_definitions(fields: Sequence[Mapping[str, Any]]) -> list[FieldSp
                     value=spec.type,
                 )
             )
+        elif spec.key in CORE_KEYS:
+            problems += _core_length_errors(spec)
         seen.add(spec.key)
         errors += [err.at(row=number) for err in problems]
         specs.append(spec)
     if errors:
         raise ValidationFailed(_("The template's fields are not valid."), errors=errors)
     return specs
+
+
+def _core_length_errors(spec: FieldSpec) -> list[FieldError]:
+    # a core field is a column of fixed size: a template may shorten it, not lengthen it
+    limit = core_spec(spec.key).rules.get("max_length")
+    wanted = spec.rules.get("max_length")
+    if limit and isinstance(wanted, int) and wanted > limit:
+        reason = f"at most {limit} for this built-in field"
+        return [
+            FieldError("invalid_rule", field=spec.key, spec=spec, rule="max_length", reason=reason)
+        ]
+    width = CHOICE_COLUMN_LENGTHS.get(spec.key)
+    if width and any(len(choice["value"]) > width for choice in spec.choices()):
+        reason = f"choice values of this built-in field have at most {width} characters"
+        return [
+            FieldError("invalid_rule", field=spec.key, spec=spec, rule="choices", reason=reason)
+        ]
+    return []
 
 
 def _require(actor: AbstractBaseUser | None, *permissions: str) -> None:

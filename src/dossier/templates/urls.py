@@ -1,2 +1,17 @@
+"""Template pages under /templates/."""
+
+from django.urls import path
+
+from . import views
+
 app_name = "templates"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.template_list, name="list"),
+    path("<slug:key>/", views.detail, name="detail"),
+    path("<slug:key>/edit/", views.edit, name="edit"),
+    path("<slug:key>/clone/", views.clone, name="clone"),
+    path("<slug:key>/archive/", views.archive, name="archive"),
+    path("<slug:key>/migrate/", views.migrate, name="migrate"),
+    path("<slug:key>/versions/<int:number>/", views.version, name="version"),
+    path("<slug:key>/migrations/<int:migration_id>/", views.migration, name="migration"),
+]

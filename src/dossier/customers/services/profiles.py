@@ -20,7 +20,7 @@ from dossier.templates.models import Template, TemplateVersion
 
 from ..access import may, restrict
 from ..models import Customer, CustomerLookup, CustomerShare, CustomerTag, Tag
-from ..values import StoredValues, split_values, stored_values
+from ..values import StoredValues, merge_changes, split_values, stored_values
 
 
 def _current_version(template: Template) -> TemplateVersion:
@@ -252,7 +252,7 @@ def update_customer(
     _check_version(customer, expected_version)
     specs = customer.template_version.specs()
     before = stored_values(customer, specs)
-    result = validate_values({**before, **values}, specs, apply_defaults=False)
+    result = validate_values(merge_changes(before, values, specs), specs, apply_defaults=False)
     stored = split_values(result.clean, specs) if result.ok else None
     errors = result.errors + (
         _unique_errors(stored, specs, customer.template, exclude=customer.pk) if stored else []
@@ -304,6 +304,11 @@ def restore_customer(*, actor: User, customer_id: Any) -> Customer:
     )
     if customer is None:
         raise NotFound(_("No such deleted customer."), code="customer_not_found")
+    # while it was deleted, another customer may have taken one of its unique values
+    own = StoredValues(lookups=dict(customer.lookups.values_list("field", "digest")))
+    clashes = _unique_errors(own, customer.template_version.specs(), customer.template, customer.pk)
+    if clashes:
+        raise ValidationFailed(_("The customer could not be saved."), errors=clashes)
     customer.deleted_at = None
     customer.version += 1
     customer.save(update_fields=["deleted_at", "version", "updated_at"])

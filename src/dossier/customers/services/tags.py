@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -12,27 +11,26 @@ from django.utils.translation import gettext as _
 
 from dossier.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from dossier.privacy.services import record_audit
-from dossier.templates.fields import FieldError
+from dossier.templates.fields import FieldSpec, validate_values
 
 from ..access import may
 from ..models import CustomerTag, Tag
 from .profiles import _attach_tags, _get_for
 
-_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+# A tag's own fields go through the same validator as customers' (control characters too).
+TAG_SPECS = [
+    FieldSpec("name", "text", "名称", "Name", required=True, rules={"max_length": 50}),
+    FieldSpec("group", "text", "分组", "Group", rules={"max_length": 50}),
+    FieldSpec(
+        "colour", "text", "颜色", "Colour", required=True, rules={"regex": "#[0-9a-fA-F]{6}"}
+    ),
+]
 
 
 def _check_tag(name: str, group: str, colour: str) -> None:
-    errors = []
-    if not name.strip():
-        errors.append(FieldError("required", field="name", label="name"))
-    elif len(name.strip()) > 50:
-        errors.append(FieldError("too_long", field="name", label="name", max=50))
-    if len(group) > 50:
-        errors.append(FieldError("too_long", field="group", label="group", max=50))
-    if not _COLOUR.match(colour):
-        errors.append(FieldError("pattern", field="colour", label="colour"))
-    if errors:
-        raise ValidationFailed(_("The tag is not valid."), errors=errors)
+    result = validate_values({"name": name, "group": group, "colour": colour}, TAG_SPECS)
+    if result.errors:
+        raise ValidationFailed(_("The tag is not valid."), errors=result.errors)
 
 
 @transaction.atomic

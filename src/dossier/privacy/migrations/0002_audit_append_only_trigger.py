@@ -19,12 +19,13 @@ DROP TRIGGER IF EXISTS privacy_auditevent_append_only ON privacy_auditevent;
 
 def forwards(apps, schema_editor):  # type: ignore[no-untyped-def]
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE)
+        # params=None: run as is, so psycopg does not read the %s of RAISE as placeholders
+        schema_editor.execute(CREATE, params=None)
 
 
 def backwards(apps, schema_editor):  # type: ignore[no-untyped-def]
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP)
+        schema_editor.execute(DROP, params=None)
 
 
 class Migration(migrations.Migration):

@@ -65,7 +65,10 @@ def parse_id_card(raw: str, *, today: date | None = None) -> tuple[str, date]:
         raise FieldError("id_card_old_format")
     if len(number) != 18:
         raise FieldError("id_card_length", length=len(number))
-    if not (number[:17].isdigit() and (number[17].isdigit() or number[17] == "X")):
+    # isdigit() alone would let through other scripts' digits (e.g. Arabic-Indic) and ①
+    if not (
+        number.isascii() and number[:17].isdigit() and (number[17].isdigit() or number[17] == "X")
+    ):
         raise FieldError("id_card_format")
     if number[:2] not in PROVINCE_CODES:
         raise FieldError("id_card_province", prefix=number[:2])

@@ -102,7 +102,12 @@ class DateTimeField(FieldType):
             moment = moment.replace(tzinfo=DEFAULT_ZONE)
         if not 1900 <= moment.year <= 2199:
             raise FieldError("date_out_of_range", spec=spec, min="1900-01-01", max="2199-12-31")
-        return moment.astimezone(UTC)
+        moment = moment.astimezone(UTC)
+        # checked again in UTC, so the stored value validates again (1900-01-01 08:00+08 is
+        # 1899 in UTC)
+        if not 1900 <= moment.year <= 2199:
+            raise FieldError("date_out_of_range", spec=spec, min="1900-01-01", max="2199-12-31")
+        return moment
 
     def to_storage(self, value: datetime) -> str:
         return value.astimezone(UTC).isoformat()

@@ -12,6 +12,7 @@ from .base import FieldError, FieldSpec, FieldType, fold_width, register
 _MONEY_NOISE = re.compile(r"[¥￥$,\s]|元|RMB|CNY", re.IGNORECASE)
 _TRUE = {"true", "1", "yes", "y", "on", "是", "对", "有", "t"}
 _FALSE = {"false", "0", "no", "n", "off", "否", "不", "无", "f"}
+MAX_PLACES = 10
 
 
 def _as_decimal(
@@ -20,18 +21,20 @@ def _as_decimal(
     if isinstance(raw, bool):
         raise FieldError(code, spec=spec)
     if isinstance(raw, int | Decimal):
-        return Decimal(raw)
-    if isinstance(raw, float):
-        return Decimal(repr(raw))
-    if not isinstance(raw, str):
+        number = Decimal(raw)
+    elif isinstance(raw, float):
+        number = Decimal(repr(raw))
+    elif isinstance(raw, str):
+        text = fold_width(raw).strip().replace(",", "")
+        if noise is not None:
+            text = noise.sub("", text)
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise FieldError(code, spec=spec) from None
+    else:
         raise FieldError(code, spec=spec)
-    text = fold_width(raw).strip().replace(",", "")
-    if noise is not None:
-        text = noise.sub("", text)
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        raise FieldError(code, spec=spec) from None
+    # NaN and infinity arrive as floats too, and NaN cannot even be compared
     if not number.is_finite():
         raise FieldError(code, spec=spec)
     return number
@@ -49,7 +52,7 @@ class _Ranged(FieldType):
 
     def check_rule_definition(self, rules: Mapping[str, Any], spec: FieldSpec) -> list[FieldError]:
         errors = super().check_rule_definition(rules, spec)
-        for name in ("min_value", "max_value", "places"):
+        for name in ("min_value", "max_value"):
             if name in rules and rules[name] is not None:
                 try:
                     Decimal(str(rules[name]))
@@ -80,6 +83,23 @@ class DecimalNumber(_Ranged):
     default_places = 6
     code = "invalid_decimal"
     noise: re.Pattern[str] | None = None
+
+    def check_rule_definition(self, rules: Mapping[str, Any], spec: FieldSpec) -> list[FieldError]:
+        errors = super().check_rule_definition(rules, spec)
+        places = rules.get("places")
+        # more places than Decimal's precision makes quantize() fail on every value
+        if places is not None and (
+            isinstance(places, bool) or not isinstance(places, int) or not 0 <= places <= MAX_PLACES
+        ):
+            errors.append(
+                FieldError(
+                    "invalid_rule",
+                    spec=spec,
+                    rule="places",
+                    reason=f"must be a whole number from 0 to {MAX_PLACES}",
+                )
+            )
+        return errors
 
     def parse(self, raw: Any, spec: FieldSpec) -> Decimal:
         number = _as_decimal(raw, spec, self.code, self.noise)

@@ -90,8 +90,11 @@ class Url(FieldType):
         text = as_text(raw, spec)
         if "://" not in text:
             text = "https://" + text
-        parts = urlsplit(text)
-        host = parts.hostname or ""
+        try:
+            parts = urlsplit(text)
+            host = parts.hostname or ""
+        except ValueError:  # e.g. an unbalanced "[" in the host
+            raise FieldError("invalid_url", spec=spec) from None
         if (
             parts.scheme not in ("http", "https")
             or "." not in host
@@ -164,6 +167,14 @@ class MultiChoice(Choice):
             if value not in picked:
                 picked.append(value)
         return picked
+
+    def check_rule_definition(self, rules: Mapping[str, Any], spec: FieldSpec) -> list[FieldError]:
+        errors = super().check_rule_definition(rules, spec)
+        return (
+            errors
+            + _check_int_rule(rules, "min_items", spec)
+            + _check_int_rule(rules, "max_items", spec)
+        )
 
     def check_rules(self, value: list[str], spec: FieldSpec) -> None:
         max_items = spec.rules.get("max_items")

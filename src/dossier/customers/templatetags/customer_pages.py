@@ -1,0 +1,210 @@
+"""Showing template fields on pages: form inputs, stored values and choice labels."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django import template
+from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+
+from dossier.templates.core_fields import core_spec
+from dossier.templates.fields import FieldSpec, get_type
+
+register = template.Library()
+
+SECTIONS = {
+    "basic": gettext_lazy("Basic information"),
+    "contact": gettext_lazy("Contact"),
+    "work": gettext_lazy("Work"),
+    "company": gettext_lazy("Company"),
+    "sales": gettext_lazy("Sales"),
+    "service": gettext_lazy("Service"),
+    "membership": gettext_lazy("Membership"),
+    "preferences": gettext_lazy("Preferences"),
+    "property": gettext_lazy("Property"),
+    "finance": gettext_lazy("Finance"),
+    "": gettext_lazy("Other"),
+}
+# widgets that take a whole row of the two-column form
+_WIDE = {"textarea", "checkboxes"}
+
+
+def _language() -> str:
+    return get_language() or "zh-hans"
+
+
+def _chinese() -> bool:
+    return _language().lower().startswith("zh")
+
+
+@register.filter
+def section_label(section: str) -> str:
+    """The heading of a form section ("contact" → "Contact" / "联系方式")."""
+    return str(SECTIONS.get(section, section))
+
+
+def help_text(spec: FieldSpec) -> str:
+    """The field's help in the active language (the other one if it has none)."""
+    return (spec.help_zh or spec.help_en) if _chinese() else (spec.help_en or spec.help_zh)
+
+
+def choice_options(spec: FieldSpec) -> list[tuple[str, str]]:
+    """(value, label) of each choice, labelled in the active language."""
+    name = "label_zh" if _chinese() else "label_en"
+    return [(c["value"], c[name]) for c in spec.choices()]
+
+
+def choice_text(spec: FieldSpec, value: Any) -> str:
+    """A stored choice value shown with its label."""
+    labels = dict(choice_options(spec))
+    if isinstance(value, list):
+        return ("、" if _chinese() else ", ").join(labels.get(str(v), str(v)) for v in value)
+    return labels.get(str(value), str(value))
+
+
+@register.filter
+def lifecycle_label(value: Any) -> str:
+    """A lifecycle status with its label ("active" → "Active" / "活跃客户")."""
+    return choice_text(core_spec("lifecycle"), value) if value else ""
+
+
+def _local_text(value: Any, pattern: str) -> str:
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if isinstance(moment, datetime) and timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return moment.strftime(pattern) if isinstance(moment, datetime) else str(value)
+
+
+def display_text(spec: FieldSpec, value: Any) -> str:
+    """A stored value as a person reads it: choice labels, yes/no, local times."""
+    widget = get_type(spec.type).widget
+    if widget in ("select", "checkboxes"):
+        return choice_text(spec, value)
+    if widget == "checkbox":
+        return _("Yes") if value else _("No")
+    if widget == "datetime-local":
+        try:
+            return _local_text(value, "%Y-%m-%d %H:%M")
+        except ValueError:
+            return str(value)
+    return str(value)
+
+
+def input_value(spec: FieldSpec, value: Any) -> Any:
+    """A stored (or typed) value in the form its input expects."""
+    widget = get_type(spec.type).widget
+    if value is None:
+        return [] if widget == "checkboxes" else ""
+    if widget == "checkboxes":
+        return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if widget == "datetime-local":
+        try:
+            return _local_text(value, "%Y-%m-%dT%H:%M")
+        except ValueError:
+            return str(value)  # text typed by the user: show it back as it was
+    return str(value)
+
+
+@dataclass
+class FormField:
+    """One input of the customer form."""
+
+    key: str
+    label: str
+    required: bool
+    help: str
+    widget: str
+    value: Any
+    masked: bool
+    errors: list[str] = field(default_factory=list)
+    options: list[tuple[str, str, bool]] = field(default_factory=list)
+
+    @property
+    def wide(self) -> bool:
+        return self.widget in _WIDE
+
+    @property
+    def described_by(self) -> str:
+        ids = [f"help_{self.key}"] if self.help else []
+        return " ".join([*ids, f"error_{self.key}"] if self.errors else ids)
+
+
+def _options(spec: FieldSpec, widget: str, value: Any, masked: bool) -> list[tuple[str, str, bool]]:
+    if widget == "checkboxes":
+        return [(v, label, v in value) for v, label in choice_options(spec)]
+    empty = _("unchanged") if masked else "—"
+    pairs = (
+        [("true", _("Yes")), ("false", _("No"))] if widget == "checkbox" else choice_options(spec)
+    )
+    return [("", str(empty), value == "")] + [(v, label, v == value) for v, label in pairs]
+
+
+def form_sections(
+    specs: Sequence[FieldSpec],
+    values: Mapping[str, Any],
+    errors: Mapping[str, list[str]],
+    masked: Collection[str] = (),
+) -> list[tuple[str, list[FormField]]]:
+    """The form's fields grouped by section, sections in the order they first appear."""
+    sections: dict[str, list[FormField]] = {}
+    language = _language()
+    for spec in specs:
+        widget = get_type(spec.type).widget
+        hidden = spec.key in masked
+        value = input_value(spec, None if hidden else values.get(spec.key))
+        sections.setdefault(spec.section, []).append(
+            FormField(
+                key=spec.key,
+                label=spec.label(language),
+                required=spec.required,
+                help=help_text(spec),
+                widget=widget,
+                value=value,
+                masked=hidden,
+                errors=list(errors.get(spec.key, [])),
+                options=(
+                    _options(spec, widget, value, hidden)
+                    if widget in ("select", "checkboxes", "checkbox")
+                    else []
+                ),
+            )
+        )
+    return [(section_label(name), fields) for name, fields in sections.items()]
+
+
+@register.inclusion_tag("customers/_fields.html")
+def customer_fields(
+    specs: Sequence[FieldSpec],
+    values: Mapping[str, Any],
+    errors: Mapping[str, list[str]],
+    masked: Collection[str] = (),
+) -> dict[str, Any]:
+    """Render the inputs of a customer form from a template version's field specs."""
+    return {"sections": form_sections(specs, values, errors, masked)}
+
+
+@register.inclusion_tag("customers/_values.html")
+def customer_values(specs: Sequence[FieldSpec], data: Mapping[str, Any]) -> dict[str, Any]:
+    """Render a customer's values by section: labels, choice labels, masked values marked."""
+    language = _language()
+    sections: dict[str, list[dict[str, Any]]] = {}
+    for spec in specs:
+        value = data["values"].get(spec.key)
+        masked = spec.key in data["masked"]
+        empty = value in (None, "", [])
+        sections.setdefault(spec.section, []).append(
+            {
+                "key": spec.key,
+                "label": spec.label(language),
+                "text": "" if empty else (str(value) if masked else display_text(spec, value)),
+                "masked": masked,
+            }
+        )
+    return {"sections": [(section_label(name), rows) for name, rows in sections.items()]}
