@@ -10,12 +10,14 @@ from __future__ import annotations
 import io
 import os
 import sys
+import tempfile
 import time
 from typing import Any
 
 import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dossier.settings")
+os.environ.setdefault("DOSSIER_DATA_DIR", tempfile.mkdtemp(prefix="dossier-bench-"))
 os.environ.setdefault("DOSSIER_LOG_LEVEL", "ERROR")
 django.setup()
 

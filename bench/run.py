@@ -20,7 +20,11 @@ def main() -> int:
     failed = 0
     for name in BENCHMARKS:
         with tempfile.TemporaryDirectory(prefix="dossier-bench-") as data_dir:
-            env = {**os.environ, "DOSSIER_DATA_DIR": data_dir, "DJANGO_SETTINGS_MODULE": "dossier.settings"}
+            env = {
+                **os.environ,
+                "DOSSIER_DATA_DIR": data_dir,
+                "DJANGO_SETTINGS_MODULE": "dossier.settings",
+            }
             print(f"== {name}", flush=True)
             failed += subprocess.call([sys.executable, str(HERE / name)], env=env) != 0
     return 1 if failed else 0

@@ -12,7 +12,9 @@ from pathlib import Path
 from dossier.templates.core_fields import merge_specs
 from dossier.templates.fields import FieldSpec, validate_rows
 
-BUILTIN = Path(__file__).resolve().parents[1] / "src/dossier/templates/builtin/real_estate_buyer.json"
+BUILTIN = (
+    Path(__file__).resolve().parents[1] / "src/dossier/templates/builtin/real_estate_buyer.json"
+)
 ROWS = 20_000
 
 
@@ -34,7 +36,9 @@ def main() -> None:
     results = validate_rows(rows, specs)
     elapsed = time.perf_counter() - started
     invalid = sum(1 for r in results if not r.ok)
-    print(f"validate_rows, {len(specs)} fields: {ROWS / elapsed:8.0f} rows/s ({invalid} rows invalid)")
+    print(
+        f"validate_rows, {len(specs)} fields: {ROWS / elapsed:8.0f} rows/s ({invalid} rows invalid)"
+    )
 
 
 if __name__ == "__main__":

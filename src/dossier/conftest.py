@@ -11,9 +11,10 @@ from django.core import signals
 from django.db import close_old_connections
 from django.test import Client
 
-from dossier.accounts import roles
+from dossier.accounts import roles, token_cache
 from dossier.accounts.services import create_token, create_user, ensure_roles
 from dossier.templates.models import Template
+from dossier.templates.selectors import forget_versions
 from dossier.templates.services import create_template
 
 PASSWORD = "correct-horse-42"
@@ -25,6 +26,16 @@ def _english_and_immediate_tasks(settings: Any) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     # Argon2 takes ~0.3 s a user on purpose; tests create many users
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _forget_remembered_tokens_and_versions() -> Iterator[None]:
+    # each test rolls back its rows, so ids come round again: forget what was remembered
+    token_cache.forget_all()
+    forget_versions()
+    yield
+    token_cache.forget_all()
+    forget_versions()
 
 
 @pytest.fixture(autouse=True)

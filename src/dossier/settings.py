@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "dossier.privacy",
     "dossier.templates",
     "dossier.customers",
+    "dossier.consent",
 ]
 
 MIDDLEWARE = [
@@ -86,7 +87,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [

@@ -12,11 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dossier.core.errors import NotFound, ValidationFailed
+from dossier.privacy.services import record_audit
 from dossier.templates.fields import FieldError
 
-from . import roles
+from . import roles, token_cache
 from .models import ApiToken, Membership, Team
-from .selectors import role_of_cached
+from .selectors import role_of_cached, team_id_of
 
 TOKEN_PREFIX = "dos_"
 LAST_USED_GRANULARITY = timedelta(minutes=1)
@@ -57,6 +58,7 @@ def set_role(*, user: User, role: str) -> None:
     user.save(update_fields=["is_staff"])
     for cache in ("_perm_cache", "_group_perm_cache", "_user_perm_cache", "_dossier_role"):
         user.__dict__.pop(cache, None)
+    token_cache.forget_user(user.pk)
 
 
 @transaction.atomic
@@ -77,10 +79,28 @@ def create_user(
 
 
 @transaction.atomic
+def deactivate_user(*, actor: User | None, user: User) -> User:
+    """Stop a user from logging in or using the API (their records and history stay)."""
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    token_cache.forget_user(user.pk)
+    record_audit(
+        actor=actor,
+        action="role_change",
+        object_type="user",
+        object_id=user.pk,
+        changes={"active": {"before": True, "after": False}},
+    )
+    return user
+
+
+@transaction.atomic
 def join_team(*, user: User, team: str) -> Team:
     """Put ``user`` in the team named ``team`` (creating the team if needed)."""
     team_obj, _created = Team.objects.get_or_create(name=team)
     Membership.objects.update_or_create(user=user, defaults={"team": team_obj})
+    user.__dict__.pop("_dossier_team", None)
+    token_cache.forget_user(user.pk)
     return team_obj
 
 
@@ -127,23 +147,36 @@ def revoke_token(*, token_id: int, actor: User) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+    token_cache.forget_token(token.digest)
     return token
 
 
 def authenticate_token(secret: str) -> ApiToken | None:
-    """The live token for ``secret`` (recording its use), or None."""
+    """The live token for ``secret`` (recording its use), or None.
+
+    The user comes with permissions, role and team loaded, and is remembered for a few
+    seconds (see token_cache), so an API call usually starts without a query.
+    """
     if not secret.startswith(TOKEN_PREFIX):
         return None
+    digest = digest_token(secret)
+    now = timezone.now()
+    token = token_cache.recall(digest)
+    if token is not None:
+        return token if not (token.expires_at and token.expires_at <= now) else None
     token = (
         ApiToken.objects.select_related("user")
-        .filter(digest=digest_token(secret), revoked_at__isnull=True, user__is_active=True)
+        .filter(digest=digest, revoked_at__isnull=True, user__is_active=True)
         .first()
     )
-    now = timezone.now()
     if token is None or (token.expires_at and token.expires_at <= now):
         return None
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_GRANULARITY:
         # At most one write a minute per token, so reads stay reads.
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
+    token.user.get_all_permissions()  # fills the permission caches
+    role_of_cached(token.user)
+    team_id_of(token.user)
+    token_cache.remember(digest, token)
     return token

@@ -50,3 +50,23 @@ def restrict(queryset: QuerySet[Customer], actor: Any, action: str = "view") -> 
 def may(actor: Any, permission: str) -> bool:
     """Whether the actor holds a Dossier permission ("customers.add_customer" …)."""
     return bool(actor is not None and actor.is_authenticated and actor.has_perm(permission))
+
+
+def allows(actor: Any, customer: Customer, action: str = "view") -> bool:
+    """Whether ``restrict`` would let ``actor`` act on this one customer (the same rule)."""
+    if customer.deleted_at is not None:
+        return False
+    if actor is None or not actor.is_authenticated or not actor.is_active:
+        return False
+    if not actor.has_perm(ACTION_PERMISSIONS[action]):
+        return False
+    role = role_of_cached(actor)
+    if actor.is_superuser or role == roles.ADMIN or customer.owner_id == actor.pk:
+        return True
+    if (
+        role == roles.MANAGER
+        and customer.team_id is not None
+        and customer.team_id == team_id_of(actor)
+    ):
+        return True
+    return CustomerShare.objects.filter(customer_id=customer.pk, user_id=actor.pk).exists()

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from dossier.core.errors import NotFound
 
+from .fields import FieldSpec
 from .models import ProfileMigration, Template, TemplateVersion
 
 
@@ -79,3 +82,38 @@ def get_migration(*, template_key: str, migration_id: int) -> ProfileMigration:
     if migration is None:
         raise NotFound(_("No such migration."), code="migration_not_found")
     return migration
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    """What a customer's presentation needs of its template version."""
+
+    template_id: int
+    template_key: str
+    number: int
+    specs: list[FieldSpec]
+
+
+# A published version never changes, so what it says can be remembered for the process's life.
+_published: dict[int, VersionInfo] = {}
+
+
+def version_info(version_id: int) -> VersionInfo:
+    """Template key, version number and field specs of a version (cached once published)."""
+    info = _published.get(version_id)
+    if info is not None:
+        return info
+    version = (
+        TemplateVersion.objects.select_related("template")
+        .prefetch_related("fields")
+        .get(pk=version_id)
+    )
+    info = VersionInfo(version.template_id, version.template.key, version.number, version.specs())
+    if version.status == TemplateVersion.PUBLISHED:
+        _published[version_id] = info
+    return info
+
+
+def forget_versions() -> None:
+    """Drop remembered versions (tests roll back the rows they were read from)."""
+    _published.clear()

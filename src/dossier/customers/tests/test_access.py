@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import AnonymousUser, User
@@ -150,3 +151,50 @@ def test_reassigned_customer_follows_the_new_owner(office: Office) -> None:
     assert "west_a" in visible(office.east_sales)
     assert "west_a" in visible(office.manager)
     assert "west_a" not in visible(office.west_sales)
+
+
+@pytest.mark.django_db
+def test_allows_agrees_with_restrict_for_every_role_and_action(
+    make_user: Any, member_template: Any
+) -> None:
+    """The one-row rule (used by the single-customer read) is the same rule as restrict."""
+    from dossier.accounts import roles as role_names
+    from dossier.customers.access import allows, restrict
+    from dossier.customers.models import Customer
+    from dossier.customers.services import create_customer, delete_customer, share_customer
+
+    boss = make_user("ada", role_names.ADMIN)
+    east_sales = make_user("east-seller", role_names.SALES, team="east")
+    west_sales = make_user("west-seller", role_names.SALES, team="west")
+    people = [
+        boss,
+        east_sales,
+        west_sales,
+        make_user("east-boss", role_names.MANAGER, team="east"),
+        make_user("west-boss", role_names.MANAGER, team="west"),
+        make_user("promo", role_names.MARKETING, team="east"),
+        make_user("numbers", role_names.ANALYST),
+        make_user("helpdesk", role_names.SERVICE, team="west"),
+    ]
+    made = []
+    for number, owner in enumerate([east_sales, west_sales, boss, east_sales]):
+        made.append(
+            create_customer(
+                actor=owner,
+                template=member_template,
+                values={"display_name": f"客户{number}", "phone": f"1380013800{number}"},
+            )
+        )
+    share_customer(actor=east_sales, customer_id=made[0].pk, user=people[-1])
+    delete_customer(actor=boss, customer_id=made[3].pk)
+    for person in people:
+        for action in ("view", "change", "delete", "export"):
+            allowed_ids = set(
+                restrict(Customer.objects.all(), person, action).values_list("pk", flat=True)
+            )
+            for customer in Customer.objects.all():
+                assert allows(person, customer, action) == (customer.pk in allowed_ids), (
+                    person.username,
+                    action,
+                    customer.display_name,
+                )

@@ -30,7 +30,12 @@ def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--no-first-run",
+            ],
         )
         yield chromium
         chromium.close()
@@ -52,7 +57,9 @@ def seller(live_server: Any) -> str:
     return live_server.url
 
 
-def test_new_user_creates_customer_after_fixing_phone_and_id_number(page: Page, seller: str) -> None:
+def test_new_user_creates_customer_after_fixing_phone_and_id_number(
+    page: Page, seller: str
+) -> None:
     page.goto(f"{seller}/login/")
     page.fill("#id_username", "wang.fang")
     page.fill("#id_password", PASSWORD)
@@ -83,4 +90,6 @@ def test_new_user_creates_customer_after_fixing_phone_and_id_number(page: Page, 
     assert customer.owner is not None and customer.owner.username == "wang.fang"
     # the sensitive ID number is masked on the page
     expect(page.locator("body")).to_contain_text("110105********002X")
-    page.screenshot(path=os.environ.get("DOSSIER_SCREENSHOT", "/tmp/dossier-customer.png"), full_page=True)
+    page.screenshot(
+        path=os.environ.get("DOSSIER_SCREENSHOT", "/tmp/dossier-customer.png"), full_page=True
+    )
