@@ -61,4 +61,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ANALYST: ["templates.view_template"],
 }
 
+#: The template scenarios a role works in (PIPL's "minimum necessary"): its members see and
+#: create only customers on templates of these scenarios. Roles not listed see every scenario.
+ROLE_SCENARIOS: dict[str, list[str]] = {
+    SALES: ["sales", "b2b_account", "real_estate", "financial", "retail_member", "other"],
+    SERVICE: ["after_sales", "retail_member", "b2b_account", "other"],
+    MARKETING: ["marketing", "retail_member", "other"],
+}
+
 ADMIN_APPS = ["accounts", "customers", "templates", "privacy"]

@@ -39,6 +39,8 @@ def restrict(queryset: QuerySet[Customer], actor: Any, action: str = "view") -> 
     role = role_of_cached(actor)
     if actor.is_superuser or role == roles.ADMIN:
         return queryset
+    if role in roles.ROLE_SCENARIOS:
+        queryset = queryset.filter(template__scenario__in=roles.ROLE_SCENARIOS[role])
     mine = Q(owner=actor) | Q(id__in=CustomerShare.objects.filter(user=actor).values("customer_id"))
     if role == roles.MANAGER:
         team_id = team_id_of(actor)
@@ -61,7 +63,11 @@ def allows(actor: Any, customer: Customer, action: str = "view") -> bool:
     if not actor.has_perm(ACTION_PERMISSIONS[action]):
         return False
     role = role_of_cached(actor)
-    if actor.is_superuser or role == roles.ADMIN or customer.owner_id == actor.pk:
+    if actor.is_superuser or role == roles.ADMIN:
+        return True
+    if not works_in(actor, template_scenario(customer)):
+        return False
+    if customer.owner_id == actor.pk:
         return True
     if (
         role == roles.MANAGER
@@ -70,3 +76,17 @@ def allows(actor: Any, customer: Customer, action: str = "view") -> bool:
     ):
         return True
     return CustomerShare.objects.filter(customer_id=customer.pk, user_id=actor.pk).exists()
+
+
+def works_in(actor: Any, scenario: str) -> bool:
+    """Whether the actor's role works with customers of this template scenario."""
+    if actor.is_superuser:
+        return True
+    allowed = roles.ROLE_SCENARIOS.get(role_of_cached(actor) or "")
+    return allowed is None or scenario in allowed
+
+
+def template_scenario(customer: Customer) -> str:
+    # fetch_customer reads the scenario with the row; otherwise follow the relation
+    scenario = getattr(customer, "template_scenario", None)
+    return scenario if scenario is not None else customer.template.scenario

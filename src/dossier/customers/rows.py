@@ -1,4 +1,4 @@
-"""One customer and its tags read with prepared SQL instead of a built query.
+"""One customer (with its owner's name and template scenario) and its tags read with prepared SQL instead of a built query.
 
 Building an ORM query for a 30-column model costs more than the rest of an API call; the
 single-customer read is the hottest path, so its SQL is built once from the model and
@@ -15,6 +15,8 @@ from uuid import UUID
 from django.contrib.auth import get_user_model
 from django.db import connection
 
+from dossier.templates.models import Template
+
 from .models import Customer, CustomerTag, Tag
 
 
@@ -25,8 +27,9 @@ def _customer_sql(vendor: str) -> tuple[str, list[Any]]:
     users = get_user_model()._meta
     columns = ", ".join(f"c.{quote(f.column)}" for f in fields)
     sql = (
-        f"SELECT {columns}, u.{quote(users.get_field('username').column)} "
+        f"SELECT {columns}, u.{quote(users.get_field('username').column)}, t.{quote('scenario')} "
         f"FROM {quote(Customer._meta.db_table)} c "
+        f"JOIN {quote(Template._meta.db_table)} t ON t.{quote('id')} = c.{quote('template_id')} "
         f"LEFT JOIN {quote(users.db_table)} u "
         f"ON u.{quote(users.pk.column)} = c.{quote('owner_id')} "
         f"WHERE c.{quote(Customer._meta.pk.column)} = %s AND c.{quote('deleted_at')} IS NULL"
@@ -64,6 +67,7 @@ def fetch_customer(customer_id: Any) -> Customer | None:
         values.append(value)
     customer = Customer.from_db(connection.alias, [f.attname for f in fields], values)
     customer.owner_name = row[len(fields)]  # type: ignore[attr-defined]
+    customer.template_scenario = row[len(fields) + 1]  # type: ignore[attr-defined]
     return customer
 
 

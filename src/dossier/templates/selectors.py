@@ -8,6 +8,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from dossier.accounts import roles
+from dossier.accounts.selectors import role_of_cached
 from dossier.core.errors import NotFound
 
 from .fields import FieldSpec
@@ -15,8 +17,11 @@ from .models import ProfileMigration, Template, TemplateVersion
 
 
 def template_list(*, actor: AbstractBaseUser, include_archived: bool = False) -> QuerySet[Template]:
-    """Templates the actor can pick from, current version loaded."""
+    """Templates the actor works with (their role's scenarios), current version loaded."""
     queryset = Template.objects.select_related("current_version")
+    scenarios = roles.ROLE_SCENARIOS.get(role_of_cached(actor) or "")
+    if scenarios is not None and not getattr(actor, "is_superuser", False):
+        queryset = queryset.filter(scenario__in=scenarios)
     if not include_archived:
         queryset = queryset.filter(archived_at__isnull=True)
     return queryset.order_by("scenario", "key")

@@ -18,9 +18,19 @@ from dossier.privacy.services import record_audit
 from dossier.templates.fields import FieldError, FieldSpec, validate_rows, validate_values
 from dossier.templates.models import Template, TemplateVersion
 
-from ..access import may, restrict
+from ..access import may, restrict, works_in
 from ..models import Customer, CustomerLookup, CustomerShare, CustomerTag, Tag
 from ..values import StoredValues, merge_changes, split_values, stored_values
+
+
+def _check_may_create(actor: User, template: Template) -> None:
+    if not may(actor, "customers.add_customer"):
+        raise PermissionDenied(_("You may not create customers."))
+    if not works_in(actor, template.scenario):
+        raise PermissionDenied(
+            _("Your role does not work with customers of this template's scenario."),
+            code="scenario_not_allowed",
+        )
 
 
 def _current_version(template: Template) -> TemplateVersion:
@@ -101,8 +111,7 @@ def create_customer(
 
     The owner defaults to the actor. Raises ValidationFailed listing every invalid field.
     """
-    if not may(actor, "customers.add_customer"):
-        raise PermissionDenied(_("You may not create customers."))
+    _check_may_create(actor, template)
     version = _current_version(template)
     specs = version.specs()
     result = validate_values(values, specs)
@@ -167,8 +176,7 @@ def create_customers(
     The same validation as :func:`create_customer`, row by row, plus uniqueness within the
     batch. Import builds on this.
     """
-    if not may(actor, "customers.add_customer"):
-        raise PermissionDenied(_("You may not create customers."))
+    _check_may_create(actor, template)
     version = _current_version(template)
     specs = version.specs()
     owner = owner or actor

@@ -198,3 +198,41 @@ def test_allows_agrees_with_restrict_for_every_role_and_action(
                     action,
                     customer.display_name,
                 )
+
+
+@pytest.mark.django_db
+def test_roles_see_and_create_only_customers_of_their_scenarios(make_user: Any) -> None:
+    from dossier.accounts import roles as role_names
+    from dossier.customers.access import allows, restrict
+    from dossier.customers.models import Customer
+    from dossier.customers.services import create_customer
+    from dossier.templates.selectors import get_template, template_list
+
+    boss = make_user("ada", role_names.ADMIN)
+    seller = make_user("seller", role_names.SALES, team="east")
+    helper = make_user("helper", role_names.SERVICE, team="east")
+    repair = get_template(key="after_sales_service")
+    ticket = create_customer(
+        actor=boss,
+        template=repair,
+        owner=seller,
+        values={"display_name": "维修客户", "phone": "13800138000"},
+    )
+    # owned by the seller, but after-sales work is not sales work
+    assert not restrict(Customer.objects.all(), seller, "view").filter(pk=ticket.pk).exists()
+    assert not allows(seller, Customer.objects.get(pk=ticket.pk), "view")
+    with pytest.raises(NotFound):
+        selectors.get_customer(actor=seller, customer_id=ticket.pk)
+    with pytest.raises(PermissionDenied) as refused:
+        create_customer(
+            actor=seller, template=repair, values={"display_name": "x", "phone": "13800138001"}
+        )
+    assert refused.value.code == "scenario_not_allowed"
+    assert "after_sales_service" not in {t.key for t in template_list(actor=seller)}
+    # service staff work after-sales: shared with them, they see it
+    services.share_customer(actor=boss, customer_id=ticket.pk, user=helper)
+    assert (
+        selectors.get_customer(actor=helper, customer_id=ticket.pk)["values"]["display_name"]
+        == "维修客户"
+    )
+    assert "after_sales_service" in {t.key for t in template_list(actor=helper)}
