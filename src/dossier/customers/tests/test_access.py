@@ -216,7 +216,7 @@ def test_roles_see_and_create_only_customers_of_their_scenarios(make_user: Any) 
         actor=boss,
         template=repair,
         owner=seller,
-        values={"display_name": "维修客户", "phone": "13800138000"},
+        values={"display_name": "维修客户", "phone": "13800138000", "product_model": "X1"},
     )
     # owned by the seller, but after-sales work is not sales work
     assert not restrict(Customer.objects.all(), seller, "view").filter(pk=ticket.pk).exists()
