@@ -23,6 +23,8 @@ from .schemas import (
     CustomerPageOut,
     CustomerPatch,
     ErrorOut,
+    RevealIn,
+    RevealOut,
     TagIn,
     TagOut,
     TagPatch,
@@ -132,6 +134,15 @@ def delete_customer(request: HttpRequest, customer_id: UUID, version: int | None
     """Soft-delete a customer (optionally checking the version you read)."""
     services.delete_customer(actor=request.user, customer_id=customer_id, expected_version=version)
     return Status(204, None)
+
+
+@router.post("/{customer_id}/reveal", response={200: RevealOut, **ERRORS})
+def reveal(request: HttpRequest, customer_id: UUID, payload: RevealIn) -> Any:
+    """Show masked values whole, for a stated reason (needs the reveal permission; audited)."""
+    values = services.reveal_values(
+        actor=request.user, customer_id=customer_id, fields=payload.fields, reason=payload.reason
+    )
+    return {"values": values}
 
 
 @router.put("/{customer_id}/tags", response={200: list[TagOut], **ERRORS})

@@ -1,4 +1,4 @@
-"""One customer (with its owner's name and template scenario) and its tags read with prepared SQL instead of a built query.
+"""One customer (owner name and template scenario included) and its tags, by prepared SQL.
 
 Building an ORM query for a 30-column model costs more than the rest of an API call; the
 single-customer read is the hottest path, so its SQL is built once from the model and

@@ -63,6 +63,17 @@ class CustomerPatch(Schema):
     tags: list[int] | None = None
 
 
+class RevealIn(Schema):
+    fields: list[str] = Field(..., description="Keys of the masked fields to show whole.")
+    reason: str = Field(
+        ..., max_length=500, description="Why you need them; kept in the audit log."
+    )
+
+
+class RevealOut(Schema):
+    values: dict[str, Any]
+
+
 class TagsIn(Schema):
     tag_ids: list[int]
 

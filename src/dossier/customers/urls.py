@@ -11,6 +11,7 @@ urlpatterns = [
     path("customers/new/", views.template_picker, name="new"),
     path("customers/new/<slug:template_key>/", views.customer_create, name="create"),
     path("customers/<uuid:customer_id>/", views.customer_detail, name="detail"),
+    path("customers/<uuid:customer_id>/reveal/", views.customer_reveal, name="reveal"),
     path("customers/<uuid:customer_id>/edit/", views.customer_edit, name="edit"),
     path("customers/<uuid:customer_id>/delete/", views.customer_delete, name="delete"),
     path("tags/", views.tag_list, name="tags"),

@@ -208,14 +208,49 @@ def customer_create(request: AuthenticatedRequest, template_key: str) -> HttpRes
 @_shows_errors
 def customer_detail(request: AuthenticatedRequest, customer_id: Any) -> HttpResponse:
     """One customer: values by section, masked where the viewer may not see them."""
+    return _detail(request, customer_id)
+
+
+def _detail(
+    request: AuthenticatedRequest, customer_id: Any, revealed: dict[str, Any] | None = None
+) -> HttpResponse:
     customer = selectors.get_customer_object(actor=request.user, customer_id=customer_id)
+    data = selectors.present(customer, request.user)
+    specs = customer.template_version.specs()
+    if revealed:
+        data["values"].update(revealed)
+        data["masked"] = [key for key in data["masked"] if key not in revealed]
+    labels = {spec.key: spec.label(_language()) for spec in specs}
     context = {
         "nav": "customers",
         "customer": customer,
-        "data": selectors.present(customer, request.user),
-        "specs": customer.template_version.specs(),
+        "data": data,
+        "specs": specs,
+        "maskable": [(key, labels[key]) for key in data["masked"] if key in labels],
+        "revealed": sorted(revealed or {}),
     }
-    return render(request, "customers/detail.html", context)
+    response = render(request, "customers/detail.html", context)
+    if revealed:
+        response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+@_shows_errors
+def customer_reveal(request: AuthenticatedRequest, customer_id: Any) -> HttpResponse:
+    """Show masked values whole for a stated reason (audited), on the detail page."""
+    try:
+        revealed = services.reveal_values(
+            actor=request.user,
+            customer_id=customer_id,
+            fields=request.POST.getlist("fields"),
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationFailed as error:
+        for problem in error.errors:
+            messages.error(request, problem.message(_language()))
+        return redirect("customers:detail", customer_id=customer_id)
+    return _detail(request, customer_id, revealed)
 
 
 def _edit_context(request: AuthenticatedRequest, customer_id: Any) -> dict[str, Any]:

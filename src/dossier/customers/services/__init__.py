@@ -11,6 +11,7 @@ from .profiles import (
     share_customer,
     update_customer,
 )
+from .reveal import reveal_values
 from .tags import create_tag, delete_tag, set_customer_tags, update_tag
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "delete_tag",
     "migrate_customers",
     "restore_customer",
+    "reveal_values",
     "set_customer_tags",
     "share_customer",
     "start_migration",
