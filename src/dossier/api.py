@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import get_language
@@ -14,7 +15,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as RequestValidationError
 
 from dossier.accounts.api import router as accounts_router
-from dossier.accounts.auth import TokenAuth
+from dossier.accounts.auth import TokenAuth, TokenRateThrottle
 from dossier.core.errors import ApplicationError
 from dossier.customers.api import router as customers_router
 from dossier.customers.api import tags_router
@@ -28,6 +29,7 @@ api = NinjaAPI(
         "Customer profiles built on templates. Every call needs `Authorization: Bearer <token>`."
     ),
     auth=TokenAuth(),
+    throttle=[TokenRateThrottle(settings.DOSSIER_API_RATE)],
     urls_namespace="api",
     docs_url="/docs",
 )
@@ -106,4 +108,12 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if exc.status_code == 400:
         # ninja raises this for a body that is not JSON
         return _error(request, 400, "malformed_request", _("The request body is not valid JSON."))
+    if exc.status_code == 429:
+        response = _error(
+            request, 429, "rate_limited", _("Too many requests: slow down and retry later.")
+        )
+        wait = getattr(exc, "wait", None)
+        if wait:
+            response["Retry-After"] = str(int(wait) + 1)
+        return response
     return _error(request, exc.status_code, "http_error", str(exc))

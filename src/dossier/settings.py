@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # its local Swagger UI assets for /api/v1/docs
     "dossier.core",
     "dossier.accounts",
     "dossier.privacy",
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "dossier.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -137,6 +139,12 @@ DOSSIER_KEY_FILE = os.environ.get("DOSSIER_KEY_FILE", "")
 DOSSIER_INDEX_KEY = os.environ.get("DOSSIER_INDEX_KEY", "")
 
 NINJA_PAGINATION_PER_PAGE = 50
+# API rate limits per token (and per address for calls without a valid token), e.g. "600/m"
+DOSSIER_API_RATE = os.environ.get("DOSSIER_API_RATE", "1200/m")
+DOSSIER_API_ANON_RATE = os.environ.get("DOSSIER_API_ANON_RATE", "120/m")
+if SESSION_COOKIE_SECURE:
+    SECURE_HSTS_SECONDS = int(os.environ.get("DOSSIER_HSTS_SECONDS", "31536000"))
+    SECURE_SSL_REDIRECT = _flag("DOSSIER_SSL_REDIRECT")
 
 LOGGING = {
     "version": 1,

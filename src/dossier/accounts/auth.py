@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
+from ninja.throttling import AuthRateThrottle
 
 from dossier.core.errors import PermissionDenied
 
@@ -30,3 +31,12 @@ class TokenAuth(HttpBearer):
 
     def __call__(self, request: HttpRequest) -> Any:
         return super().__call__(request)
+
+
+class TokenRateThrottle(AuthRateThrottle):
+    """At most ``rate`` calls per API token (per address for calls without a valid token)."""
+
+    def get_cache_key(self, request: HttpRequest) -> str:
+        token = getattr(request, "auth", None)
+        ident = f"token-{token.pk}" if token is not None else self.get_ident(request)
+        return self.cache_format % {"scope": self.scope, "ident": ident}

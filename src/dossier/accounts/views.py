@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from dossier.core.errors import ApplicationError
 from dossier.privacy.services import record_audit
 
-from . import selectors, services
+from . import login_guard, selectors, services
 from .models import ApiToken
 
 
@@ -42,20 +42,40 @@ class LoginView(auth_views.LoginView):
 
     template_name = "accounts/login.html"
 
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        attempted = str(request.POST.get("username", ""))[:150]
+        client = _client(request)
+        if login_guard.is_locked(username=attempted, ip=client["ip"]):
+            record_audit(
+                actor=None,
+                action="login_failed",
+                object_type="user",
+                reason=f"username: {attempted} (locked out)",
+                **client,
+            )
+            form = self.get_form()
+            form.errors.clear()
+            locked = _("Too many failed log-ins. Wait 15 minutes and try again.")
+            return render(request, self.template_name, {"form": form, "locked": locked}, status=429)
+        return super().post(request, *args, **kwargs)
+
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
+        login_guard.clear(username=form.get_user().get_username())
         record_audit(actor=form.get_user(), action="login", **_client(self.request))
         return response
 
     def form_invalid(self, form: Any) -> HttpResponse:
         # the attempted name helps spot guessing; the password is never recorded
         attempted = str(self.request.POST.get("username", ""))[:150]
+        client = _client(self.request)
+        login_guard.record_failure(username=attempted, ip=client["ip"])
         record_audit(
             actor=None,
             action="login_failed",
             object_type="user",
             reason=f"username: {attempted}",
-            **_client(self.request),
+            **client,
         )
         return super().form_invalid(form)
 

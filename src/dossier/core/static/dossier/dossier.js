@@ -1,0 +1,28 @@
+// Dossier's few behaviours, wired by data attributes so pages need no inline script
+// (the Content-Security-Policy allows scripts from this site only).
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+    event.preventDefault();
+  }
+}, true);
+
+document.addEventListener("change", function (event) {
+  var field = event.target;
+  if (field.dataset && field.dataset.autosubmit !== undefined && field.form) {
+    field.form.submit();
+  }
+});
+
+document.addEventListener("click", function (event) {
+  var button = event.target.closest ? event.target.closest("[data-copy]") : null;
+  if (!button) return;
+  var source = document.getElementById(button.dataset.copy);
+  if (!source) return;
+  source.select();
+  if (navigator.clipboard) {
+    navigator.clipboard.writeText(source.value);
+  } else {
+    document.execCommand("copy");
+  }
+});
