@@ -16,6 +16,7 @@ from ninja.errors import ValidationError as RequestValidationError
 
 from dossier.accounts.api import router as accounts_router
 from dossier.accounts.auth import TokenAuth, TokenRateThrottle
+from dossier.consent.api import router as consent_router
 from dossier.core.errors import ApplicationError
 from dossier.customers.api import router as customers_router
 from dossier.customers.api import tags_router
@@ -36,6 +37,7 @@ api = NinjaAPI(
 api.add_router("/customers", customers_router)
 api.add_router("/tags", tags_router)
 api.add_router("/templates", templates_router)
+api.add_router("/consent", consent_router)
 api.add_router("/", accounts_router)
 
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("dossier.accounts.urls")),
     path("templates/", include("dossier.templates.urls")),
     path("", include("dossier.customers.urls")),
+    path("consent/", include("dossier.consent.urls")),
     # Assets are served by Dossier itself (no CDN, no separate web server needed).
     re_path(r"^static/(?P<path>.*)$", login_not_required(serve), {"insecure": True}),
 ]

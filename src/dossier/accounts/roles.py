@@ -20,6 +20,7 @@ ROLE_LABELS = {
 }
 
 _WORK_WITH_CUSTOMERS = [
+    "consent.manage_consent",
     "customers.view_customer",
     "customers.add_customer",
     "customers.change_customer",
@@ -69,4 +70,4 @@ ROLE_SCENARIOS: dict[str, list[str]] = {
     MARKETING: ["marketing", "retail_member", "other"],
 }
 
-ADMIN_APPS = ["accounts", "customers", "templates", "privacy"]
+ADMIN_APPS = ["accounts", "customers", "templates", "privacy", "consent"]

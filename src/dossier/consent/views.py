@@ -1,0 +1,147 @@
+"""Consent pages: a customer's consent panel (staff) and the public code confirmation page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.models import User
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from dossier.core.errors import NotFound, PermissionDenied, ValidationFailed
+
+from . import selectors, services
+
+DEFAULT_CONFIRM_ATTEMPTS = 10  # failed codes per IP address and hour on the public page
+OPERATIONS = ("grant", "withdraw", "request")
+
+
+class AuthenticatedRequest(HttpRequest):
+    """A request that LoginRequiredMiddleware let through."""
+
+    user: User
+
+
+def _shows_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Answer NotFound with a 404 page and PermissionDenied with a 403 page."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except (NotFound, PermissionDenied) as error:
+            context = {"error": error, "nav": "customers"}
+            return render(request, "consent/error.html", context, status=error.status)
+
+    return wrapper
+
+
+def _client(request: HttpRequest) -> dict[str, str]:
+    """Where the request came from, kept as evidence."""
+    return {
+        "ip": request.META.get("REMOTE_ADDR") or "",
+        "user_agent": request.META.get("HTTP_USER_AGENT", ""),
+    }
+
+
+def _errors(error: ValidationFailed) -> tuple[dict[str, str], list[str]]:
+    """Messages by field and the list for the summary, in the page's language."""
+    language = get_language() or "zh-hans"
+    by_field: dict[str, str] = {}
+    summary = []
+    for err in error.errors:
+        by_field.setdefault(err.field, err.message(language))
+        summary.append(err.message(language))
+    return by_field, summary or [str(error.message)]
+
+
+def _change(request: AuthenticatedRequest, customer_id: Any) -> str:
+    """Apply the button pressed ("grant:marketing:sms" …); return the success message."""
+    operation, _sep, rest = str(request.POST.get("change", "")).partition(":")
+    purpose, _sep, channel = rest.partition(":")
+    if operation not in OPERATIONS:
+        raise ValidationFailed(_("Choose what to record with one of the buttons."))
+    common: dict[str, Any] = {
+        "actor": request.user,
+        "customer_id": customer_id,
+        "purpose": purpose,
+        "channel": channel,
+        "notice_version": request.POST.get("notice_version", ""),
+        "evidence": {**_client(request), "reference": request.POST.get("reference", "")},
+    }
+    if operation == "grant":
+        services.grant_consent(source="staff", **common)
+        return _("Consent recorded.")
+    if operation == "withdraw":
+        services.withdraw_consent(source="staff", **common)
+        return _("Withdrawal recorded.")
+    started = services.start_double_opt_in(**common)
+    return _("A confirmation code was sent by %(via)s.") % {
+        "via": _("e-mail") if started.deliver_via == "email" else _("SMS")
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@_shows_errors
+def customer_consent(request: AuthenticatedRequest, customer_id: Any) -> HttpResponse:
+    """A customer's consent per purpose × channel, with grant, withdraw and send-code buttons."""
+    context: dict[str, Any] = {"nav": "customers", "errors": {}, "summary": [], "form": {}}
+    status = 200
+    if request.method == "POST":
+        try:
+            messages.success(request, _change(request, customer_id))
+            return redirect("consent:customer", customer_id=customer_id)
+        except ValidationFailed as error:
+            context["errors"], context["summary"] = _errors(error)
+            context["form"] = request.POST
+            status = 422
+    context.update(selectors.consent_panel(actor=request.user, customer_id=customer_id))
+    return render(request, "consent/customer.html", context, status=status)
+
+
+def _too_many_failures(ip: str) -> bool:
+    limit = getattr(settings, "DOSSIER_CONSENT_CONFIRM_ATTEMPTS", DEFAULT_CONFIRM_ATTEMPTS)
+    return int(cache.get(f"consent-confirm-failures:{ip}", 0)) >= limit
+
+
+def _count_failure(ip: str) -> None:
+    key = f"consent-confirm-failures:{ip}"
+    if not cache.add(key, 1, timeout=3600):
+        try:
+            cache.incr(key)
+        except ValueError:  # expired in between
+            cache.add(key, 1, timeout=3600)
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def confirm(request: HttpRequest) -> HttpResponse:
+    """Public: a customer types (or follows a link with) their code to confirm consent.
+
+    A GET only fills in the form, so mail scanners that open links confirm nothing.
+    """
+    client = _client(request)
+    context: dict[str, Any] = {"code": request.GET.get("code", "")[:64], "errors": {}}
+    if request.method != "POST":
+        return render(request, "consent/confirm.html", context)
+    context["code"] = request.POST.get("code", "")[:64]
+    if _too_many_failures(client["ip"]):
+        context["errors"] = {"code": _("Too many wrong codes. Try again in an hour.")}
+        return render(request, "consent/confirm.html", context, status=429)
+    try:
+        event = services.confirm_double_opt_in(code=context["code"], evidence=client)
+    except ValidationFailed as error:
+        _count_failure(client["ip"])
+        context["errors"], _summary = _errors(error)
+        return render(request, "consent/confirm.html", context, status=422)
+    done = {"purpose": event.purpose, "channel": event.get_channel_display()}
+    return render(request, "consent/confirmed.html", done)
