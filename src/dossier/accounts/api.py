@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from dossier.customers.schemas import ErrorOut
 
 from . import selectors, services
+from .auth import ApiRequest
 
 router = Router(tags=["account"])
 ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
@@ -44,7 +44,7 @@ class TokenCreatedOut(TokenOut):
 
 
 @router.get("/me", response={200: MeOut, **ERRORS})
-def me(request: HttpRequest) -> Any:
+def me(request: ApiRequest) -> Any:
     user = request.user
     return {
         "username": user.get_username(),
@@ -54,18 +54,18 @@ def me(request: HttpRequest) -> Any:
 
 
 @router.get("/tokens", response={200: list[TokenOut], **ERRORS})
-def list_tokens(request: HttpRequest) -> Any:
+def list_tokens(request: ApiRequest) -> Any:
     return list(selectors.token_list(user=request.user))
 
 
 @router.post("/tokens", response={201: TokenCreatedOut, **ERRORS})
-def create_token(request: HttpRequest, payload: TokenIn) -> Any:
+def create_token(request: ApiRequest, payload: TokenIn) -> Any:
     token, secret = services.create_token(user=request.user, **payload.dict())
     token.secret = secret  # type: ignore[attr-defined]
     return Status(201, token)
 
 
 @router.delete("/tokens/{token_id}", response={204: None, **ERRORS})
-def revoke_token(request: HttpRequest, token_id: int) -> Any:
+def revoke_token(request: ApiRequest, token_id: int) -> Any:
     services.revoke_token(token_id=token_id, actor=request.user)
     return Status(204, None)

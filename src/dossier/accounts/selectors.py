@@ -23,11 +23,12 @@ def role_of_cached(user: Any) -> str | None:
 
 def team_id_of(user: Any) -> int | None:
     """The id of the user's team, if any."""
-    cached = getattr(user, "_dossier_team", "")
-    if cached == "":
-        cached = Membership.objects.filter(user=user).values_list("team_id", flat=True).first()
-        user._dossier_team = cached
-    return cached
+    if not hasattr(user, "_dossier_team"):
+        user._dossier_team = (
+            Membership.objects.filter(user=user).values_list("team_id", flat=True).first()
+        )
+    team_id: int | None = user._dossier_team
+    return team_id
 
 
 def token_list(*, user: User) -> QuerySet[ApiToken]:

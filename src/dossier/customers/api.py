@@ -7,10 +7,10 @@ from uuid import UUID
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
+from dossier.accounts.auth import ApiRequest
 from dossier.core.errors import NotFound, ValidationFailed
 from dossier.templates.fields import FieldError, FieldSpec
 from dossier.templates.models import Template
@@ -68,7 +68,7 @@ def _user(username: str | None) -> User | None:
 
 @router.get("", response={200: CustomerPageOut, **ERRORS})
 def list_customers(
-    request: HttpRequest,
+    request: ApiRequest,
     q: str = "",
     tag: str = "",
     template: str = "",
@@ -90,7 +90,7 @@ def list_customers(
 
 
 @router.post("", response={201: CustomerOut, **ERRORS})
-def create_customer(request: HttpRequest, payload: CustomerIn) -> Any:
+def create_customer(request: ApiRequest, payload: CustomerIn) -> Any:
     """Create a customer on a template; every invalid field is reported at once (422)."""
     with transaction.atomic():
         customer = services.create_customer(
@@ -104,12 +104,12 @@ def create_customer(request: HttpRequest, payload: CustomerIn) -> Any:
 
 
 @router.get("/{customer_id}", response={200: CustomerOut, **ERRORS})
-def get_customer(request: HttpRequest, customer_id: UUID) -> Any:
+def get_customer(request: ApiRequest, customer_id: UUID) -> Any:
     return selectors.get_customer(actor=request.user, customer_id=customer_id)
 
 
 @router.patch("/{customer_id}", response={200: CustomerOut, **ERRORS})
-def update_customer(request: HttpRequest, customer_id: UUID, payload: CustomerPatch) -> Any:
+def update_customer(request: ApiRequest, customer_id: UUID, payload: CustomerPatch) -> Any:
     """Change some fields; send the `version` you read (409 if it is stale)."""
     with transaction.atomic():
         customer = services.update_customer(
@@ -130,14 +130,14 @@ def update_customer(request: HttpRequest, customer_id: UUID, payload: CustomerPa
 
 
 @router.delete("/{customer_id}", response={204: None, **ERRORS})
-def delete_customer(request: HttpRequest, customer_id: UUID, version: int | None = None) -> Any:
+def delete_customer(request: ApiRequest, customer_id: UUID, version: int | None = None) -> Any:
     """Soft-delete a customer (optionally checking the version you read)."""
     services.delete_customer(actor=request.user, customer_id=customer_id, expected_version=version)
     return Status(204, None)
 
 
 @router.post("/{customer_id}/reveal", response={200: RevealOut, **ERRORS})
-def reveal(request: HttpRequest, customer_id: UUID, payload: RevealIn) -> Any:
+def reveal(request: ApiRequest, customer_id: UUID, payload: RevealIn) -> Any:
     """Show masked values whole, for a stated reason (needs the reveal permission; audited)."""
     values = services.reveal_values(
         actor=request.user, customer_id=customer_id, fields=payload.fields, reason=payload.reason
@@ -146,19 +146,19 @@ def reveal(request: HttpRequest, customer_id: UUID, payload: RevealIn) -> Any:
 
 
 @router.put("/{customer_id}/tags", response={200: list[TagOut], **ERRORS})
-def set_tags(request: HttpRequest, customer_id: UUID, payload: TagsIn) -> Any:
+def set_tags(request: ApiRequest, customer_id: UUID, payload: TagsIn) -> Any:
     return services.set_customer_tags(
         actor=request.user, customer_id=customer_id, tag_ids=payload.tag_ids
     )
 
 
 @tags_router.get("", response={200: list[TagOut], **ERRORS})
-def list_tags(request: HttpRequest) -> Any:
+def list_tags(request: ApiRequest) -> Any:
     return list(selectors.tag_list(actor=request.user))
 
 
 @tags_router.post("", response={201: TagOut, **ERRORS})
-def create_tag(request: HttpRequest, payload: TagIn) -> Any:
+def create_tag(request: ApiRequest, payload: TagIn) -> Any:
     return Status(
         201,
         services.create_tag(
@@ -168,11 +168,11 @@ def create_tag(request: HttpRequest, payload: TagIn) -> Any:
 
 
 @tags_router.patch("/{tag_id}", response={200: TagOut, **ERRORS})
-def update_tag(request: HttpRequest, tag_id: int, payload: TagPatch) -> Any:
+def update_tag(request: ApiRequest, tag_id: int, payload: TagPatch) -> Any:
     return services.update_tag(actor=request.user, tag_id=tag_id, **payload.dict())
 
 
 @tags_router.delete("/{tag_id}", response={204: None, **ERRORS})
-def delete_tag(request: HttpRequest, tag_id: int) -> Any:
+def delete_tag(request: ApiRequest, tag_id: int) -> Any:
     services.delete_tag(actor=request.user, tag_id=tag_id)
     return Status(204, None)

@@ -57,7 +57,7 @@ class Customer(models.Model):
     team = models.ForeignKey(
         Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="customers"
     )
-    tags = models.ManyToManyField(
+    tags: models.ManyToManyField[Tag, CustomerTag] = models.ManyToManyField(
         "Tag", through="CustomerTag", related_name="customers", blank=True
     )
 

@@ -14,10 +14,18 @@ from uuid import UUID
 
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.db.models import Field
 
 from dossier.templates.models import Template
 
 from .models import Customer, CustomerTag, Tag
+
+
+def _column(field: Field[Any, Any]) -> str:
+    """A concrete field's column (the stubs allow None, which only non-concrete fields have)."""
+    if field.column is None:
+        raise TypeError(f"{field} has no database column")
+    return field.column
 
 
 @cache
@@ -25,14 +33,14 @@ def _customer_sql(vendor: str) -> tuple[str, list[Any]]:
     quote = connection.ops.quote_name
     fields = list(Customer._meta.concrete_fields)
     users = get_user_model()._meta
-    columns = ", ".join(f"c.{quote(f.column)}" for f in fields)
+    columns = ", ".join(f"c.{quote(_column(f))}" for f in fields)
     sql = (
-        f"SELECT {columns}, u.{quote(users.get_field('username').column)}, t.{quote('scenario')} "
+        f"SELECT {columns}, u.{quote(_column(users.get_field('username')))}, t.{quote('scenario')} "
         f"FROM {quote(Customer._meta.db_table)} c "
         f"JOIN {quote(Template._meta.db_table)} t ON t.{quote('id')} = c.{quote('template_id')} "
         f"LEFT JOIN {quote(users.db_table)} u "
-        f"ON u.{quote(users.pk.column)} = c.{quote('owner_id')} "
-        f"WHERE c.{quote(Customer._meta.pk.column)} = %s AND c.{quote('deleted_at')} IS NULL"
+        f"ON u.{quote(_column(users.pk))} = c.{quote('owner_id')} "
+        f"WHERE c.{quote(_column(Customer._meta.pk))} = %s AND c.{quote('deleted_at')} IS NULL"
     )
     return sql, fields
 

@@ -204,7 +204,8 @@ def present(
             for t in customer.tags.all()
         ]
     owner_name = getattr(customer, "owner_name", None)
-    if owner_name is None and customer.owner_id is not None:
+    # no query when owner_id is None: Django answers None for an unset foreign key
+    if owner_name is None and customer.owner is not None:
         owner_name = customer.owner.get_username()
     return {
         "id": str(customer.id),

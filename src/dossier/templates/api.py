@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 
+from dossier.accounts.auth import ApiRequest
 from dossier.core.errors import PermissionDenied
 from dossier.customers import services as customer_services
 from dossier.customers.schemas import ErrorOut
@@ -37,7 +37,7 @@ ERRORS: dict[int, Any] = {
 }
 
 
-def _can_view(request: HttpRequest) -> None:
+def _can_view(request: ApiRequest) -> None:
     if not request.user.has_perm("templates.view_template"):
         raise PermissionDenied(_("You may not see templates."))
 
@@ -79,7 +79,7 @@ def _fields(payload_fields: list[Any] | None) -> list[dict[str, Any]] | None:
 
 
 @router.get("", response={200: list[TemplateOut], **ERRORS})
-def list_templates(request: HttpRequest, include_archived: bool = False) -> Any:
+def list_templates(request: ApiRequest, include_archived: bool = False) -> Any:
     _can_view(request)
     return [
         _template_out(t)
@@ -88,7 +88,7 @@ def list_templates(request: HttpRequest, include_archived: bool = False) -> Any:
 
 
 @router.post("", response={201: TemplateDetailOut, **ERRORS})
-def create_template(request: HttpRequest, payload: TemplateIn) -> Any:
+def create_template(request: ApiRequest, payload: TemplateIn) -> Any:
     """Create a template and publish version 1."""
     data = payload.dict()
     data["fields"] = _fields(payload.fields)
@@ -97,7 +97,7 @@ def create_template(request: HttpRequest, payload: TemplateIn) -> Any:
 
 
 @router.get("/field-types", response={200: list[FieldTypeOut], **ERRORS})
-def field_types(request: HttpRequest) -> Any:
+def field_types(request: ApiRequest) -> Any:
     """The field types a template can use, with the rules each accepts."""
     _can_view(request)
     return [
@@ -107,13 +107,13 @@ def field_types(request: HttpRequest) -> Any:
 
 
 @router.get("/{key}", response={200: TemplateDetailOut, **ERRORS})
-def get_template(request: HttpRequest, key: str) -> Any:
+def get_template(request: ApiRequest, key: str) -> Any:
     _can_view(request)
     return _detail(selectors.get_template(key=key))
 
 
 @router.put("/{key}", response={200: TemplateDetailOut, **ERRORS})
-def update_template(request: HttpRequest, key: str, payload: TemplateUpdate) -> Any:
+def update_template(request: ApiRequest, key: str, payload: TemplateUpdate) -> Any:
     """Change names or scenario; new `fields` publish a new version (old profiles keep theirs)."""
     data = payload.dict()
     data["fields"] = _fields(payload.fields)
@@ -124,21 +124,21 @@ def update_template(request: HttpRequest, key: str, payload: TemplateUpdate) -> 
 
 
 @router.delete("/{key}", response={204: None, **ERRORS})
-def archive_template(request: HttpRequest, key: str) -> Any:
+def archive_template(request: ApiRequest, key: str) -> Any:
     """Archive a template: no new profiles on it; existing ones keep working."""
     services.archive_template(actor=request.user, template=selectors.get_template(key=key))
     return Status(204, None)
 
 
 @router.post("/{key}/clone", response={201: TemplateDetailOut, **ERRORS})
-def clone_template(request: HttpRequest, key: str, payload: CloneIn) -> Any:
+def clone_template(request: ApiRequest, key: str, payload: CloneIn) -> Any:
     source = selectors.get_template(key=key)
     template = services.clone_template(actor=request.user, source=source, **payload.dict())
     return Status(201, _detail(selectors.get_template(key=template.key)))
 
 
 @router.get("/{key}/versions", response={200: list[VersionOut], **ERRORS})
-def list_versions(request: HttpRequest, key: str) -> Any:
+def list_versions(request: ApiRequest, key: str) -> Any:
     _can_view(request)
     return [
         _version_out(v) for v in selectors.version_list(template=selectors.get_template(key=key))
@@ -146,7 +146,7 @@ def list_versions(request: HttpRequest, key: str) -> Any:
 
 
 @router.get("/{key}/versions/{number}", response={200: VersionOut, **ERRORS})
-def get_version(request: HttpRequest, key: str, number: int) -> Any:
+def get_version(request: ApiRequest, key: str, number: int) -> Any:
     _can_view(request)
     return _version_out(
         selectors.get_version(template=selectors.get_template(key=key), number=number)
@@ -166,7 +166,7 @@ def _migration_out(migration: ProfileMigration) -> dict[str, Any]:
 
 
 @router.post("/{key}/migrations", response={202: MigrationOut, **ERRORS})
-def start_migration(request: HttpRequest, key: str) -> Any:
+def start_migration(request: ApiRequest, key: str) -> Any:
     """Re-validate the template's profiles against its current version, in the background."""
     migration = customer_services.start_migration(
         actor=request.user, template=selectors.get_template(key=key)
@@ -176,7 +176,7 @@ def start_migration(request: HttpRequest, key: str) -> Any:
 
 
 @router.get("/{key}/migrations/{migration_id}", response={200: MigrationOut, **ERRORS})
-def get_migration(request: HttpRequest, key: str, migration_id: int) -> Any:
+def get_migration(request: ApiRequest, key: str, migration_id: int) -> Any:
     """A migration's progress and its report of every profile that failed."""
     _can_view(request)
     return _migration_out(selectors.get_migration(template_key=key, migration_id=migration_id))

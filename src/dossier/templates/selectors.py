@@ -54,11 +54,12 @@ def get_template(*, key: str) -> Template:
 def get_version(*, template: Template, number: int | None = None) -> TemplateVersion:
     """A version of a template (its current one when ``number`` is None), fields loaded."""
     queryset = TemplateVersion.objects.filter(template=template).prefetch_related("fields")
-    version = (
-        queryset.filter(pk=template.current_version_id).first()
-        if number is None
-        else queryset.filter(number=number).first()
-    )
+    if number is not None:
+        version = queryset.filter(number=number).first()
+    elif template.current_version_id is not None:
+        version = queryset.filter(pk=template.current_version_id).first()
+    else:
+        version = None  # never published: no current version to fall back on
     if version is None:
         raise NotFound(_("No such template version."), code="version_not_found")
     return version

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -96,9 +96,9 @@ def _core_length_errors(spec: FieldSpec) -> list[FieldError]:
     return []
 
 
-def _require(actor: AbstractBaseUser | None, *permissions: str) -> None:
+def _require(actor: User | None, *permissions: str) -> None:
     # actor None is the system itself (installing built-ins, migrations)
-    if actor is not None and not all(actor.has_perm(p) for p in permissions):  # type: ignore[attr-defined]
+    if actor is not None and not all(actor.has_perm(p) for p in permissions):
         raise PermissionDenied(_("You may not change templates."))
 
 
@@ -130,7 +130,7 @@ def _spec_dicts(specs: Sequence[FieldSpec]) -> list[dict[str, Any]]:
 @transaction.atomic
 def create_template(
     *,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     key: str,
     name_zh: str,
     name_en: str = "",
@@ -166,9 +166,7 @@ def create_template(
     return template
 
 
-def _publish(
-    version: TemplateVersion, *, actor: AbstractBaseUser | None, note: str
-) -> TemplateVersion:
+def _publish(version: TemplateVersion, *, actor: User | None, note: str) -> TemplateVersion:
     version.status = TemplateVersion.PUBLISHED
     version.published_at = timezone.now()
     version.published_by = actor if actor is not None and actor.is_authenticated else None
@@ -199,7 +197,7 @@ def _draft_of(template: Template) -> TemplateVersion:
 
 @transaction.atomic
 def save_draft(
-    *, actor: AbstractBaseUser | None, template: Template, fields: Sequence[Mapping[str, Any]]
+    *, actor: User | None, template: Template, fields: Sequence[Mapping[str, Any]]
 ) -> TemplateVersion:
     """Store edited fields as the template's draft; published versions stay untouched."""
     _require(actor, "templates.change_template")
@@ -210,9 +208,7 @@ def save_draft(
 
 
 @transaction.atomic
-def publish_draft(
-    *, actor: AbstractBaseUser | None, template: Template, note: str = ""
-) -> TemplateVersion:
+def publish_draft(*, actor: User | None, template: Template, note: str = "") -> TemplateVersion:
     """Publish the template's draft as its new current version."""
     _require(actor, "templates.publish_template")
     draft = template.versions.filter(status=TemplateVersion.DRAFT).first()
@@ -222,7 +218,7 @@ def publish_draft(
 
 
 @transaction.atomic
-def discard_draft(*, actor: AbstractBaseUser | None, template: Template) -> None:
+def discard_draft(*, actor: User | None, template: Template) -> None:
     """Throw away the template's unpublished draft."""
     _require(actor, "templates.change_template")
     template.versions.filter(status=TemplateVersion.DRAFT).delete()
@@ -231,7 +227,7 @@ def discard_draft(*, actor: AbstractBaseUser | None, template: Template) -> None
 @transaction.atomic
 def update_template(
     *,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     template: Template,
     name_zh: str | None = None,
     name_en: str | None = None,
@@ -268,7 +264,7 @@ def update_template(
 
 @transaction.atomic
 def clone_template(
-    *, actor: AbstractBaseUser | None, source: Template, key: str, name_zh: str, name_en: str = ""
+    *, actor: User | None, source: Template, key: str, name_zh: str, name_en: str = ""
 ) -> Template:
     """A new template starting from ``source``'s current fields (clone-and-customise)."""
     current = source.current_version
@@ -285,7 +281,7 @@ def clone_template(
 
 
 @transaction.atomic
-def archive_template(*, actor: AbstractBaseUser | None, template: Template) -> Template:
+def archive_template(*, actor: User | None, template: Template) -> Template:
     """Hide a template from pickers; its customers keep working."""
     _require(actor, "templates.change_template")
     if template.archived_at is None:

@@ -105,11 +105,8 @@ class Url(FieldType):
         return text
 
 
-@register
-class Choice(FieldType):
-    name = "choice"
-    widget = "select"
-    allowed_rules = frozenset({"choices"})
+class _ChoiceBase(FieldType):
+    """What single and multiple choice share: matching a value and checking the choice list."""
 
     def _match(self, raw: Any, spec: FieldSpec) -> str:
         text = as_text(raw, spec)
@@ -120,9 +117,6 @@ class Choice(FieldType):
             ):
                 return choice["value"]
         raise FieldError("invalid_choice", spec=spec, value=text)
-
-    def parse(self, raw: Any, spec: FieldSpec) -> str:
-        return self._match(raw, spec)
 
     def check_rule_definition(self, rules: Mapping[str, Any], spec: FieldSpec) -> list[FieldError]:
         errors = super().check_rule_definition(rules, spec)
@@ -149,7 +143,17 @@ class Choice(FieldType):
 
 
 @register
-class MultiChoice(Choice):
+class Choice(_ChoiceBase):
+    name = "choice"
+    widget = "select"
+    allowed_rules = frozenset({"choices"})
+
+    def parse(self, raw: Any, spec: FieldSpec) -> str:
+        return self._match(raw, spec)
+
+
+@register
+class MultiChoice(_ChoiceBase):
     name = "multi_choice"
     widget = "checkboxes"
     allowed_rules = frozenset({"choices", "min_items", "max_items"})
