@@ -137,6 +137,8 @@ TASKS = {
 DOSSIER_KEYS = os.environ.get("DOSSIER_KEYS", "")
 DOSSIER_KEY_FILE = os.environ.get("DOSSIER_KEY_FILE", "")
 DOSSIER_INDEX_KEY = os.environ.get("DOSSIER_INDEX_KEY", "")
+# Backups: base64 32-byte key; unset, it is derived from the current data key.
+DOSSIER_BACKUP_KEY = os.environ.get("DOSSIER_BACKUP_KEY", "")
 
 NINJA_PAGINATION_PER_PAGE = 50
 # API rate limits per token (and per address for calls without a valid token), e.g. "600/m"
