@@ -20,6 +20,8 @@ from dossier.consent.api import router as consent_router
 from dossier.core.errors import ApplicationError
 from dossier.customers.api import router as customers_router
 from dossier.customers.api import tags_router
+from dossier.privacy.api import router as privacy_router
+from dossier.privacy.audit_api import router as audit_router
 from dossier.templates.api import router as templates_router
 
 logger = logging.getLogger(__name__)
@@ -38,6 +40,8 @@ api.add_router("/customers", customers_router)
 api.add_router("/tags", tags_router)
 api.add_router("/templates", templates_router)
 api.add_router("/consent", consent_router)
+api.add_router("/privacy", privacy_router)
+api.add_router("/audit", audit_router)
 api.add_router("/", accounts_router)
 
 

@@ -1,10 +1,11 @@
 """URL map: pages, the API at /api/v1, static assets."""
 
 from django.contrib.auth.decorators import login_not_required
-from django.urls import include, path, re_path
 from django.contrib.staticfiles.views import serve
+from django.urls import include, path, re_path
 
 from dossier.api import api
+from dossier.privacy.audit_views import audit_log
 
 # The API authenticates with tokens, not sessions: exempt it from the log-in redirect.
 api_urls, app_name, namespace = api.urls
@@ -20,6 +21,8 @@ urlpatterns = [
     path("templates/", include("dossier.templates.urls")),
     path("", include("dossier.customers.urls")),
     path("consent/", include("dossier.consent.urls")),
+    path("privacy/", include("dossier.privacy.urls")),
+    path("audit/", audit_log, name="audit"),
     # Assets are served by Dossier itself (no CDN, no separate web server needed).
     re_path(r"^static/(?P<path>.*)$", login_not_required(serve), {"insecure": True}),
 ]

@@ -47,6 +47,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "customers.reveal_customer",
         "customers.export_customer",
         "privacy.view_auditevent",
+        "privacy.handle_subjectrequest",
+        "privacy.erase_customer",
     ],
     SALES: _WORK_WITH_CUSTOMERS,
     SERVICE: _WORK_WITH_CUSTOMERS,

@@ -22,6 +22,7 @@ from dossier.customers.models import Customer
 from dossier.customers.selectors import customer_queryset, get_customer_object
 from dossier.privacy.disclosure import may_see_personal
 from dossier.privacy.masking import mask_value
+from dossier.privacy.requests import exclude_restricted
 
 from .errors import CHANNEL, PURPOSE, ConsentFieldError
 from .models import (
@@ -249,7 +250,9 @@ def marketing_audience(
     """Customers the actor may export who consented to ``purpose`` on ``channel``."""
     if not may(actor, "customers.export_customer"):
         raise PermissionDenied(_("You may not export customers."))
-    return with_consent(customer_queryset(actor=actor, action="export"), purpose, channel)
+    consenting = with_consent(customer_queryset(actor=actor, action="export"), purpose, channel)
+    # restriction, objection and erasure (privacy requests) outrank any consent on record
+    return exclude_restricted(consenting, purpose="marketing")
 
 
 def audience_rows(queryset: QuerySet[Customer], *, actor: Any, channel: str) -> Iterator[dict]:

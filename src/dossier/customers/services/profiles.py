@@ -15,12 +15,13 @@ from dossier.accounts import roles
 from dossier.accounts.selectors import role_of_cached, team_id_of
 from dossier.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from dossier.privacy.services import record_audit
+from dossier.privacy.subjects import refuse_if_erased
 from dossier.templates.fields import FieldError, FieldSpec, validate_rows, validate_values
 from dossier.templates.models import Template, TemplateVersion
 
 from ..access import may, restrict, works_in
 from ..models import Customer, CustomerLookup, CustomerShare, CustomerTag, Tag
-from ..values import StoredValues, merge_changes, split_values, stored_values
+from ..values import StoredValues, merge_changes, needs_lookup, split_values, stored_values
 
 
 def _check_may_create(actor: User, template: Template) -> None:
@@ -81,13 +82,16 @@ def _write_lookups(customer: Customer, stored: StoredValues) -> None:
 def _audit_changes(
     before: Mapping[str, Any], after: Mapping[str, Any], specs: Sequence[FieldSpec]
 ) -> dict[str, Any]:
-    """Changed fields; personal and sensitive values are named but never written down."""
+    """Changed fields; personal, sensitive and identifying values are named, never written down.
+
+    (An identifying value such as a member number would otherwise outlive its erasure here.)
+    """
     changes: dict[str, Any] = {}
     for spec in specs:
         old, new = before.get(spec.key), after.get(spec.key)
         if old == new:
             continue
-        if spec.classification == "general":
+        if spec.classification == "general" and not needs_lookup(spec):
             changes[spec.key] = {"before": old, "after": new}
         else:
             changes[spec.key] = {"changed": True}
@@ -258,6 +262,7 @@ def update_customer(
     """
     customer = _get_for(actor, customer_id, "change")
     _check_version(customer, expected_version)
+    refuse_if_erased(customer.pk)
     specs = customer.template_version.specs()
     before = stored_values(customer, specs)
     result = validate_values(merge_changes(before, values, specs), specs, apply_defaults=False)

@@ -1,0 +1,219 @@
+"""Access and copy (PIPL art. 45, GDPR arts. 15 and 20): everything held about a customer.
+
+The export is for the customer, so their values are unmasked; it leaves out other people's
+personal data (staff names, IP addresses and user agents of staff actions). It is audited as
+an "export" with the reason "data subject access".
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, cast
+
+from django.apps import apps
+from django.db import transaction
+from django.utils import timezone
+
+from dossier.customers.models import Customer
+from dossier.customers.values import stored_values
+from dossier.templates.selectors import version_info
+
+from .models import AuditEvent, CustomerTombstone, ProcessingRestriction, SubjectRequest
+from .services import record_audit
+from .subjects import request_for, subject_customer
+
+EXPORT_FORMAT = "dossier.subject-export/1"
+# evidence keys that name staff, not the customer
+_STAFF_EVIDENCE = ("staff", "requested_by")
+
+
+def _iso(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def age_on(birthday: date | None, today: date) -> int | None:
+    """Whole years from ``birthday`` to ``today`` (None without a birthday)."""
+    if birthday is None:
+        return None
+    before_birthday = (today.month, today.day) < (birthday.month, birthday.day)
+    return today.year - birthday.year - int(before_birthday)
+
+
+def _profile(customer: Customer) -> dict[str, Any]:
+    info = version_info(customer.template_version_id)
+    values = stored_values(customer, info.specs)
+    known = {spec.key for spec in info.specs}
+    # values kept from an older template version that the current one no longer lists
+    other = {
+        k: v
+        for source in (customer.attributes or {}, cast(dict[str, Any], customer.protected or {}))
+        for k, v in source.items()
+        if k not in known
+    }
+    template = customer.template
+    return {
+        "id": str(customer.pk),
+        "template": {
+            "key": template.key,
+            "name_zh": template.name_zh,
+            "name_en": template.name_en,
+            "version": info.number,
+        },
+        "values": values,
+        "other_values": other,
+        "fields": [
+            {
+                "key": spec.key,
+                "label_zh": spec.label_zh,
+                "label_en": spec.label_en,
+                "classification": spec.classification,
+            }
+            for spec in info.specs
+        ],
+        "tags": [
+            {"name": t.name, "group": t.group}
+            for t in customer.tags.all().order_by("group", "name")
+        ],
+        "owner": customer.owner.get_username() if customer.owner is not None else None,
+        "version": customer.version,
+        "created_at": _iso(customer.created_at),
+        "updated_at": _iso(customer.updated_at),
+        "deleted_at": _iso(customer.deleted_at),
+    }
+
+
+def _derived(customer: Customer) -> dict[str, Any]:
+    today = timezone.localdate()
+    return {
+        "age": age_on(customer.birthday, today),
+        "tenure_days": (today - timezone.localdate(customer.created_at)).days,
+        "as_of": today.isoformat(),
+    }
+
+
+def _audit_trail(customer_id: Any) -> list[dict[str, Any]]:
+    """What was done with the customer's data: when, what, which fields; never by whom."""
+    events = AuditEvent.objects.filter(customer_id=customer_id).order_by("at", "id")
+    return [
+        {
+            "at": _iso(event.at),
+            "action": event.action,
+            "object_type": event.object_type,
+            "fields": sorted(str(key) for key in (event.changes or {})),
+            "by": "staff" if event.actor_name else "system",
+            "reason": event.reason,
+        }
+        for event in events
+    ]
+
+
+def _customer_evidence(evidence: dict[str, Any]) -> dict[str, Any]:
+    """Evidence of a consent event without staff: a staff-recorded IP is the staff's own."""
+    hidden = set(_STAFF_EVIDENCE)
+    if "staff" in evidence:
+        hidden |= {"ip", "user_agent"}
+    return {k: v for k, v in evidence.items() if k not in hidden}
+
+
+def _consent(customer: Customer) -> dict[str, Any] | None:
+    if not apps.is_installed("dossier.consent"):
+        return None
+    from dossier.consent.models import ConsentEvent
+    from dossier.consent.selectors import customer_states
+
+    events = ConsentEvent.objects.filter(customer_id=customer.pk).select_related("purpose")
+    return {
+        "states": [
+            {
+                "purpose": state.purpose,
+                "channel": state.channel,
+                "status": state.status,
+                "since": _iso(state.since),
+                "source": state.source,
+                "notice_version": state.notice_version,
+            }
+            for state in customer_states(customer)
+        ],
+        "history": [
+            {
+                "at": _iso(event.created_at),
+                "purpose": event.purpose.key,
+                "channel": event.channel,
+                "action": event.action,
+                "source": event.source,
+                "notice_version": event.notice_version,
+                "evidence": _customer_evidence(event.evidence or {}),
+            }
+            for event in events.order_by("id")
+        ],
+    }
+
+
+def _privacy_records(customer_id: Any) -> dict[str, Any]:
+    requests = SubjectRequest.objects.filter(customer_id=customer_id).order_by("received_at", "id")
+    restrictions = ProcessingRestriction.objects.filter(customer_id=customer_id).order_by("id")
+    tombstone = CustomerTombstone.objects.filter(customer_id=customer_id).first()
+    return {
+        "requests": [
+            {
+                "id": r.pk,
+                "kind": r.kind,
+                "status": r.status,
+                "received_via": r.received_via,
+                "received_at": _iso(r.received_at),
+                "due_at": _iso(r.due_at),
+                "closed_at": _iso(r.closed_at),
+                "note": r.note,
+                "refusal_reason": r.refusal_reason,
+            }
+            for r in requests
+        ],
+        "restrictions": [
+            {
+                "scope": r.scope,
+                "reason": r.reason,
+                "started_at": _iso(r.started_at),
+                "lifted_at": _iso(r.lifted_at),
+            }
+            for r in restrictions
+        ],
+        "erasure": None
+        if tombstone is None
+        else {
+            "erased_at": _iso(tombstone.erased_at),
+            "cause": tombstone.cause,
+            "mode": tombstone.mode,
+            "fields": tombstone.fields,
+        },
+    }
+
+
+@transaction.atomic
+def export_customer_data(*, actor: Any, customer_id: Any, request_id: Any = None) -> dict[str, Any]:
+    """Everything held about a customer as JSON-ready data, unmasked; the export is audited."""
+    customer = subject_customer(actor, customer_id)
+    if request_id not in (None, ""):
+        request_for(actor, request_id, customer_id=customer.pk)  # it must be about them
+    export = {
+        "format": EXPORT_FORMAT,
+        "generated_at": _iso(timezone.now()),
+        "customer": _profile(customer),
+        "derived": _derived(customer),
+        "consent": _consent(customer),
+        **_privacy_records(customer.pk),
+        "audit": _audit_trail(customer.pk),
+    }
+    record_audit(
+        actor=actor,
+        action="export",
+        object_type="customer",
+        object_id=customer.pk,
+        customer_id=customer.pk,
+        changes={"request": int(request_id)} if request_id not in (None, "") else {},
+        reason="data subject access",
+    )
+    return export

@@ -1,0 +1,246 @@
+"""Erasure: a customer's personal data anonymised in place, so counts and sums still add up.
+
+An erased customer keeps its row, its template, tags, owner and every *general* value
+(points, total spent, level, city …), so aggregates over customers are unchanged. Gone are:
+the name (replaced by "已注销客户 <short id>"), every personal and sensitive value (core
+columns and template attributes), general values that identify someone on their own (unique
+or identifying fields such as a membership number), the blind-index lookups, the search
+text and the self-service link. A :class:`CustomerTombstone` records when, why and which
+fields (by name only).
+
+Why the customer model is written directly instead of through ``update_customer``: the
+validator would refuse the result (a template may require the phone that erasure blanks),
+and erasure must succeed whatever the template says. The write stays in one transaction on
+rows locked by the caller, and ``version`` is incremented so a form opened before the
+erasure cannot write the old values back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, cast
+
+from django.db import transaction
+from django.db.models.deletion import ProtectedError, RestrictedError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dossier.core.errors import Conflict
+from dossier.customers.models import Customer, CustomerLookup
+from dossier.customers.values import needs_lookup, stored_values
+from dossier.templates.core_fields import CORE_KEYS
+from dossier.templates.fields import FieldSpec
+from dossier.templates.selectors import version_info
+
+from .models import CustomerTombstone, SelfServiceLink, SubjectRequest
+from .services import record_audit
+from .subjects import ERASE, close_request, request_for, subject_customer
+
+ERASED_NAME = "已注销客户 {short}"
+_NULLABLE = {"birthday"}
+_WRITTEN = [
+    "display_name",
+    "birthday",
+    "phone",
+    "email",
+    "address",
+    "attributes",
+    "protected",
+    "search_text",
+    "version",
+    "updated_at",
+]
+
+
+def erased_name(customer_id: Any) -> str:
+    """The name an erased customer is shown under (the last 8 hex digits of its id)."""
+    return ERASED_NAME.format(short=str(customer_id).replace("-", "")[-8:])
+
+
+def kept_keys(specs: Sequence[FieldSpec]) -> set[str]:
+    """Field keys whose values survive erasure: general ones that identify no one alone."""
+    return {
+        spec.key
+        for spec in specs
+        if spec.classification == "general"
+        and not needs_lookup(spec)
+        and spec.key != "display_name"
+    }
+
+
+def _has_value(value: Any) -> bool:
+    return value not in (None, "", [], {})
+
+
+def _anonymise_row(customer: Customer, now: datetime) -> list[str]:
+    """Clear one customer in memory; returns the keys of the fields that held a value."""
+    specs = version_info(customer.template_version_id).specs
+    kept = kept_keys(specs)
+    before = stored_values(customer, specs)
+    cleared = {key for key, value in before.items() if key not in kept and _has_value(value)}
+    # attributes left over from an older template version: not known to be general
+    cleared |= {key for key in customer.attributes if key not in kept}
+    cleared |= set(customer.protected or {})
+    for spec in specs:
+        if spec.key in CORE_KEYS and spec.key not in kept and spec.key != "display_name":
+            setattr(customer, spec.key, None if spec.key in _NULLABLE else "")
+    customer.display_name = erased_name(customer.pk)
+    customer.attributes = {k: v for k, v in customer.attributes.items() if k in kept}
+    customer.protected = cast(Any, {})  # an EncryptedJSONField holds a dict
+    customer.search_text = ""
+    customer.version += 1
+    customer.updated_at = now
+    return sorted(cleared)
+
+
+def anonymise_customers(
+    customers: Sequence[Customer],
+    *,
+    actor: Any,
+    cause: str,
+    reason: str,
+    request: SubjectRequest | None = None,
+) -> list[CustomerTombstone]:
+    """Anonymise customer rows the caller has locked, in the caller's transaction.
+
+    Each gets a tombstone and a "delete" audit event that names the cleared fields only.
+    """
+    if not customers:
+        return []
+    now = timezone.now()
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    tombstones = []
+    for customer in customers:
+        fields = _anonymise_row(customer, now)
+        tombstones.append(
+            CustomerTombstone(
+                customer_id=customer.pk,
+                erased_at=now,
+                erased_by=user,
+                request=request,
+                cause=cause,
+                mode=CustomerTombstone.Mode.ANONYMISED,
+                fields=fields,
+            )
+        )
+    Customer.objects.bulk_update(customers, _WRITTEN, batch_size=500)
+    ids = [c.pk for c in customers]
+    CustomerLookup.objects.filter(customer_id__in=ids).delete()
+    SelfServiceLink.objects.filter(customer_id__in=ids).delete()
+    CustomerTombstone.objects.bulk_create(tombstones)
+    for tombstone in tombstones:
+        record_audit(
+            actor=actor,
+            action="delete",
+            object_type="customer",
+            object_id=tombstone.customer_id,
+            customer_id=tombstone.customer_id,
+            changes={"erased": tombstone.fields, "mode": tombstone.mode},
+            reason=reason,
+        )
+    return tombstones
+
+
+def delete_customers(
+    customers: Sequence[Customer], *, actor: Any, reason: str
+) -> tuple[list[CustomerTombstone], list[Customer]]:
+    """Delete customer rows for good where nothing refuses it (consent evidence does).
+
+    Returns the tombstones of the deleted and the customers that could not be deleted, which
+    the caller anonymises instead. Audit events stay: they hold the id, never the values.
+    """
+    now = timezone.now()
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    remaining = {c.pk: c for c in customers}
+    blocked: dict[Any, Customer] = {}
+    for _attempt in range(3):
+        if not remaining:
+            break
+        try:
+            with transaction.atomic():
+                Customer.objects.filter(pk__in=list(remaining)).delete()
+            break
+        except (ProtectedError, RestrictedError) as error:
+            objects = (
+                error.protected_objects
+                if isinstance(error, ProtectedError)
+                else error.restricted_objects
+            )
+            refused: set[Any] = {getattr(o, "customer_id", None) for o in objects}
+            refused &= set(remaining)
+            if not refused:  # cannot tell which: keep them all rather than guess
+                blocked.update(remaining)
+                remaining = {}
+                break
+            for pk in refused:
+                blocked[pk] = remaining.pop(pk)
+    else:
+        blocked.update(remaining)
+        remaining = {}
+    tombstones = [
+        CustomerTombstone(
+            customer_id=pk,
+            erased_at=now,
+            erased_by=user,
+            cause=CustomerTombstone.Cause.RETENTION,
+            mode=CustomerTombstone.Mode.DELETED,
+        )
+        for pk in remaining
+    ]
+    SelfServiceLink.objects.filter(customer_id__in=list(remaining)).delete()
+    CustomerTombstone.objects.bulk_create(tombstones)
+    for tombstone in tombstones:
+        record_audit(
+            actor=actor,
+            action="delete",
+            object_type="customer",
+            object_id=tombstone.customer_id,
+            customer_id=tombstone.customer_id,
+            changes={"mode": tombstone.mode},
+            reason=reason,
+        )
+    return tombstones, list(blocked.values())
+
+
+@transaction.atomic
+def erase_customer(*, actor: Any, customer_id: Any, request_id: Any = None) -> CustomerTombstone:
+    """Erase a customer's personal data at their request (anonymised in place, audited).
+
+    Needs ``privacy.erase_customer`` and the right to delete the customer. With
+    ``request_id`` the deletion request is completed in the same transaction.
+    """
+    customer = subject_customer(
+        actor, customer_id, permission=ERASE, action="delete", for_update=True
+    )
+    if CustomerTombstone.objects.filter(customer_id=customer.pk).exists():
+        raise Conflict(_("This customer's personal data has already been erased."), code="erased")
+    request = None
+    if request_id not in (None, ""):
+        request = request_for(
+            actor, request_id, customer_id=customer.pk, kind=SubjectRequest.Kind.DELETION
+        )
+    [tombstone] = anonymise_customers(
+        [customer],
+        actor=actor,
+        cause=CustomerTombstone.Cause.REQUEST,
+        reason="data subject erasure request",
+        request=request,
+    )
+    if request is not None:
+        close_request(
+            request,
+            actor=actor,
+            status=SubjectRequest.Status.COMPLETED,
+            outcome={"erased": tombstone.fields},
+        )
+        record_audit(
+            actor=actor,
+            action="update",
+            object_type="subject_request",
+            object_id=request.pk,
+            customer_id=customer.pk,
+            changes={"status": {"before": "open", "after": "completed"}},
+            reason="data subject erasure request",
+        )
+    return tombstone

@@ -1,0 +1,283 @@
+"""Retention (PIPL art. 19 and 47, GDPR art. 5(1)(e)): how long each category of data is kept,
+and the run that anonymises or deletes what has expired and writes a report.
+
+Categories:
+
+* ``inactive_customer_personal_data`` – customers not updated for longer than the policy
+  have their personal data anonymised in place (the same anonymiser as an erasure request)
+  or, with action "delete", their rows deleted (rows that consent evidence protects are
+  anonymised instead).
+* ``deleted_customer`` – customers soft-deleted by staff longer ago than the policy.
+* ``audit_log`` – at least 36 months, action "keep". The audit log is append-only: the
+  application never changes or deletes an audit event (on PostgreSQL a trigger refuses
+  it). A run only *reports* how many events are older than the policy, for an operator who
+  archives them outside Dossier; events younger than the policy are never touched either.
+
+Customers under an active restriction of processing are held, not erased: the customer
+asked for their data to be kept (for a legal claim, say). The report counts them.
+
+Schedule ``dossier retention`` daily (cron or a systemd timer), or queue the
+``run_retention`` task; see the command's help.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dossier.core.errors import PermissionDenied, ValidationFailed
+from dossier.customers.access import may
+from dossier.customers.models import Customer
+from dossier.templates.fields import FieldError, FieldSpec
+
+from .erasure import anonymise_customers, delete_customers
+from .models import (
+    AuditEvent,
+    CustomerTombstone,
+    ProcessingRestriction,
+    RetentionPolicy,
+    RetentionRun,
+)
+from .services import record_audit
+
+Category = RetentionPolicy.Category
+Action = RetentionPolicy.Action
+
+AUDIT_MINIMUM_MONTHS = 36
+MAX_MONTHS = 1200
+CHUNK = 500
+#: what a new deployment starts with (migration 0003 writes the same rows)
+DEFAULT_POLICIES: dict[str, tuple[int, str]] = {
+    Category.INACTIVE_CUSTOMER: (36, Action.ANONYMISE),
+    Category.DELETED_CUSTOMER: (12, Action.ANONYMISE),
+    Category.AUDIT_LOG: (AUDIT_MINIMUM_MONTHS, Action.KEEP),
+}
+ALLOWED_ACTIONS: dict[str, tuple[str, ...]] = {
+    Category.INACTIVE_CUSTOMER: (Action.ANONYMISE, Action.DELETE),
+    Category.DELETED_CUSTOMER: (Action.ANONYMISE, Action.DELETE),
+    Category.AUDIT_LOG: (Action.KEEP,),
+}
+
+CATEGORY = FieldSpec("category", "choice", "数据类别", "Data category")
+MONTHS = FieldSpec("months", "integer", "保存期限（月）", "Months kept")
+ACTION = FieldSpec("action", "choice", "到期处理", "Action when expired")
+
+
+def months_before(moment: datetime, months: int) -> datetime:
+    """The same moment ``months`` calendar months earlier (the day clamped to the month)."""
+    index = moment.year * 12 + moment.month - 1 - months
+    year, month = divmod(index, 12)
+    day = min(moment.day, calendar.monthrange(year, month + 1)[1])
+    return moment.replace(year=year, month=month + 1, day=day)
+
+
+# ---- policies --------------------------------------------------------------------------------
+
+
+def policy_list(*, actor: Any) -> QuerySet[RetentionPolicy]:
+    """Every retention policy, by category."""
+    if not may(actor, "privacy.view_retentionpolicy"):
+        raise PermissionDenied(_("You may not see retention policies."))
+    return RetentionPolicy.objects.all()
+
+
+@transaction.atomic
+def ensure_default_policies() -> list[RetentionPolicy]:
+    """Create the default policy of every category that has none (idempotent)."""
+    created = []
+    for category, (months, action) in DEFAULT_POLICIES.items():
+        policy, new = RetentionPolicy.objects.get_or_create(
+            category=category, defaults={"months": months, "action": action}
+        )
+        if new:
+            created.append(policy)
+    return created
+
+
+@transaction.atomic
+def set_retention_policy(*, actor: Any, category: str, months: Any, action: str) -> RetentionPolicy:
+    """Set how long a category is kept and what then happens; the audit log keeps ≥ 36 months."""
+    if not may(actor, "privacy.change_retentionpolicy"):
+        raise PermissionDenied(_("You may not change retention policies."))
+    errors = []
+    if category not in Category.values:
+        errors.append(FieldError("invalid_choice", spec=CATEGORY, value=str(category)[:40]))
+    if isinstance(months, bool) or not isinstance(months, int):
+        errors.append(FieldError("invalid_integer", spec=MONTHS))
+    elif category == Category.AUDIT_LOG and months < AUDIT_MINIMUM_MONTHS:
+        errors.append(FieldError("too_small", spec=MONTHS, min=AUDIT_MINIMUM_MONTHS))
+    elif months < 1:
+        errors.append(FieldError("too_small", spec=MONTHS, min=1))
+    elif months > MAX_MONTHS:
+        errors.append(FieldError("too_large", spec=MONTHS, max=MAX_MONTHS))
+    allowed = ALLOWED_ACTIONS.get(category, tuple(Action))
+    if action not in allowed:
+        errors.append(FieldError("invalid_choice", spec=ACTION, value=str(action)[:16]))
+    if errors:
+        message = (
+            _("The audit log must be kept at least %(months)d months.")
+            % {"months": AUDIT_MINIMUM_MONTHS}
+            if any(e.code == "too_small" and category == Category.AUDIT_LOG for e in errors)
+            else _("The retention policy could not be saved.")
+        )
+        raise ValidationFailed(message, errors=errors)
+    policy = RetentionPolicy.objects.select_for_update().filter(category=category).first()
+    before = {"months": policy.months, "action": policy.action} if policy else None
+    if policy is None:
+        policy = RetentionPolicy(category=category)
+    policy.months, policy.action, policy.updated_by = months, action, actor
+    policy.save()
+    record_audit(
+        actor=actor,
+        action="update",
+        object_type="retention_policy",
+        object_id=category,
+        changes={"before": before, "after": {"months": months, "action": action}},
+    )
+    return policy
+
+
+# ---- the run ---------------------------------------------------------------------------------
+
+
+@dataclass
+class RetentionReport:
+    """What a retention run matched and did (a dry run only matches)."""
+
+    started_at: datetime
+    dry_run: bool
+    finished_at: datetime | None = None
+    counts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    anonymised: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    run_id: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "dry_run": self.dry_run,
+            "started_at": self.started_at.isoformat(),
+            "finished_at": self.finished_at.isoformat() if self.finished_at else None,
+            "counts": self.counts,
+            "anonymised": self.anonymised,
+            "deleted": self.deleted,
+        }
+
+
+def _candidates(category: str, cutoff: datetime) -> QuerySet[Customer]:
+    customers = Customer.objects.exclude(
+        id__in=CustomerTombstone.objects.values("customer_id")
+    ).order_by("id")
+    if category == Category.DELETED_CUSTOMER:
+        return customers.filter(deleted_at__isnull=False, deleted_at__lt=cutoff)
+    return customers.filter(updated_at__lt=cutoff)
+
+
+def _held() -> QuerySet[ProcessingRestriction]:
+    return ProcessingRestriction.objects.filter(lifted_at__isnull=True, scope="all")
+
+
+def _enforce(
+    ids: list[Any], *, action: str, actor: Any, reason: str, report: RetentionReport
+) -> None:
+    """Anonymise or delete one chunk of customers in one transaction."""
+    with transaction.atomic():
+        rows = list(
+            Customer.objects.select_for_update(of=("self",))
+            .filter(pk__in=ids)
+            .exclude(id__in=CustomerTombstone.objects.values("customer_id"))
+        )
+        if action == Action.DELETE:
+            deleted, rows = delete_customers(rows, actor=actor, reason=reason)
+            report.deleted += [str(t.customer_id) for t in deleted]
+        tombstones = anonymise_customers(
+            rows, actor=actor, cause=CustomerTombstone.Cause.RETENTION, reason=reason
+        )
+        report.anonymised += [str(t.customer_id) for t in tombstones]
+
+
+def apply_retention(
+    *, now: datetime | None = None, dry_run: bool = False, actor: Any = None
+) -> RetentionReport:
+    """Enforce every retention policy; a dry run changes nothing and writes no report row.
+
+    ``actor`` is the user who started the run by hand (None for the scheduled run).
+    """
+    if actor is not None and not may(actor, "privacy.change_retentionpolicy"):
+        raise PermissionDenied(_("You may not run retention."))
+    now = now or timezone.now()
+    report = RetentionReport(started_at=timezone.now(), dry_run=dry_run)
+    policies = {p.category: p for p in RetentionPolicy.objects.all()}
+    deleted_cutoff = None
+    # deleted customers first: a deleted customer long inactive is counted once, as deleted
+    for category in (Category.DELETED_CUSTOMER, Category.INACTIVE_CUSTOMER):
+        policy = policies.get(category)
+        if policy is None:
+            continue
+        cutoff = months_before(now, policy.months)
+        matched = _candidates(category, cutoff)
+        if category == Category.DELETED_CUSTOMER:
+            deleted_cutoff = cutoff
+        elif deleted_cutoff is not None:
+            matched = matched.exclude(deleted_at__isnull=False, deleted_at__lt=deleted_cutoff)
+        held = set(
+            matched.filter(id__in=_held().values("customer_id")).values_list("pk", flat=True)
+        )
+        ids = [pk for pk in matched.values_list("pk", flat=True) if pk not in held]
+        done_before = (len(report.anonymised), len(report.deleted))
+        reason = f"retention policy {category} ({policy.months} months)"
+        if not dry_run:
+            for start in range(0, len(ids), CHUNK):
+                _enforce(
+                    ids[start : start + CHUNK],
+                    action=policy.action,
+                    actor=actor,
+                    reason=reason,
+                    report=report,
+                )
+        report.counts[category] = {
+            "months": policy.months,
+            "action": policy.action,
+            "cutoff": cutoff.isoformat(),
+            "matched": len(ids),
+            "held_by_restriction": len(held),
+            "anonymised": len(report.anonymised) - done_before[0],
+            "deleted": len(report.deleted) - done_before[1],
+        }
+        if dry_run:
+            report.counts[category]["customer_ids"] = [str(pk) for pk in ids]
+    audit = policies.get(Category.AUDIT_LOG)
+    if audit is not None:
+        cutoff = months_before(now, audit.months)
+        report.counts[Category.AUDIT_LOG] = {
+            "months": audit.months,
+            "action": audit.action,
+            "cutoff": cutoff.isoformat(),
+            # reported for archiving outside Dossier; the application never deletes them
+            "older_than_policy": AuditEvent.objects.filter(at__lt=cutoff).count(),
+        }
+    report.finished_at = timezone.now()
+    if not dry_run:
+        run = RetentionRun.objects.create(
+            started_at=report.started_at,
+            finished_at=report.finished_at,
+            triggered_by=actor if getattr(actor, "is_authenticated", False) else None,
+            counts=report.counts,
+            customer_ids={"anonymised": report.anonymised, "deleted": report.deleted},
+        )
+        report.run_id = run.pk
+    return report
+
+
+def run_list(*, actor: Any, limit: int = 50) -> QuerySet[RetentionRun]:
+    """The latest retention reports, newest first."""
+    if not may(actor, "privacy.view_retentionpolicy"):
+        raise PermissionDenied(_("You may not see retention policies."))
+    return RetentionRun.objects.all()[:limit]

@@ -1,0 +1,130 @@
+"""Who may act on which data subject, and the request bookkeeping every privacy service shares.
+
+Requests, erasure, export and self-service links all start here, so they agree on access:
+the privacy permission first, then :func:`dossier.customers.access.restrict` for the
+customer. Administrators also reach soft-deleted customers, whose data is still held and
+still subject to requests (the same rule as restoring them).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dossier.accounts import roles
+from dossier.accounts.selectors import role_of_cached
+from dossier.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from dossier.customers.access import may, restrict
+from dossier.customers.models import Customer
+from dossier.templates.fields import FieldError, FieldSpec
+
+from .models import CustomerTombstone, SubjectRequest
+
+HANDLE = "privacy.handle_subjectrequest"
+ERASE = "privacy.erase_customer"
+
+REQUEST_FIELD = FieldSpec("request_id", "integer", "请求", "Request")
+CUSTOMER_FIELD = FieldSpec("customer_id", "text", "客户", "Customer")
+
+
+def is_admin(actor: Any) -> bool:
+    """Whether the actor is an administrator (sees every customer, deleted ones too)."""
+    return bool(
+        actor is not None
+        and actor.is_authenticated
+        and (actor.is_superuser or role_of_cached(actor) == roles.ADMIN)
+    )
+
+
+def visible_customers(actor: Any, action: str = "view") -> QuerySet[Customer]:
+    """The customers whose privacy matters the actor may handle."""
+    if is_admin(actor):
+        return Customer.objects.all()
+    return restrict(Customer.objects.all(), actor, action)
+
+
+def subject_customer(
+    actor: Any,
+    customer_id: Any,
+    *,
+    permission: str = HANDLE,
+    action: str = "view",
+    for_update: bool = False,
+) -> Customer:
+    """The customer ``actor`` may handle with ``permission``; PermissionDenied or NotFound."""
+    if not may(actor, permission):
+        raise PermissionDenied(_("You may not handle data-subject requests."))
+    try:
+        UUID(str(customer_id))
+    except ValueError:
+        raise NotFound(_("No such customer."), code="customer_not_found") from None
+    customers = visible_customers(actor, action)
+    if for_update:
+        customers = customers.select_for_update(of=("self",))
+    customer = customers.select_related("template", "template_version", "owner").filter(
+        pk=customer_id
+    )
+    found = customer.first()
+    if found is not None:
+        return found
+    if action != "view" and visible_customers(actor).filter(pk=customer_id).exists():
+        raise PermissionDenied(_("You may not change this customer."))
+    raise NotFound(_("No such customer."), code="customer_not_found")
+
+
+def is_erased(customer_id: Any) -> bool:
+    """Whether the customer was erased (anonymised or deleted)."""
+    return CustomerTombstone.objects.filter(customer_id=customer_id).exists()
+
+
+def refuse_if_erased(customer_id: Any) -> None:
+    """Conflict for work on an erased customer: there is nothing left to act on."""
+    if is_erased(customer_id):
+        raise Conflict(_("This customer's personal data has been erased."), code="customer_erased")
+
+
+def request_for(
+    actor: Any, request_id: Any, *, customer_id: Any = None, kind: str | None = None
+) -> SubjectRequest:
+    """An open request the actor may handle (locked), checked against customer and kind."""
+    if not may(actor, HANDLE):
+        raise PermissionDenied(_("You may not handle data-subject requests."))
+    try:
+        pk = int(request_id)
+    except (TypeError, ValueError):
+        raise NotFound(_("No such request."), code="request_not_found") from None
+    request = SubjectRequest.objects.select_for_update().filter(pk=pk).first()
+    if request is None or not (
+        is_admin(actor) or visible_customers(actor).filter(pk=request.customer_id).exists()
+    ):
+        raise NotFound(_("No such request."), code="request_not_found")
+    if customer_id is not None and str(request.customer_id) != str(customer_id):
+        raise ValidationFailed(
+            _("This request is about another customer."),
+            errors=[FieldError("invalid_choice", spec=REQUEST_FIELD, value=str(request_id))],
+        )
+    if kind is not None and request.kind != kind:
+        raise ValidationFailed(
+            _("This request is of another kind."),
+            errors=[FieldError("invalid_choice", spec=REQUEST_FIELD, value=str(request_id))],
+        )
+    if request.status != SubjectRequest.Status.OPEN:
+        raise Conflict(_("This request is already closed."), code="request_closed")
+    return request
+
+
+def close_request(
+    request: SubjectRequest, *, actor: Any, status: str, outcome: dict[str, Any] | None = None
+) -> SubjectRequest:
+    """Mark a (locked, open) request completed or refused; the caller audits it."""
+    request.status = status
+    request.closed_at = timezone.now()
+    request.closed_by = actor if getattr(actor, "is_authenticated", False) else None
+    if outcome:
+        request.outcome = {**request.outcome, **outcome}
+    request.save(update_fields=["status", "closed_at", "closed_by", "outcome"])
+    return request
