@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from dossier.templates.core_fields import core_spec
 from dossier.templates.fields import FieldSpec, get_type
+from dossier.templates.fields.contact import display_phone
 
 register = template.Library()
 
@@ -87,6 +88,8 @@ def display_text(spec: FieldSpec, value: Any) -> str:
         return choice_text(spec, value)
     if widget == "checkbox":
         return _("Yes") if value else _("No")
+    if spec.type == "phone" and str(value).startswith("+"):
+        return display_phone(str(value))
     if widget == "datetime-local":
         try:
             return _local_text(value, "%Y-%m-%d %H:%M")
@@ -208,3 +211,10 @@ def customer_values(specs: Sequence[FieldSpec], data: Mapping[str, Any]) -> dict
             }
         )
     return {"sections": [(section_label(name), rows) for name, rows in sections.items()]}
+
+
+@register.filter
+def phone_text(value: Any) -> str:
+    """A stored phone number as people write it (masked ones are left as they are)."""
+    text = str(value or "")
+    return display_phone(text) if text.startswith("+") else text

@@ -32,6 +32,17 @@ def parse_phone(raw: str, region: str = "CN") -> phonenumbers.PhoneNumber | None
     return number if phonenumbers.is_valid_number(number) else None
 
 
+def display_phone(value: str) -> str:
+    """A stored E.164 number as people write it: 138 0013 8000 at home, +1 650-… abroad."""
+    try:
+        number = phonenumbers.parse(value, None)
+    except phonenumbers.NumberParseException:
+        return value
+    if number.country_code == 86:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
 @register
 class Phone(FieldType):
     name = "phone"

@@ -527,3 +527,12 @@ def test_check_spec_accepts_good_definitions() -> None:
     assert check_spec(FieldSpec("level", "choice", rules=LEVELS, default="gold")) == []
     assert check_spec(FieldSpec("points", "integer", rules={"min_value": 0}, default=0)) == []
     assert check_spec(FieldSpec("due", "date", rules={"max_value": "today"})) == []
+
+
+def test_stored_phones_are_shown_as_people_write_them() -> None:
+    from dossier.templates.fields.contact import display_phone
+
+    assert display_phone("+8613800138000") == "138 0013 8000"
+    assert display_phone("+861065529988") == "010 6552 9988"
+    assert display_phone("+16502530000") == "+1 650-253-0000"
+    assert display_phone("138****8000") == "138****8000"  # a masked value is left alone
