@@ -16,7 +16,7 @@ install: $(BIN)/dossier
 ## demo: install, migrate an SQLite database under data/, load demo data, print the login, serve :8000
 demo: install
 	$(BIN)/dossier migrate -v 0
-	$(BIN)/dossier demo --customers 300
+	$(BIN)/dossier demo --customers 300 --if-empty
 	$(BIN)/dossier serve --host 127.0.0.1 --port 8000
 
 serve: install

@@ -231,3 +231,12 @@ def test_worker_refuses_when_tasks_do_not_go_through_the_database() -> None:
     # the test settings run tasks immediately (conftest), so there is no queue to work on
     with pytest.raises(CommandError, match="not a database backend"):
         run("worker", "--batch", "--no-startup-delay")
+
+
+def test_demo_if_empty_adds_customers_only_to_an_empty_database() -> None:
+    from dossier.customers.models import Customer
+
+    run("demo", "--customers", "5", "--seed", "3", "--if-empty", verbosity=0)
+    assert Customer.objects.count() == 5
+    run("demo", "--customers", "5", "--seed", "4", "--if-empty", verbosity=0)
+    assert Customer.objects.count() == 5

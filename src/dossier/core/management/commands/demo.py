@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from dossier.core.demo import DEMO_PASSWORD, DEMO_USERS, run_demo
 from dossier.core.errors import ApplicationError
+from dossier.customers.models import Customer
 
 
 class Command(BaseCommand):
@@ -25,6 +26,11 @@ class Command(BaseCommand):
         parser.add_argument("--customers", type=int, default=200, help="How many customers.")
         parser.add_argument("--seed", type=int, help="Random seed, for repeatable data.")
         parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Add customers only when there are none yet (so `make demo` can run again).",
+        )
+        parser.add_argument(
             "--password", default=DEMO_PASSWORD, help="Password of the demo users it creates."
         )
 
@@ -32,6 +38,8 @@ class Command(BaseCommand):
         count = options["customers"]
         if count < 0:
             raise CommandError("--customers cannot be negative.")
+        if options["if_empty"] and Customer.objects.exists():
+            count = 0
         try:
             validate_password(options["password"])
         except ValidationError as exc:
