@@ -41,8 +41,8 @@ def ensure_roles() -> None:
 
 
 @transaction.atomic
-def set_role(*, user: User, role: str) -> None:
-    """Give ``user`` exactly one role."""
+def set_role(*, user: User, role: str, actor: User | None = None) -> None:
+    """Give ``user`` exactly one role (audited; ``actor`` None is the system or the CLI)."""
     if role not in roles.ROLES:
         raise ValidationFailed(
             _("Unknown role."),
@@ -52,6 +52,7 @@ def set_role(*, user: User, role: str) -> None:
     if group is None:  # setting up the groups' permissions costs dozens of queries: only once
         ensure_roles()
         group = Group.objects.get(name=role)
+    before = role_of_cached(user) if user.pk else None
     user.groups.remove(*Group.objects.filter(name__in=roles.ROLES))
     user.groups.add(group)
     user.is_staff = role == roles.ADMIN
@@ -59,6 +60,14 @@ def set_role(*, user: User, role: str) -> None:
     for cache in ("_perm_cache", "_group_perm_cache", "_user_perm_cache", "_dossier_role"):
         user.__dict__.pop(cache, None)
     token_cache.forget_user(user.pk)
+    if before != role:
+        record_audit(
+            actor=actor,
+            action="role_change",
+            object_type="user",
+            object_id=user.get_username(),
+            changes={"role": {"before": before, "after": role}},
+        )
 
 
 @transaction.atomic
@@ -130,6 +139,13 @@ def create_token(
         scope=scope,
         expires_at=expires_at,
     )
+    record_audit(
+        actor=user,
+        action="token_create",
+        object_type="api_token",
+        object_id=token.pk,
+        changes={"name": token.name, "scope": scope, "prefix": token.prefix},
+    )
     return token, secret
 
 
@@ -147,6 +163,13 @@ def revoke_token(*, token_id: int, actor: User) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+        record_audit(
+            actor=actor,
+            action="token_revoke",
+            object_type="api_token",
+            object_id=token.pk,
+            changes={"name": token.name, "owner": token.user.get_username()},
+        )
     token_cache.forget_token(token.digest)
     return token
 

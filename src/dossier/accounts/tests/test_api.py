@@ -164,3 +164,20 @@ def test_deactivated_user_token_is_refused(sales_user: User, api_as: Callable[..
     assert client.get("/me").status_code == 200
     deactivate_user(actor=None, user=sales_user)
     assert client.get("/me").status_code == 401
+
+
+def test_role_changes_and_tokens_are_audited(
+    sales_user: User, admin_user: User, api_as: Callable[..., Any]
+) -> None:
+    from dossier.accounts.services import set_role
+    from dossier.privacy.models import AuditEvent
+
+    set_role(user=sales_user, role=roles.MANAGER, actor=admin_user)
+    change = AuditEvent.objects.filter(action="role_change", object_id="li.na").latest("id")
+    assert change.actor == admin_user
+    assert change.changes == {"role": {"before": "sales", "after": "manager"}}
+    token, secret = create_token(user=sales_user, name="shop sync")
+    assert AuditEvent.objects.filter(action="token_create", object_id=str(token.pk)).exists()
+    assert api_as(admin_user).delete(f"/tokens/{token.pk}").status_code == 204
+    revoked = AuditEvent.objects.get(action="token_revoke", object_id=str(token.pk))
+    assert revoked.actor == admin_user and secret not in str(revoked.changes)
