@@ -5,6 +5,7 @@ from django.contrib.staticfiles.views import serve
 from django.urls import include, path, re_path
 
 from dossier.api import api
+from dossier.core.views import home
 from dossier.privacy.audit_views import audit_log
 
 # The API authenticates with tokens, not sessions: exempt it from the log-in redirect.
@@ -17,6 +18,7 @@ for pattern in api_urls:
 urlpatterns = [
     path("api/v1/", (api_urls, app_name, namespace)),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("home/", home, name="home"),
     path("", include("dossier.accounts.urls")),
     path("templates/", include("dossier.templates.urls")),
     path("", include("dossier.customers.urls")),

@@ -100,3 +100,14 @@ def test_api_rate_limit_answers_429_with_retry_after(
     assert limited.json()["code"] == "rate_limited" and int(limited["Retry-After"]) >= 1
     # another token has its own allowance
     assert api_as(sales_user).get("/me").status_code == 200
+
+
+def test_analysts_land_on_templates_and_sales_on_customers(make_user: Any) -> None:
+    from dossier.accounts import roles
+
+    for role, landing in ((roles.ANALYST, "/templates/"), (roles.SALES, "/customers/")):
+        client = Client()
+        client.force_login(make_user(f"who-{role}", role))
+        response = client.get("/home/")
+        assert response.status_code == 302 and response["Location"] == landing
+        assert client.get(landing).status_code == 200
