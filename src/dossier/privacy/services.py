@@ -1,10 +1,10 @@
-"""Writes of the privacy app: audit events (consent, requests and keys come later)."""
+"""The audit log's one write: append an event."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 
 from .models import AuditEvent
 
@@ -22,7 +22,8 @@ def record_audit(
     user_agent: str = "",
 ) -> AuditEvent:
     """Append one audit event. Call it inside the service's transaction."""
-    user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    # only a real, logged-in user is recorded as the actor; None is the system itself
+    user = actor if isinstance(actor, User) and actor.is_authenticated else None
     return AuditEvent.objects.create(
         actor=user,
         actor_name=user.get_username() if user is not None else "",
