@@ -7,13 +7,12 @@ from typing import Any
 
 from ninja import Field, Router, Schema, Status
 
-from dossier.customers.schemas import ErrorOut
+from dossier.core.schemas import ERRORS
 
 from . import selectors, services
 from .auth import ApiRequest
 
 router = Router(tags=["account"])
-ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
 class MeOut(Schema):

@@ -38,3 +38,9 @@ def token_list(*, user: User) -> QuerySet[ApiToken]:
 
 def user_list() -> QuerySet[User]:
     return User.objects.filter(is_active=True).order_by("username")
+
+
+def active_user(*, username: str) -> User | None:
+    """The active user with this user name, if there is one."""
+    # PostgreSQL refuses NUL in a text parameter, and no user name contains one
+    return User.objects.filter(username=username.replace("\x00", ""), is_active=True).first()

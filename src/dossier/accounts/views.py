@@ -7,7 +7,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,24 +16,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from dossier.core.errors import ApplicationError
+from dossier.core.pages import AuthenticatedRequest, request_origin
 from dossier.privacy.services import record_audit
 
 from . import login_guard, selectors, services
 from .models import ApiToken
-
-
-class AuthenticatedRequest(HttpRequest):
-    """A request that LoginRequiredMiddleware let through, so its user is a real one."""
-
-    user: User
-
-
-def _client(request: HttpRequest) -> dict[str, Any]:
-    """Where a request came from, for the audit log."""
-    return {
-        "ip": request.META.get("REMOTE_ADDR") or None,
-        "user_agent": request.META.get("HTTP_USER_AGENT", ""),
-    }
 
 
 class LoginView(auth_views.LoginView):
@@ -44,7 +30,7 @@ class LoginView(auth_views.LoginView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         attempted = str(request.POST.get("username", ""))[:150]
-        client = _client(request)
+        client = request_origin(request)
         if login_guard.is_locked(username=attempted, ip=client["ip"]):
             record_audit(
                 actor=None,
@@ -62,13 +48,13 @@ class LoginView(auth_views.LoginView):
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
         login_guard.clear(username=form.get_user().get_username())
-        record_audit(actor=form.get_user(), action="login", **_client(self.request))
+        record_audit(actor=form.get_user(), action="login", **request_origin(self.request))
         return response
 
     def form_invalid(self, form: Any) -> HttpResponse:
         # the attempted name helps spot guessing; the password is never recorded
         attempted = str(self.request.POST.get("username", ""))[:150]
-        client = _client(self.request)
+        client = request_origin(self.request)
         login_guard.record_failure(username=attempted, ip=client["ip"])
         record_audit(
             actor=None,
@@ -85,7 +71,7 @@ class LogoutView(auth_views.LogoutView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.user.is_authenticated:
-            record_audit(actor=request.user, action="logout", **_client(request))
+            record_audit(actor=request.user, action="logout", **request_origin(request))
         return super().post(request, *args, **kwargs)
 
 

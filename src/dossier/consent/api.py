@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 from uuid import UUID
 
 from django.http import HttpRequest, StreamingHttpResponse
 from ninja import Router, Status
+
+from dossier.core.schemas import ERRORS
 
 from . import selectors, services
 from .schemas import (
@@ -16,7 +18,6 @@ from .schemas import (
     ConsentRequestOut,
     CustomerConsentOut,
     DoubleOptInIn,
-    ErrorOut,
     EventOut,
     EvidenceIn,
     GrantIn,
@@ -25,7 +26,6 @@ from .schemas import (
 )
 
 router = Router(tags=["consent"])
-ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 CSV_RESPONSE = {
     "responses": {
         200: {
@@ -64,10 +64,11 @@ def _event(event: Any, request: HttpRequest) -> dict[str, Any]:
     return selectors.present_event(event, request.user)
 
 
-@router.post("/customers/{customer_id}/grant", response={201: EventOut, **ERRORS})
-def grant(request: HttpRequest, customer_id: UUID, payload: GrantIn) -> Any:
-    """Record a grant. Purposes that require double opt-in refuse source `form` and `api`."""
-    event = services.grant_consent(
+def _record(
+    record: Callable[..., Any], request: HttpRequest, customer_id: UUID, payload: GrantIn
+) -> Any:
+    """Record a grant or a withdrawal with the service ``record``; answer 201 with the event."""
+    event = record(
         actor=request.user,
         customer_id=customer_id,
         purpose=payload.purpose,
@@ -77,21 +78,18 @@ def grant(request: HttpRequest, customer_id: UUID, payload: GrantIn) -> Any:
         evidence=_evidence(payload.evidence),
     )
     return Status(201, _event(event, request))
+
+
+@router.post("/customers/{customer_id}/grant", response={201: EventOut, **ERRORS})
+def grant(request: HttpRequest, customer_id: UUID, payload: GrantIn) -> Any:
+    """Record a grant. Purposes that require double opt-in refuse source `form` and `api`."""
+    return _record(services.grant_consent, request, customer_id, payload)
 
 
 @router.post("/customers/{customer_id}/withdraw", response={201: EventOut, **ERRORS})
 def withdraw(request: HttpRequest, customer_id: UUID, payload: WithdrawIn) -> Any:
     """Record a withdrawal (or refusal); it takes effect at once everywhere."""
-    event = services.withdraw_consent(
-        actor=request.user,
-        customer_id=customer_id,
-        purpose=payload.purpose,
-        channel=payload.channel,
-        source=payload.source,
-        notice_version=payload.notice_version,
-        evidence=_evidence(payload.evidence),
-    )
-    return Status(201, _event(event, request))
+    return _record(services.withdraw_consent, request, customer_id, payload)
 
 
 @router.post("/customers/{customer_id}/double-opt-in", response={202: ConsentRequestOut, **ERRORS})

@@ -12,15 +12,13 @@ confirmation appends a ``granted`` event with source ``double_opt_in``.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from dossier.customers.models import Customer
-from dossier.privacy.models import AppendOnlyError
+from dossier.privacy.append_only import AppendOnlyModel
 
 
 class Channel(models.TextChoices):
@@ -92,17 +90,7 @@ class Purpose(models.Model):
         return [str(c) for c in CONTACT_CHANNELS] if self.per_channel else [str(Channel.ANY)]
 
 
-class ConsentEventQuerySet(models.QuerySet):
-    """Bulk update() and delete() are refused too, not only a row's save() and delete()."""
-
-    def update(self, **kwargs: Any) -> int:
-        raise AppendOnlyError("consent events are never changed")
-
-    def delete(self) -> Any:
-        raise AppendOnlyError("consent events are never deleted")
-
-
-class ConsentEvent(models.Model):
+class ConsentEvent(AppendOnlyModel):
     """One thing that happened to a customer's consent: append-only, the ledger's evidence."""
 
     # indexed by "consent_customer", which starts with customer_id
@@ -123,8 +111,6 @@ class ConsentEvent(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
-    objects = ConsentEventQuerySet.as_manager()
-
     class Meta:
         ordering = ["-id"]
         indexes = [
@@ -135,14 +121,6 @@ class ConsentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id} {self.purpose_id}/{self.channel} {self.action}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise AppendOnlyError("consent events are never changed")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise AppendOnlyError("consent events are never deleted")
 
 
 class ConsentConfirmation(models.Model):

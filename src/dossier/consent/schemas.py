@@ -8,18 +8,6 @@ from typing import Any
 from ninja import Field, Schema
 
 
-class ErrorDetail(Schema):
-    field: str
-    code: str
-    message: str
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    errors: list[ErrorDetail]
-
-
 class PurposeOut(Schema):
     key: str
     name_zh: str

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,7 +14,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from dossier.core.errors import NotFound, PermissionDenied, ValidationFailed
+from dossier.core.errors import ValidationFailed
+from dossier.core.pages import AuthenticatedRequest, request_origin, shows_errors
 
 from . import selectors, services
 
@@ -25,32 +23,8 @@ DEFAULT_CONFIRM_ATTEMPTS = 10  # failed codes per IP address and hour on the pub
 OPERATIONS = ("grant", "withdraw", "request")
 
 
-class AuthenticatedRequest(HttpRequest):
-    """A request that LoginRequiredMiddleware let through."""
-
-    user: User
-
-
-def _shows_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Answer NotFound with a 404 page and PermissionDenied with a 403 page."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except (NotFound, PermissionDenied) as error:
-            context = {"error": error, "nav": "customers"}
-            return render(request, "consent/error.html", context, status=error.status)
-
-    return wrapper
-
-
-def _client(request: HttpRequest) -> dict[str, str]:
-    """Where the request came from, kept as evidence."""
-    return {
-        "ip": request.META.get("REMOTE_ADDR") or "",
-        "user_agent": request.META.get("HTTP_USER_AGENT", ""),
-    }
+# consent pages are part of a customer's pages, and share their error page
+_shows_errors = shows_errors("customers/error.html", nav="customers")
 
 
 def _errors(error: ValidationFailed) -> tuple[dict[str, str], list[str]]:
@@ -76,7 +50,7 @@ def _change(request: AuthenticatedRequest, customer_id: Any) -> str:
         "purpose": purpose,
         "channel": channel,
         "notice_version": request.POST.get("notice_version", ""),
-        "evidence": {**_client(request), "reference": request.POST.get("reference", "")},
+        "evidence": {**request_origin(request), "reference": request.POST.get("reference", "")},
     }
     if operation == "grant":
         services.grant_consent(source="staff", **common)
@@ -129,18 +103,18 @@ def confirm(request: HttpRequest) -> HttpResponse:
 
     A GET only fills in the form, so mail scanners that open links confirm nothing.
     """
-    client = _client(request)
+    client = request_origin(request)
     context: dict[str, Any] = {"code": request.GET.get("code", "")[:64], "errors": {}}
     if request.method != "POST":
         return render(request, "consent/confirm.html", context)
     context["code"] = request.POST.get("code", "")[:64]
-    if _too_many_failures(client["ip"]):
+    if _too_many_failures(client["ip"] or ""):
         context["errors"] = {"code": _("Too many wrong codes. Try again in an hour.")}
         return render(request, "consent/confirm.html", context, status=429)
     try:
         event = services.confirm_double_opt_in(code=context["code"], evidence=client)
     except ValidationFailed as error:
-        _count_failure(client["ip"])
+        _count_failure(client["ip"] or "")
         context["errors"], _summary = _errors(error)
         return render(request, "consent/confirm.html", context, status=422)
     done = {"purpose": event.purpose, "channel": event.get_channel_display()}

@@ -11,7 +11,9 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from dossier.accounts.auth import ApiRequest
+from dossier.accounts.selectors import active_user
 from dossier.core.errors import NotFound, ValidationFailed
+from dossier.core.schemas import ERRORS
 from dossier.templates.fields import FieldError, FieldSpec
 from dossier.templates.models import Template
 from dossier.templates.selectors import get_template
@@ -22,7 +24,6 @@ from .schemas import (
     CustomerOut,
     CustomerPageOut,
     CustomerPatch,
-    ErrorOut,
     RevealIn,
     RevealOut,
     TagIn,
@@ -33,14 +34,6 @@ from .schemas import (
 
 router = Router(tags=["customers"])
 tags_router = Router(tags=["tags"])
-ERRORS: dict[int, Any] = {
-    400: ErrorOut,
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    409: ErrorOut,
-    422: ErrorOut,
-}
 
 
 TEMPLATE_FIELD = FieldSpec("template", "choice", "模板", "Template")
@@ -60,7 +53,7 @@ def _template(key: str) -> Template:
 def _user(username: str | None) -> User | None:
     if not username:
         return None
-    user = User.objects.filter(username=username.replace("\x00", ""), is_active=True).first()
+    user = active_user(username=username)
     if user is None:
         raise NotFound(_("No such user: %(name)s") % {"name": username}, code="user_not_found")
     return user

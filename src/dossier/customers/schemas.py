@@ -76,16 +76,3 @@ class RevealOut(Schema):
 
 class TagsIn(Schema):
     tag_ids: list[int]
-
-
-class ErrorDetail(Schema):
-    field: str
-    code: str
-    message: str
-    row: int | None = None
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    errors: list[ErrorDetail]

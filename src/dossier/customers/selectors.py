@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from dossier.core.errors import NotFound, PermissionDenied, ValidationFailed
@@ -226,3 +226,14 @@ def tag_list(*, actor: Any) -> QuerySet[Tag]:
     if not actor.has_perm("customers.view_tag"):
         raise PermissionDenied(_("You may not see tags."))
     return Tag.objects.all()
+
+
+def tag_counts(*, actor: Any) -> dict[int, int]:
+    """How many of the customers the actor may see carry each tag, by tag id."""
+    rows = (
+        customer_queryset(actor=actor)
+        .filter(tags__isnull=False)
+        .values_list("tags")
+        .annotate(n=Count("id", distinct=True))
+    )
+    return dict(rows)

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from functools import wraps
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,10 +18,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from dossier.core.errors import (
     ApplicationError,
     Conflict,
-    NotFound,
     PermissionDenied,
     ValidationFailed,
 )
+from dossier.core.pages import AuthenticatedRequest, shows_errors
 from dossier.templates.core_fields import core_spec
 from dossier.templates.fields import FieldError, FieldSpec
 from dossier.templates.selectors import get_template, get_version, template_list
@@ -47,32 +44,11 @@ TAG_LABELS = {
 }
 
 
-class AuthenticatedRequest(HttpRequest):
-    """A request that reached a page: LoginRequiredMiddleware let only logged-in users in."""
-
-    user: User
-
-
 def _language() -> str:
     return get_language() or "zh-hans"
 
 
-def _shows_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Answer NotFound with a 404 page and PermissionDenied with a 403 page."""
-
-    @wraps(view)
-    def wrapper(request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except (NotFound, PermissionDenied) as error:
-            return render(
-                request,
-                "customers/error.html",
-                {"error": error, "nav": "customers"},
-                status=error.status,
-            )
-
-    return wrapper
+_shows_errors = shows_errors("customers/error.html", nav="customers")
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -338,13 +314,7 @@ def _tag_errors(error: ApplicationError) -> dict[str, str]:
 
 def _render_tags(request: AuthenticatedRequest, status: int = 200, **context: Any) -> HttpResponse:
     tags = list(selectors.tag_list(actor=request.user))
-    # customers the viewer may see, counted per tag
-    counts = dict(
-        selectors.customer_queryset(actor=request.user)
-        .filter(tags__isnull=False)
-        .values_list("tags")
-        .annotate(n=Count("id", distinct=True))
-    )
+    counts = selectors.tag_counts(actor=request.user)
     rows = [{"tag": tag, "count": counts.get(tag.pk, 0)} for tag in tags]
     defaults: dict[str, Any] = {
         "nav": "tags",

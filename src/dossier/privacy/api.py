@@ -9,13 +9,14 @@ from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Router, Status
 
+from dossier.core.schemas import ERRORS
+
 from . import requests as subject_requests
 from . import retention, selfservice
 from .models import ProcessingRestriction, SubjectRequest
 from .schemas import (
     CompleteIn,
     EraseIn,
-    ErrorOut,
     LiftIn,
     LinkIn,
     LinkOut,
@@ -31,14 +32,6 @@ from .schemas import (
 )
 
 router = Router(tags=["privacy"])
-ERRORS: dict[int, Any] = {
-    400: ErrorOut,
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    409: ErrorOut,
-    422: ErrorOut,
-}
 
 
 def _request(item: SubjectRequest) -> dict[str, Any]:

@@ -8,12 +8,11 @@ from typing import Any
 from ninja import Query, Router, Schema
 
 from dossier.accounts.auth import ApiRequest
-from dossier.customers.schemas import ErrorOut
+from dossier.core.schemas import ERRORS
 
 from .audit_log import AuditFilters, audit_events
 
 router = Router(tags=["audit"])
-ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut}
 
 
 class AuditEventOut(Schema):

@@ -35,7 +35,7 @@ from dossier.templates.selectors import version_info
 
 from .models import CustomerTombstone, SelfServiceLink, SubjectRequest
 from .services import record_audit
-from .subjects import ERASE, close_request, request_for, subject_customer
+from .subjects import ERASE, complete_answered, named_request, subject_customer
 
 ERASED_NAME = "已注销客户 {short}"
 _NULLABLE = {"birthday"}
@@ -215,11 +215,9 @@ def erase_customer(*, actor: Any, customer_id: Any, request_id: Any = None) -> C
     )
     if CustomerTombstone.objects.filter(customer_id=customer.pk).exists():
         raise Conflict(_("This customer's personal data has already been erased."), code="erased")
-    request = None
-    if request_id not in (None, ""):
-        request = request_for(
-            actor, request_id, customer_id=customer.pk, kind=SubjectRequest.Kind.DELETION
-        )
+    request = named_request(
+        actor, request_id, customer_id=customer.pk, kind=SubjectRequest.Kind.DELETION
+    )
     [tombstone] = anonymise_customers(
         [customer],
         actor=actor,
@@ -227,20 +225,10 @@ def erase_customer(*, actor: Any, customer_id: Any, request_id: Any = None) -> C
         reason="data subject erasure request",
         request=request,
     )
-    if request is not None:
-        close_request(
-            request,
-            actor=actor,
-            status=SubjectRequest.Status.COMPLETED,
-            outcome={"erased": tombstone.fields},
-        )
-        record_audit(
-            actor=actor,
-            action="update",
-            object_type="subject_request",
-            object_id=request.pk,
-            customer_id=customer.pk,
-            changes={"status": {"before": "open", "after": "completed"}},
-            reason="data subject erasure request",
-        )
+    complete_answered(
+        request,
+        actor=actor,
+        outcome={"erased": tombstone.fields},
+        reason="data subject erasure request",
+    )
     return tombstone

@@ -2,31 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .append_only import AppendOnlyError as AppendOnlyError  # re-exported: callers catch it
+from .append_only import AppendOnlyModel
 from .fields import EncryptedTextField
 
 
-class AppendOnlyError(Exception):
-    """An attempt to change or delete an append-only row."""
-
-
-class AppendOnlyQuerySet(models.QuerySet):
-    """Bulk update() and delete() refused too, not only a row's save() and delete()."""
-
-    def update(self, **kwargs: Any) -> int:
-        raise AppendOnlyError("audit events are never changed")
-
-    def delete(self) -> Any:
-        raise AppendOnlyError("audit events are never deleted")
-
-
-class AuditEvent(models.Model):
+class AuditEvent(AppendOnlyModel):
     """Who did what, to which record, when, and why."""
 
     class Action(models.TextChoices):
@@ -62,21 +48,11 @@ class AuditEvent(models.Model):
     ip = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         ordering = ["-at", "-id"]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_id}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise AppendOnlyError("audit events are never changed")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise AppendOnlyError("audit events are never deleted")
 
 
 # ---- data-subject requests, restrictions, erasure (PIPL arts. 44–47, GDPR arts. 15–21) -------

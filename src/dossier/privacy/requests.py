@@ -36,7 +36,9 @@ from .subjects import (
     ERASE,
     HANDLE,
     close_request,
+    complete_answered,
     is_admin,
+    named_request,
     refuse_if_erased,
     request_for,
     subject_customer,
@@ -227,13 +229,6 @@ def _start(
         ) from None
 
 
-def _finish_request(actor: Any, request: SubjectRequest | None, outcome: dict[str, Any]) -> None:
-    if request is None:
-        return
-    close_request(request, actor=actor, status=SubjectRequest.Status.COMPLETED, outcome=outcome)
-    _audit(actor, request, {"status": {"before": "open", "after": "completed"}})
-
-
 @transaction.atomic
 def restrict_processing(
     *, actor: Any, customer_id: Any, reason: str = "", request_id: Any = None
@@ -241,11 +236,9 @@ def restrict_processing(
     """Hold a customer's data without processing it (hidden from marketing) until lifted."""
     customer = subject_customer(actor, customer_id, action="change", for_update=True)
     refuse_if_erased(customer.pk)
-    request = None
-    if request_id not in (None, ""):
-        request = request_for(
-            actor, request_id, customer_id=customer.pk, kind=SubjectRequest.Kind.RESTRICTION
-        )
+    request = named_request(
+        actor, request_id, customer_id=customer.pk, kind=SubjectRequest.Kind.RESTRICTION
+    )
     restriction = _start(
         actor=actor, customer=customer, scope="all", reason=reason, request=request
     )
@@ -258,7 +251,7 @@ def restrict_processing(
         changes={"restricted": {"before": False, "after": True}, "scope": "all"},
         reason=restriction.reason,
     )
-    _finish_request(actor, request, {"restriction": restriction.pk})
+    complete_answered(request, actor=actor, outcome={"restriction": restriction.pk})
     return restriction
 
 
@@ -324,11 +317,9 @@ def object_to_marketing(
     """
     customer = subject_customer(actor, customer_id, action="change", for_update=True)
     refuse_if_erased(customer.pk)
-    request = None
-    if request_id not in (None, ""):
-        request = request_for(
-            actor, request_id, customer_id=customer.pk, kind=SubjectRequest.Kind.OBJECTION
-        )
+    request = named_request(
+        actor, request_id, customer_id=customer.pk, kind=SubjectRequest.Kind.OBJECTION
+    )
     objection = _start(
         actor=actor, customer=customer, scope="marketing", reason=reason, request=request
     )
@@ -342,7 +333,7 @@ def object_to_marketing(
         changes={"objection": "marketing", "consent_withdrawn": withdrawn},
         reason=objection.reason,
     )
-    _finish_request(actor, request, {"consent_withdrawn": withdrawn})
+    complete_answered(request, actor=actor, outcome={"consent_withdrawn": withdrawn})
     return objection
 
 

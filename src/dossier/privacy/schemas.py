@@ -9,19 +9,6 @@ from uuid import UUID
 from ninja import Field, Schema
 
 
-class ErrorDetail(Schema):
-    field: str
-    code: str
-    message: str
-    row: int | None = None
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    errors: list[ErrorDetail]
-
-
 class RequestIn(Schema):
     customer_id: UUID
     kind: str = Field(

@@ -23,6 +23,7 @@ from dossier.customers.models import Customer
 from dossier.templates.fields import FieldError, FieldSpec
 
 from .models import CustomerTombstone, SubjectRequest
+from .services import record_audit
 
 HANDLE = "privacy.handle_subjectrequest"
 ERASE = "privacy.erase_customer"
@@ -117,6 +118,15 @@ def request_for(
     return request
 
 
+def named_request(
+    actor: Any, request_id: Any, *, customer_id: Any, kind: str
+) -> SubjectRequest | None:
+    """The open request of ``kind`` a service answers when ``request_id`` names one, else None."""
+    if request_id in (None, ""):
+        return None
+    return request_for(actor, request_id, customer_id=customer_id, kind=kind)
+
+
 def close_request(
     request: SubjectRequest, *, actor: Any, status: str, outcome: dict[str, Any] | None = None
 ) -> SubjectRequest:
@@ -128,3 +138,21 @@ def close_request(
         request.outcome = {**request.outcome, **outcome}
     request.save(update_fields=["status", "closed_at", "closed_by", "outcome"])
     return request
+
+
+def complete_answered(
+    request: SubjectRequest | None, *, actor: Any, outcome: dict[str, Any], reason: str = ""
+) -> None:
+    """Complete the request a service has just answered, if it answered one; audited."""
+    if request is None:
+        return
+    close_request(request, actor=actor, status=SubjectRequest.Status.COMPLETED, outcome=outcome)
+    record_audit(
+        actor=actor,
+        action="update",
+        object_type="subject_request",
+        object_id=request.pk,
+        customer_id=request.customer_id,
+        changes={"status": {"before": "open", "after": "completed"}},
+        reason=reason,
+    )

@@ -5,13 +5,11 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import date, datetime
-from functools import wraps
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.contrib.auth.models import User
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,30 +21,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dossier.core.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
+from dossier.core.pages import AuthenticatedRequest, request_origin, shows_errors
 
 from . import requests as subject_requests
 from . import selfservice
 from .models import SubjectRequest
 
-
-class AuthenticatedRequest(HttpRequest):
-    """A request that LoginRequiredMiddleware let through."""
-
-    user: User
-
-
-def _shows_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Answer NotFound with a 404 page and PermissionDenied with a 403 page."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except (NotFound, PermissionDenied) as error:
-            context = {"error": error, "nav": "privacy"}
-            return render(request, "privacy/error.html", context, status=error.status)
-
-    return wrapper
+_shows_errors = shows_errors("privacy/error.html", nav="privacy")
 
 
 def _message(error: ApplicationError) -> str:
@@ -245,13 +226,6 @@ def customer_link(request: AuthenticatedRequest, customer_id: Any) -> HttpRespon
 # ---- the customer's own page (no log-in: the signed link is the key) ------------------------
 
 
-def _client(request: HttpRequest) -> dict[str, Any]:
-    return {
-        "ip": request.META.get("REMOTE_ADDR") or None,
-        "user_agent": request.META.get("HTTP_USER_AGENT", "")[:300],
-    }
-
-
 def _private(response: HttpResponse, language: str | None) -> HttpResponse:
     """Never cached, never indexed; remembers a language chosen on the page."""
     add_never_cache_headers(response)
@@ -268,14 +242,14 @@ def _self_service_post(request: HttpRequest, token: str) -> str:
     if post.get("action") == "withdraw":
         purpose, _sep, channel = post.get("consent", "").partition(":")
         selfservice.withdraw_own_consent(
-            token=token, purpose=purpose, channel=channel, **_client(request)
+            token=token, purpose=purpose, channel=channel, **request_origin(request)
         )
         return _("Your consent was withdrawn.")
     changed = selfservice.correct_own_profile(
         token=token,
         values={key: post.get(key, "") for key in selfservice.EDITABLE if key in post},
         expected_version=_int(post.get("version"), 0) or None,
-        **_client(request),
+        **request_origin(request),
     )
     return _("Your changes were saved.") if changed else _("Nothing was changed.")
 
@@ -303,7 +277,7 @@ def self_service(request: HttpRequest, token: str) -> HttpResponse:
                 context["problem"] = str(error.message)
                 status = error.status
         try:
-            page = selfservice.self_service_page(token=token, **_client(request))
+            page = selfservice.self_service_page(token=token, **request_origin(request))
         except selfservice.LinkRefused as error:
             return _private(_refused(request, error), language)
         context.update(page=page, inputs=_inputs(page, context), shown=page.shown)

@@ -9,8 +9,8 @@ from ninja import Router, Status
 
 from dossier.accounts.auth import ApiRequest
 from dossier.core.errors import PermissionDenied
+from dossier.core.schemas import ERRORS
 from dossier.customers import services as customer_services
-from dossier.customers.schemas import ErrorOut
 
 from . import selectors, services
 from .fields import FieldSpec, get_type, registered_types
@@ -27,14 +27,6 @@ from .schemas import (
 )
 
 router = Router(tags=["templates"])
-ERRORS: dict[int, Any] = {
-    400: ErrorOut,
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    409: ErrorOut,
-    422: ErrorOut,
-}
 
 
 def _can_view(request: ApiRequest) -> None:

@@ -2,28 +2,35 @@
 
 from __future__ import annotations
 
-import functools
-import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied as Forbidden
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dossier.core.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
+from dossier.core.errors import ApplicationError, PermissionDenied, ValidationFailed
+from dossier.core.pages import AuthenticatedRequest, shows_errors
 from dossier.customers import services as customer_services
 
 from . import selectors, services
 from .core_fields import CORE_KEYS
-from .fields import FieldError, FieldSpec, get_type, registered_types
+from .editor import (
+    Row,
+    apply_action,
+    editor_rows,
+    field_definition,
+    read_rows,
+    row_errors,
+    row_from_spec,
+    rules_summary,
+)
+from .fields import FieldError, FieldSpec, registered_types
 from .fields.base import CLASSIFICATIONS
 from .models import Scenario, Template
 
@@ -50,261 +57,13 @@ CLASSIFICATION_LABELS = {
     "personal": gettext_lazy("Personal"),
     "sensitive": gettext_lazy("Sensitive"),
 }
-# Every rule some field type accepts, in the order the editor shows them.
-RULE_LABELS = {
-    "regex": gettext_lazy("Pattern (regular expression)"),
-    "min_length": gettext_lazy("Minimum length"),
-    "max_length": gettext_lazy("Maximum length"),
-    "min_value": gettext_lazy("Minimum"),
-    "max_value": gettext_lazy("Maximum"),
-    "places": gettext_lazy("Decimal places"),
-    "currency": gettext_lazy("Currency"),
-    "region": gettext_lazy("Phone region"),
-    "mobile_only": gettext_lazy("Mobile numbers only"),
-    "min_items": gettext_lazy("Fewest choices"),
-    "max_items": gettext_lazy("Most choices"),
-    "choices": gettext_lazy("Choices"),
-}
-INTEGER_RULES = frozenset({"min_length", "max_length", "places", "min_items", "max_items"})
-NUMBER_RULES = frozenset({"min_value", "max_value"})  # numbers, or dates for date fields
-TEXT_INPUTS = (
-    "key",
-    "type",
-    "label_zh",
-    "label_en",
-    "classification",
-    "section",
-    "help_zh",
-    "help_en",
-    "default",
-)
-FLAG_INPUTS = ("required", "unique", "mobile_only")
-RULE_INPUT_KINDS = {"mobile_only": "checkbox", "choices": "textarea"}
-UNSTRIPPED = frozenset({"regex", "choices"})  # spaces can matter in a pattern
-MAX_ROWS = 300
-# which editor input a field-definition error belongs to (invalid_rule names its rule)
-ERROR_INPUTS = {
-    "invalid_key": "key",
-    "duplicate_key": "key",
-    "unknown_type": "type",
-    "core_type_mismatch": "type",
-    "invalid_classification": "classification",
-    "invalid_default": "default",
-}
-
-Row = dict[str, Any]
-
-
-class AuthenticatedRequest(HttpRequest):
-    """A request that LoginRequiredMiddleware let through, so its user is a real one."""
-
-    user: User
-
-
-# --- the editor's form, as pure functions -------------------------------------------------
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value)
-    return str(value)
-
-
-def _integer(text: str) -> int | str:
-    try:
-        return int(text)
-    except ValueError:
-        return text  # left as typed: the validator names the rule that is wrong
-
-
-def _number(text: str) -> int | float | str:
-    try:
-        return int(text)
-    except ValueError:
-        pass
-    try:
-        number = float(text)
-    except ValueError:
-        return text  # a date bound such as 2020-01-01 or "today"
-    return number if math.isfinite(number) else text
-
-
-def _choices(text: str) -> list[dict[str, str]]:
-    choices = []
-    for line in text.splitlines():
-        if not line.strip():
-            continue
-        value, label_zh, label_en = ([part.strip() for part in line.split("|")] + ["", ""])[:3]
-        choice = {"value": value}
-        if label_zh:
-            choice["label_zh"] = label_zh
-        if label_en:
-            choice["label_en"] = label_en
-        choices.append(choice)
-    return choices
-
-
-def _choice_lines(choices: Iterable[Any]) -> str:
-    lines = []
-    for choice in choices:
-        if isinstance(choice, Mapping):
-            parts = [_text(choice.get(k)) for k in ("value", "label_zh", "label_en")]
-            lines.append("|".join(parts).rstrip("|"))
-        else:
-            lines.append(_text(choice))
-    return "\n".join(lines)
-
-
-def _typed_default(text: str, field_type: str) -> Any:
-    if text == "":
-        return None
-    if field_type == "boolean":
-        return {"true": True, "false": False}.get(text.lower(), text)
-    if field_type == "integer":
-        return _integer(text)
-    if field_type in ("decimal", "money"):
-        return _number(text)
-    if field_type == "multi_choice":
-        return [part.strip() for part in text.split(",") if part.strip()]
-    return text
-
-
-def read_rows(data: Mapping[str, Any]) -> list[Row]:
-    """The editor's rows as posted: inputs as strings, checkboxes as booleans."""
-    try:
-        total = min(int(data.get("total") or 0), MAX_ROWS)
-    except (TypeError, ValueError):
-        total = 0
-    rows = []
-    for index in range(total):
-        prefix = f"fields-{index}-"
-        row: Row = {}
-        for name in (*TEXT_INPUTS, *RULE_LABELS):
-            if name not in FLAG_INPUTS:
-                raw = str(data.get(prefix + name) or "")
-                row[name] = raw if name in UNSTRIPPED else raw.strip()
-        for name in FLAG_INPUTS:
-            row[name] = bool(data.get(prefix + name))
-        rows.append(row)
-    return rows
-
-
-def field_definition(row: Mapping[str, Any]) -> dict[str, Any]:
-    """One editor row as the definition save_draft takes: typed values, only the rules filled in."""
-    definition: dict[str, Any] = {n: row.get(n) or "" for n in TEXT_INPUTS if n != "default"}
-    definition["required"] = bool(row.get("required"))
-    definition["unique"] = bool(row.get("unique"))
-    definition["default"] = _typed_default(row.get("default") or "", definition["type"])
-    rules: dict[str, Any] = {}
-    for name in RULE_LABELS:
-        value = row.get(name)
-        if name == "mobile_only":
-            if value:
-                rules[name] = True
-        elif name == "choices":
-            if choices := _choices(value or ""):
-                rules[name] = choices
-        elif value not in (None, ""):
-            convert = (
-                _integer if name in INTEGER_RULES else _number if name in NUMBER_RULES else str
-            )
-            rules[name] = convert(value)
-    definition["rules"] = rules
-    return definition
-
-
-def row_from_spec(spec: FieldSpec) -> Row:
-    """An editor row showing a stored field definition."""
-    row: Row = {name: _text(getattr(spec, name)) for name in TEXT_INPUTS}
-    row.update(required=spec.required, unique=spec.unique)
-    rules = dict(spec.rules)
-    for name in RULE_LABELS:
-        if name == "mobile_only":
-            row[name] = bool(rules.get(name))
-        elif name == "choices":
-            row[name] = _choice_lines(rules.get(name) or [])
-        else:
-            row[name] = _text(rules.get(name))
-    return row
-
-
-def blank_row() -> Row:
-    return row_from_spec(FieldSpec(key="", type="text"))
-
-
-def apply_action(rows: Sequence[Row], action: str) -> list[Row]:
-    """The rows after "add", "remove-N", "up-N" or "down-N" (N counts from 0)."""
-    rows = list(rows)
-    name, _sep, number = action.partition("-")
-    if name == "add":
-        return [*rows, blank_row()]
-    index = int(number) if number.isdigit() else -1
-    if not 0 <= index < len(rows):
-        return rows
-    if name == "remove":
-        del rows[index]
-    elif name == "up" and index > 0:
-        rows[index - 1], rows[index] = rows[index], rows[index - 1]
-    elif name == "down" and index < len(rows) - 1:
-        rows[index + 1], rows[index] = rows[index], rows[index + 1]
-    return rows
-
-
-def row_errors(errors: Iterable[FieldError], language: str) -> dict[int, dict[str, list[str]]]:
-    """Error messages by row index (from 0) and input name ("row" when no input fits)."""
-    found: dict[int, dict[str, list[str]]] = {}
-    for err in errors:
-        index = (err.row or 0) - 1
-        name = err.params.get("rule") if err.code == "invalid_rule" else ERROR_INPUTS.get(err.code)
-        if name not in TEXT_INPUTS and name not in RULE_LABELS:
-            name = "row"
-        found.setdefault(index, {}).setdefault(str(name), []).append(err.message(language))
-    return found
-
-
-def _allowed_rules(field_type: str) -> frozenset[str]:
-    try:
-        return get_type(field_type).allowed_rules
-    except FieldError:
-        return frozenset()
-
-
-def rules_summary(spec: FieldSpec, language: str) -> str:
-    """A field's rules in a few words, for reading (not for editing)."""
-    chinese = language.startswith("zh")
-    colon, comma, semicolon = ("：", "、", "；") if chinese else (": ", ", ", "; ")
-    parts = []
-    for name, value in spec.rules.items():
-        if name == "choices":
-            value = comma.join(c["label_zh" if chinese else "label_en"] for c in spec.choices())
-        elif name == "mobile_only":
-            if value:
-                parts.append(str(RULE_LABELS[name]))
-            continue
-        parts.append(f"{RULE_LABELS.get(name, name)}{colon}{value}")
-    return semicolon.join(parts)
 
 
 # --- helpers for the pages ------------------------------------------------------------------
 
 
-def page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Answer NotFound with a 404 and PermissionDenied with a 403."""
-
-    @functools.wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as exc:
-            raise Http404(exc.message) from exc
-        except PermissionDenied as exc:
-            raise Forbidden(exc.message) from exc
-
-    return wrapped
+# NotFound and PermissionDenied become 404 and 403 pages with the reason
+page = shows_errors("templates/error.html", nav="templates")
 
 
 def _require(request: AuthenticatedRequest, permission: str) -> None:
@@ -535,32 +294,6 @@ def _editor(
     errors: Sequence[FieldError] = (),
 ) -> HttpResponse:
     found = row_errors(errors, _language())
-    shown = []
-    for index, row in enumerate(rows):
-        row_found = found.get(index, {})
-        allowed = _allowed_rules(row["type"])
-        rules = [
-            {
-                "name": name,
-                "label": label,
-                "value": row[name],
-                "errors": row_found.get(name, []),
-                "kind": RULE_INPUT_KINDS.get(name, "text"),
-                "inputmode": "numeric" if name in INTEGER_RULES else "",
-            }
-            # a filled-in rule the type does not take stays visible, with its error
-            for name, label in RULE_LABELS.items()
-            if name in allowed or row[name] or name in row_found
-        ]
-        shown.append(
-            {
-                "index": index,
-                "prefix": f"fields-{index}-",
-                "values": row,
-                "errors": row_found,
-                "rules": rules,
-            }
-        )
     # the labels' order (text types first, Chinese identifiers last), then any newer type
     types = [n for n in TYPE_LABELS if n in registered_types()]
     types += [n for n in registered_types() if n not in TYPE_LABELS]
@@ -568,7 +301,7 @@ def _editor(
         "nav": "templates",
         "template": template,
         "draft": selectors.draft_of(template=template),
-        "rows": shown,
+        "rows": editor_rows(rows, found),
         "total": len(rows),
         "general_errors": found.get(-1, {}).get("row", []),
         "types": [(name, TYPE_LABELS.get(name, name)) for name in types],

@@ -19,6 +19,7 @@ from dossier.accounts.services import ensure_roles
 from dossier.customers.models import Customer
 from dossier.customers.services import create_customer, update_customer
 from dossier.privacy import backup
+from dossier.privacy.backup import reading, writing
 from dossier.privacy.crypto import new_key
 from dossier.privacy.keys import reload_keyring
 from dossier.privacy.models import AuditEvent
@@ -184,7 +185,7 @@ def test_damaged_backup_or_wrong_key_is_refused_and_nothing_changes(
     damage: Any,
     reason: str,
 ) -> None:
-    monkeypatch.setattr(backup, "CHUNK_BYTES", 2048)  # several chunks, to reorder them
+    monkeypatch.setattr(writing, "CHUNK_BYTES", 2048)  # several chunks, to reorder them
     path = tmp_path / "dossier.backup"
     call_command("backup", str(path), stdout=io.StringIO())
     change_database(sales_user, stored)
@@ -263,8 +264,8 @@ def test_backup_holds_no_plaintext_of_personal_values(made: Path, stored: Custom
         assert secret.encode() not in data, secret
 
     # decrypted and gunzipped, the stream still holds only ciphertext of encrypted columns
-    opened = backup._open(made)
-    stream = b"".join(plain for kind, plain in backup._frames(made, opened) if kind == 0)
+    opened = reading.open_backup(made)
+    stream = b"".join(plain for kind, plain in reading.read_frames(made, opened) if kind == 0)
     text = gzip.decompress(stream).decode()
     assert "张三" in text and "M000001" in text  # general columns are there
     assert '"v1.dev.' in text  # so are the encrypted ones, sealed
@@ -273,7 +274,7 @@ def test_backup_holds_no_plaintext_of_personal_values(made: Path, stored: Custom
 
 
 def test_backup_header_describes_the_database(made: Path, stored: Customer) -> None:
-    header = backup._open(made).header
+    header = reading.open_backup(made).header
     assert header["vendor"] == connection.vendor
     assert header["rows"]["customers_customer"] == 1
     assert header["rows"]["privacy_auditevent"] == AuditEvent.objects.count()
@@ -288,7 +289,7 @@ def test_backup_made_with_a_backup_key_restores_with_it(
     path = tmp_path / "dossier.backup"
     call_command("backup", str(path), stdout=io.StringIO())
     before = raw_tables()
-    assert backup._open(path).header["key"]["source"] == "DOSSIER_BACKUP_KEY"
+    assert reading.open_backup(path).header["key"]["source"] == "DOSSIER_BACKUP_KEY"
 
     call_command("restore", str(path), "--force", stdout=io.StringIO())
     assert raw_tables() == before

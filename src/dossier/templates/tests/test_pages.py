@@ -15,9 +15,7 @@ from dossier.core.errors import ValidationFailed
 from dossier.customers.models import Customer
 from dossier.customers.services import create_customer, start_migration
 from dossier.templates import selectors, services
-from dossier.templates.fields import FieldSpec
-from dossier.templates.models import ProfileMigration, Template, TemplateVersion
-from dossier.templates.views import (
+from dossier.templates.editor import (
     apply_action,
     blank_row,
     field_definition,
@@ -26,6 +24,8 @@ from dossier.templates.views import (
     row_from_spec,
     rules_summary,
 )
+from dossier.templates.fields import FieldSpec
+from dossier.templates.models import ProfileMigration, Template, TemplateVersion
 
 pytestmark = pytest.mark.django_db
 
