@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.staticfiles.views import serve
 from django.urls import include, path, re_path
+from django.views.i18n import set_language
 
 from dossier.api import api
 from dossier.core.views import home
@@ -17,7 +18,8 @@ for pattern in api_urls:
 
 urlpatterns = [
     path("api/v1/", (api_urls, app_name, namespace)),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # the language switch is on public pages too (log-in, consent confirmation)
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("home/", home, name="home"),
     path("", include("dossier.accounts.urls")),
     path("templates/", include("dossier.templates.urls")),

@@ -11,7 +11,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from dossier.core.errors import NotFound, PermissionDenied, ValidationFailed
-from dossier.privacy.disclosure import lookup_digest, mask_values
+from dossier.privacy.disclosure import lookup_digest, mask_values, may_see_personal
 from dossier.templates.fields import FieldError, FieldSpec, get_type
 from dossier.templates.fields.contact import parse_phone
 from dossier.templates.selectors import version_info
@@ -51,8 +51,9 @@ class CustomerPage:
     next_cursor: str | None
 
 
-def _identifier_digests(query: str) -> list[str]:
-    digests = []
+def _identifiers(query: str) -> dict[str, str]:
+    """The identifier types ``query`` reads as, with the blind index of each."""
+    found = {}
     for type_name in _IDENTIFIER_TYPES:
         if type_name == "phone" and parse_phone(query) is None:
             continue
@@ -60,23 +61,38 @@ def _identifier_digests(query: str) -> list[str]:
             value = get_type(type_name).validate(query, FieldSpec("q", type_name))
         except FieldError:
             continue
-        digests.append(lookup_digest(type_name, value))
-    return digests
+        found[type_name] = lookup_digest(type_name, value)
+    return found
 
 
-def search(queryset: QuerySet[Customer], query: str) -> QuerySet[Customer]:
+def _may_search_by(actor: Any, type_name: str) -> bool:
+    # An exact search confirms a value as surely as seeing it: only those who may see it whole
+    # may search by it (phones and e-mails: personal data; ID numbers: those who may reveal).
+    if type_name in ("phone", "email"):
+        return may_see_personal(actor)
+    if type_name == "cn_id_card":
+        return may(actor, "customers.reveal_customer")
+    return True
+
+
+def search(queryset: QuerySet[Customer], query: str, *, actor: Any) -> QuerySet[Customer]:
     """Customers whose name (Chinese, traditional, pinyin or initials) contains ``query``,
-    or whose phone, e-mail, ID number or credit code equals it."""
+    or whose phone, e-mail, ID number or credit code equals it.
+
+    An identifier is matched through its blind index only, so its plaintext never reaches
+    the SQL (nor the database's logs).
+    """
     text = normalise_query(query)
     if not text:
         return queryset
-    condition = Q(search_text__contains=text) | Q(search_text__contains=text.replace(" ", ""))
-    digests = _identifier_digests(query)
-    if digests:
-        condition |= Q(
-            id__in=CustomerLookup.objects.filter(digest__in=digests).values("customer_id")
-        )
-    return queryset.filter(condition)
+    identifiers = _identifiers(query)
+    if identifiers:
+        digests = [d for kind, d in identifiers.items() if _may_search_by(actor, kind)]
+        matching = CustomerLookup.objects.filter(digest__in=digests).values("customer_id")
+        return queryset.filter(id__in=matching)
+    return queryset.filter(
+        Q(search_text__contains=text) | Q(search_text__contains=text.replace(" ", ""))
+    )
 
 
 def customer_queryset(
@@ -86,7 +102,7 @@ def customer_queryset(
     filters = filters or CustomerFilters()
     queryset = restrict(Customer.objects.all(), actor, action)
     if filters.q:
-        queryset = search(queryset, filters.q)
+        queryset = search(queryset, filters.q, actor=actor)
     if filters.tag:
         tag_filter = (
             Q(tags__pk=int(filters.tag)) if filters.tag.isdigit() else Q(tags__name=filters.tag)

@@ -170,5 +170,7 @@ def start_migration(request: ApiRequest, key: str) -> Any:
 @router.get("/{key}/migrations/{migration_id}", response={200: MigrationOut, **ERRORS})
 def get_migration(request: ApiRequest, key: str, migration_id: int) -> Any:
     """A migration's progress and its report of every profile that failed."""
-    _can_view(request)
-    return _migration_out(selectors.get_migration(template_key=key, migration_id=migration_id))
+    migration = selectors.get_migration(
+        actor=request.user, template_key=key, migration_id=migration_id
+    )
+    return _migration_out(migration)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Q, QuerySet
@@ -10,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from dossier.accounts import roles
 from dossier.accounts.selectors import role_of_cached
-from dossier.core.errors import NotFound
+from dossier.core.errors import NotFound, PermissionDenied
 
 from .fields import FieldSpec
 from .models import ProfileMigration, Template, TemplateVersion
@@ -78,8 +79,11 @@ def draft_of(*, template: Template) -> TemplateVersion | None:
     return template.versions.filter(status=TemplateVersion.DRAFT).prefetch_related("fields").first()
 
 
-def get_migration(*, template_key: str, migration_id: int) -> ProfileMigration:
-    """A profile migration of the template, with its report."""
+def get_migration(*, actor: Any, template_key: str, migration_id: int) -> ProfileMigration:
+    """A profile migration of the template, with its report (which names customers of every
+    owner, so only those who may migrate profiles may read it)."""
+    if not actor.has_perm("templates.migrate_template"):
+        raise PermissionDenied(_("You may not see profile migrations."))
     migration = (
         ProfileMigration.objects.select_related("template", "target")
         .filter(pk=migration_id, template__key=template_key.replace("\x00", ""))

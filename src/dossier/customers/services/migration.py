@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
@@ -10,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from dossier.core.errors import PermissionDenied, ValidationFailed
 from dossier.privacy.services import record_audit
-from dossier.templates.fields import FieldSpec, validate_values
+from dossier.templates.fields import FieldError, FieldSpec, validate_values
 from dossier.templates.models import ProfileMigration, Template, TemplateVersion
 
 from ..access import may
@@ -24,6 +26,8 @@ def start_migration(*, actor: User, template: Template) -> ProfileMigration:
     """Record a migration of the template's customers to its current version."""
     if not may(actor, "templates.migrate_template"):
         raise PermissionDenied(_("You may not migrate profiles."))
+    # the version published last, whatever the caller's copy of the template says
+    template.refresh_from_db(fields=["current_version"])
     if template.current_version_id is None:
         raise ValidationFailed(
             _("This template has no published version."), code="template_unavailable"
@@ -110,7 +114,7 @@ def _migrate_one(
                 {
                     "customer": str(customer.pk),
                     "name": customer.display_name,
-                    "errors": [e.as_dict(language) for e in errors],
+                    "errors": [_report_entry(e, language) for e in errors],
                 }
             )
             failed_ids.add(str(customer.pk))
@@ -121,3 +125,11 @@ def _migrate_one(
     customer.save()
     _write_lookups(customer, stored)
     migration.migrated += 1
+
+
+def _report_entry(error: FieldError, language: str) -> dict[str, Any]:
+    """An error for the (plain-text) report; a personal or sensitive value is not repeated."""
+    if error.spec is not None and error.spec.classification != "general":
+        hidden = {k: ("***" if k in ("value", "expected") else v) for k, v in error.params.items()}
+        error = FieldError(error.code, field=error.field, spec=error.spec, row=error.row, **hidden)
+    return error.as_dict(language)

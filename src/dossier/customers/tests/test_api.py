@@ -371,7 +371,6 @@ def test_stale_version_is_409_and_unchanged(team: Team, api_as: Callable[..., An
         "138-0013-8000",
         "+86 138 0013 8000",
         "ZHANG.SAN@EXAMPLE.COM",
-        "11010519491231002x",
     ],
 )
 def test_search_by_name_pinyin_phone_email_and_id(
@@ -385,6 +384,25 @@ def test_search_by_name_pinyin_phone_email_and_id(
     response = api_as(team.owner).get(listing({"q": q}))
     assert response.status_code == 200
     assert [c["id"] for c in response.json()["items"]] == [str(team.customer.pk)]
+
+
+def test_search_by_id_number_needs_the_right_to_reveal_it(
+    team: Team, api_as: Callable[..., Any]
+) -> None:
+    """An exact search confirms a value as surely as seeing it whole."""
+    query = listing({"q": "11010519491231002x"})
+    assert api_as(team.owner).get(query).json()["items"] == []
+    found = api_as(team.admin).get(query).json()["items"]
+    assert [c["id"] for c in found] == [str(team.customer.pk)]
+
+
+def test_marketing_cannot_confirm_a_phone_number_by_searching(
+    team: Team, api_as: Callable[..., Any], make_user: Callable[..., User]
+) -> None:
+    promoter = make_user("promoter", roles.MARKETING)
+    services.share_customer(actor=team.owner, customer_id=team.customer.pk, user=promoter)
+    assert api_as(promoter).get(listing({"q": "张三"})).json()["items"] != []
+    assert api_as(promoter).get(listing({"q": "13800138000"})).json()["items"] == []
 
 
 def test_search_with_no_match_and_no_partial_identifier_match(
