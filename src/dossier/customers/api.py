@@ -6,7 +6,6 @@ from typing import Any
 from uuid import UUID
 
 from django.contrib.auth.models import User
-from django.db import transaction
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
@@ -85,14 +84,13 @@ def list_customers(
 @router.post("", response={201: CustomerOut, **ERRORS})
 def create_customer(request: ApiRequest, payload: CustomerIn) -> Any:
     """Create a customer on a template; every invalid field is reported at once (422)."""
-    with transaction.atomic():
-        customer = services.create_customer(
-            actor=request.user,
-            template=_template(payload.template),
-            values=payload.values,
-            owner=_user(payload.owner),
-            tags=payload.tags,
-        )
+    customer = services.create_customer(
+        actor=request.user,
+        template=_template(payload.template),
+        values=payload.values,
+        owner=_user(payload.owner),
+        tags=payload.tags,
+    )
     return Status(201, selectors.get_customer(actor=request.user, customer_id=customer.pk))
 
 
@@ -104,21 +102,14 @@ def get_customer(request: ApiRequest, customer_id: UUID) -> Any:
 @router.patch("/{customer_id}", response={200: CustomerOut, **ERRORS})
 def update_customer(request: ApiRequest, customer_id: UUID, payload: CustomerPatch) -> Any:
     """Change some fields; send the `version` you read (409 if it is stale)."""
-    with transaction.atomic():
-        customer = services.update_customer(
-            actor=request.user,
-            customer_id=customer_id,
-            values=payload.values,
-            expected_version=payload.version,
-        )
-        if payload.tags is not None:
-            services.set_customer_tags(
-                actor=request.user, customer_id=customer_id, tag_ids=payload.tags
-            )
-        if payload.owner is not None:
-            owner = _user(payload.owner)
-            assert owner is not None
-            services.assign_owner(actor=request.user, customer_id=customer.pk, owner=owner)
+    services.update_customer(
+        actor=request.user,
+        customer_id=customer_id,
+        values=payload.values,
+        expected_version=payload.version,
+        tags=payload.tags,
+        owner=_user(payload.owner),
+    )
     return selectors.get_customer(actor=request.user, customer_id=customer_id)
 
 

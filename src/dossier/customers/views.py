@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -257,17 +256,13 @@ def customer_edit(request: AuthenticatedRequest, customer_id: Any) -> HttpRespon
         return _render_form(request, **form)
     post = request.POST
     try:
-        with transaction.atomic():
-            services.update_customer(
-                actor=request.user,
-                customer_id=customer_id,
-                values=values_from_post(post, form["specs"], keep_if_empty=form["masked"]),
-                expected_version=version_from_post(post),
-            )
-            if "tags_shown" in post:
-                services.set_customer_tags(
-                    actor=request.user, customer_id=customer_id, tag_ids=tag_ids_from_post(post)
-                )
+        services.update_customer(
+            actor=request.user,
+            customer_id=customer_id,
+            values=values_from_post(post, form["specs"], keep_if_empty=form["masked"]),
+            expected_version=version_from_post(post),
+            tags=tag_ids_from_post(post) if "tags_shown" in post else None,
+        )
     except Conflict as error:
         # show what is stored now; the user re-applies their change to it
         return _render_form(request, 409, conflict=error.message, **form)

@@ -159,6 +159,16 @@ def _attach_tags(customer: Customer, tag_ids: Sequence[int], actor: User) -> Non
     )
 
 
+def replace_tags(
+    customer: Customer, tag_ids: Sequence[int], actor: User
+) -> tuple[list[str], list[str]]:
+    """Make the customer's tags exactly ``tag_ids``; the tag names before and after."""
+    before = sorted(customer.tags.values_list("name", flat=True))
+    CustomerTag.objects.filter(customer=customer).exclude(tag_id__in=tag_ids).delete()
+    _attach_tags(customer, list(dict.fromkeys(tag_ids)), actor)
+    return before, sorted(customer.tags.values_list("name", flat=True))
+
+
 @dataclass
 class BatchResult:
     """What a batch write did: the customers created and each rejected row's errors."""
@@ -254,11 +264,19 @@ def _check_version(customer: Customer, expected_version: int | None) -> None:
 
 @transaction.atomic
 def update_customer(
-    *, actor: User, customer_id: Any, values: Mapping[str, Any], expected_version: int | None
+    *,
+    actor: User,
+    customer_id: Any,
+    values: Mapping[str, Any],
+    expected_version: int | None,
+    tags: Sequence[int] | None = None,
+    owner: User | None = None,
 ) -> Customer:
     """Change some of a customer's values (the rest stay), validated against its template version.
 
     ``expected_version`` is the version the caller read; a newer stored version is a conflict.
+    ``tags`` (when given) become the customer's tags and ``owner`` its owner, in the same
+    transaction: all of it is saved or none.
     """
     customer = _get_for(actor, customer_id, "change")
     _check_version(customer, expected_version)
@@ -273,10 +291,20 @@ def update_customer(
     if errors or stored is None:
         raise ValidationFailed(_("The customer could not be saved."), errors=errors)
     stored.apply_to(customer)
+    previous_owner = customer.owner.get_username() if customer.owner else None
+    if owner is not None and owner.pk != customer.owner_id:
+        customer.owner = owner
+        customer.team_id = _owner_team(owner)
     customer.version += 1
     customer.save()
     _write_lookups(customer, stored)
     changes = _audit_changes(before, stored_values(customer, specs), specs)
+    if owner is not None and owner.get_username() != previous_owner:
+        changes["owner"] = {"before": previous_owner, "after": owner.get_username()}
+    if tags is not None:
+        tag_names = replace_tags(customer, tags, actor)
+        if tag_names[0] != tag_names[1]:
+            changes["tags"] = {"before": tag_names[0], "after": tag_names[1]}
     record_audit(
         actor=actor,
         action="update",

@@ -14,8 +14,8 @@ from dossier.privacy.services import record_audit
 from dossier.templates.fields import FieldSpec, validate_values
 
 from ..access import may
-from ..models import CustomerTag, Tag
-from .profiles import _attach_tags, _get_for
+from ..models import Tag
+from .profiles import _get_for, replace_tags
 
 # A tag's own fields go through the same validator as customers' (control characters too).
 TAG_SPECS = [
@@ -83,10 +83,7 @@ def delete_tag(*, actor: User, tag_id: int) -> None:
 def set_customer_tags(*, actor: User, customer_id: Any, tag_ids: Sequence[int]) -> list[Tag]:
     """Make a customer's tags exactly ``tag_ids``."""
     customer = _get_for(actor, customer_id, "change")
-    before = sorted(customer.tags.values_list("name", flat=True))
-    CustomerTag.objects.filter(customer=customer).exclude(tag_id__in=tag_ids).delete()
-    _attach_tags(customer, list(dict.fromkeys(tag_ids)), actor)
-    after = sorted(customer.tags.values_list("name", flat=True))
+    before, after = replace_tags(customer, tag_ids, actor)
     if before != after:
         record_audit(
             actor=actor,

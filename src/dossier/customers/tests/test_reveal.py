@@ -96,3 +96,16 @@ def test_reveal_on_the_detail_page(manager: User, customer: Customer) -> None:
     assert shown["Cache-Control"] == "no-store"
     # the next plain view is masked again
     assert ID_NUMBER not in client.get(f"/customers/{customer.pk}/").content.decode()
+
+
+def test_a_patch_with_an_unknown_tag_changes_nothing(
+    sales_user: User, customer: Customer, api_as: Callable[..., Any]
+) -> None:
+    response = api_as(sales_user).patch(
+        f"/customers/{customer.pk}",
+        {"version": 1, "values": {"display_name": "张三丰"}, "tags": [999999]},
+    )
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "tags"
+    stored = Customer.objects.get(pk=customer.pk)
+    assert (stored.display_name, stored.version) == ("张三", 1)
+    assert not AuditEvent.objects.filter(action="update", customer_id=customer.pk).exists()
