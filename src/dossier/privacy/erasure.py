@@ -129,17 +129,27 @@ def anonymise_customers(
     CustomerLookup.objects.filter(customer_id__in=ids).delete()
     SelfServiceLink.objects.filter(customer_id__in=ids).delete()
     CustomerTombstone.objects.bulk_create(tombstones)
+    _audit_erasures(tombstones, actor=actor, reason=reason, name_fields=True)
+    return tombstones
+
+
+def _audit_erasures(
+    tombstones: Sequence[CustomerTombstone], *, actor: Any, reason: str, name_fields: bool
+) -> None:
+    # one "delete" event per customer; the erased fields are named, never their values
     for tombstone in tombstones:
+        changes: dict[str, Any] = {"mode": tombstone.mode}
+        if name_fields:
+            changes = {"erased": tombstone.fields, **changes}
         record_audit(
             actor=actor,
             action="delete",
             object_type="customer",
             object_id=tombstone.customer_id,
             customer_id=tombstone.customer_id,
-            changes={"erased": tombstone.fields, "mode": tombstone.mode},
+            changes=changes,
             reason=reason,
         )
-    return tombstones
 
 
 def delete_customers(
@@ -190,16 +200,7 @@ def delete_customers(
     ]
     SelfServiceLink.objects.filter(customer_id__in=list(remaining)).delete()
     CustomerTombstone.objects.bulk_create(tombstones)
-    for tombstone in tombstones:
-        record_audit(
-            actor=actor,
-            action="delete",
-            object_type="customer",
-            object_id=tombstone.customer_id,
-            customer_id=tombstone.customer_id,
-            changes={"mode": tombstone.mode},
-            reason=reason,
-        )
+    _audit_erasures(tombstones, actor=actor, reason=reason, name_fields=False)
     return tombstones, list(blocked.values())
 
 
