@@ -61,7 +61,7 @@ def values_from_post(
 
 def tag_ids_from_post(post: QueryDict) -> list[int]:
     """The ticked tag checkboxes."""
-    return [int(v) for v in post.getlist("tags") if v.isdigit()]
+    return [int(v) for v in post.getlist("tags") if v.isdecimal()]
 
 
 def version_from_post(post: QueryDict) -> int:
@@ -70,7 +70,7 @@ def version_from_post(post: QueryDict) -> int:
     A form always sends it; one without it counts as stale (0) rather than overwriting blindly.
     """
     raw = post.get("version", "")
-    return int(raw) if raw.isdigit() else 0
+    return int(raw) if raw.isdecimal() else 0
 
 
 def tag_fields_from_post(post: QueryDict) -> dict[str, str]:

@@ -105,7 +105,7 @@ def customer_queryset(
         queryset = search(queryset, filters.q, actor=actor)
     if filters.tag:
         tag_filter = (
-            Q(tags__pk=int(filters.tag)) if filters.tag.isdigit() else Q(tags__name=filters.tag)
+            Q(tags__pk=int(filters.tag)) if filters.tag.isdecimal() else Q(tags__name=filters.tag)
         )
         queryset = queryset.filter(id__in=Customer.objects.filter(tag_filter).values("id"))
     if filters.template:

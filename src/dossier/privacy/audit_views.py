@@ -35,7 +35,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         since=_day(get.get("since", "")),
         until=_day(get.get("until", "")),
     )
-    cursor = int(get["cursor"]) if get.get("cursor", "").isdigit() else None
+    cursor = int(get["cursor"]) if get.get("cursor", "").isdecimal() else None
     try:
         page = audit_events(actor=request.user, filters=filters, cursor=cursor)
     except PermissionDenied as error:

@@ -198,7 +198,7 @@ def apply_action(rows: Sequence[Row], action: str) -> list[Row]:
     name, _sep, number = action.partition("-")
     if name == "add":
         return [*rows, blank_row()]
-    index = int(number) if number.isdigit() else -1
+    index = int(number) if number.isdecimal() else -1
     if not 0 <= index < len(rows):
         return rows
     if name == "remove":
