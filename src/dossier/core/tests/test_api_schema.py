@@ -5,6 +5,7 @@ Every operation of the schema is fuzzed with valid (positive) and invalid (negat
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
@@ -22,6 +23,9 @@ from dossier.wsgi import application
 SCHEMA = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
 OPERATIONS = {op.ok().label: op.ok() for op in SCHEMA.get_all_operations()}
 EXAMPLES = 20
+# Developers' runs explore new random inputs each time; CI replays a fixed set so that a
+# landing is not decided by chance (a failure found locally becomes a regression test).
+IN_CI = os.environ.get("CI") == "true"
 
 
 def test_schema_lists_every_router() -> None:
@@ -51,7 +55,12 @@ def test_operation_never_answers_with_a_server_error(
     headers = {"Authorization": f"Bearer {admin_token}"}
 
     @given(case=operation.as_strategy(generation_mode=mode))
-    @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        derandomize=IN_CI,
+    )
     def run(case: Any) -> None:
         case.call_and_validate(headers=headers, checks=[not_a_server_error])
 
