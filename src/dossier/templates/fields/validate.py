@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 # Importing the type modules registers their field types.
 from . import cn, contact, dates, numbers, text  # noqa: F401
 from .base import CLASSIFICATIONS, KEY_PATTERN, FieldError, FieldSpec, get_type, is_empty
+from .messages import IMPLIED_WORDS, Words
 
 
 @dataclass
@@ -81,23 +83,40 @@ def _apply_derivations(
         if value is None:
             continue
         source = by_key[source_key]
-        for target_key, implied in get_type(source.type).derive(value).items():
+        implied = get_type(source.type).derive(value)
+        disagreeing = []
+        for target_key, implied_value in implied.items():
             target = by_key.get(target_key)
             if target is None or _has_error(result, target_key):
                 continue
             given = result.clean.get(target_key)
             if given is None:
-                result.clean[target_key] = implied
-            elif given != implied:
-                result.errors.append(
-                    FieldError(
-                        "id_card_mismatch",
-                        spec=target,
-                        row=row,
-                        value=str(given),
-                        source=source,
-                    )
-                )
+                result.clean[target_key] = implied_value
+            elif given != implied_value:
+                disagreeing.append(target)
+        # one message (what the source says) on each field that disagrees with it
+        words = _implied_words(implied, by_key)
+        for target in disagreeing:
+            result.errors.append(
+                FieldError("id_card_mismatch", spec=target, row=row, value=words, source=source)
+            )
+
+
+def _implied_words(implied: Mapping[str, Any], by_key: Mapping[str, FieldSpec]) -> Words:
+    """What a source value implies, as people read it: "born 1990-03-07, male"."""
+    english, chinese = [], []
+    for key, value in implied.items():
+        target = by_key.get(key)
+        if target is None:
+            continue
+        shown_en = shown_zh = value.isoformat() if isinstance(value, date) else str(value)
+        for choice in target.choices():
+            if choice["value"] == value:
+                shown_en, shown_zh = choice["label_en"].lower(), choice["label_zh"]
+        en, zh = IMPLIED_WORDS.get(key, ("{label} {value}", "{label} {value}"))
+        english.append(en.format(label=target.label("en"), value=shown_en))
+        chinese.append(zh.format(label=target.label("zh"), value=shown_zh))
+    return Words(", ".join(english), "、".join(chinese))
 
 
 def validate_rows(rows: Iterable[Mapping[str, Any]], specs: Sequence[FieldSpec]) -> list[RowResult]:
