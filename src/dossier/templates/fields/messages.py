@@ -113,6 +113,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{label}: another customer already has this value.",
         "{label}：已有其他客户使用该值。",
     ),
+    "less_than_other": (
+        "{label} must not be less than {other}.",
+        "{label}不能小于{other}。",
+    ),
+    "earlier_than_other": (
+        "{label} must not be earlier than {other}.",
+        "{label}不能早于{other}。",
+    ),
     # Template definition errors
     "invalid_key": (
         "Field key “{value}” must start with a letter and use only a-z, 0-9 and _.",
@@ -204,8 +212,41 @@ def email_reason(library_text: str) -> Words:
     return EMAIL_REASON_DEFAULT
 
 
+#: rules in words, for the editor and the template pages: (English, 简体中文)
+RULE_WORDS: dict[str, tuple[str, str]] = {
+    "min_length": ("at least {value} characters", "至少{value}个字符"),
+    "max_length": ("at most {value} characters", "最多{value}个字符"),
+    "min_value": ("at least {value}", "不小于{value}"),
+    "max_value": ("at most {value}", "不大于{value}"),
+    "not_less_than": ("not less than {value}", "不小于{value}"),
+    "date_min_value": ("not before {value}", "不早于{value}"),
+    "date_max_value": ("not after {value}", "不晚于{value}"),
+    "date_not_less_than": ("not earlier than {value}", "不早于{value}"),
+    "places": ("at most {value} decimal places", "最多{value}位小数"),
+    "currency": ("in {value}", "币种{value}"),
+    "region": ("numbers of region {value}", "{value}地区的号码"),
+    "mobile_only": ("mobile numbers only", "仅限手机号码"),
+    "min_items": ("choose at least {value}", "至少选{value}项"),
+    "max_items": ("choose at most {value}", "最多选{value}项"),
+    "choices": ("one of: {value}", "可选：{value}"),
+    "regex": ("must match a pattern: {value}", "须匹配格式：{value}"),
+    "regex_custom": ("must match a custom pattern", "须匹配自定义格式"),
+}
+TODAY = Words("today", "今天")
 #: how the values a 身份证 implies read inside the mismatch message
 IMPLIED_WORDS: dict[str, tuple[str, str]] = {
     "birthday": ("born {value}", "出生日期 {value}"),
     "gender": ("{value}", "性别 {value}"),
 }
+
+
+def describe(rule: str, language: str, value: Any = "") -> str:
+    """A rule in words in ``language``; a value that speaks languages (a field) is translated."""
+    english, chinese = RULE_WORDS.get(rule, ("{rule}: {value}", "{rule}：{value}"))
+    pattern = chinese if language.lower().startswith("zh") else english
+    shown = value.label(language) if hasattr(value, "label") else value
+    if isinstance(value, bool):
+        shown = ""
+    elif isinstance(value, list | tuple) and not isinstance(value, Words):
+        shown = ("、" if language.lower().startswith("zh") else ", ").join(map(str, value))
+    return pattern.format(rule=rule, value=shown)
