@@ -13,15 +13,19 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy
 
-from .fields import FieldError, FieldSpec, get_type
+from .core_fields import CORE_FIELDS
+from .fields import FieldError, FieldSpec, describe_rules, get_type
+from .sections import section_key
 
 # Every rule some field type accepts, in the order the editor shows them.
 RULE_LABELS = {
     "regex": gettext_lazy("Pattern (regular expression)"),
+    "regex_description": gettext_lazy("The pattern in words (shown to people)"),
     "min_length": gettext_lazy("Minimum length"),
     "max_length": gettext_lazy("Maximum length"),
     "min_value": gettext_lazy("Minimum"),
     "max_value": gettext_lazy("Maximum"),
+    "not_less_than": gettext_lazy("Not less than the field"),
     "places": gettext_lazy("Decimal places"),
     "currency": gettext_lazy("Currency"),
     "region": gettext_lazy("Phone region"),
@@ -44,7 +48,7 @@ TEXT_INPUTS = (
     "default",
 )
 FLAG_INPUTS = ("required", "unique", "mobile_only")
-RULE_INPUT_KINDS = {"mobile_only": "checkbox", "choices": "textarea"}
+RULE_INPUT_KINDS = {"mobile_only": "checkbox", "choices": "textarea", "not_less_than": "select"}
 UNSTRIPPED = frozenset({"regex", "choices"})  # spaces can matter in a pattern
 MAX_ROWS = 300
 # which editor input a field-definition error belongs to (invalid_rule names its rule)
@@ -145,7 +149,14 @@ def read_rows(data: Mapping[str, Any]) -> list[Row]:
                 row[name] = raw if name in UNSTRIPPED else raw.strip()
         for name in FLAG_INPUTS:
             row[name] = bool(data.get(prefix + name))
+        row["section_new"] = str(data.get(prefix + "section_new") or "").strip()
         rows.append(row)
+    # a section typed by name is the existing one of that name, or a new one
+    existing = [row["section"] for row in rows if row["section"]]
+    for row in rows:
+        if new := row.pop("section_new"):
+            row["section"] = section_key(new, existing)
+            existing.append(row["section"])
     return rows
 
 
@@ -229,9 +240,61 @@ def _allowed_rules(field_type: str) -> frozenset[str]:
         return frozenset()
 
 
-def editor_rows(rows: Sequence[Row], found: Mapping[int, Mapping[str, list[str]]]) -> list[Row]:
-    """The editor's rows as the page shows them: values, errors, and the rules each type takes."""
+def _order(field_type: str) -> str:
+    try:
+        return get_type(field_type).order
+    except FieldError:
+        return ""
+
+
+def _row_label(row: Row, language: str) -> str:
+    chinese = language.lower().startswith("zh")
+    first, second = ("label_zh", "label_en") if chinese else ("label_en", "label_zh")
+    return str(row.get(first) or row.get(second) or row.get("key") or "")
+
+
+def _comparable_fields(rows: Sequence[Row], index: int, language: str) -> list[tuple[str, str]]:
+    """(key, label) of the fields row ``index`` may be compared with: numbers with numbers,
+    dates with dates; core fields the template does not list come last."""
+    order = _order(rows[index]["type"])
+    listed = {row["key"] for row in rows}
+    options = [
+        (row["key"], _row_label(row, language))
+        for number, row in enumerate(rows)
+        if order and number != index and row["key"] and _order(row["type"]) == order
+    ]
+    options += [
+        (spec.key, spec.label(language))
+        for spec in CORE_FIELDS
+        if order and spec.key not in listed and _order(spec.type) == order
+    ]
+    # a value that no longer fits stays selected, so saving shows why instead of dropping it
+    chosen = rows[index].get("not_less_than")
+    if chosen and chosen not in dict(options):
+        options.append((chosen, chosen))
+    return options
+
+
+def _row_specs(rows: Sequence[Row]) -> list[FieldSpec]:
+    listed = {row["key"] for row in rows}
+    specs = [spec for spec in CORE_FIELDS if spec.key not in listed]
+    for row in rows:
+        try:
+            specs.append(FieldSpec(**field_definition(row)))
+        except (TypeError, ValueError):
+            continue
+    return specs
+
+
+def editor_rows(
+    rows: Sequence[Row],
+    found: Mapping[int, Mapping[str, list[str]]],
+    language: str = "zh-hans",
+) -> list[Row]:
+    """The editor's rows as the page shows them: values, errors, the rules each type takes,
+    and those rules in words."""
     shown = []
+    specs = _row_specs(rows)
     for index, row in enumerate(rows):
         row_found = found.get(index, {})
         allowed = _allowed_rules(row["type"])
@@ -243,11 +306,15 @@ def editor_rows(rows: Sequence[Row], found: Mapping[int, Mapping[str, list[str]]
                 "errors": row_found.get(name, []),
                 "kind": RULE_INPUT_KINDS.get(name, "text"),
                 "inputmode": "numeric" if name in INTEGER_RULES else "",
+                "options": _comparable_fields(rows, index, language)
+                if name == "not_less_than"
+                else [],
             }
             # a filled-in rule the type does not take stays visible, with its error
             for name, label in RULE_LABELS.items()
             if name in allowed or row[name] or name in row_found
         ]
+        spec = FieldSpec(**field_definition(row))
         shown.append(
             {
                 "index": index,
@@ -255,22 +322,13 @@ def editor_rows(rows: Sequence[Row], found: Mapping[int, Mapping[str, list[str]]
                 "values": row,
                 "errors": row_found,
                 "rules": rules,
+                "rule_words": rules_summary(spec, language, specs),
             }
         )
     return shown
 
 
-def rules_summary(spec: FieldSpec, language: str) -> str:
-    """A field's rules in a few words, for reading (not for editing)."""
-    chinese = language.startswith("zh")
-    colon, comma, semicolon = ("：", "、", "；") if chinese else (": ", ", ", "; ")
-    parts = []
-    for name, value in spec.rules.items():
-        if name == "choices":
-            value = comma.join(c["label_zh" if chinese else "label_en"] for c in spec.choices())
-        elif name == "mobile_only":
-            if value:
-                parts.append(str(RULE_LABELS[name]))
-            continue
-        parts.append(f"{RULE_LABELS.get(name, name)}{colon}{value}")
-    return semicolon.join(parts)
+def rules_summary(spec: FieldSpec, language: str, fields: Sequence[FieldSpec] = ()) -> str:
+    """A field's rules in words, for reading (not for editing): "不晚于今天；最多20个字符"."""
+    separator = "；" if language.lower().startswith("zh") else "; "
+    return separator.join(describe_rules(spec, language, fields))

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from dossier.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from dossier.privacy.services import record_audit
 
-from .core_fields import CHOICE_COLUMN_LENGTHS, CORE_KEYS, core_spec
-from .fields import FieldError, FieldSpec, check_spec
+from .core_fields import CHOICE_COLUMN_LENGTHS, CORE_KEYS, core_spec, merge_specs
+from .fields import FieldError, FieldSpec, check_field_references, check_spec
 from .models import Scenario, Template, TemplateField, TemplateVersion
 
 BUILTIN_DIR = Path(__file__).parent / "builtin"
@@ -73,6 +73,11 @@ def parse_field_definitions(fields: Sequence[Mapping[str, Any]]) -> list[FieldSp
         seen.add(spec.key)
         errors += [err.at(row=number) for err in problems]
         specs.append(spec)
+    # rules naming another field (budget max not less than budget min) need the whole template
+    rows = {spec.key: number for number, spec in enumerate(specs, start=1)}
+    errors += [
+        err.at(row=rows.get(err.field)) for err in check_field_references(merge_specs(specs))
+    ]
     if errors:
         raise ValidationFailed(_("The template's fields are not valid."), errors=errors)
     return specs

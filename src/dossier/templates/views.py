@@ -19,7 +19,7 @@ from dossier.core.pages import AuthenticatedRequest, shows_errors
 from dossier.customers import services as customer_services
 
 from . import selectors, services
-from .core_fields import CORE_KEYS
+from .core_fields import CORE_FIELDS, CORE_KEYS
 from .editor import (
     Row,
     apply_action,
@@ -33,6 +33,7 @@ from .editor import (
 from .fields import FieldError, FieldSpec, registered_types
 from .fields.base import CLASSIFICATIONS
 from .models import Scenario, Template
+from .sections import section_choices, section_label
 
 TYPE_LABELS = {
     "text": gettext_lazy("Text"),
@@ -103,7 +104,8 @@ def _field_rows(specs: Sequence[FieldSpec]) -> list[dict[str, Any]]:
             "label": spec.label(language),
             "type": TYPE_LABELS.get(spec.type, spec.type),
             "classification": CLASSIFICATION_LABELS.get(spec.classification, spec.classification),
-            "rules": rules_summary(spec, language),
+            "section": section_label(spec.section) if spec.section else "",
+            "rules": rules_summary(spec, language, specs),
             "core": spec.key in CORE_KEYS,
         }
         for spec in specs
@@ -294,6 +296,7 @@ def _editor(
     errors: Sequence[FieldError] = (),
 ) -> HttpResponse:
     found = row_errors(errors, _language())
+    sections_in_use = [spec.section for spec in CORE_FIELDS]
     # the labels' order (text types first, Chinese identifiers last), then any newer type
     types = [n for n in TYPE_LABELS if n in registered_types()]
     types += [n for n in registered_types() if n not in TYPE_LABELS]
@@ -301,12 +304,12 @@ def _editor(
         "nav": "templates",
         "template": template,
         "draft": selectors.draft_of(template=template),
-        "rows": editor_rows(rows, found),
+        "rows": editor_rows(rows, found, _language()),
         "total": len(rows),
         "general_errors": found.get(-1, {}).get("row", []),
         "types": [(name, TYPE_LABELS.get(name, name)) for name in types],
         "classifications": [(c, CLASSIFICATION_LABELS[c]) for c in CLASSIFICATIONS],
-        "sections": sorted({r["section"] for r in rows if r["section"]}),
+        "sections": section_choices([r["section"] for r in rows] + sections_in_use),
         "notice": notice,
         "problem": problem,
     }

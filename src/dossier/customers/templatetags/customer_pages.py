@@ -9,28 +9,16 @@ from typing import Any
 
 from django import template
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from dossier.templates.core_fields import core_spec
 from dossier.templates.fields import FieldSpec, get_type
 from dossier.templates.fields.contact import display_phone
+from dossier.templates.sections import section_label as _section_label
 
 register = template.Library()
 
-SECTIONS = {
-    "basic": gettext_lazy("Basic information"),
-    "contact": gettext_lazy("Contact"),
-    "work": gettext_lazy("Work"),
-    "company": gettext_lazy("Company"),
-    "sales": gettext_lazy("Sales"),
-    "service": gettext_lazy("Service"),
-    "membership": gettext_lazy("Membership"),
-    "preferences": gettext_lazy("Preferences"),
-    "property": gettext_lazy("Property"),
-    "finance": gettext_lazy("Finance"),
-    "": gettext_lazy("Other"),
-}
 # widgets that take a whole row of the two-column form
 _WIDE = {"textarea", "checkboxes"}
 
@@ -46,7 +34,7 @@ def _chinese() -> bool:
 @register.filter
 def section_label(section: str) -> str:
     """The heading of a form section ("contact" → "Contact" / "联系方式")."""
-    return str(SECTIONS.get(section, section))
+    return _section_label(section)
 
 
 def help_text(spec: FieldSpec) -> str:

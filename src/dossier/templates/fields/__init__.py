@@ -5,7 +5,15 @@ pages, the import and the merge all call :func:`validate_values` or :func:`valid
 """
 
 from .base import FieldError, FieldSpec, FieldType, get_type, registered_types
-from .validate import RowResult, ValidationResult, check_spec, validate_rows, validate_values
+from .validate import (
+    RowResult,
+    ValidationResult,
+    check_field_references,
+    check_spec,
+    describe_rules,
+    validate_rows,
+    validate_values,
+)
 
 __all__ = [
     "FieldError",
@@ -13,7 +21,9 @@ __all__ = [
     "FieldType",
     "RowResult",
     "ValidationResult",
+    "check_field_references",
     "check_spec",
+    "describe_rules",
     "get_type",
     "registered_types",
     "validate_rows",

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from .messages import render
+from .messages import describe, render
 
 CLASSIFICATIONS = ("general", "personal", "sensitive")
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
@@ -150,6 +150,8 @@ class FieldType:
     allowed_rules: ClassVar[frozenset[str]] = frozenset()
     #: values of this type identify a person or company, so they get a blind index
     identifying: ClassVar[bool] = False
+    #: types with the same (non-empty) order compare with each other: "number" or "time"
+    order: ClassVar[str] = ""
 
     def parse(self, raw: Any, spec: FieldSpec) -> Any:
         """Normalise a non-empty raw value (type check and type-specific format)."""
@@ -185,6 +187,10 @@ class FieldType:
         value = self.parse(raw, spec)
         self.check_rules(value, spec)
         return value
+
+    def describe_rule(self, name: str, value: Any, spec: FieldSpec, language: str) -> str:
+        """One rule in words for people ("最多20个字符" / "at most 20 characters"); "" to omit."""
+        return describe(name, language, value)
 
 
 _REGISTRY: dict[str, FieldType] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -52,6 +53,18 @@ PROVINCE_CODES = frozenset(
 )
 
 
+# spaces of every width, zero-width spaces and dashes (ASCII, Unicode and full-width) that
+# people and office software put between the groups of an identifier
+_IDENTIFIER_SEPARATORS = re.compile(
+    r"[\s\u200b\u2060\ufeff\-\u2010-\u2015\u2212\ufe58\ufe63\uff0d]"
+)
+
+
+def compact_identifier(text: str) -> str:
+    """An identifier as written (full-width, spaced, dashed, lower-case) in its compact form."""
+    return _IDENTIFIER_SEPARATORS.sub("", fold_width(text)).upper()
+
+
 def parse_id_card(raw: str, *, today: date | None = None) -> tuple[str, date]:
     """Check an 18-character ID number; return it compacted (upper-case X) and the birth date.
 
@@ -60,7 +73,7 @@ def parse_id_card(raw: str, *, today: date | None = None) -> tuple[str, date]:
     date: people are issued their ID where they live at the time.
     Raises FieldError with a bare code (the caller places it on a field).
     """
-    number = fold_width(raw).replace(" ", "").replace("-", "").upper()
+    number = compact_identifier(raw)
     if len(number) == 15 and number.isdigit():
         raise FieldError("id_card_old_format")
     if len(number) != 18:
@@ -117,7 +130,7 @@ class ChineseCreditCode(FieldType):
     identifying = True
 
     def parse(self, raw: Any, spec: FieldSpec) -> str:
-        code = fold_width(as_text(raw, spec)).replace(" ", "").replace("-", "").upper()
+        code = compact_identifier(as_text(raw, spec))
         try:
             return str(uscc.validate(code))
         except stdnum_errors.InvalidLength:

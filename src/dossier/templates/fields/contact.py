@@ -9,6 +9,7 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
 from .base import FieldError, FieldSpec, FieldType, as_text, fold_width, register
+from .messages import email_reason
 
 _PHONE_NOISE = re.compile(r"[\s\-().·\u3000]")
 
@@ -79,5 +80,5 @@ class Email(FieldType):
         try:
             result = validate_email(text, check_deliverability=False)
         except EmailNotValidError as exc:
-            raise FieldError("invalid_email", spec=spec, reason=str(exc)) from None
+            raise FieldError("invalid_email", spec=spec, reason=email_reason(str(exc))) from None
         return str(result.normalized)

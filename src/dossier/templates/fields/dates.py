@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 from .base import FieldError, FieldSpec, FieldType, fold_width, register
+from .messages import TODAY, describe
 
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
@@ -40,7 +41,8 @@ def _bound(rules: Mapping[str, Any], name: str) -> date | None:
 class DateField(FieldType):
     name = "date"
     widget = "date"
-    allowed_rules = frozenset({"min_value", "max_value"})
+    allowed_rules = frozenset({"min_value", "max_value", "not_less_than"})
+    order = "time"
 
     def parse(self, raw: Any, spec: FieldSpec) -> date:
         if isinstance(raw, datetime):
@@ -73,6 +75,11 @@ class DateField(FieldType):
                 )
         return errors
 
+    def describe_rule(self, name: str, value: Any, spec: FieldSpec, language: str) -> str:
+        if name in ("min_value", "max_value", "not_less_than"):
+            return describe(f"date_{name}", language, TODAY if value == "today" else value)
+        return super().describe_rule(name, value, spec, language)
+
     def to_storage(self, value: date) -> str:
         return value.isoformat()
 
@@ -84,6 +91,13 @@ class DateField(FieldType):
 class DateTimeField(FieldType):
     name = "datetime"
     widget = "datetime-local"
+    allowed_rules = frozenset({"not_less_than"})
+    order = "time"
+
+    def describe_rule(self, name: str, value: Any, spec: FieldSpec, language: str) -> str:
+        if name == "not_less_than":
+            return describe("date_not_less_than", language, value)
+        return super().describe_rule(name, value, spec, language)
 
     def parse(self, raw: Any, spec: FieldSpec) -> datetime:
         if isinstance(raw, datetime):

@@ -4,7 +4,18 @@ Kept beside the validator (not in gettext catalogues) so the pure core can speak
 languages without Django; the page and API layers pick the language.
 """
 
-from typing import Any
+from typing import Any, NamedTuple
+
+
+class Words(NamedTuple):
+    """A message parameter that itself differs by language (a reason, an implied value)."""
+
+    en: str
+    zh: str
+
+    def label(self, language: str) -> str:
+        return self.zh if language.lower().startswith("zh") else self.en
+
 
 MESSAGES: dict[str, tuple[str, str]] = {
     # code: (English, 简体中文)
@@ -48,8 +59,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{label}：“{value}”不在可选项中。",
     ),
     "invalid_email": (
-        "{label} is not a valid e-mail address: {reason}",
-        "{label}不是有效的邮箱地址：{reason}",
+        "{label} is not a valid e-mail address: {reason}.",
+        "{label}不是有效的邮箱地址：{reason}。",
     ),
     "invalid_phone": (
         "{label} is not a valid phone number.",
@@ -85,8 +96,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{label}校验位错误（最后一位应为{expected}）。",
     ),
     "id_card_mismatch": (
-        "{label} ({value}) does not match the ID number in {source}.",
-        "{label}（{value}）与{source}中的身份证号不一致。",
+        "The {source} says {value}; that differs from what was entered.",
+        "{source}显示{value}，与填写的不一致。",
     ),
     "uscc_length": (
         "{label} must have 18 characters (it has {length}).",
@@ -101,6 +112,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "not_unique": (
         "{label}: another customer already has this value.",
         "{label}：已有其他客户使用该值。",
+    ),
+    "less_than_other": (
+        "{label} must not be less than {other}.",
+        "{label}不能小于{other}。",
+    ),
+    "earlier_than_other": (
+        "{label} must not be earlier than {other}.",
+        "{label}不能早于{other}。",
     ),
     # Template definition errors
     "invalid_key": (
@@ -129,7 +148,105 @@ def render(code: str, language: str, params: dict[str, Any]) -> str:
     """The message for ``code`` in ``language`` ("zh-hans" or "en")."""
     english, chinese = MESSAGES.get(code, ("{label}: {code}", "{label}：{code}"))
     pattern = chinese if language.lower().startswith("zh") else english
+    params = {k: (v.label(language) if isinstance(v, Words) else v) for k, v in params.items()}
     try:
         return pattern.format(code=code, **params)
     except (KeyError, IndexError):
         return pattern
+
+
+#: email-validator's reasons (matched by a phrase of its English text) in our own words
+EMAIL_REASONS: list[tuple[str, Words]] = [
+    ("must have an @-sign", Words("it has no @ sign", "缺少 @ 符号")),
+    ("small commercial at", Words("it has no @ sign", "缺少 @ 符号")),
+    ("something before the @-sign", Words("nothing comes before the @ sign", "@ 前面没有内容")),
+    ("something after the @-sign", Words("nothing comes after the @ sign", "@ 后面没有内容")),
+    ("too long", Words("it is too long", "地址过长")),
+    (
+        "should have a period",
+        Words(
+            "the part after @ must be a domain such as example.com",
+            "@ 后面应为完整的域名，例如 example.com",
+        ),
+    ),
+    (
+        "top-level domain",
+        Words(
+            "the part after @ must be a domain such as example.com",
+            "@ 后面应为完整的域名，例如 example.com",
+        ),
+    ),
+    (
+        "special-use or reserved",
+        Words("the part after @ is a reserved name", "@ 后面是保留的域名，不能用于邮件"),
+    ),
+    ("two periods", Words("it has two dots in a row", "含有连续的两个点号")),
+    ("a period and a hyphen", Words("a dot and a dash stand together", "点号与连字符相邻")),
+    ("two dashes", Words("it has two dashes in a row", "含有连续的两个连字符")),
+    (
+        "before the @-sign",
+        Words("the part before @ has characters an address cannot have", "@ 前面含有不允许的字符"),
+    ),
+    (
+        "after the @-sign",
+        Words("the part after @ has characters a domain cannot have", "@ 后面含有不允许的字符"),
+    ),
+    (
+        "display name",
+        Words("enter the address alone, without a name", "只填写邮箱地址本身，不要带姓名"),
+    ),
+    (
+        "angle bracket",
+        Words("enter the address alone, without a name", "只填写邮箱地址本身，不要带姓名"),
+    ),
+    ("anything after", Words("there is text after the address", "地址后面还有多余的内容")),
+]
+EMAIL_REASON_DEFAULT = Words("write it as name@example.com", "应为 name@example.com 的形式")
+
+
+def email_reason(library_text: str) -> Words:
+    """Our bilingual reason for an email-validator failure (its English never reaches users)."""
+    for phrase, words in EMAIL_REASONS:
+        if phrase in library_text:
+            return words
+    return EMAIL_REASON_DEFAULT
+
+
+#: rules in words, for the editor and the template pages: (English, 简体中文)
+RULE_WORDS: dict[str, tuple[str, str]] = {
+    "min_length": ("at least {value} characters", "至少{value}个字符"),
+    "max_length": ("at most {value} characters", "最多{value}个字符"),
+    "min_value": ("at least {value}", "不小于{value}"),
+    "max_value": ("at most {value}", "不大于{value}"),
+    "not_less_than": ("not less than {value}", "不小于{value}"),
+    "date_min_value": ("not before {value}", "不早于{value}"),
+    "date_max_value": ("not after {value}", "不晚于{value}"),
+    "date_not_less_than": ("not earlier than {value}", "不早于{value}"),
+    "places": ("at most {value} decimal places", "最多{value}位小数"),
+    "currency": ("in {value}", "币种{value}"),
+    "region": ("numbers of region {value}", "{value}地区的号码"),
+    "mobile_only": ("mobile numbers only", "仅限手机号码"),
+    "min_items": ("choose at least {value}", "至少选{value}项"),
+    "max_items": ("choose at most {value}", "最多选{value}项"),
+    "choices": ("one of: {value}", "可选：{value}"),
+    "regex": ("must match a pattern: {value}", "须匹配格式：{value}"),
+    "regex_custom": ("must match a custom pattern", "须匹配自定义格式"),
+}
+TODAY = Words("today", "今天")
+#: how the values a 身份证 implies read inside the mismatch message
+IMPLIED_WORDS: dict[str, tuple[str, str]] = {
+    "birthday": ("born {value}", "出生日期 {value}"),
+    "gender": ("{value}", "性别 {value}"),
+}
+
+
+def describe(rule: str, language: str, value: Any = "") -> str:
+    """A rule in words in ``language``; a value that speaks languages (a field) is translated."""
+    english, chinese = RULE_WORDS.get(rule, ("{rule}: {value}", "{rule}：{value}"))
+    pattern = chinese if language.lower().startswith("zh") else english
+    shown = value.label(language) if hasattr(value, "label") else value
+    if isinstance(value, bool):
+        shown = ""
+    elif isinstance(value, list | tuple) and not isinstance(value, Words):
+        shown = ("、" if language.lower().startswith("zh") else ", ").join(map(str, value))
+    return pattern.format(rule=rule, value=shown)

@@ -41,7 +41,8 @@ def _as_decimal(
 
 
 class _Ranged(FieldType):
-    allowed_rules = frozenset({"min_value", "max_value"})
+    allowed_rules = frozenset({"min_value", "max_value", "not_less_than"})
+    order = "number"
 
     def check_rules(self, value: Any, spec: FieldSpec) -> None:
         low, high = spec.rules.get("min_value"), spec.rules.get("max_value")
@@ -79,7 +80,7 @@ class Integer(_Ranged):
 class DecimalNumber(_Ranged):
     name = "decimal"
     widget = "number"
-    allowed_rules = frozenset({"min_value", "max_value", "places"})
+    allowed_rules = frozenset({"min_value", "max_value", "places", "not_less_than"})
     default_places = 6
     code = "invalid_decimal"
     noise: re.Pattern[str] | None = None
@@ -121,7 +122,7 @@ class DecimalNumber(_Ranged):
 @register
 class Money(DecimalNumber):
     name = "money"
-    allowed_rules = frozenset({"min_value", "max_value", "places", "currency"})
+    allowed_rules = frozenset({"min_value", "max_value", "places", "currency", "not_less_than"})
     default_places = 2
     code = "invalid_money"
     noise = _MONEY_NOISE

@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .base import FieldError, FieldSpec, FieldType, as_text, register
+from .messages import describe
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _LIST_SEPARATORS = re.compile(r"[,，、;；|]")
@@ -28,7 +29,7 @@ class Text(FieldType):
     name = "text"
     widget = "text"
     default_max_length = 200
-    allowed_rules = frozenset({"regex", "min_length", "max_length"})
+    allowed_rules = frozenset({"regex", "regex_description", "min_length", "max_length"})
 
     def parse(self, raw: Any, spec: FieldSpec) -> str:
         text = as_text(raw, spec)
@@ -60,6 +61,17 @@ class Text(FieldType):
             except re.error as exc:
                 errors.append(FieldError("invalid_rule", spec=spec, rule="regex", reason=str(exc)))
         return errors
+
+    def describe_rule(self, name: str, value: Any, spec: FieldSpec, language: str) -> str:
+        # a pattern is read through the words its author gave it, never as a regular expression
+        if name == "regex":
+            words = str(spec.rules.get("regex_description") or "").strip()
+            return (
+                describe("regex", language, words) if words else describe("regex_custom", language)
+            )
+        if name == "regex_description":
+            return ""
+        return super().describe_rule(name, value, spec, language)
 
 
 @register
@@ -107,6 +119,12 @@ class Url(FieldType):
 
 class _ChoiceBase(FieldType):
     """What single and multiple choice share: matching a value and checking the choice list."""
+
+    def describe_rule(self, name: str, value: Any, spec: FieldSpec, language: str) -> str:
+        if name == "choices":
+            label = "label_zh" if language.lower().startswith("zh") else "label_en"
+            return describe("choices", language, [c[label] for c in spec.choices()])
+        return super().describe_rule(name, value, spec, language)
 
     def _match(self, raw: Any, spec: FieldSpec) -> str:
         text = as_text(raw, spec)

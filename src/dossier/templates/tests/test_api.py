@@ -260,3 +260,54 @@ def test_field_definition_errors_name_rows_in_chinese(
     ]
     assert errors[1]["message"] == "字段类型“colour”不存在。"
     assert not Template.objects.filter(key="lead").exists()
+
+
+BUDGET_FIELDS = [
+    {"key": "budget_min", "type": "money", "label_zh": "预算下限", "label_en": "Lowest budget"},
+    {
+        "key": "budget_max",
+        "type": "money",
+        "label_zh": "预算上限",
+        "label_en": "Highest budget",
+        "rules": {"not_less_than": "budget_min"},
+    },
+]
+
+
+def test_a_rule_naming_a_missing_or_unlike_field_is_422_at_publish(
+    people: People, api_as: Callable[..., Any]
+) -> None:
+    client = api_as(people.admin)
+    # no such field; a (core) text field
+    for other, reason in (("budget", "模板中没有字段“budget”"), ("display_name", "无法比较")):
+        fields = [BUDGET_FIELDS[0], {**BUDGET_FIELDS[1], "rules": {"not_less_than": other}}]
+        response = client.post(
+            "/templates", {**NEW_TEMPLATE, "fields": fields}, headers={"Accept-Language": "zh-hans"}
+        )
+        assert response.status_code == 422
+        [err] = response.json()["errors"]
+        assert (err["row"], err["field"], err["code"]) == (2, "budget_max", "invalid_rule")
+        assert reason in err["message"]
+    assert not Template.objects.filter(key="lead").exists()
+
+
+def test_customer_values_breaking_a_cross_field_rule_are_422_naming_the_field(
+    people: People, api_as: Callable[..., Any]
+) -> None:
+    client = api_as(people.admin)
+    body = {**NEW_TEMPLATE, "fields": BUDGET_FIELDS}
+    assert client.post("/templates", body).status_code == 201
+    values = {"display_name": "张三", "budget_min": "5000", "budget_max": "3000"}
+    response = client.post(
+        "/customers", {"template": "lead", "values": values}, headers={"Accept-Language": "en"}
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {
+            "field": "budget_max",
+            "code": "less_than_other",
+            "message": "Highest budget must not be less than Lowest budget.",
+        }
+    ]
+    values["budget_max"] = "5000"
+    assert client.post("/customers", {"template": "lead", "values": values}).status_code == 201

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from stdnum.cn import ric
 
+from dossier.templates.core_fields import core_spec
 from dossier.templates.fields import FieldSpec, get_type, validate_values
 
 from .field_helpers import clean, error, id_number
@@ -109,3 +110,63 @@ def test_uscc_valid_compacted_and_upper_cased() -> None:
 )
 def test_uscc_rejects(raw: str, code: str) -> None:
     assert error("cn_uscc", raw) == code
+
+
+# ---- identifiers written the way people write them --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "91 110000 600037341L",  # python-stdnum's own test vector
+        "91-110000-600037341L",
+        "91–110000—600037341l",  # en and em dashes, lower case
+        "91\t110000\u00a0600037341L",  # tab and no-break space
+        "91\u3000110000\u200b600037341L",  # ideographic and zero-width spaces
+        "９１－１１００００－６０００３７３４１ｌ",  # full-width digits, dash and letter
+        "91‐110000−600037341L",  # Unicode hyphen and minus sign
+    ],
+)
+def test_uscc_folds_spaces_dashes_and_widths(raw: str) -> None:
+    assert clean("cn_uscc", raw) == "91110000600037341L"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "110105 19491231 002x",
+        "110105–19491231–002X",
+        "110105\t19491231\u00a0002X",
+        "１１０１０５－１９４９１２３１－００２ｘ",
+        "110105‐19491231−002X",
+    ],
+)
+def test_id_card_folds_spaces_dashes_and_widths(raw: str) -> None:
+    assert clean("cn_id_card", raw) == "11010519491231002X"
+
+
+def test_id_card_mismatch_says_what_the_id_implies_once_per_disagreeing_field() -> None:
+    specs = [
+        FieldSpec("id", "cn_id_card", "身份证号", "ID number"),
+        core_spec("birthday"),
+        core_spec("gender"),
+    ]
+    values = {"id": "11010519491231002X", "birthday": "1950-01-01", "gender": "male"}
+    result = validate_values(values, specs)
+    assert [(e.field, e.code) for e in result.errors] == [
+        ("birthday", "id_card_mismatch"),
+        ("gender", "id_card_mismatch"),
+    ]
+    for err in result.errors:
+        assert (
+            err.message("zh-hans") == "身份证号显示出生日期 1949-12-31、性别 女，与填写的不一致。"
+        )
+        assert err.message("en") == (
+            "The ID number says born 1949-12-31, female; that differs from what was entered."
+        )
+
+    # only the field that disagrees carries the message
+    values["birthday"] = "1949-12-31"
+    [err] = validate_values(values, specs).errors
+    assert err.field == "gender"
+    assert "male" not in err.message("zh-hans")  # the choice's label, not its stored value

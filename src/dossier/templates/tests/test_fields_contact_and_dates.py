@@ -142,3 +142,31 @@ def test_datetime_without_zone_is_china_time() -> None:
     assert clean("datetime", "2024/05/01T14:30:00Z") == datetime(2024, 5, 1, 14, 30, tzinfo=UTC)
     assert error("datetime", "2024-05-01 25:00") == "invalid_datetime"
     assert error("datetime", "1900-01-01 07:00") == "date_out_of_range"
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason_en", "reason_zh"),
+    [
+        ("zhang", "it has no @ sign", "缺少 @ 符号"),
+        ("@example.com", "nothing comes before the @ sign", "@ 前面没有内容"),
+        ("zhang@", "nothing comes after the @ sign", "@ 后面没有内容"),
+        ("a@b", "a domain such as example.com", "完整的域名"),
+        ("a@@b.com", "characters a domain cannot have", "@ 后面含有不允许的字符"),
+        ("a..b@example.com", "two dots in a row", "连续的两个点号"),
+        ("x" * 300 + "@a.cn", "it is too long", "地址过长"),
+    ],
+)
+def test_email_errors_speak_our_words_not_the_librarys(
+    raw: str, reason_en: str, reason_zh: str
+) -> None:
+    spec = FieldSpec("f", "email", "邮箱", "E-mail")
+    [err] = validate_values({"f": raw}, [spec]).errors
+    english, chinese = err.message("en"), err.message("zh-hans")
+    assert english.startswith("E-mail is not a valid e-mail address: ")
+    assert reason_en in english
+    assert chinese.startswith("邮箱不是有效的邮箱地址：")
+    assert reason_zh in chinese
+    # email-validator's own English ("The part after the @-sign …") reaches nobody
+    for message in (english, chinese):
+        assert "@-sign" not in message
+        assert "email address" not in message.lower()

@@ -316,3 +316,129 @@ def test_rules_summary_reads_choices_in_the_page_language() -> None:
     )
     assert "金卡" in rules_summary(spec, "zh-hans")
     assert "Gold" in rules_summary(spec, "en")
+
+
+# --- sections by name, rules in words, rules between fields -----------------------------------
+
+ZH = {"Accept-Language": "zh-hans"}
+
+
+def options_of(html: str, name: str) -> dict[str, str]:
+    """value → visible text of the options of the select called ``name``."""
+    match = re.search(rf'<select[^>]*name="{name}"[^>]*>(.*?)</select>', html, re.S)
+    assert match, f"no select {name}"
+    return dict(re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', match.group(1)))
+
+
+def test_sections_are_picked_by_name_not_by_key(
+    admin_client: Client, member_template: Template
+) -> None:
+    page = admin_client.get("/templates/member/edit/", headers=ZH)
+    sections = options_of(row_html(page, 0), "fields-0-section")
+    assert sections["basic"] == "基本信息"
+    assert sections["contact"] == "联系方式"
+    assert sections["membership"] == "会员信息"
+    assert "contact" not in sections.values()  # no internal key shown as a name
+    assert 'name="fields-0-section_new"' in row_html(page, 0)
+
+
+def test_typing_an_existing_sections_name_reuses_it_and_a_new_name_makes_one(
+    admin_client: Client, member_template: Template
+) -> None:
+    data = editor_data(admin_client.get("/templates/member/edit/", headers=ZH))
+    data["fields-0-section_new"] = "联系方式"  # the visible name of "contact"
+    data["fields-1-section_new"] = " Contact "  # the English one, spaced
+    data["fields-2-section_new"] = "贵宾  服务"
+    data["fields-3-section_new"] = "贵宾 服务"  # the same new section, typed again
+    saved = admin_client.post("/templates/member/edit/", {**data, "action": "save"}, headers=ZH)
+    assert saved.status_code == 200
+    draft = selectors.draft_of(template=member_template)
+    sections = [spec.section for spec in draft.own_specs()]
+    assert sections[:4] == ["contact", "contact", "贵宾 服务", "贵宾 服务"]
+    # shown again by name, and the new section is offered to every row
+    offered = options_of(row_html(saved, 4), "fields-4-section")
+    assert offered["贵宾 服务"] == "贵宾 服务"
+    assert list(offered.values()).count("联系方式") == 1
+    assert editor_data(saved)["fields-2-section"] == "贵宾 服务"
+
+
+def test_detail_page_shows_section_names(admin_client: Client, member_template: Template) -> None:
+    response = admin_client.get("/templates/member/", headers=ZH)
+    shown = {row["spec"].key: row["section"] for row in response.context["fields"]}
+    assert shown["phone"] == "联系方式"
+    assert shown["display_name"] == "基本信息"
+
+
+def test_editor_describes_rules_in_words_in_both_languages(
+    admin_client: Client, member_template: Template
+) -> None:
+    services.save_draft(
+        actor=None,
+        template=member_template,
+        fields=[
+            {"key": "joined", "type": "date", "rules": {"max_value": "today"}},
+            {"key": "member_no", "type": "text", "rules": {"regex": r"M\d{6}", "max_length": 7}},
+            {
+                "key": "card",
+                "type": "text",
+                "rules": {"regex": r"C\d+", "regex_description": "C 加数字"},
+            },
+        ],
+    )
+    zh = admin_client.get("/templates/member/edit/", headers=ZH)
+    assert "不晚于今天" in row_html(zh, 0)
+    assert "today" not in re.sub(r"<input[^>]*>", "", row_html(zh, 0))  # only in the input
+    assert "须匹配自定义格式；最多7个字符" in row_html(zh, 1)
+    assert "须匹配格式：C 加数字" in row_html(zh, 2)
+    en = admin_client.get("/templates/member/edit/", headers={"Accept-Language": "en"})
+    assert "not after today" in row_html(en, 0)
+    assert "must match a custom pattern; at most 7 characters" in row_html(en, 1)
+    assert "must match a pattern: C 加数字" in row_html(en, 2)
+    assert 'name="fields-2-regex_description" value="C 加数字"' in row_html(en, 2)
+
+
+def test_editor_offers_a_not_less_than_rule_among_comparable_fields(
+    admin_client: Client, member_template: Template
+) -> None:
+    services.save_draft(
+        actor=None,
+        template=member_template,
+        fields=[
+            {"key": "budget_min", "type": "money", "label_zh": "预算下限"},
+            {"key": "budget_max", "type": "money", "label_zh": "预算上限"},
+            {"key": "note", "type": "text", "label_zh": "备注"},
+            {"key": "visits", "type": "integer", "label_zh": "到访次数"},
+            {"key": "start", "type": "date", "label_zh": "开始"},
+        ],
+    )
+    page = admin_client.get("/templates/member/edit/", headers=ZH)
+    offered = options_of(row_html(page, 1), "fields-1-not_less_than")
+    assert offered == {"": "（不比较）", "budget_min": "预算下限", "visits": "到访次数"}
+    dates = options_of(row_html(page, 4), "fields-4-not_less_than")
+    assert set(dates) == {"", "birthday"}  # the core birthday is a date too
+    assert 'name="fields-2-not_less_than"' not in row_html(page, 2)  # text: no such rule
+
+    data = editor_data(page)
+    data["fields-1-not_less_than"] = "budget_min"
+    saved = admin_client.post("/templates/member/edit/", {**data, "action": "save"}, headers=ZH)
+    draft = selectors.draft_of(template=member_template)
+    assert draft.own_specs()[1].rules == {"not_less_than": "budget_min"}
+    assert "不小于预算下限" in row_html(saved, 1)
+    assert options_of(row_html(saved, 1), "fields-1-not_less_than")["budget_min"] == "预算下限"
+
+
+def test_a_not_less_than_rule_naming_an_unlike_field_is_refused_at_its_input(
+    admin_client: Client, member_template: Template
+) -> None:
+    data = editor_data(admin_client.get("/templates/member/edit/", headers=ZH))
+    # points (integer, row 4) must not be less than member_no (text): not comparable
+    data["fields-4-not_less_than"] = "member_no"
+    response = admin_client.post(
+        "/templates/member/edit/", {**data, "action": "publish"}, headers=ZH
+    )
+    assert response.status_code == 200
+    row = row_html(response, 4)
+    assert "无法比较（须同为数字或同为日期）" in row
+    assert options_of(row, "fields-4-not_less_than")["member_no"] == "member_no"  # kept, shown
+    assert selectors.draft_of(template=member_template) is None
+    assert member_template.versions.count() == 1

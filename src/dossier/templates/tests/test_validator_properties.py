@@ -197,6 +197,49 @@ def test_generated_credit_codes_round_trip(code: str) -> None:
     assert kind.validate(code, spec) == code
 
 
+# separators people and office software put between groups, and full-width forms
+SEPARATORS = [" ", "  ", "-", "\t", "\u00a0", "\u3000", "\u200b", "－", "‐", "–", "—", "−"]
+
+
+@st.composite
+def written_as_people_write(draw: st.DrawFn, code: str) -> str:
+    """``code`` with separators inserted anywhere, some characters full-width, some lower-case."""
+    out = []
+    for char in code:
+        if draw(st.booleans()):
+            out.append(draw(st.sampled_from(SEPARATORS)))
+        if draw(st.booleans()):
+            char = chr(ord(char) + 0xFEE0)  # the full-width form of an ASCII digit or letter
+        if draw(st.booleans()):
+            char = char.lower()
+        out.append(char)
+    if draw(st.booleans()):
+        out.append(draw(st.sampled_from(SEPARATORS)))
+    return "".join(out)
+
+
+@PROPERTIES
+@given(st.data(), credit_codes())
+def test_credit_codes_written_with_spaces_dashes_and_widths_normalise(
+    data: st.DataObject, code: str
+) -> None:
+    written = data.draw(written_as_people_write(code))
+    result = validate_values({"credit_code": written}, [FieldSpec("credit_code", "cn_uscc")])
+    assert result.errors == []
+    assert result.clean["credit_code"] == code
+
+
+@PROPERTIES
+@given(st.data(), id_numbers())
+def test_id_numbers_written_with_spaces_dashes_and_widths_normalise(
+    data: st.DataObject, number: str
+) -> None:
+    written = data.draw(written_as_people_write(number))
+    result = validate_values({"id": written}, [FieldSpec("id", "cn_id_card")])
+    assert result.errors == []
+    assert result.clean["id"] == number
+
+
 # ---- rows ------------------------------------------------------------------------------------
 
 
