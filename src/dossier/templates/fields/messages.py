@@ -109,7 +109,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "unknown_type": ("Field type “{value}” does not exist.", "字段类型“{value}”不存在。"),
     "duplicate_key": ("Field key “{value}” appears twice.", "字段标识“{value}”重复。"),
-    "invalid_rule": ("Rule “{rule}” is not valid: {reason}", "规则“{rule}”无效：{reason}"),
+    "invalid_rule": (
+        "Rule “{rule}” of {label} is not valid: {reason}",
+        "{label}的规则“{rule}”无效：{reason}",
+    ),
     "core_type_mismatch": (
         "{label} is a built-in field of type {expected}; it cannot be redefined as {value}.",
         "{label}是类型为{expected}的内置字段，不能改为{value}。",
