@@ -4,7 +4,16 @@ Every rule that decides whether a customer value is valid lives here. The API, t
 pages, the import and the merge all call :func:`validate_values` or :func:`validate_rows`.
 """
 
-from .base import FieldError, FieldSpec, FieldType, get_type, registered_types
+from .base import (
+    FieldError,
+    FieldSpec,
+    FieldType,
+    get_type,
+    is_lower,
+    lowered_fields,
+    minimum_classification,
+    registered_types,
+)
 from .validate import RowResult, ValidationResult, check_spec, validate_rows, validate_values
 
 __all__ = [
@@ -15,6 +24,9 @@ __all__ = [
     "ValidationResult",
     "check_spec",
     "get_type",
+    "is_lower",
+    "lowered_fields",
+    "minimum_classification",
     "registered_types",
     "validate_rows",
     "validate_values",

@@ -121,6 +121,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Classification “{value}” must be general, personal or sensitive.",
         "分级“{value}”必须是 general、personal 或 sensitive。",
     ),
+    "classification_lowered": (
+        "{label}: only an administrator may lower its classification ({before} → {after}), "
+        "giving a reason.",
+        "{label}：只有管理员可以降低其分级（{before} → {after}），且须说明理由。",
+    ),
+    "decrypts_values": (
+        "{label}: the migration would move stored values out of encryption "
+        "({before} → {after}); an administrator must confirm it.",
+        "{label}：迁移会将已存储的值移出加密（{before} → {after}），须由管理员确认。",
+    ),
     "invalid_default": (
         "The default of {label} is not valid: {reason}",
         "{label}的默认值无效：{reason}",

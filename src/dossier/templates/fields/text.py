@@ -113,6 +113,7 @@ class LongText(Text):
 @register
 class Address(Text):
     name = "address"
+    minimum_classification = "personal"
     widget = "textarea"
     default_max_length = 500
 
