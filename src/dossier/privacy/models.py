@@ -32,6 +32,8 @@ class AuditEvent(AppendOnlyModel):
         TOKEN_REVOKE = "token_revoke", _("token revoked")
         TEMPLATE_PUBLISH = "template_publish", _("template published")
         TEMPLATE_MIGRATE = "template_migrate", _("profiles migrated")
+        CLASSIFICATION_LOWER = "classification_lower", _("field classification lowered")
+        PROFILES_DECRYPT = "profiles_decrypt", _("profile decryption confirmed")
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

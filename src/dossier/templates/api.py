@@ -93,7 +93,12 @@ def field_types(request: ApiRequest) -> Any:
     """The field types a template can use, with the rules each accepts."""
     _can_view(request)
     return [
-        {"name": n, "widget": get_type(n).widget, "rules": sorted(get_type(n).allowed_rules)}
+        {
+            "name": n,
+            "widget": get_type(n).widget,
+            "rules": sorted(get_type(n).allowed_rules),
+            "minimum_classification": get_type(n).minimum_classification,
+        }
         for n in registered_types()
     ]
 
@@ -106,7 +111,10 @@ def get_template(request: ApiRequest, key: str) -> Any:
 
 @router.put("/{key}", response={200: TemplateDetailOut, **ERRORS})
 def update_template(request: ApiRequest, key: str, payload: TemplateUpdate) -> Any:
-    """Change names or scenario; new `fields` publish a new version (old profiles keep theirs)."""
+    """Change names or scenario; new `fields` publish a new version (old profiles keep theirs).
+
+    Lowering a field's classification is an administrator's act and needs `lowering_reason`.
+    """
     data = payload.dict()
     data["fields"] = _fields(payload.fields)
     template = services.update_template(
@@ -158,10 +166,17 @@ def _migration_out(migration: ProfileMigration) -> dict[str, Any]:
 
 
 @router.post("/{key}/migrations", response={202: MigrationOut, **ERRORS})
-def start_migration(request: ApiRequest, key: str) -> Any:
-    """Re-validate the template's profiles against its current version, in the background."""
+def start_migration(request: ApiRequest, key: str, confirm_decrypt: bool = False) -> Any:
+    """Re-validate the template's profiles against its current version, in the background.
+
+    Only someone who may change every customer on the template may migrate it. A migration
+    that would store encrypted values in plaintext needs an administrator and
+    `confirm_decrypt=true`.
+    """
     migration = customer_services.start_migration(
-        actor=request.user, template=selectors.get_template(key=key)
+        actor=request.user,
+        template=selectors.get_template(key=key),
+        confirm_decrypt=confirm_decrypt,
     )
     migration.refresh_from_db()
     return Status(202, _migration_out(migration))

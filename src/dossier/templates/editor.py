@@ -58,6 +58,7 @@ ERROR_INPUTS = {
     "unknown_type": "type",
     "core_type_mismatch": "type",
     "invalid_classification": "classification",
+    "classification_lowered": "classification",
     "invalid_default": "default",
 }
 

@@ -43,6 +43,8 @@ class Template(models.Model):
         permissions = [
             ("publish_template", "Can publish a template version"),
             ("migrate_template", "Can migrate profiles to a newer template version"),
+            # an administrator's act: lowering exposes data, so it takes a reason and is audited
+            ("lower_classification", "Can lower a field's classification and decrypt profiles"),
         ]
 
     def __str__(self) -> str:
@@ -152,6 +154,8 @@ class ProfileMigration(models.Model):
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    #: an administrator confirmed that values may move out of encryption (see start_migration)
+    decrypt_confirmed = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

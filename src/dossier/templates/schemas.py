@@ -19,7 +19,13 @@ class FieldDefinition(Schema):
     default: Any = None
     help_zh: str = Field("", max_length=300)
     help_en: str = Field("", max_length=300)
-    classification: str = Field("general", description="general, personal or sensitive")
+    classification: str = Field(
+        "general",
+        description=(
+            "general, personal or sensitive; never below the type's minimum_classification "
+            "(identifiers are personal at least)"
+        ),
+    )
     sensitive: bool = Field(False, description="Shorthand for classification = sensitive.")
     section: str = Field("", max_length=50)
 
@@ -83,6 +89,11 @@ class TemplateUpdate(Schema):
         None, description="New fields publish a new version."
     )
     note: str = Field("", max_length=300)
+    lowering_reason: str = Field(
+        "",
+        max_length=500,
+        description="Why a field's classification is lowered (administrators only; audited).",
+    )
 
 
 class CloneIn(Schema):
@@ -105,3 +116,4 @@ class FieldTypeOut(Schema):
     name: str
     widget: str
     rules: list[str]
+    minimum_classification: str

@@ -16,7 +16,7 @@ from dossier.core.errors import Conflict, NotFound, PermissionDenied, Validation
 from dossier.privacy.services import record_audit
 
 from .core_fields import CHOICE_COLUMN_LENGTHS, CORE_KEYS, core_spec, merge_specs
-from .fields import FieldError, FieldSpec, check_field_references, check_spec
+from .fields import FieldError, FieldSpec, check_field_references, check_spec, lowered_fields
 from .models import Scenario, Template, TemplateField, TemplateVersion
 
 BUILTIN_DIR = Path(__file__).parent / "builtin"
@@ -171,7 +171,63 @@ def create_template(
     return template
 
 
-def _publish(version: TemplateVersion, *, actor: User | None, note: str) -> TemplateVersion:
+LOWER_CLASSIFICATION = "templates.lower_classification"
+
+
+def _published_classifications(template: Template) -> dict[str, str]:
+    """Each template field's classification in the last published version that had it."""
+    rows = TemplateField.objects.filter(
+        version__template=template, version__status=TemplateVersion.PUBLISHED
+    ).order_by("version__number", "position")
+    # a field removed and added back later is compared with what it was, not with nothing
+    return {row.key: row.spec().classification for row in rows if row.key not in CORE_KEYS}
+
+
+def _check_lowering(
+    version: TemplateVersion, *, actor: User | None, reason: str
+) -> list[tuple[FieldSpec, str, str]]:
+    """The fields this version makes less protected; refused unless an administrator says why.
+
+    Lowering a class moves values out of encryption and unmasks them for every team that uses
+    the template, so it is an administrator's decision, with a reason, in the audit log.
+    """
+    specs = version.own_specs()
+    lowered = lowered_fields(_published_classifications(version.template), specs)
+    if not lowered:
+        return []
+    rows = {spec.key: number for number, spec in enumerate(specs, start=1)}
+    errors = [
+        FieldError(
+            "classification_lowered",
+            field=spec.key,
+            spec=spec,
+            row=rows[spec.key],
+            before=old,
+            after=new,
+        )
+        for spec, old, new in lowered
+    ]
+    if actor is not None and not actor.has_perm(LOWER_CLASSIFICATION):
+        raise PermissionDenied(
+            _("Only an administrator may lower a field's classification."),
+            code="classification_lowered",
+            errors=errors,
+        )
+    if not reason.strip():
+        raise ValidationFailed(
+            _("Lowering a field's classification needs a reason."),
+            code="lowering_reason_required",
+            errors=[
+                FieldError("required", field="lowering_reason", label=_("Reason for lowering"))
+            ],
+        )
+    return lowered
+
+
+def _publish(
+    version: TemplateVersion, *, actor: User | None, note: str, lowering_reason: str = ""
+) -> TemplateVersion:
+    lowered = _check_lowering(version, actor=actor, reason=lowering_reason)
     version.status = TemplateVersion.PUBLISHED
     version.published_at = timezone.now()
     version.published_by = actor if actor is not None and actor.is_authenticated else None
@@ -187,6 +243,15 @@ def _publish(version: TemplateVersion, *, actor: User | None, note: str) -> Temp
         object_id=template.key,
         changes={"version": version.number},
     )
+    for spec, old, new in lowered:
+        record_audit(
+            actor=actor,
+            action="classification_lower",
+            object_type="template",
+            object_id=template.key,
+            changes={"version": version.number, "field": spec.key, "before": old, "after": new},
+            reason=lowering_reason.strip(),
+        )
     return version
 
 
@@ -213,13 +278,18 @@ def save_draft(
 
 
 @transaction.atomic
-def publish_draft(*, actor: User | None, template: Template, note: str = "") -> TemplateVersion:
-    """Publish the template's draft as its new current version."""
+def publish_draft(
+    *, actor: User | None, template: Template, note: str = "", lowering_reason: str = ""
+) -> TemplateVersion:
+    """Publish the template's draft as its new current version.
+
+    A draft that lowers a field's classification needs an administrator and a reason.
+    """
     _require(actor, "templates.publish_template")
     draft = template.versions.filter(status=TemplateVersion.DRAFT).first()
     if draft is None:
         raise NotFound(_("This template has no draft to publish."), code="no_draft")
-    return _publish(draft, actor=actor, note=note)
+    return _publish(draft, actor=actor, note=note, lowering_reason=lowering_reason)
 
 
 @transaction.atomic
@@ -240,8 +310,12 @@ def update_template(
     description: str | None = None,
     fields: Sequence[Mapping[str, Any]] | None = None,
     note: str = "",
+    lowering_reason: str = "",
 ) -> Template:
-    """Change a template's names or scenario; new fields publish a new version."""
+    """Change a template's names or scenario; new fields publish a new version.
+
+    Fields that lower a classification need an administrator and ``lowering_reason``.
+    """
     _require(actor, "templates.change_template", "templates.publish_template")
     template = Template.objects.select_for_update().get(pk=template.pk)
     if scenario is not None:
@@ -262,7 +336,7 @@ def update_template(
         if current is None or _spec_dicts(current.own_specs()) != _spec_dicts(specs):
             draft = _draft_of(template)
             _write_fields(draft, specs)
-            _publish(draft, actor=actor, note=note)
+            _publish(draft, actor=actor, note=note, lowering_reason=lowering_reason)
     template.refresh_from_db()
     return template
 

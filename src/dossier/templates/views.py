@@ -225,11 +225,16 @@ def migrate(request: AuthenticatedRequest, key: str) -> HttpResponse:
     """Start moving the template's customers to its current version."""
     template = selectors.get_template(key=key)
     try:
-        migration = customer_services.start_migration(actor=request.user, template=template)
-    except PermissionDenied:
-        raise
+        migration = customer_services.start_migration(
+            actor=request.user,
+            template=template,
+            confirm_decrypt=request.POST.get("confirm_decrypt") == "on",
+        )
     except ApplicationError as exc:
-        messages.error(request, exc.message)
+        if isinstance(exc, PermissionDenied) and not exc.errors:
+            raise  # no right to migrate at all: the 403 page
+        reasons = [e.message(_language()) for e in exc.errors]
+        messages.error(request, " ".join([exc.message, *reasons]))
         return redirect("templates:detail", key=key)
     return redirect("templates:migration", key=key, migration_id=migration.pk)
 
@@ -266,13 +271,19 @@ def edit(request: AuthenticatedRequest, key: str) -> HttpResponse:
         )
         if action == "publish":
             published = services.publish_draft(
-                actor=request.user, template=template, note=str(request.POST.get("note", ""))
+                actor=request.user,
+                template=template,
+                note=str(request.POST.get("note", "")),
+                lowering_reason=str(request.POST.get("lowering_reason", "")),
             )
             text = _("Version %(number)s published.") % {"number": published.number}
             messages.success(request, text)
             return _go(request, reverse("templates:detail", args=[key]))
-    except PermissionDenied:
-        raise
+    except PermissionDenied as exc:
+        if exc.code != "classification_lowered":
+            raise
+        # the draft is saved; an administrator may publish it with a reason
+        return _editor(request, template, rows, problem=exc.message, errors=exc.errors)
     except ValidationFailed as exc:
         return _editor(request, template, rows, problem=exc.message, errors=exc.errors)
     except ApplicationError as exc:

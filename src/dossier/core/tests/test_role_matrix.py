@@ -68,7 +68,9 @@ API: dict[str, tuple[str, ...]] = {
     "POST /templates/{key}/clone":                    (OK, OK, DENIED, DENIED, DENIED, DENIED, DENIED),  # noqa: E501
     "GET /templates/{key}/versions":                  ALL_OK,
     "GET /templates/{key}/versions/{number}":         ALL_OK,
-    "POST /templates/{key}/migrations":               (OK, OK, DENIED, DENIED, DENIED, DENIED, DENIED),  # noqa: E501
+    # a migration rewrites every customer on the template: the manager cannot reach the
+    # outsider's customer on it, so only the admin may run it
+    "POST /templates/{key}/migrations":               (OK, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED),  # noqa: E501
     # the report names customers of every owner: only those who may migrate read it (as on
     # the page templates:migration)
     "GET /templates/{key}/migrations/{migration_id}": (OK, OK, DENIED, DENIED, DENIED, DENIED, DENIED),  # noqa: E501
@@ -129,7 +131,7 @@ PAGES: dict[str, tuple[str, ...]] = {
     "GET templates:edit":        (LOGIN, PAGE, PAGE, DENIED, DENIED, DENIED, DENIED, DENIED),
     "GET templates:clone":       (LOGIN, PAGE, PAGE, DENIED, DENIED, DENIED, DENIED, DENIED),
     "POST templates:archive":    (LOGIN, REDIRECT, REDIRECT, DENIED, DENIED, DENIED, DENIED, DENIED),  # noqa: E501
-    "POST templates:migrate":    (LOGIN, REDIRECT, REDIRECT, DENIED, DENIED, DENIED, DENIED, DENIED),  # noqa: E501
+    "POST templates:migrate":    (LOGIN, REDIRECT, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED),  # noqa: E501
     "GET templates:version":     (LOGIN, PAGE, PAGE, PAGE, PAGE, PAGE, PAGE, PAGE),
     "GET templates:migration":   (LOGIN, PAGE, PAGE, DENIED, DENIED, DENIED, DENIED, DENIED),
     "GET consent:customer":      (LOGIN, PAGE, PAGE, PAGE, PAGE, PAGE, UNSEEN, UNSEEN),

@@ -12,18 +12,100 @@ from django.utils.translation import gettext as _
 
 from dossier.core.errors import PermissionDenied, ValidationFailed
 from dossier.privacy.services import record_audit
+from dossier.templates.core_fields import CORE_KEYS
 from dossier.templates.fields import FieldError, FieldSpec, validate_values
 from dossier.templates.models import ProfileMigration, Template, TemplateVersion
 
-from ..access import may
+from ..access import may, restrict
 from ..models import Customer
 from ..values import split_values, stored_values
 from .profiles import _unique_errors, _write_lookups
 
+DECRYPT = "templates.lower_classification"
+
+
+def decrypted_fields(
+    before: list[FieldSpec], after: list[FieldSpec]
+) -> list[tuple[FieldSpec, str, str]]:
+    """Fields whose stored values moving from ``before`` to ``after`` would leave encryption."""
+    old = {s.key: s.classification for s in before if s.key not in CORE_KEYS}
+    return [
+        (spec, old[spec.key], spec.classification)
+        for spec in after
+        if spec.key in old and old[spec.key] != "general" and spec.classification == "general"
+    ]
+
+
+def _to_move(template: Template, target_id: int) -> Any:
+    return Customer.objects.filter(template=template, deleted_at__isnull=True).exclude(
+        template_version_id=target_id
+    )
+
+
+def _check_reach(actor: User, template: Template, target_id: int) -> None:
+    """A migration changes every customer on the template: the actor must reach them all.
+
+    Otherwise a manager's template edit would rewrite other teams' customers, which they may
+    not change themselves. Only someone who reaches all of them (an administrator) may run it.
+    """
+    customers = _to_move(template, target_id)
+    reachable = restrict(customers, actor, "change")
+    beyond = customers.exclude(pk__in=reachable.values("pk")).count()
+    if beyond:
+        raise PermissionDenied(
+            _(
+                "%(count)s customers on this template are outside your reach; only someone "
+                "who may change all of them (an administrator) may migrate them."
+            )
+            % {"count": beyond},
+            code="customers_out_of_reach",
+        )
+
+
+def _check_decryption(
+    actor: User, template: Template, target: TemplateVersion, confirm_decrypt: bool
+) -> list[tuple[FieldSpec, str, str]]:
+    """Fields the migration would move out of encryption; refused unless an admin confirms."""
+    old_ids = _to_move(template, target.pk).order_by().values("template_version_id").distinct()
+    found: dict[str, tuple[FieldSpec, str, str]] = {}
+    versions = TemplateVersion.objects.filter(pk__in=old_ids).prefetch_related("fields")
+    for version in versions:
+        for spec, old, new in decrypted_fields(version.specs(), target.specs()):
+            found.setdefault(spec.key, (spec, old, new))
+    lowered = list(found.values())
+    if not lowered:
+        return []
+    errors = [
+        FieldError("decrypts_values", field=spec.key, spec=spec, before=old, after=new)
+        for spec, old, new in lowered
+    ]
+    if not may(actor, DECRYPT):
+        raise PermissionDenied(
+            _("Only an administrator may migrate profiles out of encryption."),
+            code="migration_decrypts",
+            errors=errors,
+        )
+    if not confirm_decrypt:
+        raise ValidationFailed(
+            _(
+                "This migration would store encrypted values in plaintext; confirm it "
+                "explicitly to go ahead."
+            ),
+            code="migration_decrypts",
+            errors=errors,
+        )
+    return lowered
+
 
 @transaction.atomic
-def start_migration(*, actor: User, template: Template) -> ProfileMigration:
-    """Record a migration of the template's customers to its current version."""
+def start_migration(
+    *, actor: User, template: Template, confirm_decrypt: bool = False
+) -> ProfileMigration:
+    """Record a migration of the template's customers to its current version.
+
+    The actor must reach every customer it would change; a migration that moves values out
+    of encryption also needs an administrator and ``confirm_decrypt``.
+    """
     if not may(actor, "templates.migrate_template"):
         raise PermissionDenied(_("You may not migrate profiles."))
     # the version published last, whatever the caller's copy of the template says
@@ -32,9 +114,29 @@ def start_migration(*, actor: User, template: Template) -> ProfileMigration:
         raise ValidationFailed(
             _("This template has no published version."), code="template_unavailable"
         )
+    target = TemplateVersion.objects.prefetch_related("fields").get(pk=template.current_version_id)
+    _check_reach(actor, template, target.pk)
+    decrypted = _check_decryption(actor, template, target, confirm_decrypt)
     migration = ProfileMigration.objects.create(
-        template=template, target_id=template.current_version_id, started_by=actor
+        template=template,
+        target=target,
+        started_by=actor,
+        decrypt_confirmed=bool(decrypted),
     )
+    if decrypted:
+        record_audit(
+            actor=actor,
+            action="profiles_decrypt",
+            object_type="template",
+            object_id=template.key,
+            changes={
+                "version": target.number,
+                "migration": migration.pk,
+                "fields": [
+                    {"field": spec.key, "before": old, "after": new} for spec, old, new in decrypted
+                ],
+            },
+        )
     from ..tasks import run_profile_migration  # the task module imports this one
 
     transaction.on_commit(lambda: run_profile_migration.enqueue(migration.pk))
@@ -98,6 +200,15 @@ def _migrate_one(
     language: str,
 ) -> None:
     old_specs = customer.template_version.specs()
+    decrypted = [] if migration.decrypt_confirmed else decrypted_fields(old_specs, specs)
+    if decrypted:
+        # e.g. a customer that came onto another version after the migration was checked
+        errors = [
+            FieldError("decrypts_values", field=spec.key, spec=spec, before=old, after=new)
+            for spec, old, new in decrypted
+        ]
+        _record_failure(customer, migration, failed_ids, errors, language)
+        return
     values = stored_values(customer, old_specs)
     known = {s.key for s in specs}
     result = validate_values(
@@ -108,16 +219,7 @@ def _migrate_one(
         _unique_errors(stored, specs, customer.template, exclude=customer.pk) if stored else []
     )
     if errors or stored is None:
-        if str(customer.pk) not in failed_ids:
-            migration.failed += 1
-            migration.failures.append(
-                {
-                    "customer": str(customer.pk),
-                    "name": customer.display_name,
-                    "errors": [_report_entry(e, language) for e in errors],
-                }
-            )
-            failed_ids.add(str(customer.pk))
+        _record_failure(customer, migration, failed_ids, errors, language)
         return
     stored.apply_to(customer)
     customer.template_version = target
@@ -125,6 +227,25 @@ def _migrate_one(
     customer.save()
     _write_lookups(customer, stored)
     migration.migrated += 1
+
+
+def _record_failure(
+    customer: Customer,
+    migration: ProfileMigration,
+    failed_ids: set[str],
+    errors: list[FieldError],
+    language: str,
+) -> None:
+    if str(customer.pk) not in failed_ids:
+        migration.failed += 1
+        migration.failures.append(
+            {
+                "customer": str(customer.pk),
+                "name": customer.display_name,
+                "errors": [_report_entry(e, language) for e in errors],
+            }
+        )
+        failed_ids.add(str(customer.pk))
 
 
 def _report_entry(error: FieldError, language: str) -> dict[str, Any]:

@@ -42,6 +42,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "correct-horse-42"
 ID_NUMBER = "11010519491231002X"
 ID_NUMBER_2 = "440305198506173512"
+ID_NUMBER_3 = "320106197708234516"  # another team's customer, out of the manager's sight
 NOTE = "客户要求查询全部资料联系人陈小姐"
 # Every personal value the test stores, and fragments long enough (7+ characters) not to
 # turn up by chance in ciphertext, timestamps or UUIDs.
@@ -61,6 +62,8 @@ SECRETS = [
     "wjg.selfservice", "徐汇区漕溪北路595号", "漕溪北路595",
     # a data-subject request's note, in the customer's words
     NOTE, "联系人陈小姐",
+    # the other team's customer a manager tried to expose by reclassifying (see below)
+    ID_NUMBER_3, ID_NUMBER_3[:-1], "7654321.98", "7654321", "13622847591", "2284759",
 ]  # fmt: skip
 
 
@@ -224,6 +227,38 @@ def store_personal_data(api_as: Callable[..., Any]) -> dict[str, Any]:
     return {"first": first.pk, "second": second}
 
 
+def attempt_reclassification(api_as: Callable[..., Any]) -> None:
+    """A manager lowers 身份证 and income to general on the built-in template and migrates."""
+    west = create_user(username="zhao.lei", password=PASSWORD, role=roles.SALES, team="west")
+    other_team = _api(west, api_as).post(
+        "/customers",
+        {
+            "template": "real_estate_buyer",
+            "values": {"display_name": "赵磊", "phone": "13622847591",
+                       "id_number": ID_NUMBER_3, "annual_income": "7654321.98"},
+        },
+    )  # fmt: skip
+    assert other_team.status_code == 201, other_team.content
+    manager = _api(User.objects.get(username="zhou.min"), api_as)
+    assert manager.get(f"/customers/{other_team.json()['id']}").status_code == 404
+    fields = manager.get("/templates/real_estate_buyer/versions/1").json()["fields"]
+    for field in fields:
+        if field["key"] in ("id_number", "annual_income"):
+            field["classification"], field["sensitive"] = "general", False
+    lowered = manager.put(
+        "/templates/real_estate_buyer", {"fields": fields, "lowering_reason": "方便查看"}
+    )
+    assert lowered.status_code == 403, lowered.content
+    assert lowered.json()["code"] == "classification_lowered"
+    for confirm in ("", "?confirm_decrypt=true"):
+        migrated = manager.post(f"/templates/real_estate_buyer/migrations{confirm}")
+        assert migrated.status_code in (202, 403), migrated.content
+    shown = manager.get("/templates/real_estate_buyer").json()["fields"]
+    classes = {f["key"]: f["classification"] for f in shown}
+    assert (classes["id_number"], classes["annual_income"]) == ("sensitive", "sensitive")
+    assert not AuditEvent.objects.filter(action__in=["classification_lower", "profiles_decrypt"])
+
+
 # ---- reading the database as stored ----------------------------------------------------------
 
 
@@ -285,11 +320,15 @@ def test_database_dump_and_logs_hold_no_plaintext_personal_values(
     restore_migrated_data()  # an earlier transactional test may have emptied the database
     settings.DOSSIER_CONSENT_SENDER = "dossier.consent.senders.MemorySender"
     ids = store_personal_data(api_as)
+    attempt_reclassification(api_as)
 
     # the values are there, whole, for those who read them through Dossier
     first = Customer.objects.get(pk=ids["first"])
     assert (first.phone, first.email) == ("+8613671829364", "wjg.selfservice@example.cn")
     assert first.protected["id_number"] == ID_NUMBER
+    other_team = Customer.objects.get(display_name="赵磊")
+    assert other_team.protected["id_number"] == ID_NUMBER_3
+    assert "id_number" not in other_team.attributes
     assert SubjectRequest.objects.get(customer_id=first.pk).note == NOTE
     assert AuditEvent.objects.filter(action__in=["reveal", "export"]).count() == 2
 
@@ -306,7 +345,7 @@ def test_database_dump_and_logs_hold_no_plaintext_personal_values(
         if record.name == "django.db.backends"
         and 'INSERT INTO "customers_customer"' in record.getMessage()
     ]
-    assert len(inserts) == 3, "SQL was not logged: the log check would prove nothing"
+    assert len(inserts) == 4, "SQL was not logged: the log check would prove nothing"
     assert all("v1." in sql for sql in inserts)  # the parameters were ciphertext
     found_in_dump = [s for s in SECRETS for form in forms_of(s) if form.encode() in dump]
     found_in_logs = [s for s in SECRETS for form in forms_of(s) if form in logs]

@@ -4,7 +4,16 @@ Every rule that decides whether a customer value is valid lives here. The API, t
 pages, the import and the merge all call :func:`validate_values` or :func:`validate_rows`.
 """
 
-from .base import FieldError, FieldSpec, FieldType, get_type, registered_types
+from .base import (
+    FieldError,
+    FieldSpec,
+    FieldType,
+    get_type,
+    is_lower,
+    lowered_fields,
+    minimum_classification,
+    registered_types,
+)
 from .validate import (
     RowResult,
     ValidationResult,
@@ -25,6 +34,9 @@ __all__ = [
     "check_spec",
     "describe_rules",
     "get_type",
+    "is_lower",
+    "lowered_fields",
+    "minimum_classification",
     "registered_types",
     "validate_rows",
     "validate_values",

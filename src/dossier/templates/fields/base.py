@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from .messages import describe, render
 
-CLASSIFICATIONS = ("general", "personal", "sensitive")
+CLASSIFICATIONS = ("general", "personal", "sensitive")  # from least to most protected
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 
 
@@ -30,6 +30,12 @@ class FieldSpec:
     help_en: str = ""
     classification: str = "general"
     section: str = ""
+
+    def __post_init__(self) -> None:
+        # the field type's floor wins over what the template says: a 身份证 is never general
+        floor = minimum_classification(self.type)
+        if self.classification in CLASSIFICATIONS and is_lower(self.classification, floor):
+            object.__setattr__(self, "classification", floor)
 
     @property
     def sensitive(self) -> bool:
@@ -118,6 +124,28 @@ class FieldError(Exception):
         return f"FieldError({self.code!r}, field={self.field!r}, row={self.row!r})"
 
 
+def is_lower(classification: str, than: str) -> bool:
+    """Whether ``classification`` protects less than ``than`` (general < personal < sensitive)."""
+    return CLASSIFICATIONS.index(classification) < CLASSIFICATIONS.index(than)
+
+
+def minimum_classification(type_name: str) -> str:
+    """The least classification a field of this type may have, whatever its template says."""
+    kind = _REGISTRY.get(type_name)
+    return kind.minimum_classification if kind is not None else CLASSIFICATIONS[0]
+
+
+def lowered_fields(
+    before: Mapping[str, str], after: Sequence[FieldSpec]
+) -> list[tuple[FieldSpec, str, str]]:
+    """Fields of ``after`` less protected than ``before`` (key → classification) had them."""
+    return [
+        (spec, before[spec.key], spec.classification)
+        for spec in after
+        if spec.key in before and is_lower(spec.classification, before[spec.key])
+    ]
+
+
 def is_empty(raw: Any) -> bool:
     if raw is None:
         return True
@@ -152,6 +180,9 @@ class FieldType:
     identifying: ClassVar[bool] = False
     #: types with the same (non-empty) order compare with each other: "number" or "time"
     order: ClassVar[str] = ""
+    #: the floor of a field's classification: identifiers are personal at least, so no
+    #: template can store them in plaintext or show them unmasked
+    minimum_classification: ClassVar[str] = "general"
 
     def parse(self, raw: Any, spec: FieldSpec) -> Any:
         """Normalise a non-empty raw value (type check and type-specific format)."""

@@ -105,6 +105,7 @@ def id_card_gender(number: str) -> str:
 @register
 class ChineseIdCard(FieldType):
     name = "cn_id_card"
+    minimum_classification = "personal"
     widget = "text"
     identifying = True
 
@@ -126,6 +127,7 @@ class ChineseIdCard(FieldType):
 @register
 class ChineseCreditCode(FieldType):
     name = "cn_uscc"
+    minimum_classification = "personal"
     widget = "text"
     identifying = True
 

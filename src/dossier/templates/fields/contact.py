@@ -47,6 +47,7 @@ def display_phone(value: str) -> str:
 @register
 class Phone(FieldType):
     name = "phone"
+    minimum_classification = "personal"
     widget = "tel"
     allowed_rules = frozenset({"mobile_only", "region"})
     identifying = True
@@ -72,6 +73,7 @@ class Phone(FieldType):
 @register
 class Email(FieldType):
     name = "email"
+    minimum_classification = "personal"
     widget = "email"
     identifying = True
 

@@ -128,7 +128,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "unknown_type": ("Field type “{value}” does not exist.", "字段类型“{value}”不存在。"),
     "duplicate_key": ("Field key “{value}” appears twice.", "字段标识“{value}”重复。"),
-    "invalid_rule": ("Rule “{rule}” is not valid: {reason}", "规则“{rule}”无效：{reason}"),
+    "invalid_rule": (
+        "Rule “{rule}” of {label} is not valid: {reason}",
+        "{label}的规则“{rule}”无效：{reason}",
+    ),
     "core_type_mismatch": (
         "{label} is a built-in field of type {expected}; it cannot be redefined as {value}.",
         "{label}是类型为{expected}的内置字段，不能改为{value}。",
@@ -136,6 +139,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "invalid_classification": (
         "Classification “{value}” must be general, personal or sensitive.",
         "分级“{value}”必须是 general、personal 或 sensitive。",
+    ),
+    "classification_lowered": (
+        "{label}: only an administrator may lower its classification ({before} → {after}), "
+        "giving a reason.",
+        "{label}：只有管理员可以降低其分级（{before} → {after}），且须说明理由。",
+    ),
+    "decrypts_values": (
+        "{label}: the migration would move stored values out of encryption "
+        "({before} → {after}); an administrator must confirm it.",
+        "{label}：迁移会将已存储的值移出加密（{before} → {after}），须由管理员确认。",
     ),
     "invalid_default": (
         "The default of {label} is not valid: {reason}",

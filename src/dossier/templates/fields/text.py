@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
+import re2
+
 from .base import FieldError, FieldSpec, FieldType, as_text, register
 from .messages import describe
+
+#: a template's pattern runs on RE2 (linear time: no pattern can stall the server), and both
+#: the pattern and the text it is matched against are bounded
+MAX_PATTERN_LENGTH = 500
+MAX_MATCHED_LENGTH = 10_000
+_RE2_OPTIONS = re2.Options()
+_RE2_OPTIONS.log_errors = False  # a refused pattern is reported to the user, not to stderr
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _LIST_SEPARATORS = re.compile(r"[,，、;；|]")
@@ -23,6 +33,28 @@ def _check_int_rule(rules: Mapping[str, Any], name: str, spec: FieldSpec) -> lis
             FieldError("invalid_rule", spec=spec, rule=name, reason="must be a whole number ≥ 0")
         ]
     return []
+
+
+@lru_cache(maxsize=512)
+def compile_pattern(pattern: str) -> Any:
+    """A template's regular expression compiled by RE2; raises ``re2.error`` if RE2 refuses it."""
+    return re2.compile(pattern, options=_RE2_OPTIONS)
+
+
+def pattern_problem(pattern: Any) -> str | None:
+    """Why a template's regular expression cannot be used, or None if it can."""
+    if not isinstance(pattern, str):
+        return "must be text"
+    if len(pattern) > MAX_PATTERN_LENGTH:
+        return f"at most {MAX_PATTERN_LENGTH} characters"
+    try:
+        compile_pattern(pattern)
+    except re2.error as exc:
+        detail = exc.args[0] if exc.args else exc
+        text = detail.decode("utf-8", "replace") if isinstance(detail, bytes) else str(detail)
+        # RE2 has no backreferences or look-arounds: they are what makes matching exponential
+        return f"not supported ({text}); backreferences and look-arounds cannot be used"
+    return None
 
 
 class Text(FieldType):
@@ -46,8 +78,14 @@ class Text(FieldType):
         if min_length and len(value) < min_length:
             raise FieldError("too_short", spec=spec, min=min_length)
         pattern = rules.get("regex")
-        if pattern and not re.fullmatch(pattern, value):
-            raise FieldError("pattern", spec=spec)
+        if pattern:
+            if len(value) > MAX_MATCHED_LENGTH:
+                raise FieldError("too_long", spec=spec, max=MAX_MATCHED_LENGTH)
+            problem = pattern_problem(pattern)
+            if problem:  # a version published before patterns ran on RE2
+                raise FieldError("invalid_rule", spec=spec, rule="regex", reason=problem)
+            if compile_pattern(pattern).fullmatch(value) is None:
+                raise FieldError("pattern", spec=spec)
 
     def check_rule_definition(self, rules: Mapping[str, Any], spec: FieldSpec) -> list[FieldError]:
         errors = super().check_rule_definition(rules, spec)
@@ -55,11 +93,9 @@ class Text(FieldType):
             rules, "max_length", spec
         )
         pattern = rules.get("regex")
-        if pattern is not None:
-            try:
-                re.compile(str(pattern))
-            except re.error as exc:
-                errors.append(FieldError("invalid_rule", spec=spec, rule="regex", reason=str(exc)))
+        problem = None if pattern is None else pattern_problem(pattern)
+        if problem:
+            errors.append(FieldError("invalid_rule", spec=spec, rule="regex", reason=problem))
         return errors
 
     def describe_rule(self, name: str, value: Any, spec: FieldSpec, language: str) -> str:
@@ -89,6 +125,7 @@ class LongText(Text):
 @register
 class Address(Text):
     name = "address"
+    minimum_classification = "personal"
     widget = "textarea"
     default_max_length = 500
 

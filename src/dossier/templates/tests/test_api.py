@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -311,3 +312,30 @@ def test_customer_values_breaking_a_cross_field_rule_are_422_naming_the_field(
     ]
     values["budget_max"] = "5000"
     assert client.post("/customers", {"template": "lead", "values": values}).status_code == 201
+def test_pattern_with_a_backreference_is_refused_at_publish(
+    people: People, member_template: Template, api_as: Callable[..., Any]
+) -> None:
+    fields = [{"key": "code", "type": "text", "label_en": "Code", "rules": {"regex": r"(ab)\1"}}]
+    response = api_as(people.manager).put("/templates/member", {"fields": fields})
+    assert response.status_code == 422
+    (problem,) = response.json()["errors"]
+    assert (problem["field"], problem["code"]) == ("code", "invalid_rule")
+    assert "regex" in problem["message"] and "backreferences" in problem["message"]
+    assert "Code" in problem["message"]
+    assert Template.objects.get(key="member").current_version.number == 1
+
+
+def test_catastrophic_pattern_does_not_stall_a_request(
+    people: People, api_as: Callable[..., Any]
+) -> None:
+    fields = [{"key": "note", "type": "long_text", "rules": {"regex": "(a+)+$"}}]
+    body = {**NEW_TEMPLATE, "key": "redos", "scenario": "other", "fields": fields}
+    assert api_as(people.manager).post("/templates", body).status_code == 201
+    started = time.perf_counter()
+    response = api_as(people.sales).post(
+        "/customers",
+        {"template": "redos", "values": {"display_name": "x", "note": "a" * 9_999 + "!"}},
+    )
+    assert time.perf_counter() - started < 1.0
+    assert response.status_code == 422
+    assert {(e["field"], e["code"]) for e in response.json()["errors"]} == {("note", "pattern")}

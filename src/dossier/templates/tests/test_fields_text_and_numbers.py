@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from decimal import Decimal
 from typing import Any
 
@@ -263,3 +264,46 @@ def test_check_spec_accepts_good_definitions() -> None:
     assert check_spec(FieldSpec("level", "choice", rules=LEVELS, default="gold")) == []
     assert check_spec(FieldSpec("points", "integer", rules={"min_value": 0}, default=0)) == []
     assert check_spec(FieldSpec("due", "date", rules={"max_value": "today"})) == []
+
+
+# ---- patterns run in linear time (RE2) -------------------------------------------------------
+
+
+def test_catastrophic_pattern_on_a_long_value_answers_at_once() -> None:
+    # (a+)+$ backtracks exponentially in Python's re: 25 characters took 2.6 s
+    spec = FieldSpec("f", "long_text", "字段", "Field", rules={"regex": "(a+)+$"})
+    started = time.perf_counter()
+    result = validate_values({"f": "a" * 9_999 + "b"}, [spec])
+    elapsed = time.perf_counter() - started
+    assert [e.code for e in result.errors] == ["pattern"]
+    assert elapsed < 1.0, elapsed  # a guard against backtracking, not a benchmark
+    assert clean("long_text", "a" * 10_000, regex="(a+)+$") == "a" * 10_000
+
+
+def test_pattern_is_not_matched_against_more_than_ten_thousand_characters() -> None:
+    assert error("long_text", "a" * 10_001, regex="a*", max_length=20_000) == "too_long"
+
+
+@pytest.mark.parametrize(
+    ("pattern", "reason"),
+    [
+        (r"(a)\1", "backreferences"),
+        (r"(?=a)a", "look-arounds"),
+        ("a" * 501, "at most 500 characters"),
+        (["a"], "must be text"),
+    ],
+)
+def test_pattern_re2_cannot_run_is_refused_naming_field_and_rule(pattern: Any, reason: str) -> None:
+    spec = FieldSpec("member_no", "text", "会员号", "Member number", rules={"regex": pattern})
+    errors = check_spec(spec)
+    assert [(e.field, e.code, e.params["rule"]) for e in errors] == [
+        ("member_no", "invalid_rule", "regex")
+    ]
+    assert reason in errors[0].message("en")
+    assert "Member number" in errors[0].message("en")
+    assert "会员号" in errors[0].message("zh-hans") and "regex" in errors[0].message("zh-hans")
+
+
+def test_stored_pattern_re2_refuses_is_an_error_not_a_crash() -> None:
+    # a version published before patterns ran on RE2 may hold one
+    assert error("text", "aa", regex=r"(a)\1") == "invalid_rule"
