@@ -19,7 +19,7 @@ def _choices(*values: str) -> dict[str, Any]:
     return {"choices": [{"value": v, "label_zh": v, "label_en": v} for v in values]}
 
 
-def test_report_names_the_field_but_not_a_personal_value(
+def test_report_names_the_field_but_never_a_value_or_name(
     make_user: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     boss: User = make_user("boss", roles.ADMIN)
@@ -56,5 +56,8 @@ def test_report_names_the_field_but_not_a_personal_value(
     errors = {e["field"]: e for e in report.failures[0]["errors"]}
     assert errors["clothing"]["code"] == "invalid_choice"
     assert "extra-large-tall" not in str(report.failures)
-    # a general value may be repeated: it helps to fix the data
-    assert "platinum-plus" in errors["tier"]["message"]
+    # nor a general one, nor the name: the report outlives an erasure of the customer
+    assert errors["tier"]["code"] == "invalid_choice"
+    assert "platinum-plus" not in str(report.failures)
+    assert "王五" not in str(report.failures)
+    assert set(report.failures[0]) == {"customer", "errors"}
