@@ -31,7 +31,7 @@ def team_id_of(user: Any) -> int | None:
     return team_id
 
 
-def team_members(team_id: int) -> QuerySet[Membership]:
+def team_members(team_id: int) -> QuerySet[Membership, Any]:
     """The user ids of a team's members, as a subquery (``values("user_id")``)."""
     return Membership.objects.filter(team_id=team_id).values("user_id")
 

@@ -278,11 +278,19 @@ def customer_names(*, actor: Any, customer_ids: Iterable[Any]) -> dict[str, str]
 
 def picker_matches(*, actor: Any, query: str, limit: int = 10) -> list[dict[str, str]]:
     """Customers a search box offers to pick (name, phone, e-mail or ID number), newest first."""
-    if not may(actor, "customers.view_customer") or not query.strip():
+    query = query.strip()
+    if not may(actor, "customers.view_customer") or not query:
         return []
-    rows = customer_queryset(actor=actor, filters=CustomerFilters(q=query)).order_by("-id")
-    names = customer_names(actor=actor, customer_ids=[c.pk for c in rows[:limit]])
-    return [{"id": pk, "name": name} for pk, name in sorted(names.items(), reverse=True)]
+    if _is_uuid(query):  # an id pasted from elsewhere
+        ids: list[Any] = [query]
+    else:
+        rows = customer_queryset(actor=actor, filters=CustomerFilters(q=query)).order_by("-id")
+        ids = list(rows.values_list("pk", flat=True)[:limit])
+    names = customer_names(actor=actor, customer_ids=ids)
+    return [
+        {"id": pk, "name": name, "short": pk.replace("-", "")[-8:]}
+        for pk, name in sorted(names.items(), reverse=True)
+    ]
 
 
 def migration_report(*, actor: Any, template_key: str, migration_id: int) -> ProfileMigration:

@@ -115,6 +115,8 @@ PAGES: dict[str, tuple[str, ...]] = {
     "GET audit":                 (LOGIN, PAGE, PAGE, DENIED, DENIED, DENIED, DENIED, DENIED),
     "GET customers:list":        (LOGIN, PAGE, PAGE, PAGE, PAGE, PAGE, DENIED, PAGE),
     "GET customers:new":         (LOGIN, PAGE, PAGE, PAGE, PAGE, PAGE, PAGE, PAGE),
+    # a search box's choices: only customers the user may see (none for analysts)
+    "GET customers:pick":        (LOGIN, PAGE, PAGE, PAGE, PAGE, PAGE, PAGE, PAGE),
     "GET customers:create":      (LOGIN, PAGE, PAGE, PAGE, PAGE, PAGE, PAGE, PAGE),
     "POST customers:create":     (LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, DENIED, DENIED, REDIRECT),  # noqa: E501
     "GET customers:detail":      (LOGIN, PAGE, PAGE, PAGE, PAGE, PAGE, UNSEEN, UNSEEN),
