@@ -5,6 +5,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from dossier.core.log_redaction import REQUEST_LOGGERS
+
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("DOSSIER_DATA_DIR", Path.cwd() / "data"))
 
@@ -150,9 +152,38 @@ if SESSION_COOKIE_SECURE:
     SECURE_HSTS_SECONDS = int(os.environ.get("DOSSIER_HSTS_SECONDS", "31536000"))
     SECURE_SSL_REDIRECT = _flag("DOSSIER_SSL_REDIRECT")
 
+# Request paths are logged without query values or self-service tokens (core.log_redaction):
+# on the loggers that write them, and on every handler, whatever logger a record came from.
+_REDACT = {"filters": ["redact_paths"]}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_paths": {"()": "dossier.core.log_redaction.RedactRequestPaths"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", **_REDACT},
+        # runserver's access log (Django's own handler, redacted)
+        "django.server": {
+            "level": "INFO",
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            **_REDACT,
+        },
+    },
+    "loggers": {
+        "django.server": {
+            "handlers": ["django.server"],
+            "level": "INFO",
+            "propagate": False,
+            **_REDACT,
+        },
+        **{name: dict(_REDACT) for name in REQUEST_LOGGERS},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DOSSIER_LOG_LEVEL", "WARNING")},
 }

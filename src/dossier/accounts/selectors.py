@@ -31,6 +31,11 @@ def team_id_of(user: Any) -> int | None:
     return team_id
 
 
+def team_members(team_id: int) -> QuerySet[Membership, Any]:
+    """The user ids of a team's members, as a subquery (``values("user_id")``)."""
+    return Membership.objects.filter(team_id=team_id).values("user_id")
+
+
 def token_list(*, user: User) -> QuerySet[ApiToken]:
     """The user's API tokens, newest first."""
     return user.api_tokens.all()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -12,9 +12,11 @@ from django.utils.translation import gettext as _
 
 from dossier.core.errors import NotFound, PermissionDenied, ValidationFailed
 from dossier.privacy.disclosure import lookup_digest, mask_values, may_see_personal
+from dossier.templates.core_fields import core_spec
 from dossier.templates.fields import FieldError, FieldSpec, get_type
 from dossier.templates.fields.contact import parse_phone
-from dossier.templates.selectors import version_info
+from dossier.templates.models import ProfileMigration
+from dossier.templates.selectors import get_migration, version_info
 
 from .access import allows, may, restrict
 from .models import Customer, CustomerLookup, Tag
@@ -253,3 +255,55 @@ def tag_counts(*, actor: Any) -> dict[int, int]:
         .annotate(n=Count("id", distinct=True))
     )
     return dict(rows)
+
+
+def customer_names(*, actor: Any, customer_ids: Iterable[Any]) -> dict[str, str]:
+    """The names of those of ``customer_ids`` the actor may see (masked as for the actor).
+
+    Lists that name customers by id (audit log, requests, migration reports) show these;
+    an id missing from the answer is a customer the actor may not see (or one deleted).
+    """
+    ids = {str(pk) for pk in customer_ids if pk and _is_uuid(pk)}
+    if not ids:
+        return {}
+    spec = [core_spec("display_name")]
+    rows = restrict(Customer.objects.filter(pk__in=ids), actor, "view").values_list(
+        "id", "display_name"
+    )
+    return {
+        str(pk): str(mask_values({"display_name": name}, spec, actor)[0]["display_name"])
+        for pk, name in rows
+    }
+
+
+def picker_matches(*, actor: Any, query: str, limit: int = 10) -> list[dict[str, str]]:
+    """Customers a search box offers to pick (name, phone, e-mail or ID number), newest first."""
+    query = query.strip()
+    if not may(actor, "customers.view_customer") or not query:
+        return []
+    if _is_uuid(query):  # an id pasted from elsewhere
+        ids: list[Any] = [query]
+    else:
+        rows = customer_queryset(actor=actor, filters=CustomerFilters(q=query)).order_by("-id")
+        ids = list(rows.values_list("pk", flat=True)[:limit])
+    names = customer_names(actor=actor, customer_ids=ids)
+    return [
+        {"id": pk, "name": name, "short": pk.replace("-", "")[-8:]}
+        for pk, name in sorted(names.items(), reverse=True)
+    ]
+
+
+def migration_report(*, actor: Any, template_key: str, migration_id: int) -> ProfileMigration:
+    """A profile migration whose failures list only the customers the actor may see.
+
+    Each failure names the customer as the actor may see it; the stored report holds ids,
+    fields, codes and messages only, never a value.
+    """
+    migration = get_migration(actor=actor, template_key=template_key, migration_id=migration_id)
+    names = customer_names(actor=actor, customer_ids=[f["customer"] for f in migration.failures])
+    migration.failures = [
+        {"customer": f["customer"], "name": names[f["customer"]], "errors": f["errors"]}
+        for f in migration.failures
+        if f.get("customer") in names
+    ]
+    return migration

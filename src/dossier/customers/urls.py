@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.customer_list, name="list"),
     path("customers/", views.customer_list, name="list"),
     path("customers/new/", views.template_picker, name="new"),
+    path("customers/pick/", views.customer_pick, name="pick"),
     path("customers/new/<slug:template_key>/", views.customer_create, name="create"),
     path("customers/<uuid:customer_id>/", views.customer_detail, name="detail"),
     path("customers/<uuid:customer_id>/reveal/", views.customer_reveal, name="reveal"),

@@ -36,6 +36,48 @@ def needs_lookup(spec: FieldSpec) -> bool:
     return get_type(spec.type).identifying or spec.unique
 
 
+#: field types whose values come from a closed set or are numbers and dates: they cannot
+#: carry a name, an address or a note about someone
+_CLOSED_TYPES = frozenset(
+    {"choice", "multi_choice", "boolean", "integer", "decimal", "money", "date", "datetime"}
+)
+
+
+def audit_shows_value(spec: FieldSpec) -> bool:
+    """Whether the audit log may write this field's values down, not only its name.
+
+    The log is append-only, so it must never hold what an erasure would have to forget:
+    only general values that identify no one and hold no free text (a name, a note, an
+    address typed into a general text field) are recorded; every other field is named only.
+    """
+    return (
+        spec.classification == "general"
+        and not needs_lookup(spec)
+        and spec.type in _CLOSED_TYPES
+        and spec.key != "display_name"
+    )
+
+
+def personal_strings(customer: Any, specs: Sequence[FieldSpec]) -> list[str]:
+    """The customer's values an audit reason must not repeat (name, phone, ID number …).
+
+    Longest first, so a whole value is replaced before a part of it; a phone is given with
+    and without its country code, as staff would type it.
+    """
+    found: set[str] = set()
+    for spec in specs:
+        if audit_shows_value(spec):
+            continue
+        value = stored_values(customer, [spec]).get(spec.key)
+        for item in value if isinstance(value, list) else [value]:
+            text = str(item or "").strip()
+            if len(text) >= 2:
+                found.add(text)
+                if spec.type == "phone" and text.startswith("+86"):
+                    found.add(text[3:])
+    return sorted(found, key=len, reverse=True)
+
+
 def split_values(clean: Mapping[str, Any], specs: Sequence[FieldSpec]) -> StoredValues:
     """Core columns, general attributes, protected attributes and lookup digests."""
     stored = StoredValues()

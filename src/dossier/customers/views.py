@@ -360,3 +360,24 @@ def tag_delete(request: AuthenticatedRequest, tag_id: int) -> HttpResponse:
     services.delete_tag(actor=request.user, tag_id=tag_id)
     messages.success(request, _("Tag deleted."))
     return redirect(reverse("customers:tags"))
+
+
+#: the form fields a picked customer may fill in (the picker renders radio inputs of this name)
+_PICK_FIELDS = ("customer_id", "customer")
+
+
+@require_GET
+def customer_pick(request: AuthenticatedRequest) -> HttpResponse:
+    """Customers matching a search box (name, phone, e-mail, ID number), as choices for a form.
+
+    Other pages (privacy requests, the audit log) include it with htmx; only customers the
+    user may see are offered, named as the user may see them.
+    """
+    name = request.GET.get("name", "")
+    query = request.GET.get("customer_q", "").strip()
+    context = {
+        "name": name if name in _PICK_FIELDS else _PICK_FIELDS[0],
+        "query": query,
+        "matches": selectors.picker_matches(actor=request.user, query=query),
+    }
+    return render(request, "customers/_pick_results.html", context)

@@ -7,11 +7,15 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dossier.accounts import roles
+from dossier.accounts.selectors import role_of_cached, team_id_of, team_members
 from dossier.core.errors import PermissionDenied, ValidationFailed
+from dossier.customers.access import restrict
+from dossier.customers.models import Customer
 from dossier.templates.fields import FieldError
 
 from .models import AuditEvent
@@ -40,6 +44,25 @@ def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
+def visible_events(actor: Any) -> QuerySet[AuditEvent]:
+    """The audit events ``actor`` may read (start every read of the log here).
+
+    Admins: all. Others: an event about a customer only if they may see that customer
+    (``customers.access.restrict``, the rule of every customer read); an event about no
+    customer (log-ins, tokens, templates, batches) only if it was done by them or, for a
+    manager, by a member of their team.
+    """
+    events = AuditEvent.objects.all()
+    if actor.is_superuser or role_of_cached(actor) == roles.ADMIN:
+        return events
+    about_customer = Q(customer_id__in=restrict(Customer.objects.all(), actor).values("pk"))
+    people = Q(actor_id=actor.pk)
+    team_id = team_id_of(actor) if role_of_cached(actor) == roles.MANAGER else None
+    if team_id is not None:
+        people |= Q(actor_id__in=team_members(team_id))
+    return events.filter(about_customer | (Q(customer_id__isnull=True) & people))
+
+
 def audit_events(
     *, actor: Any, filters: AuditFilters | None = None, cursor: int | None = None, limit: int = 50
 ) -> AuditPage:
@@ -47,7 +70,7 @@ def audit_events(
     if not actor.has_perm("privacy.view_auditevent"):
         raise PermissionDenied(_("You may not read the audit log."))
     filters = filters or AuditFilters()
-    queryset: QuerySet[AuditEvent] = AuditEvent.objects.all()
+    queryset: QuerySet[AuditEvent] = visible_events(actor)
     if filters.actor:
         queryset = queryset.filter(actor_name=filters.actor)
     if filters.action:

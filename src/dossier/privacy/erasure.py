@@ -28,13 +28,13 @@ from django.utils.translation import gettext as _
 
 from dossier.core.errors import Conflict
 from dossier.customers.models import Customer, CustomerLookup
-from dossier.customers.values import needs_lookup, stored_values
+from dossier.customers.values import needs_lookup, personal_strings, stored_values
 from dossier.templates.core_fields import CORE_KEYS
 from dossier.templates.fields import FieldSpec
 from dossier.templates.selectors import version_info
 
-from .models import CustomerTombstone, SelfServiceLink, SubjectRequest
-from .services import record_audit
+from .models import CustomerTombstone, ProcessingRestriction, SelfServiceLink, SubjectRequest
+from .services import record_audit, without
 from .subjects import ERASE, complete_answered, named_request, subject_customer
 
 ERASED_NAME = "已注销客户 {short}"
@@ -112,6 +112,7 @@ def anonymise_customers(
     user = actor if getattr(actor, "is_authenticated", False) else None
     tombstones = []
     for customer in customers:
+        _forget_in_reasons(customer)
         fields = _anonymise_row(customer, now)
         tombstones.append(
             CustomerTombstone(
@@ -131,6 +132,27 @@ def anonymise_customers(
     CustomerTombstone.objects.bulk_create(tombstones)
     _audit_erasures(tombstones, actor=actor, reason=reason, name_fields=True)
     return tombstones
+
+
+def _forget_in_reasons(customer: Customer) -> None:
+    """Blank the customer's personal values where staff typed them into a reason."""
+    forget = personal_strings(customer, version_info(customer.template_version_id).specs)
+    sources: list[tuple[Any, str]] = [
+        (
+            SubjectRequest.objects.filter(customer_id=customer.pk).exclude(refusal_reason=""),
+            "refusal_reason",
+        ),
+        (
+            ProcessingRestriction.objects.filter(customer_id=customer.pk).exclude(reason=""),
+            "reason",
+        ),
+    ]
+    for rows, column in sources:
+        for row in rows:
+            text = getattr(row, column)
+            if without(text, forget) != text:
+                setattr(row, column, without(text, forget))
+                row.save(update_fields=[column])
 
 
 def _audit_erasures(

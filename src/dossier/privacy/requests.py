@@ -37,6 +37,7 @@ from .subjects import (
     HANDLE,
     close_request,
     complete_answered,
+    forget_for,
     is_admin,
     named_request,
     refuse_if_erased,
@@ -82,6 +83,7 @@ def _audit(actor: Any, request: SubjectRequest, changes: dict[str, Any], reason:
         customer_id=request.customer_id,
         changes=changes,
         reason=reason,
+        forget=forget_for(request.customer_id) if reason else (),
     )
 
 
@@ -250,6 +252,7 @@ def restrict_processing(
         customer_id=customer.pk,
         changes={"restricted": {"before": False, "after": True}, "scope": "all"},
         reason=restriction.reason,
+        forget=forget_for(customer.pk),
     )
     complete_answered(request, actor=actor, outcome={"restriction": restriction.pk})
     return restriction
@@ -275,6 +278,7 @@ def lift_restriction(
         customer_id=customer.pk,
         changes={"restricted": {"before": True, "after": False}, "scope": scope},
         reason=str(reason or "")[:500],
+        forget=forget_for(customer.pk),
     )
     return restriction
 
@@ -332,6 +336,7 @@ def object_to_marketing(
         customer_id=customer.pk,
         changes={"objection": "marketing", "consent_withdrawn": withdrawn},
         reason=objection.reason,
+        forget=forget_for(customer.pk),
     )
     complete_answered(request, actor=actor, outcome={"consent_withdrawn": withdrawn})
     return objection

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
@@ -20,8 +21,14 @@ def record_audit(
     reason: str = "",
     ip: str | None = None,
     user_agent: str = "",
+    forget: Sequence[str] = (),
 ) -> AuditEvent:
-    """Append one audit event. Call it inside the service's transaction."""
+    """Append one audit event. Call it inside the service's transaction.
+
+    ``forget``: the customer's personal values (see ``customers.values.personal_strings``);
+    a reason typed by staff that repeats one is recorded with it replaced by ``***``, since
+    the append-only log could never forget it after an erasure.
+    """
     # only a real, logged-in user is recorded as the actor; None is the system itself
     user = actor if isinstance(actor, User) and actor.is_authenticated else None
     return AuditEvent.objects.create(
@@ -32,7 +39,15 @@ def record_audit(
         object_id=str(object_id or ""),
         customer_id=customer_id,
         changes=changes or {},
-        reason=reason[:500],
+        reason=without(reason, forget)[:500],
         ip=ip or None,
         user_agent=user_agent[:300],
     )
+
+
+def without(text: str, values: Sequence[str]) -> str:
+    """``text`` with every occurrence of the given values (two characters or more) blanked."""
+    for value in sorted(values, key=len, reverse=True):
+        if len(value) >= 2 and value in text:
+            text = text.replace(value, "***")
+    return text

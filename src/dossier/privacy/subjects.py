@@ -20,7 +20,9 @@ from dossier.accounts.selectors import role_of_cached
 from dossier.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from dossier.customers.access import may, restrict
 from dossier.customers.models import Customer
+from dossier.customers.values import personal_strings
 from dossier.templates.fields import FieldError, FieldSpec
+from dossier.templates.selectors import version_info
 
 from .models import CustomerTombstone, SubjectRequest
 from .services import record_audit
@@ -156,3 +158,11 @@ def complete_answered(
         changes={"status": {"before": "open", "after": "completed"}},
         reason=reason,
     )
+
+
+def forget_for(customer_id: Any) -> list[str]:
+    """The customer's personal values an audit reason about them must not repeat."""
+    customer = Customer.objects.filter(pk=customer_id).first()
+    if customer is None:
+        return []
+    return personal_strings(customer, version_info(customer.template_version_id).specs)

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dossier.core.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
 from dossier.core.pages import AuthenticatedRequest, request_origin, shows_errors
+from dossier.customers.selectors import customer_names, picker_matches
 
 from . import requests as subject_requests
 from . import selfservice
@@ -59,8 +60,10 @@ def request_list(request: AuthenticatedRequest) -> HttpResponse:
     """Requests to answer, soonest due first (overdue ones highlighted); record a new one."""
     form: dict[str, Any] = {}
     status = 200
+    query = ""
     if request.method == "POST":
         post = request.POST
+        query = post.get("customer_q", "").strip()
         form = {
             "customer_id": post.get("customer_id", "").strip(),
             "kind": post.get("kind", ""),
@@ -70,6 +73,11 @@ def request_list(request: AuthenticatedRequest) -> HttpResponse:
             "received_at": _received(post.get("received_on", "")),
         }
         try:
+            if not form["customer_id"]:
+                raise ValidationFailed(
+                    _("Choose the customer: search by name or phone, then pick one."),
+                    code="customer_required",
+                )
             subject_requests.open_request(actor=request.user, **form)
         except (ValidationFailed, NotFound) as error:
             messages.error(request, _message(error))
@@ -81,16 +89,38 @@ def request_list(request: AuthenticatedRequest) -> HttpResponse:
     filters = subject_requests.RequestFilters(
         status="" if shown == "all" else shown, overdue=request.GET.get("overdue") == "1"
     )
+    items = list(subject_requests.request_list(actor=request.user, filters=filters)[:500])
+    names = customer_names(
+        actor=request.user, customer_ids=[i.customer_id for i in items] + [form.get("customer_id")]
+    )
+    for item in items:
+        item.customer_name = names.get(str(item.customer_id), "")  # type: ignore[attr-defined]
+    chosen = form.get("customer_id", "")
     context = {
         "nav": "privacy",
-        "items": subject_requests.request_list(actor=request.user, filters=filters)[:500],
+        "items": items,
         "shown": shown,
         "form": form,
+        "pick": _pick_context(request, query, chosen, names),
         "kinds": SubjectRequest.Kind.choices,
         "vias": SubjectRequest.Via.choices,
         "default_days": subject_requests.DEFAULT_DUE_DAYS,
     }
     return render(request, "privacy/requests.html", context, status=status)
+
+
+def _pick_context(
+    request: AuthenticatedRequest, query: str, chosen: str, names: dict[str, str]
+) -> dict[str, Any]:
+    """The customer search box of the request form: the chosen customer and, without
+    JavaScript, the customers matching what was typed."""
+    picked = (
+        {"id": chosen, "name": names[chosen], "short": chosen.replace("-", "")[-8:]}
+        if chosen in names
+        else None
+    )
+    matches = picker_matches(actor=request.user, query=query) if query and not picked else []
+    return {"chosen": picked, "matches": matches, "query": query}
 
 
 def _back(request: HttpRequest) -> HttpResponse:

@@ -10,6 +10,7 @@ from ninja import Router, Status
 from dossier.accounts.auth import ApiRequest
 from dossier.core.errors import PermissionDenied
 from dossier.core.schemas import ERRORS
+from dossier.customers import selectors as customer_selectors
 from dossier.customers import services as customer_services
 
 from . import selectors, services
@@ -178,14 +179,16 @@ def start_migration(request: ApiRequest, key: str, confirm_decrypt: bool = False
         template=selectors.get_template(key=key),
         confirm_decrypt=confirm_decrypt,
     )
-    migration.refresh_from_db()
-    return Status(202, _migration_out(migration))
+    report = customer_selectors.migration_report(
+        actor=request.user, template_key=key, migration_id=migration.pk
+    )
+    return Status(202, _migration_out(report))
 
 
 @router.get("/{key}/migrations/{migration_id}", response={200: MigrationOut, **ERRORS})
 def get_migration(request: ApiRequest, key: str, migration_id: int) -> Any:
     """A migration's progress and its report of every profile that failed."""
-    migration = selectors.get_migration(
+    migration = customer_selectors.migration_report(
         actor=request.user, template_key=key, migration_id=migration_id
     )
     return _migration_out(migration)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from dossier.core.errors import ApplicationError, PermissionDenied, ValidationFailed
 from dossier.core.pages import AuthenticatedRequest, shows_errors
+from dossier.customers import selectors as customer_selectors
 from dossier.customers import services as customer_services
 
 from . import selectors, services
@@ -242,7 +243,7 @@ def migrate(request: AuthenticatedRequest, key: str) -> HttpResponse:
 @page
 def migration(request: AuthenticatedRequest, key: str, migration_id: int) -> HttpResponse:
     """A migration's report: counts and every customer that failed, with its errors."""
-    report = selectors.get_migration(
+    report = customer_selectors.migration_report(
         actor=request.user, template_key=key, migration_id=migration_id
     )
     context = {"nav": "templates", "template": report.template, "migration": report}

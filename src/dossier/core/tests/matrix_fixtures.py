@@ -397,6 +397,9 @@ PAGE_CALLS: dict[str, PageBuilder] = {
     "GET audit": lambda w, a: PageCall(reverse("audit")),
     "GET customers:list": lambda w, a: PageCall(reverse("customers:list")),
     "GET customers:new": lambda w, a: PageCall(reverse("customers:new")),
+    "GET customers:pick": lambda w, a: PageCall(
+        f"{reverse('customers:pick')}?name=customer_id&customer_q={PHONE}"
+    ),
     "GET customers:create": lambda w, a: PageCall(
         reverse("customers:create", args=["retail_member"])
     ),

@@ -117,6 +117,8 @@ PAGES: dict[str, tuple[str, ...]] = {
     "GET audit":                 (LOGIN, PAGE, PAGE, DENIED, DENIED, DENIED, DENIED, DENIED),
     "GET customers:list":        (LOGIN, PAGE, PAGE, PAGE, PAGE, PAGE, DENIED, PAGE),
     "GET customers:new":         (LOGIN, PAGE, PAGE, PAGE, PAGE, PAGE, PAGE, PAGE),
+    # a search box's choices: only customers the user may see (none for analysts)
+    "GET customers:pick":        (LOGIN, PAGE, PAGE, PAGE, PAGE, PAGE, PAGE, PAGE),
     "GET customers:create":      (LOGIN, PAGE, PAGE, PAGE, PAGE, PAGE, PAGE, PAGE),
     "POST customers:create":     (LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, DENIED, DENIED, REDIRECT),  # noqa: E501
     "GET customers:detail":      (LOGIN, PAGE, PAGE, PAGE, PAGE, PAGE, UNSEEN, UNSEEN),
@@ -131,7 +133,7 @@ PAGES: dict[str, tuple[str, ...]] = {
     "GET templates:edit":        (LOGIN, PAGE, PAGE, DENIED, DENIED, DENIED, DENIED, DENIED),
     "GET templates:clone":       (LOGIN, PAGE, PAGE, DENIED, DENIED, DENIED, DENIED, DENIED),
     "POST templates:archive":    (LOGIN, REDIRECT, REDIRECT, DENIED, DENIED, DENIED, DENIED, DENIED),  # noqa: E501
-    "POST templates:migrate":    (LOGIN, REDIRECT, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED),  # noqa: E501
+    "POST templates:migrate":    (LOGIN, REDIRECT, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED),
     "GET templates:version":     (LOGIN, PAGE, PAGE, PAGE, PAGE, PAGE, PAGE, PAGE),
     "GET templates:migration":   (LOGIN, PAGE, PAGE, DENIED, DENIED, DENIED, DENIED, DENIED),
     "GET consent:customer":      (LOGIN, PAGE, PAGE, PAGE, PAGE, PAGE, UNSEEN, UNSEEN),

@@ -240,8 +240,8 @@ def _record_failure(
         migration.failed += 1
         migration.failures.append(
             {
+                # the id only: a name stored here would outlive the customer's erasure
                 "customer": str(customer.pk),
-                "name": customer.display_name,
                 "errors": [_report_entry(e, language) for e in errors],
             }
         )
@@ -249,8 +249,11 @@ def _record_failure(
 
 
 def _report_entry(error: FieldError, language: str) -> dict[str, Any]:
-    """An error for the (plain-text) report; a personal or sensitive value is not repeated."""
-    if error.spec is not None and error.spec.classification != "general":
-        hidden = {k: ("***" if k in ("value", "expected") else v) for k, v in error.params.items()}
-        error = FieldError(error.code, field=error.field, spec=error.spec, row=error.row, **hidden)
+    """An error for the stored report: field, code and message, never the value itself."""
+    hidden = {k: ("***" if k in _VALUE_PARAMS else v) for k, v in error.params.items()}
+    error = FieldError(error.code, field=error.field, spec=error.spec, row=error.row, **hidden)
     return error.as_dict(language)
+
+
+#: error parameters that quote the customer's value (or what was wrong with it)
+_VALUE_PARAMS = ("value", "expected", "reason", "prefix")

@@ -21,7 +21,7 @@ from dossier.templates.models import Template, TemplateVersion
 
 from ..access import may, restrict, works_in
 from ..models import Customer, CustomerLookup, CustomerShare, CustomerTag, Tag
-from ..values import StoredValues, merge_changes, needs_lookup, split_values, stored_values
+from ..values import StoredValues, audit_shows_value, merge_changes, split_values, stored_values
 
 
 def _check_may_create(actor: User, template: Template) -> None:
@@ -82,16 +82,16 @@ def _write_lookups(customer: Customer, stored: StoredValues) -> None:
 def _audit_changes(
     before: Mapping[str, Any], after: Mapping[str, Any], specs: Sequence[FieldSpec]
 ) -> dict[str, Any]:
-    """Changed fields; personal, sensitive and identifying values are named, never written down.
+    """Changed fields; only values :func:`audit_shows_value` allows are written down.
 
-    (An identifying value such as a member number would otherwise outlive its erasure here.)
+    (A name or a member number would otherwise outlive its erasure here.)
     """
     changes: dict[str, Any] = {}
     for spec in specs:
         old, new = before.get(spec.key), after.get(spec.key)
         if old == new:
             continue
-        if spec.classification == "general" and not needs_lookup(spec):
+        if audit_shows_value(spec):
             changes[spec.key] = {"before": old, "after": new}
         else:
             changes[spec.key] = {"changed": True}

@@ -15,7 +15,7 @@ from dossier.templates.fields import FieldError
 
 from ..access import may, restrict
 from ..models import Customer
-from ..values import stored_values
+from ..values import personal_strings, stored_values
 
 MIN_REASON = 4
 
@@ -57,5 +57,6 @@ def reveal_values(
         customer_id=customer.pk,
         changes={"fields": list(dict.fromkeys(fields))},
         reason=reason.strip(),
+        forget=personal_strings(customer, specs),
     )
     return {key: values.get(key) for key in fields}

@@ -105,7 +105,7 @@ def test_migration_moves_passing_customers_and_reports_failing_ones(
     assert migration.status == ProfileMigration.DONE
     assert (migration.migrated, migration.failed) == (1, 1)
     [failure] = migration.failures
-    assert failure["customer"] == str(failing.pk) and failure["name"] == "乙"
+    assert failure["customer"] == str(failing.pk) and "name" not in failure
     assert [(e["field"], e["code"]) for e in failure["errors"]] == [("member_no", "required")]
     assert failure["errors"][0]["message"]
 
@@ -150,8 +150,7 @@ def test_audit_events_name_changed_personal_fields_without_values(
     update, create = AuditEvent.objects.filter(customer_id=customer.pk)
     assert (create.action, update.action) == ("create", "update")
     assert create.actor == sales_user and create.actor_name == "li.na"
-    assert create.changes["display_name"] == {"before": None, "after": "张三"}
-    for key in ("phone", "email", "id_number", "birthday"):
+    for key in ("display_name", "phone", "email", "id_number", "birthday"):
         assert create.changes[key] == {"changed": True}
     assert update.changes == {
         "phone": {"changed": True},
@@ -159,7 +158,15 @@ def test_audit_events_name_changed_personal_fields_without_values(
         "points": {"before": 1, "after": 2},
     }
     text = json.dumps([create.changes, update.changes], ensure_ascii=False)
-    for secret in ("13800138000", "13912345678", ID_NUMBER, "zhang@", "建国路", "1949-12-31"):
+    for secret in (
+        "张三",
+        "13800138000",
+        "13912345678",
+        ID_NUMBER,
+        "zhang@",
+        "建国路",
+        "1949-12-31",
+    ):
         assert secret not in text
 
 

@@ -351,3 +351,76 @@ def test_database_dump_and_logs_hold_no_plaintext_personal_values(
     found_in_logs = [s for s in SECRETS for form in forms_of(s) if form in logs]
     assert found_in_dump == [], "plaintext in the database dump"
     assert found_in_logs == [], "plaintext in the logs"
+
+
+# ---- after an erasure, nothing ties the person to the tombstone ------------------------------
+
+ERASED_ID_NUMBER = "310106198807124534"
+# the customer's values before and after an edit, and fragments of them
+ERASED_SECRETS = [
+    "欧阳建华", "欧阳建民", "13761524890", "6152489", "13788437215", "8843721",
+    ERASED_ID_NUMBER, ERASED_ID_NUMBER[:-1], "静安区南京西路1266号", "南京西路1266",
+    "ouyang.jm@example.com", "ouyang.jm",
+]  # fmt: skip
+
+
+def test_erasure_leaves_no_name_phone_id_or_address_in_the_dump_or_audit_log(
+    api_as: Callable[..., Any], tmp_path: Path
+) -> None:
+    restore_migrated_data()
+    manager = _api(_user("qian.hong", roles.MANAGER), api_as)
+    created = manager.post(
+        "/customers",
+        {
+            "template": "real_estate_buyer",
+            "values": {
+                "display_name": "欧阳建华",
+                "phone": "13761524890",
+                "email": "ouyang.jm@example.com",
+                "address": "静安区南京西路1266号",
+                "id_number": ERASED_ID_NUMBER,
+            },
+        },
+    )
+    assert created.status_code == 201, created.content
+    customer = created.json()["id"]
+    edited = manager.patch(
+        f"/customers/{customer}",
+        {"version": 1, "values": {"display_name": "欧阳建民", "phone": "13788437215"}},
+    )
+    assert edited.status_code == 200, edited.content
+    # staff type the person's name and number into reasons, as they do
+    revealed = manager.post(
+        f"/customers/{customer}/reveal",
+        {"fields": ["id_number"], "reason": "核实欧阳建民的身份证"},
+    )
+    assert revealed.status_code == 200, revealed.content
+    restricted = manager.post(
+        f"/privacy/customers/{customer}/restrict", {"reason": "欧阳建民来电 13788437215 要求暂停"}
+    )
+    assert restricted.status_code == 201, restricted.content
+    lifted = manager.post(
+        f"/privacy/customers/{customer}/lift-restriction", {"reason": "欧阳建民同意恢复"}
+    )
+    assert lifted.status_code == 200, lifted.content
+    asked = manager.post(
+        "/privacy/requests",
+        {"customer_id": customer, "kind": "correction", "received_via": "phone"},
+    )
+    assert asked.status_code == 201, asked.content
+    refused = manager.post(
+        f"/privacy/requests/{asked.json()['id']}/refuse", {"reason": "欧阳建民的更正无依据"}
+    )
+    assert refused.status_code == 200, refused.content
+    history = manager.get(f"/audit?customer={customer}").json()["items"]
+    assert len(history) >= 6  # the log still says who did what to this customer, and why
+
+    erased = manager.post(f"/privacy/customers/{customer}/erase", {})
+    assert erased.status_code == 200, erased.content
+
+    trail = json.dumps(manager.get(f"/audit?customer={customer}").json(), ensure_ascii=False)
+    assert [s for s in ERASED_SECRETS if s in trail] == [], "personal values in the audit log"
+    assert "display_name" in trail  # the change is named, its values are not
+    dump = dump_database(tmp_path)
+    found = [s for s in ERASED_SECRETS for form in forms_of(s) if form.encode() in dump]
+    assert found == [], "plaintext of an erased customer in the database dump"
