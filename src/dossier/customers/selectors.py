@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -12,11 +13,12 @@ from django.utils.translation import gettext as _
 
 from dossier.core.errors import NotFound, PermissionDenied, ValidationFailed
 from dossier.privacy.disclosure import lookup_digest, mask_values, may_see_personal
+from dossier.privacy.models import CustomerTombstone
 from dossier.templates.fields import FieldError, FieldSpec, get_type
 from dossier.templates.fields.contact import parse_phone
 from dossier.templates.selectors import version_info
 
-from .access import allows, may, restrict
+from .access import allows, may, restrict, restrict_deleted
 from .models import Customer, CustomerLookup, Tag
 from .names import normalise_query
 from .rows import fetch_customer, fetch_tags
@@ -38,6 +40,8 @@ class CustomerFilters:
     status: str = ""
     kind: str = ""
     source: str = ""
+    #: "" leaves erased customers out; "only" lists only them
+    erased: str = ""
 
     def __post_init__(self) -> None:
         # PostgreSQL refuses NUL in text parameters; no stored value contains one anyway
@@ -101,6 +105,13 @@ def customer_queryset(
     """The customers the actor may see, filtered; not yet ordered or paginated."""
     filters = filters or CustomerFilters()
     queryset = restrict(Customer.objects.all(), actor, action)
+    # erased customers (their personal data anonymised) are only listed when asked for
+    erased = CustomerTombstone.objects.values("customer_id")
+    queryset = (
+        queryset.filter(id__in=erased)
+        if filters.erased == "only"
+        else queryset.exclude(id__in=erased)
+    )
     if filters.q:
         queryset = search(queryset, filters.q, actor=actor)
     if filters.tag:
@@ -164,6 +175,29 @@ def customer_list(
     return CustomerPage(items=items, next_cursor=str(rows[-1].id) if more and rows else None)
 
 
+def deleted_customer_list(
+    *, actor: Any, cursor: str | None = None, limit: int = 50
+) -> CustomerPage:
+    """One page of the trash: soft-deleted customers the actor may restore, newest first.
+
+    Raises PermissionDenied for actors who may not delete customers (they have no trash).
+    """
+    if not may(actor, "customers.delete_customer"):
+        raise PermissionDenied(_("You may not see deleted customers."))
+    limit = max(1, min(limit, MAX_PAGE_SIZE))
+    queryset = restrict_deleted(Customer.objects.all(), actor)
+    after = _parse_cursor(cursor)
+    if after is not None:
+        queryset = queryset.filter(id__lt=after)
+    rows = list(
+        queryset.select_related("owner").prefetch_related("tags").order_by("-id")[: limit + 1]
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    items = [{**present(c, actor), "deleted_at": c.deleted_at} for c in rows]
+    return CustomerPage(items=items, next_cursor=str(rows[-1].id) if more and rows else None)
+
+
 def get_customer(*, actor: Any, customer_id: Any, revealed: Sequence[str] = ()) -> dict[str, Any]:
     """One customer as the actor may see it, or NotFound (also for customers they may not see).
 
@@ -182,6 +216,12 @@ def _is_uuid(value: Any) -> bool:
     except ValueError:
         return False
     return True
+
+
+def erased_at(*, customer_id: Any) -> datetime | None:
+    """When the customer's personal data was erased, or None if it was not."""
+    tombstone = CustomerTombstone.objects.filter(customer_id=customer_id).first()
+    return tombstone.erased_at if tombstone is not None else None
 
 
 def get_customer_object(*, actor: Any, customer_id: Any, action: str = "view") -> Customer:

@@ -76,6 +76,7 @@ def customer_list(request: AuthenticatedRequest) -> HttpResponse:
         template=get.get("template", ""),
         owner=get.get("owner", ""),
         status=get.get("status", ""),
+        erased="only" if get.get("erased") == "only" else "",
     )
     cursor = get.get("cursor") or None
     try:
@@ -199,6 +200,7 @@ def _detail(
     context = {
         "nav": "customers",
         "customer": customer,
+        "erased_at": selectors.erased_at(customer_id=customer.pk),
         "data": data,
         "specs": specs,
         "maskable": [(key, labels[key]) for key in data["masked"] if key in labels],
@@ -252,6 +254,9 @@ def _edit_context(request: AuthenticatedRequest, customer_id: Any) -> dict[str, 
 def customer_edit(request: AuthenticatedRequest, customer_id: Any) -> HttpResponse:
     """Change a customer; a stale form (someone saved first) changes nothing."""
     form = _edit_context(request, customer_id)
+    if selectors.erased_at(customer_id=customer_id) is not None:
+        messages.error(request, _("This customer's personal data has been erased."))
+        return redirect("customers:detail", customer_id=customer_id)
     if request.method != "POST":
         return _render_form(request, **form)
     post = request.POST
@@ -289,6 +294,34 @@ def customer_delete(request: AuthenticatedRequest, customer_id: Any) -> HttpResp
         return redirect("customers:detail", customer_id=customer_id)
     messages.success(request, _("Customer deleted."))
     return redirect("customers:list")
+
+
+@require_GET
+@_shows_errors
+def customer_trash(request: AuthenticatedRequest) -> HttpResponse:
+    """Deleted customers the user may restore (admins: all; managers: their team's)."""
+    cursor = request.GET.get("cursor") or None
+    try:
+        page = selectors.deleted_customer_list(actor=request.user, cursor=cursor, limit=PAGE_SIZE)
+    except ValidationFailed:  # a mangled cursor: show the first page instead of an error
+        cursor = None
+        page = selectors.deleted_customer_list(actor=request.user, limit=PAGE_SIZE)
+    context = {"nav": "customers", "items": page.items, "next_cursor": page.next_cursor}
+    return render(request, "customers/trash.html", {**context, "cursor": cursor})
+
+
+@require_POST
+@_shows_errors
+def customer_restore(request: AuthenticatedRequest, customer_id: Any) -> HttpResponse:
+    """Bring a customer back from the trash (audited)."""
+    try:
+        customer = services.restore_customer(actor=request.user, customer_id=customer_id)
+    except ValidationFailed as error:  # one of its unique values was taken meanwhile
+        for problem in error.errors or ():
+            messages.error(request, problem.message(_language()))
+        return redirect("customers:trash")
+    messages.success(request, _("Customer “%(name)s” restored.") % {"name": customer.display_name})
+    return redirect("customers:detail", customer_id=customer.pk)
 
 
 def _tag_errors(error: ApplicationError) -> dict[str, str]:

@@ -11,15 +11,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dossier.accounts import roles
-from dossier.accounts.selectors import role_of_cached, team_id_of
+from dossier.accounts.selectors import team_id_of
 from dossier.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from dossier.privacy.services import record_audit
 from dossier.privacy.subjects import refuse_if_erased
 from dossier.templates.fields import FieldError, FieldSpec, validate_rows, validate_values
 from dossier.templates.models import Template, TemplateVersion
 
-from ..access import may, restrict, works_in
+from ..access import may, restrict, restrict_deleted, works_in
 from ..models import Customer, CustomerLookup, CustomerShare, CustomerTag, Tag
 from ..values import StoredValues, merge_changes, needs_lookup, split_values, stored_values
 
@@ -334,15 +333,18 @@ def delete_customer(*, actor: User, customer_id: Any, expected_version: int | No
 
 
 @transaction.atomic
-def restore_customer(*, actor: User, customer_id: Any) -> Customer:
-    """Bring back a soft-deleted customer (needs the delete permission and an admin role)."""
-    if not (actor.is_superuser or role_of_cached(actor) == roles.ADMIN):
-        raise PermissionDenied(_("Only an administrator may restore customers."))
-    customer = (
-        Customer.objects.select_for_update()
-        .filter(pk=customer_id, deleted_at__isnull=False)
-        .first()
-    )
+def restore_customer(*, actor: User | None, customer_id: Any) -> Customer:
+    """Bring back a soft-deleted customer from the trash (audited).
+
+    Who may: those who may delete it (admins any, managers their team's); ``actor=None`` is
+    the system itself (the ``dossier customers restore`` command run on the server).
+    """
+    deleted = Customer.objects.select_for_update().filter(deleted_at__isnull=False)
+    if actor is not None:
+        if not may(actor, "customers.delete_customer"):
+            raise PermissionDenied(_("You may not restore customers."))
+        deleted = restrict_deleted(deleted, actor)
+    customer = deleted.filter(pk=customer_id).first()
     if customer is None:
         raise NotFound(_("No such deleted customer."), code="customer_not_found")
     # while it was deleted, another customer may have taken one of its unique values
