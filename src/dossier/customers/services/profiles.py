@@ -74,7 +74,7 @@ def _write_lookups(customer: Customer, stored: StoredValues) -> None:
     CustomerLookup.objects.filter(customer=customer).delete()
     CustomerLookup.objects.bulk_create(
         CustomerLookup(customer=customer, field=key, digest=digest)
-        for key, digest in stored.lookups.items()
+        for key, digest in stored.lookup_rows().items()
     )
 
 
@@ -225,7 +225,7 @@ def create_customers(
     CustomerLookup.objects.bulk_create(
         CustomerLookup(customer=c, field=k, digest=d)
         for c, s in pending
-        for k, d in s.lookups.items()
+        for k, d in s.lookup_rows().items()
     )
     if result.created:
         record_audit(
