@@ -15,6 +15,9 @@ from django.utils.translation import gettext as _
 from dossier.templates.core_fields import core_spec
 from dossier.templates.fields import FieldSpec, get_type
 from dossier.templates.fields.contact import display_phone
+from dossier.templates.fields.numbers import display_money
+
+from ..colours import text_colour, valid_colour
 
 register = template.Library()
 
@@ -90,6 +93,8 @@ def display_text(spec: FieldSpec, value: Any) -> str:
         return _("Yes") if value else _("No")
     if spec.type == "phone" and str(value).startswith("+"):
         return display_phone(str(value))
+    if spec.type == "money":
+        return display_money(value, str(spec.rules.get("currency") or ""))
     if widget == "datetime-local":
         try:
             return _local_text(value, "%Y-%m-%d %H:%M")
@@ -107,6 +112,8 @@ def input_value(spec: FieldSpec, value: Any) -> Any:
         return [str(v) for v in value] if isinstance(value, list) else [str(value)]
     if isinstance(value, bool):
         return "true" if value else "false"
+    if spec.type == "phone" and str(value).startswith("+"):
+        return display_phone(str(value))  # as the detail page shows it: 138 0013 8000
     if widget == "datetime-local":
         try:
             return _local_text(value, "%Y-%m-%dT%H:%M")
@@ -299,3 +306,10 @@ def reapplied_values(
         if not untouched:
             values[key] = entry
     return values
+
+
+@register.filter
+def tag_style(colour: str) -> str:
+    """The style of a tag: its colour as background, with black or white text, whichever reads."""
+    background = valid_colour(colour)
+    return f"background: {background}; color: {text_colour(background)}"

@@ -167,3 +167,11 @@ def test_live_customer_detail_still_offers_edit_and_delete(team: Team) -> None:
     assert f"/customers/{team.customer.pk}/edit/" in page
     assert f"/customers/{team.customer.pk}/delete/" in page
     assert 'id="erased"' not in page
+
+
+def test_trash_page_speaks_chinese(team: Team) -> None:
+    _delete(team, team.customer)
+    client = client_for(team.manager)
+    client.cookies["django_language"] = "zh-hans"
+    page = text_of(client.get("/customers/trash/"))
+    assert "已删除的客户" in page and "恢复" in page
