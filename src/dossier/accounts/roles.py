@@ -73,3 +73,10 @@ ROLE_SCENARIOS: dict[str, list[str]] = {
 }
 
 ADMIN_APPS = ["accounts", "customers", "templates", "privacy", "consent"]
+
+#: Identifier types by which a role finds customers of *any* owner (not only its own and those
+#: shared with it), still only within its scenarios: a service desk takes calls from everyone's
+#: customers and must find the caller by the number they call from. Only an exact value finds
+#: (never a name or part of a number); what is found shows masked except the value typed, and
+#: every such find is written to the audit log.
+FIND_ANY_OWNER_BY: dict[str, list[str]] = {SERVICE: ["phone"]}

@@ -31,7 +31,19 @@ def restrict(queryset: QuerySet[Customer], actor: Any, action: str = "view") -> 
     Sales, service and marketing: their own and those shared with them. Analysts: none.
     Soft-deleted customers are never included.
     """
-    queryset = queryset.filter(deleted_at__isnull=True)
+    return _scope(queryset.filter(deleted_at__isnull=True), actor, action)
+
+
+def restrict_deleted(queryset: QuerySet[Customer], actor: Any) -> QuerySet[Customer]:
+    """The soft-deleted customers in ``queryset`` that ``actor`` may see in the trash and restore.
+
+    The rule of :func:`restrict` for deleting, over deleted rows: admins all of them, managers
+    their team's (and their own and those shared with them); roles that may not delete, none.
+    """
+    return _scope(queryset.filter(deleted_at__isnull=False), actor, "delete")
+
+
+def _scope(queryset: QuerySet[Customer], actor: Any, action: str) -> QuerySet[Customer]:
     if actor is None or not actor.is_authenticated or not actor.is_active:
         return queryset.none()
     if not actor.has_perm(ACTION_PERMISSIONS[action]):

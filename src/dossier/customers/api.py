@@ -23,6 +23,7 @@ from .schemas import (
     CustomerOut,
     CustomerPageOut,
     CustomerPatch,
+    DeletedCustomerPageOut,
     RevealIn,
     RevealOut,
     TagIn,
@@ -68,12 +69,23 @@ def list_customers(
     status: str = "",
     kind: str = "",
     source: str = "",
+    erased: bool = False,
     cursor: str = "",
     limit: int = Query(50, ge=1, le=200),
 ) -> Any:
-    """Customers you may see, newest first. `q` searches name, pinyin, phone, e-mail, ID number."""
+    """Customers you may see, newest first. `q` searches name, pinyin, phone, e-mail, ID number.
+
+    Erased customers (personal data anonymised) are left out unless `erased=true` asks for them.
+    """
     filters = selectors.CustomerFilters(
-        q=q, tag=tag, template=template, owner=owner, status=status, kind=kind, source=source
+        q=q,
+        tag=tag,
+        template=template,
+        owner=owner,
+        status=status,
+        kind=kind,
+        source=source,
+        erased="only" if erased else "",
     )
     page = selectors.customer_list(
         actor=request.user, filters=filters, cursor=cursor or None, limit=limit
@@ -92,6 +104,22 @@ def create_customer(request: ApiRequest, payload: CustomerIn) -> Any:
         tags=payload.tags,
     )
     return Status(201, selectors.get_customer(actor=request.user, customer_id=customer.pk))
+
+
+@router.get("/trash", response={200: DeletedCustomerPageOut, **ERRORS})
+def list_deleted_customers(
+    request: ApiRequest, cursor: str = "", limit: int = Query(50, ge=1, le=200)
+) -> Any:
+    """The trash: deleted customers you may restore (admins: all; managers: their team's)."""
+    page = selectors.deleted_customer_list(actor=request.user, cursor=cursor or None, limit=limit)
+    return {"items": page.items, "next_cursor": page.next_cursor}
+
+
+@router.post("/{customer_id}/restore", response={200: CustomerOut, **ERRORS})
+def restore_customer(request: ApiRequest, customer_id: UUID) -> Any:
+    """Bring a deleted customer back from the trash (audited)."""
+    services.restore_customer(actor=request.user, customer_id=customer_id)
+    return selectors.get_customer(actor=request.user, customer_id=customer_id)
 
 
 @router.get("/{customer_id}", response={200: CustomerOut, **ERRORS})

@@ -87,7 +87,14 @@ class Customer(models.Model):
 
 
 class CustomerLookup(models.Model):
-    """A keyed blind index of one identifying value (phone, e-mail, 身份证 …) of a customer."""
+    """A keyed blind index of one identifying value (phone, e-mail, 身份证 …) of a customer.
+
+    ``field`` is the field key for an exact lookup, or ``<key>:<kind>`` for a lookup of part
+    of a value: kind ``last4`` indexes a phone's last four digits (a service desk's search).
+    """
+
+    #: the lookup kind of a phone's last four digits
+    LAST4 = "last4"
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="lookups")
     field = models.CharField(max_length=64)

@@ -47,6 +47,15 @@ class CustomerPageOut(Schema):
     next_cursor: str | None
 
 
+class DeletedCustomerOut(CustomerOut):
+    deleted_at: datetime
+
+
+class DeletedCustomerPageOut(Schema):
+    items: list[DeletedCustomerOut]
+    next_cursor: str | None
+
+
 class CustomerIn(Schema):
     template: str = Field(..., description="The key of the template the profile is built on.")
     values: dict[str, Any] = Field(default_factory=dict)

@@ -4,21 +4,27 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from dossier.accounts import roles
+from dossier.accounts.selectors import role_of_cached
 from dossier.core.errors import NotFound, PermissionDenied, ValidationFailed
-from dossier.privacy.disclosure import lookup_digest, mask_values, may_see_personal
+from dossier.privacy.disclosure import last4_digest, lookup_digest, mask_values, may_see_personal
+from dossier.privacy.models import CustomerTombstone
+from dossier.privacy.services import record_audit
 from dossier.templates.core_fields import core_spec
 from dossier.templates.fields import FieldError, FieldSpec, get_type
+from dossier.templates.fields.base import fold_width
 from dossier.templates.fields.contact import parse_phone
 from dossier.templates.models import ProfileMigration
 from dossier.templates.selectors import get_migration, version_info
 
-from .access import allows, may, restrict
+from .access import allows, may, restrict, restrict_deleted
 from .models import Customer, CustomerLookup, Tag
 from .names import normalise_query
 from .rows import fetch_customer, fetch_tags
@@ -40,6 +46,8 @@ class CustomerFilters:
     status: str = ""
     kind: str = ""
     source: str = ""
+    #: "" leaves erased customers out; "only" lists only them
+    erased: str = ""
 
     def __post_init__(self) -> None:
         # PostgreSQL refuses NUL in text parameters; no stored value contains one anyway
@@ -77,12 +85,21 @@ def _may_search_by(actor: Any, type_name: str) -> bool:
     return True
 
 
+def _last4(query: str) -> str | None:
+    """The blind index of the last four digits of a phone when ``query`` is four digits."""
+    digits = fold_width(query).strip()
+    if len(digits) != 4 or not (digits.isascii() and digits.isdecimal()):
+        return None
+    return last4_digest(digits)
+
+
 def search(queryset: QuerySet[Customer], query: str, *, actor: Any) -> QuerySet[Customer]:
     """Customers whose name (Chinese, traditional, pinyin or initials) contains ``query``,
-    or whose phone, e-mail, ID number or credit code equals it.
+    whose phone, e-mail, ID number or credit code equals it, or (four digits) whose phone
+    ends with it.
 
     An identifier is matched through its blind index only, so its plaintext never reaches
-    the SQL (nor the database's logs).
+    the SQL (nor the database's logs). Phones are searched only by those who may see them.
     """
     text = normalise_query(query)
     if not text:
@@ -92,9 +109,69 @@ def search(queryset: QuerySet[Customer], query: str, *, actor: Any) -> QuerySet[
         digests = [d for kind, d in identifiers.items() if _may_search_by(actor, kind)]
         matching = CustomerLookup.objects.filter(digest__in=digests).values("customer_id")
         return queryset.filter(id__in=matching)
-    return queryset.filter(
-        Q(search_text__contains=text) | Q(search_text__contains=text.replace(" ", ""))
+    by_name = Q(search_text__contains=text) | Q(search_text__contains=text.replace(" ", ""))
+    last4 = _last4(query) if _may_search_by(actor, "phone") else None
+    if last4 is not None:
+        ending = CustomerLookup.objects.filter(digest=last4).values("customer_id")
+        by_name |= Q(id__in=ending)
+    return queryset.filter(by_name)
+
+
+def _found_beyond_owners(actor: Any, filters: CustomerFilters) -> dict[str, str]:
+    """Blind indexes by identifier type with which ``actor`` finds customers of any owner.
+
+    Only for roles that ``roles.FIND_ANY_OWNER_BY`` names, only for an exact identifier of a
+    type it lists, and only when the search box is the whole query (no other filter).
+    """
+    types = roles.FIND_ANY_OWNER_BY.get(role_of_cached(actor) or "", [])
+    others = {k: v for k, v in vars(filters).items() if k != "q"}
+    if not types or not filters.q or any(others.values()):
+        return {}
+    found = _identifiers(filters.q)
+    return {t: d for t, d in found.items() if t in types and _may_search_by(actor, t)}
+
+
+def _beyond_owners(actor: Any, digests: dict[str, str]) -> QuerySet[Customer]:
+    """Live, not erased customers of the actor's scenarios whose identifier matches."""
+    queryset = Customer.objects.filter(deleted_at__isnull=True).exclude(
+        id__in=CustomerTombstone.objects.values("customer_id")
     )
+    scenarios = roles.ROLE_SCENARIOS.get(role_of_cached(actor) or "")
+    if scenarios is not None:
+        queryset = queryset.filter(template__scenario__in=scenarios)
+    matching = CustomerLookup.objects.filter(digest__in=list(digests.values()))
+    return queryset.filter(id__in=matching.values("customer_id"))
+
+
+def _present_found(customer: Customer, digests: dict[str, str]) -> dict[str, Any]:
+    """A customer found beyond the actor's own: masked as for someone who may see no personal
+    data, except the fields whose value is the one typed."""
+    item = present(customer, None)
+    info = version_info(customer.template_version_id)
+    whole = stored_values(customer, info.specs)
+    for spec in info.specs:
+        value = whole.get(spec.key)
+        if spec.key not in item["masked"] or spec.type not in digests or value is None:
+            continue
+        if lookup_digest(spec.type, value) == digests[spec.type]:
+            item["values"][spec.key] = value
+            item["masked"].remove(spec.key)
+    item["found_by_lookup"] = True
+    return item
+
+
+def _audit_found(actor: Any, customers: list[Customer], digests: dict[str, str]) -> None:
+    # an exact find beyond one's own customers discloses that person's record: audit each
+    for customer in customers:
+        record_audit(
+            actor=actor,
+            action="view_sensitive",
+            object_type="customer",
+            object_id=customer.pk,
+            customer_id=customer.pk,
+            changes={"lookup": sorted(digests)},
+            reason="exact lookup beyond own customers",
+        )
 
 
 def customer_queryset(
@@ -103,6 +180,13 @@ def customer_queryset(
     """The customers the actor may see, filtered; not yet ordered or paginated."""
     filters = filters or CustomerFilters()
     queryset = restrict(Customer.objects.all(), actor, action)
+    # erased customers (their personal data anonymised) are only listed when asked for
+    erased = CustomerTombstone.objects.values("customer_id")
+    queryset = (
+        queryset.filter(id__in=erased)
+        if filters.erased == "only"
+        else queryset.exclude(id__in=erased)
+    )
     if filters.q:
         queryset = search(queryset, filters.q, actor=actor)
     if filters.tag:
@@ -153,7 +237,11 @@ def customer_list(
     if not may(actor, "customers.view_customer"):
         raise PermissionDenied(_("You may not see customers."))
     limit = max(1, min(limit, MAX_PAGE_SIZE))
+    filters = filters or CustomerFilters()
     queryset = customer_queryset(actor=actor, filters=filters)
+    digests = _found_beyond_owners(actor, filters)
+    if digests:
+        queryset = queryset | _beyond_owners(actor, digests)
     after = _parse_cursor(cursor)
     if after is not None:
         queryset = queryset.filter(id__lt=after)
@@ -162,7 +250,38 @@ def customer_list(
     )
     more = len(rows) > limit
     rows = rows[:limit]
-    items = [present(customer, actor) for customer in rows]
+    own = set(rows)
+    if digests:
+        ids = [c.pk for c in rows]
+        own_ids = set(
+            customer_queryset(actor=actor).filter(id__in=ids).values_list("id", flat=True)
+        )
+        own = {c for c in rows if c.pk in own_ids}
+        _audit_found(actor, [c for c in rows if c not in own], digests)
+    items = [present(c, actor) if c in own else _present_found(c, digests) for c in rows]
+    return CustomerPage(items=items, next_cursor=str(rows[-1].id) if more and rows else None)
+
+
+def deleted_customer_list(
+    *, actor: Any, cursor: str | None = None, limit: int = 50
+) -> CustomerPage:
+    """One page of the trash: soft-deleted customers the actor may restore, newest first.
+
+    Raises PermissionDenied for actors who may not delete customers (they have no trash).
+    """
+    if not may(actor, "customers.delete_customer"):
+        raise PermissionDenied(_("You may not see deleted customers."))
+    limit = max(1, min(limit, MAX_PAGE_SIZE))
+    queryset = restrict_deleted(Customer.objects.all(), actor)
+    after = _parse_cursor(cursor)
+    if after is not None:
+        queryset = queryset.filter(id__lt=after)
+    rows = list(
+        queryset.select_related("owner").prefetch_related("tags").order_by("-id")[: limit + 1]
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    items = [{**present(c, actor), "deleted_at": c.deleted_at} for c in rows]
     return CustomerPage(items=items, next_cursor=str(rows[-1].id) if more and rows else None)
 
 
@@ -184,6 +303,12 @@ def _is_uuid(value: Any) -> bool:
     except ValueError:
         return False
     return True
+
+
+def erased_at(*, customer_id: Any) -> datetime | None:
+    """When the customer's personal data was erased, or None if it was not."""
+    tombstone = CustomerTombstone.objects.filter(customer_id=customer_id).first()
+    return tombstone.erased_at if tombstone is not None else None
 
 
 def get_customer_object(*, actor: Any, customer_id: Any, action: str = "view") -> Customer:

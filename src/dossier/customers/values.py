@@ -6,11 +6,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from dossier.privacy.disclosure import lookup_digest
+from dossier.privacy.disclosure import last4_digest, lookup_digest
 from dossier.templates.core_fields import CORE_KEYS
 from dossier.templates.fields import FieldError, FieldSpec, get_type
 from dossier.templates.fields.base import is_empty
 
+from .models import CustomerLookup
 from .names import search_terms
 
 _NULLABLE_COLUMNS = {"birthday"}
@@ -24,6 +25,12 @@ class StoredValues:
     attributes: dict[str, Any] = field(default_factory=dict)
     protected: dict[str, Any] = field(default_factory=dict)
     lookups: dict[str, str] = field(default_factory=dict)  # field key → blind index
+    #: partial lookups ("phone:last4" → blind index of the last four digits); never unique
+    partial: dict[str, str] = field(default_factory=dict)
+
+    def lookup_rows(self) -> dict[str, str]:
+        """Every CustomerLookup row to write: ``field`` → ``digest``."""
+        return {**self.lookups, **self.partial}
 
     def apply_to(self, customer: Any) -> None:
         for name, value in self.columns.items():
@@ -93,6 +100,10 @@ def split_values(clean: Mapping[str, Any], specs: Sequence[FieldSpec]) -> Stored
             target[spec.key] = kind.to_storage(value)
         if value is not None and needs_lookup(spec):
             stored.lookups[spec.key] = lookup_digest(spec.type, value)
+        if value is not None and spec.type == "phone":
+            digest = last4_digest(str(value))
+            if digest is not None:
+                stored.partial[f"{spec.key}:{CustomerLookup.LAST4}"] = digest
     person = stored.columns.get("kind", "person") == "person"
     stored.columns["search_text"] = search_terms(
         stored.columns.get("display_name", ""),

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.contrib import messages
+from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -33,7 +34,7 @@ from .forms import (
     values_from_post,
     version_from_post,
 )
-from .templatetags.customer_pages import choice_options
+from .templatetags.customer_pages import changed_fields, choice_options, reapplied_values
 
 PAGE_SIZE = 50
 TAG_LABELS = {
@@ -76,6 +77,7 @@ def customer_list(request: AuthenticatedRequest) -> HttpResponse:
         template=get.get("template", ""),
         owner=get.get("owner", ""),
         status=get.get("status", ""),
+        erased="only" if get.get("erased") == "only" else "",
     )
     cursor = get.get("cursor") or None
     try:
@@ -199,6 +201,7 @@ def _detail(
     context = {
         "nav": "customers",
         "customer": customer,
+        "erased_at": selectors.erased_at(customer_id=customer.pk),
         "data": data,
         "specs": specs,
         "maskable": [(key, labels[key]) for key in data["masked"] if key in labels],
@@ -243,8 +246,48 @@ def _edit_context(request: AuthenticatedRequest, customer_id: Any) -> dict[str, 
         "values": data["values"],
         "masked": data["masked"],
         "version": data["version"],
+        "started": _started_token(data),
         "chosen_tags": [t["id"] for t in data["tags"]],
     }
+
+
+_STARTED_SALT = "dossier.customers.edit-started"
+
+
+def _started_token(data: dict[str, Any]) -> str:
+    """The values the form was loaded with (as the user saw them, masked), signed, so that a
+    conflict can say what changed meanwhile without trusting the browser."""
+    return signing.dumps(data["values"], salt=_STARTED_SALT, compress=True)
+
+
+def _started_values(post: Any) -> dict[str, Any] | None:
+    try:
+        values = signing.loads(post.get("started", ""), salt=_STARTED_SALT)
+    except signing.BadSignature:
+        return None
+    return values if isinstance(values, dict) else None
+
+
+def _render_conflict(
+    request: AuthenticatedRequest, error: Conflict, form: dict[str, Any]
+) -> HttpResponse:
+    """Someone saved first: show what they changed and keep the user's input to save again.
+
+    ``form`` holds the customer as stored now (and its version), so submitting again applies
+    the user's changes on top of the other person's.
+    """
+    post, specs = request.POST, form["specs"]
+    started = _started_values(post)
+    typed = typed_values(post, specs)
+    changes = changed_fields(specs, form["values"], started, typed, form["masked"])
+    values = reapplied_values(specs, form["values"], started, typed)
+    return _render_form(
+        request,
+        409,
+        conflict=error.message,
+        changes=changes,
+        **{**form, "values": values, "chosen_tags": tag_ids_from_post(post)},
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -252,6 +295,9 @@ def _edit_context(request: AuthenticatedRequest, customer_id: Any) -> dict[str, 
 def customer_edit(request: AuthenticatedRequest, customer_id: Any) -> HttpResponse:
     """Change a customer; a stale form (someone saved first) changes nothing."""
     form = _edit_context(request, customer_id)
+    if selectors.erased_at(customer_id=customer_id) is not None:
+        messages.error(request, _("This customer's personal data has been erased."))
+        return redirect("customers:detail", customer_id=customer_id)
     if request.method != "POST":
         return _render_form(request, **form)
     post = request.POST
@@ -264,8 +310,7 @@ def customer_edit(request: AuthenticatedRequest, customer_id: Any) -> HttpRespon
             tags=tag_ids_from_post(post) if "tags_shown" in post else None,
         )
     except Conflict as error:
-        # show what is stored now; the user re-applies their change to it
-        return _render_form(request, 409, conflict=error.message, **form)
+        return _render_conflict(request, error, form)
     except ValidationFailed as error:
         errors, summary = _form_errors(error, form["specs"])
         form.update(values=typed_values(post, form["specs"]), chosen_tags=tag_ids_from_post(post))
@@ -289,6 +334,34 @@ def customer_delete(request: AuthenticatedRequest, customer_id: Any) -> HttpResp
         return redirect("customers:detail", customer_id=customer_id)
     messages.success(request, _("Customer deleted."))
     return redirect("customers:list")
+
+
+@require_GET
+@_shows_errors
+def customer_trash(request: AuthenticatedRequest) -> HttpResponse:
+    """Deleted customers the user may restore (admins: all; managers: their team's)."""
+    cursor = request.GET.get("cursor") or None
+    try:
+        page = selectors.deleted_customer_list(actor=request.user, cursor=cursor, limit=PAGE_SIZE)
+    except ValidationFailed:  # a mangled cursor: show the first page instead of an error
+        cursor = None
+        page = selectors.deleted_customer_list(actor=request.user, limit=PAGE_SIZE)
+    context = {"nav": "customers", "items": page.items, "next_cursor": page.next_cursor}
+    return render(request, "customers/trash.html", {**context, "cursor": cursor})
+
+
+@require_POST
+@_shows_errors
+def customer_restore(request: AuthenticatedRequest, customer_id: Any) -> HttpResponse:
+    """Bring a customer back from the trash (audited)."""
+    try:
+        customer = services.restore_customer(actor=request.user, customer_id=customer_id)
+    except ValidationFailed as error:  # one of its unique values was taken meanwhile
+        for problem in error.errors or ():
+            messages.error(request, problem.message(_language()))
+        return redirect("customers:trash")
+    messages.success(request, _("Customer “%(name)s” restored.") % {"name": customer.display_name})
+    return redirect("customers:detail", customer_id=customer.pk)
 
 
 def _tag_errors(error: ApplicationError) -> dict[str, str]:

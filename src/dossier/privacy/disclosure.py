@@ -52,3 +52,11 @@ def lookup_digest(field_type: str, value: Any) -> str:
     """The blind index of a value of a field type (the same for every field of that type)."""
     canonical = get_type(field_type).lookup_form(value)
     return blind_index(canonical, keyring(), field=field_type)
+
+
+def last4_digest(phone: str) -> str | None:
+    """The blind index of a phone number's last four digits, or None if it has fewer."""
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    if len(digits) < 4:
+        return None
+    return blind_index(digits[-4:], keyring(), field="phone_last4")

@@ -38,7 +38,7 @@ from dossier.core.errors import ApplicationError, PermissionDenied, ValidationFa
 from dossier.customers.models import Customer
 from dossier.customers.services import update_customer
 from dossier.customers.values import stored_values
-from dossier.templates.fields import FieldError, FieldSpec
+from dossier.templates.fields import FieldError, FieldSpec, get_type
 from dossier.templates.selectors import version_info
 
 from .models import SelfServiceLink
@@ -217,6 +217,17 @@ def _issuer(link: SelfServiceLink) -> Any:
 
 
 @transaction.atomic
+def _differs(spec: FieldSpec, raw: Any, stored: Any) -> bool:
+    """Whether a submitted value changes the stored one (138 0013 8000 is +8613800138000)."""
+    if str(raw or "").strip() == str(stored or ""):
+        return False
+    kind = get_type(spec.type)
+    try:
+        return kind.to_storage(kind.validate(raw, spec)) != stored
+    except FieldError:
+        return True  # the update reports it
+
+
 def correct_own_profile(
     *,
     token: str,
@@ -229,10 +240,11 @@ def correct_own_profile(
     link, customer = open_link(token, for_update=True)
     specs = version_info(customer.template_version_id).specs
     stored = stored_values(customer, specs)
+    by_key = {spec.key: spec for spec in specs}
     changes = {
         key: values[key]
         for key in EDITABLE
-        if key in values and str(values[key] or "").strip() != str(stored.get(key) or "")
+        if key in values and key in by_key and _differs(by_key[key], values[key], stored.get(key))
     }
     if not changes:
         return []

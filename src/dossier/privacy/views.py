@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from dossier.core.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
 from dossier.core.pages import AuthenticatedRequest, request_origin, shows_errors
 from dossier.customers.selectors import customer_names, picker_matches
+from dossier.customers.templatetags.customer_pages import input_value
 
 from . import requests as subject_requests
 from . import selfservice
@@ -324,7 +325,9 @@ def _inputs(page: selfservice.SelfServicePage, context: dict[str, Any]) -> list[
             "key": spec.key,
             "label": spec.label(language),
             "required": spec.required,
-            "value": posted.get(spec.key, "") if posted else page.values.get(spec.key) or "",
+            "value": posted.get(spec.key, "")
+            if posted
+            else input_value(spec, page.values.get(spec.key)),
             "error": context["errors"].get(spec.key, ""),
         }
         for spec in page.editable

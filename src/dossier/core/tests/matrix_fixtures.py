@@ -29,6 +29,7 @@ from dossier.customers.models import Customer, Tag
 from dossier.customers.services import (
     create_customer,
     create_tag,
+    delete_customer,
     migrate_customers,
     share_customer,
     start_migration,
@@ -99,6 +100,12 @@ class World:
         )
         for share in like.shares.all():
             share_customer(actor=self.users["admin"], customer_id=customer.pk, user=share.user)
+        return customer
+
+    def fresh_deleted_customer(self, actor: str) -> Customer:
+        """A throwaway customer like ``target``, already in the trash."""
+        customer = self.fresh_customer(actor)
+        delete_customer(actor=self.users["admin"], customer_id=customer.pk)
         return customer
 
     def fresh_tag(self) -> Tag:
@@ -248,6 +255,11 @@ API_CALLS: dict[str, ApiCall] = {
         {"version": _version(w, a), "values": {"city": "北京"}},
     ),
     "DELETE /customers/{customer_id}": lambda w, a: (f"/customers/{w.fresh_customer(a).pk}", None),
+    "GET /customers/trash": lambda w, a: ("/customers/trash", None),
+    "POST /customers/{customer_id}/restore": lambda w, a: (
+        f"/customers/{w.fresh_deleted_customer(a).pk}/restore",
+        None,
+    ),
     "POST /customers/{customer_id}/reveal": lambda w, a: (
         f"{_customer(w, a)}/reveal",
         {"fields": ["phone"], "reason": "核实客户身份"},
@@ -375,6 +387,12 @@ def _delete_page(world: World, actor: str) -> PageCall:
     return PageCall(url, {"version": customer.version}, _deleted(customer))
 
 
+def _restore_page(world: World, actor: str) -> PageCall:
+    customer = world.fresh_deleted_customer(actor)
+    url = reverse("customers:restore", args=[customer.pk])
+    return PageCall(url, {}, lambda: Customer.objects.get(pk=customer.pk).deleted_at is None)
+
+
 def _on_target(name: str, data: dict[str, Any] | None = None) -> PageBuilder:
     return lambda w, a: PageCall(reverse(name, args=[w.target(a).pk]), data)
 
@@ -413,6 +431,8 @@ PAGE_CALLS: dict[str, PageBuilder] = {
     ),
     "GET customers:edit": _on_target("customers:edit"),
     "POST customers:delete": _delete_page,
+    "GET customers:trash": lambda w, a: PageCall(reverse("customers:trash")),
+    "POST customers:restore": _restore_page,
     "GET customers:tags": lambda w, a: PageCall(reverse("customers:tags")),
     "POST customers:tag_update": lambda w, a: PageCall(
         reverse("customers:tag_update", args=[w.tag.pk]),

@@ -53,6 +53,9 @@ API: dict[str, tuple[str, ...]] = {
     "GET /customers/{customer_id}":                   (OK, OK, OK, OK, OK, UNSEEN, UNSEEN),
     "PATCH /customers/{customer_id}":                 (OK, OK, OK, OK, DENIED, UNSEEN, UNSEEN),
     "DELETE /customers/{customer_id}":                (OK, OK, DENIED, DENIED, DENIED, UNSEEN, UNSEEN),  # noqa: E501
+    # the trash: those who may delete (admins all, managers their team's) see and restore
+    "GET /customers/trash":                           (OK, OK, DENIED, DENIED, DENIED, DENIED, DENIED),  # noqa: E501
+    "POST /customers/{customer_id}/restore":          (OK, OK, DENIED, DENIED, DENIED, DENIED, DENIED),  # noqa: E501
     "POST /customers/{customer_id}/reveal":           (OK, OK, DENIED, DENIED, DENIED, DENIED, DENIED),  # noqa: E501
     "PUT /customers/{customer_id}/tags":              (OK, OK, OK, OK, DENIED, UNSEEN, UNSEEN),
     "GET /tags":                                      (OK, OK, OK, OK, OK, DENIED, OK),
@@ -125,6 +128,8 @@ PAGES: dict[str, tuple[str, ...]] = {
     "POST customers:reveal":     (LOGIN, PAGE, PAGE, DENIED, DENIED, DENIED, DENIED, DENIED),
     "GET customers:edit":        (LOGIN, PAGE, PAGE, PAGE, PAGE, UNSEEN, UNSEEN, UNSEEN),
     "POST customers:delete":     (LOGIN, REDIRECT, REDIRECT, KEPT, KEPT, KEPT, UNSEEN, UNSEEN),
+    "GET customers:trash":       (LOGIN, PAGE, PAGE, DENIED, DENIED, DENIED, DENIED, DENIED),
+    "POST customers:restore":    (LOGIN, REDIRECT, REDIRECT, DENIED, DENIED, DENIED, DENIED, DENIED),  # noqa: E501
     "GET customers:tags":        (LOGIN, PAGE, PAGE, PAGE, PAGE, PAGE, DENIED, PAGE),
     "POST customers:tag_update": (LOGIN, REDIRECT, REDIRECT, DENIED, DENIED, REDIRECT, DENIED, DENIED),  # noqa: E501
     "POST customers:tag_delete": (LOGIN, REDIRECT, REDIRECT, DENIED, DENIED, REDIRECT, DENIED, DENIED),  # noqa: E501

@@ -11,15 +11,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dossier.accounts import roles
-from dossier.accounts.selectors import role_of_cached, team_id_of
+from dossier.accounts.selectors import team_id_of
 from dossier.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from dossier.privacy.services import record_audit
 from dossier.privacy.subjects import refuse_if_erased
 from dossier.templates.fields import FieldError, FieldSpec, validate_rows, validate_values
 from dossier.templates.models import Template, TemplateVersion
 
-from ..access import may, restrict, works_in
+from ..access import may, restrict, restrict_deleted, works_in
 from ..models import Customer, CustomerLookup, CustomerShare, CustomerTag, Tag
 from ..values import StoredValues, audit_shows_value, merge_changes, split_values, stored_values
 
@@ -75,7 +74,7 @@ def _write_lookups(customer: Customer, stored: StoredValues) -> None:
     CustomerLookup.objects.filter(customer=customer).delete()
     CustomerLookup.objects.bulk_create(
         CustomerLookup(customer=customer, field=key, digest=digest)
-        for key, digest in stored.lookups.items()
+        for key, digest in stored.lookup_rows().items()
     )
 
 
@@ -226,7 +225,7 @@ def create_customers(
     CustomerLookup.objects.bulk_create(
         CustomerLookup(customer=c, field=k, digest=d)
         for c, s in pending
-        for k, d in s.lookups.items()
+        for k, d in s.lookup_rows().items()
     )
     if result.created:
         record_audit(
@@ -334,15 +333,18 @@ def delete_customer(*, actor: User, customer_id: Any, expected_version: int | No
 
 
 @transaction.atomic
-def restore_customer(*, actor: User, customer_id: Any) -> Customer:
-    """Bring back a soft-deleted customer (needs the delete permission and an admin role)."""
-    if not (actor.is_superuser or role_of_cached(actor) == roles.ADMIN):
-        raise PermissionDenied(_("Only an administrator may restore customers."))
-    customer = (
-        Customer.objects.select_for_update()
-        .filter(pk=customer_id, deleted_at__isnull=False)
-        .first()
-    )
+def restore_customer(*, actor: User | None, customer_id: Any) -> Customer:
+    """Bring back a soft-deleted customer from the trash (audited).
+
+    Who may: those who may delete it (admins any, managers their team's); ``actor=None`` is
+    the system itself (the ``dossier customers restore`` command run on the server).
+    """
+    deleted = Customer.objects.select_for_update().filter(deleted_at__isnull=False)
+    if actor is not None:
+        if not may(actor, "customers.delete_customer"):
+            raise PermissionDenied(_("You may not restore customers."))
+        deleted = restrict_deleted(deleted, actor)
+    customer = deleted.filter(pk=customer_id).first()
     if customer is None:
         raise NotFound(_("No such deleted customer."), code="customer_not_found")
     # while it was deleted, another customer may have taken one of its unique values

@@ -15,7 +15,10 @@ from django.utils.translation import gettext as _
 from dossier.templates.core_fields import core_spec
 from dossier.templates.fields import FieldSpec, get_type
 from dossier.templates.fields.contact import display_phone
+from dossier.templates.fields.numbers import display_money
 from dossier.templates.sections import section_label as _section_label
+
+from ..colours import text_colour, valid_colour
 
 register = template.Library()
 
@@ -78,6 +81,8 @@ def display_text(spec: FieldSpec, value: Any) -> str:
         return _("Yes") if value else _("No")
     if spec.type == "phone" and str(value).startswith("+"):
         return display_phone(str(value))
+    if spec.type == "money":
+        return display_money(value, str(spec.rules.get("currency") or ""))
     if widget == "datetime-local":
         try:
             return _local_text(value, "%Y-%m-%d %H:%M")
@@ -95,6 +100,8 @@ def input_value(spec: FieldSpec, value: Any) -> Any:
         return [str(v) for v in value] if isinstance(value, list) else [str(value)]
     if isinstance(value, bool):
         return "true" if value else "false"
+    if spec.type == "phone" and str(value).startswith("+"):
+        return display_phone(str(value))  # as the detail page shows it: 138 0013 8000
     if widget == "datetime-local":
         try:
             return _local_text(value, "%Y-%m-%dT%H:%M")
@@ -206,3 +213,91 @@ def phone_text(value: Any) -> str:
     """A stored phone number as people write it (masked ones are left as they are)."""
     text = str(value or "")
     return display_phone(text) if text.startswith("+") else text
+
+
+@dataclass
+class ChangedField:
+    """A field someone else changed while the user was editing: what it holds now and before."""
+
+    key: str
+    label: str
+    now: str
+    started: str | None  # None when the form did not say what it started from
+    typed: str
+
+
+def _shown(spec: FieldSpec, value: Any, masked: bool) -> str:
+    if value in (None, "", []):
+        return "—"
+    return str(value) if masked else display_text(spec, value)
+
+
+def changed_fields(
+    specs: Sequence[FieldSpec],
+    now: Mapping[str, Any],
+    started: Mapping[str, Any] | None,
+    typed: Mapping[str, Any],
+    masked: Collection[str] = (),
+) -> list[ChangedField]:
+    """The fields whose stored value changed since the form was loaded (as the actor sees them).
+
+    ``now`` and ``started`` are values as presented to the actor (masked where it must be);
+    without ``started`` the fields whose stored value differs from the one sent are listed.
+    """
+    language = _language()
+    rows = []
+    for spec in specs:
+        current = input_value(spec, now.get(spec.key))
+        if started is not None:
+            differs = input_value(spec, started.get(spec.key)) != current
+        else:
+            differs = (
+                spec.key in typed
+                and spec.key not in masked
+                and (input_value(spec, typed[spec.key]) != current)
+            )
+        if not differs:
+            continue
+        hidden = spec.key in masked
+        rows.append(
+            ChangedField(
+                key=spec.key,
+                label=spec.label(language),
+                now=_shown(spec, now.get(spec.key), hidden),
+                started=None if started is None else _shown(spec, started.get(spec.key), hidden),
+                typed=_shown(spec, typed.get(spec.key), False) if not hidden else "—",
+            )
+        )
+    return rows
+
+
+def reapplied_values(
+    specs: Sequence[FieldSpec],
+    now: Mapping[str, Any],
+    started: Mapping[str, Any] | None,
+    typed: Mapping[str, Any],
+) -> dict[str, Any]:
+    """The form after a conflict: what the user changed, on top of what is stored now.
+
+    A field the user left as it was loaded takes the stored value (someone else's change
+    stays); a field the user changed keeps the user's input. Without ``started``, every
+    input the user sent is kept.
+    """
+    values = dict(now)
+    for key, entry in typed.items():
+        spec = next((s for s in specs if s.key == key), None)
+        if spec is None:
+            continue
+        untouched = started is not None and input_value(spec, started.get(key)) == input_value(
+            spec, entry
+        )
+        if not untouched:
+            values[key] = entry
+    return values
+
+
+@register.filter
+def tag_style(colour: str) -> str:
+    """The style of a tag: its colour as background, with black or white text, whichever reads."""
+    background = valid_colour(colour)
+    return f"background: {background}; color: {text_colour(background)}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -10,11 +11,12 @@ from django.urls import reverse
 
 from dossier.accounts import roles
 from dossier.customers.models import Customer
-from dossier.customers.services import create_tag
+from dossier.customers.services import create_tag, update_customer
 from dossier.templates.models import Template
 from dossier.templates.selectors import get_template
 
 from .page_helpers import VALID_ID, VALID_PHONE, add_customer, client_for, field_block, text_of
+from .service_helpers import id_number
 
 pytestmark = pytest.mark.django_db
 
@@ -186,9 +188,93 @@ def test_edit_with_a_stale_version_shows_the_conflict_and_changes_nothing(
     html = text_of(stale)
     assert "Someone else changed this customer first" in html
     assert 'name="version" value="2"' in html  # the form now carries the current version
-    assert 'value="上海"' in field_block(html, "city")  # and the current data
+    # a form that does not say what it started from: the user's input is kept, and the
+    # stored value it differs from is shown
+    assert 'value="北京"' in field_block(html, "city")
+    assert "上海" in html.split('id="change_city"')[1].split("</tr>")[0]
     customer.refresh_from_db()
     assert customer.city == "上海" and customer.version == 2
+
+
+def _form_inputs(html: str) -> dict[str, str]:
+    """The hidden inputs and text inputs of a form page, by name."""
+    return dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', html))
+
+
+def test_edit_conflict_shows_what_changed_and_keeps_the_users_input_to_save_again(
+    sales_user: User, member_template: Template
+) -> None:
+    customer = add_customer(sales_user, member_template, city="杭州", points="10")
+    edit = reverse("customers:edit", args=[customer.pk])
+    first_tab, second_tab = client_for(sales_user), client_for(sales_user)
+    first = _form_inputs(text_of(first_tab.get(edit)))
+    second = _form_inputs(text_of(second_tab.get(edit)))
+    saved = first_tab.post(edit, {**first, "city": "上海"})
+    assert saved.status_code == 302
+
+    stale = second_tab.post(edit, {**second, "points": "20"})
+
+    assert stale.status_code == 409
+    html = text_of(stale)
+    row = html.split('id="change_city"')[1].split("</tr>")[0]
+    assert "上海" in row and "杭州" in row  # their value now, and the one the user started from
+    assert 'id="change_points"' not in html  # only the other person's change is listed
+    assert 'value="20"' in field_block(html, "points")  # the user's input is kept
+    assert 'value="上海"' in field_block(html, "city")  # and the other person's change too
+    customer.refresh_from_db()
+    assert (customer.city, customer.attributes.get("points"), customer.version) == ("上海", 10, 2)
+
+    again = second_tab.post(edit, _form_inputs(html))
+    assert again.status_code == 302
+    customer.refresh_from_db()
+    assert (customer.city, customer.attributes.get("points"), customer.version) == ("上海", 20, 3)
+
+
+def test_edit_conflict_on_the_same_field_keeps_the_users_value_and_shows_theirs(
+    sales_user: User, member_template: Template
+) -> None:
+    customer = add_customer(sales_user, member_template, city="杭州")
+    edit = reverse("customers:edit", args=[customer.pk])
+    tab = client_for(sales_user)
+    loaded = _form_inputs(text_of(tab.get(edit)))
+    tab.post(edit, {**loaded, "city": "上海"})
+    html = text_of(tab.post(edit, {**loaded, "city": "北京"}))
+    row = html.split('id="change_city"')[1].split("</tr>")[0]
+    assert "上海" in row and "杭州" in row and "北京" in row
+    assert 'value="北京"' in field_block(html, "city")
+
+
+def test_edit_conflict_masks_what_the_user_may_not_see(
+    make_user: Callable[..., User], member_template: Template
+) -> None:
+    owner = make_user("li.na", roles.SALES, team="east")
+    manager = make_user("wang", roles.MANAGER, team="east")
+    customer = add_customer(owner, member_template, id_number=VALID_ID)
+    edit = reverse("customers:edit", args=[customer.pk])
+    tab = client_for(owner)
+    loaded = _form_inputs(text_of(tab.get(edit)))
+    other_id = id_number("11010119800101001")
+    update_customer(
+        actor=manager,
+        customer_id=customer.pk,
+        values={"id_number": other_id},
+        expected_version=1,
+    )
+    html = text_of(tab.post(edit, {**loaded, "city": "北京"}))
+    assert 'id="change_id_number"' in html
+    assert other_id not in html and VALID_ID not in html
+
+
+def test_edit_conflict_ignores_a_tampered_started_value(
+    sales_user: User, member_template: Template
+) -> None:
+    customer = add_customer(sales_user, member_template, city="杭州")
+    edit = reverse("customers:edit", args=[customer.pk])
+    tab = client_for(sales_user)
+    loaded = _form_inputs(text_of(tab.get(edit)))
+    tab.post(edit, {**loaded, "city": "上海"})
+    html = text_of(tab.post(edit, {**loaded, "started": "forged", "city": "北京"}))
+    assert 'value="北京"' in field_block(html, "city")
 
 
 def test_editing_does_not_overwrite_a_masked_sensitive_value(

@@ -75,7 +75,7 @@ def test_list_filters_by_tag_lifecycle_and_template(
     assert by_template.context["items"] == []
     # the row shows the tag in its colour and the lifecycle's label, not its code
     row = text_of(by_tag)
-    assert 'style="background: #aa0000">VIP</span>' in row
+    assert 'style="background: #aa0000; color: #ffffff">VIP</span>' in row
     assert ">Active<" in row
 
 

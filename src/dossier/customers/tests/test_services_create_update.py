@@ -108,9 +108,10 @@ def test_unique_values_checked_through_blind_index(
         )
     assert errors_of(caught) == {("member_no", "not_unique"), ("id_number", "not_unique")}
     assert Customer.objects.count() == 1
-    # the index holds digests, one per identifying or unique field
+    # the index holds digests, one per identifying or unique field (and a phone's last four)
     assert set(CustomerLookup.objects.filter(customer=first).values_list("field", flat=True)) == {
         "phone",
+        "phone:last4",
         "id_number",
         "member_no",
     }

@@ -77,7 +77,7 @@ def test_lookup_table_holds_digests_only(stored_customer: Customer) -> None:
     for secret in SECRETS:
         assert secret not in text, secret
     fields = set(stored_customer.lookups.values_list("field", flat=True))
-    assert fields == {"phone", "email", "id_number", "member_no"}
+    assert fields == {"phone", "phone:last4", "email", "id_number", "member_no"}
 
 
 def test_audit_log_holds_no_plaintext_personal_values(stored_customer: Customer) -> None:

@@ -39,7 +39,8 @@ def test_valid_link_shows_own_data_unmasked_without_login(manager: User, member:
     page = Client().get(_url(link.token))
     assert page.status_code == 200
     html = page.content.decode()
-    assert "+8613800138000" in html and "138****8000" not in html
+    # the phone is written as everywhere else, the correction input included
+    assert 'value="138 0013 8000"' in html and "138****8000" not in html
     assert "zhang@example.com" in html and "wx_zhang0" in html
     assert "no-store" in page["Cache-Control"] and page["X-Robots-Tag"].startswith("noindex")
     assert "Your consents" in html  # the consent app is installed: its status is shown
@@ -184,9 +185,32 @@ def test_privacy_page_issues_a_link_shown_once(manager: User, member: Any) -> No
     issued = staff.post(f"/privacy/customers/{member.pk}/link/", {"days": "3"}, follow=True)
     html = issued.content.decode()
     assert issued.status_code == 200 and 'id="issued_link"' in html
+    # a copy button wired by dossier.js (the CSP refuses inline handlers such as onfocus=)
+    assert 'data-copy="issued_link"' in html and "onfocus=" not in html
     url = html.split('id="issued_link" value="', 1)[1].split('"', 1)[0]
     assert Client().get(url.removeprefix("http://testserver")).status_code == 200
     again = staff.get(f"/privacy/customers/{member.pk}/")
     assert 'id="issued_link"' not in again.content.decode()
     link = SelfServiceLink.objects.get(customer_id=member.pk)
     assert timedelta(days=2, hours=23) < link.expires_at - timezone.now() <= timedelta(days=3)
+
+
+def test_saving_the_page_unchanged_changes_nothing(manager: User, member: Any) -> None:
+    link = selfservice.issue_self_service_link(actor=manager, customer_id=member.pk)
+    page = Client().get(_url(link.token)).content.decode()
+    shown = page.split('id="id_phone" name="phone" value="', 1)[1].split('"', 1)[0]
+    assert shown == "138 0013 8000"
+    response = Client().post(
+        _url(link.token),
+        {
+            "action": "correct",
+            "version": member.version,
+            "display_name": member.display_name,
+            "phone": shown,
+            "email": "zhang@example.com",
+        },
+    )
+    assert response.status_code == 200
+    member.refresh_from_db()
+    assert member.version == 1  # the number as shown is the number stored: no change
+    assert not AuditEvent.objects.filter(object_type="self_service", action="update").exists()

@@ -9,7 +9,10 @@ from typing import Any
 
 from .base import FieldError, FieldSpec, FieldType, fold_width, register
 
-_MONEY_NOISE = re.compile(r"[¥￥$,\s]|元|RMB|CNY", re.IGNORECASE)
+_MONEY_NOISE = re.compile(r"[¥￥$\s]|元|RMB|CNY", re.IGNORECASE)
+# thousands separators are only accepted where they belong: 1,234 and 12,345,678.9 (not
+# 1,2,3 nor the European 1.234,5, which would otherwise silently read as another number)
+_GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
 _TRUE = {"true", "1", "yes", "y", "on", "是", "对", "有", "t"}
 _FALSE = {"false", "0", "no", "n", "off", "否", "不", "无", "f"}
 MAX_PLACES = 10
@@ -25,9 +28,13 @@ def _as_decimal(
     elif isinstance(raw, float):
         number = Decimal(repr(raw))
     elif isinstance(raw, str):
-        text = fold_width(raw).strip().replace(",", "")
+        text = fold_width(raw).strip()
         if noise is not None:
             text = noise.sub("", text)
+        if "," in text:
+            if not _GROUPED.fullmatch(text):
+                raise FieldError(code, spec=spec)
+            text = text.replace(",", "")
         try:
             number = Decimal(text)
         except InvalidOperation:
@@ -131,6 +138,20 @@ class Money(DecimalNumber):
         number = super().parse(raw, spec)
         places = int(spec.rules.get("places", self.default_places))
         return number.quantize(Decimal(1).scaleb(-places))
+
+
+def display_money(value: Any, currency: str = "") -> str:
+    """A stored amount as people read it: ¥1,234.50 (another currency by its code: USD 12.00)."""
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    if not number.is_finite():
+        return str(value)
+    sign = "-" if number < 0 else ""
+    digits = f"{abs(number):,f}"
+    code = (currency or "CNY").upper()
+    return f"{sign}¥{digits}" if code == "CNY" else f"{sign}{code} {digits}"
 
 
 @register

@@ -25,4 +25,13 @@ document.addEventListener("click", function (event) {
   } else {
     document.execCommand("copy");
   }
+  if (button.dataset.copied) button.textContent = button.dataset.copied;
+});
+
+// a read-only box whose whole text is meant to be copied selects itself when focused
+document.addEventListener("focusin", function (event) {
+  var field = event.target;
+  if (field.dataset && field.dataset.selectOnFocus !== undefined && field.select) {
+    field.select();
+  }
 });

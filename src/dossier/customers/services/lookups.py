@@ -1,0 +1,50 @@
+"""Rebuilding the blind-index lookups of customers from their stored values."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from dossier.privacy.models import CustomerTombstone
+from dossier.templates.fields import get_type
+from dossier.templates.selectors import version_info
+
+from ..models import Customer, CustomerLookup
+from ..values import split_values, stored_values
+
+
+def reindex_lookups(*, batch_size: int = 500) -> int:
+    """Compute every customer's lookups again (exact and last-four-digit ones); how many.
+
+    For lookups added after customers were stored (a new lookup kind) or after the index key
+    changed. Values are decrypted with the application's keys, one batch at a time; erased
+    customers keep no lookups. Deleted customers are included: restoring needs theirs.
+    """
+    done = 0
+    erased = CustomerTombstone.objects.values("customer_id")
+    customers = Customer.objects.exclude(id__in=erased).order_by("id")
+    last = None
+    while True:
+        batch = customers.filter(id__gt=last) if last is not None else customers
+        rows = list(batch[:batch_size])
+        if not rows:
+            return done
+        with transaction.atomic():
+            CustomerLookup.objects.filter(customer__in=rows).delete()
+            CustomerLookup.objects.bulk_create(
+                CustomerLookup(customer=customer, field=key, digest=digest)
+                for customer in rows
+                for key, digest in _lookups(customer).items()
+            )
+        done += len(rows)
+        last = rows[-1].id
+
+
+def _lookups(customer: Customer) -> dict[str, str]:
+    specs = version_info(customer.template_version_id).specs
+    values = stored_values(customer, specs)
+    clean = {
+        spec.key: get_type(spec.type).from_storage(values[spec.key])
+        for spec in specs
+        if values.get(spec.key) is not None
+    }
+    return split_values(clean, specs).lookup_rows()
