@@ -18,7 +18,7 @@ from dossier.templates.models import ProfileMigration, Template, TemplateVersion
 from ..access import may
 from ..models import Customer
 from ..values import split_values, stored_values
-from .profiles import _unique_errors, _write_lookups
+from .storage import unique_errors, write_lookups
 
 
 @transaction.atomic
@@ -105,8 +105,19 @@ def _migrate_one(
     )
     stored = split_values(result.clean, specs) if result.ok else None
     errors = result.errors + (
-        _unique_errors(stored, specs, customer.template, exclude=customer.pk) if stored else []
+        unique_errors(stored, specs, customer.template, exclude=customer.pk) if stored else []
     )
+    if stored is not None and not errors:
+        try:
+            with transaction.atomic():
+                stored.apply_to(customer)
+                customer.template_version = target
+                customer.version += 1
+                customer.save()
+                write_lookups(customer, stored, specs)
+        except ValidationFailed as exc:  # a unique value taken since the check
+            errors = exc.errors
+            customer.refresh_from_db()
     if errors or stored is None:
         if str(customer.pk) not in failed_ids:
             migration.failed += 1
@@ -119,11 +130,6 @@ def _migrate_one(
             )
             failed_ids.add(str(customer.pk))
         return
-    stored.apply_to(customer)
-    customer.template_version = target
-    customer.version += 1
-    customer.save()
-    _write_lookups(customer, stored)
     migration.migrated += 1
 
 
