@@ -2,7 +2,7 @@
 
 Each lookup gets its customer's template and a ``unique`` flag. The flag is set for the value
 of a field the customer's version marks unique, of a customer not deleted, unless another
-such customer already holds the same value: existing duplicates cannot go into a unique
+customer not deleted holds the same value too: existing duplicates cannot go into a unique
 index, so they stay out of it (flag false) and the application still refuses the value to
 anyone new. The next edit that changes such a value, or finds it no longer shared, puts it
 into the index (see ``customers.services.storage``).
@@ -12,7 +12,7 @@ from typing import Any
 
 import django.db.models.deletion
 from django.db import migrations, models
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Subquery
 
 
 def mark_unique_values(apps: Any, schema_editor: Any) -> None:
@@ -24,25 +24,18 @@ def mark_unique_values(apps: Any, schema_editor: Any) -> None:
             Customer.objects.filter(pk=OuterRef("customer_id")).values("template_id")[:1]
         )
     )
-    # one statement per unique field of each version (there are few), not one per customer
+    live = CustomerLookup.objects.filter(customer__deleted_at__isnull=True)
+    shared = live.filter(
+        template_id=OuterRef("template_id"), field=OuterRef("field"), digest=OuterRef("digest")
+    ).exclude(pk=OuterRef("pk"))
+    # one statement per unique field of each version (there are few), not one per customer;
+    # a value another live customer holds too stays out, so no statement breaks the index
     for version_id, key in TemplateField.objects.filter(unique=True).values_list(
         "version_id", "key"
     ):
-        CustomerLookup.objects.filter(
-            field=key,
-            customer__template_version_id=version_id,
-            customer__deleted_at__isnull=True,
+        live.filter(field=key, customer__template_version_id=version_id).exclude(
+            Exists(shared)
         ).update(unique=True)
-    shared = (
-        CustomerLookup.objects.filter(unique=True)
-        .values("template_id", "field", "digest")
-        .annotate(holders=Count("id"))
-        .filter(holders__gt=1)
-    )
-    for group in shared:
-        CustomerLookup.objects.filter(
-            template_id=group["template_id"], field=group["field"], digest=group["digest"]
-        ).update(unique=False)
 
 
 class Migration(migrations.Migration):

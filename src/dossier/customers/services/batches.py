@@ -14,7 +14,7 @@ from typing import Any
 from uuid import UUID
 
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -417,7 +417,7 @@ def _store(
             item.customer.updated_at = now
             columns |= set(item.stored.columns)
         fields = sorted(columns | {"attributes", "protected", "version", "updated_at"})
-        Customer.objects.bulk_update([item.customer for item in changed], fields)
+        _save_fields([item.customer for item in changed], fields)
         CustomerLookup.objects.filter(customer_id__in=[i.customer.pk for i in changed]).delete()
     CustomerLookup.objects.bulk_create(
         row
@@ -454,3 +454,24 @@ def _audit_event(actor: User, owner: User, item: _Pending) -> dict[str, Any]:
         "customer_id": item.customer.pk,
         "changes": changes,
     }
+
+
+def _save_fields(customers: Sequence[Customer], fields: Sequence[str]) -> None:
+    """Save these fields of many customers: one UPDATE statement, executed for every row.
+
+    ``bulk_update`` builds a CASE over every row for every field, which SQLite evaluates in
+    time quadratic in the batch (over a minute for 1,000 customers); one prepared statement
+    sent with ``executemany`` (pipelined by psycopg) is linear and still one database call.
+    """
+    meta = Customer._meta
+    quote = connection.ops.quote_name
+    columns = [meta.get_field(name) for name in fields]
+    assignments = ", ".join(f"{quote(column.column)} = %s" for column in columns)
+    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"
+    params = [
+        [column.get_db_prep_save(getattr(c, column.attname), connection) for column in columns]
+        + [meta.pk.get_db_prep_value(c.pk, connection)]
+        for c in customers
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
