@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from django.contrib.auth.models import User
 from django.db import connection, transaction
+from django.db.models import Field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -213,7 +214,7 @@ def _row_keys(
     rows: Sequence[Mapping[str, Any]], key_spec: FieldSpec | None, result: BatchResult
 ) -> list[tuple[int, dict[str, Any], Any]]:
     """Each row's number, values and key: a customer id, a unique value's digest, or None."""
-    keyed = []
+    keyed: list[tuple[int, dict[str, Any], Any]] = []
     for number, raw in enumerate(rows, start=1):
         values = dict(raw)
         if key_spec is None:
@@ -465,12 +466,13 @@ def _save_fields(customers: Sequence[Customer], fields: Sequence[str]) -> None:
     """
     meta = Customer._meta
     quote = connection.ops.quote_name
-    columns = [meta.get_field(name) for name in fields]
-    assignments = ", ".join(f"{quote(column.column)} = %s" for column in columns)
-    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"
+    columns = [cast(Field, meta.get_field(name)) for name in fields]  # concrete columns
+    pk = cast(Field, meta.pk)
+    assignments = ", ".join(f"{quote(str(column.column))} = %s" for column in columns)
+    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(str(pk.column))} = %s"
     params = [
         [column.get_db_prep_save(getattr(c, column.attname), connection) for column in columns]
-        + [meta.pk.get_db_prep_value(c.pk, connection)]
+        + [pk.get_db_prep_value(c.pk, connection)]
         for c in customers
     ]
     with connection.cursor() as cursor:

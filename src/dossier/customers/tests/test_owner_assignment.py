@@ -41,6 +41,12 @@ def test_sales_may_not_give_a_new_customer_to_anyone_else(
         assert refused.status_code == 403, other
         assert refused.json()["code"] == "owner_not_allowed"
     assert Customer.objects.count() == 1
+    chinese = client.post(
+        "/customers",
+        {"template": "member", "values": NEW, "owner": "zhao"},
+        headers={"Accept-Language": "zh-hans"},
+    )
+    assert chinese.json()["message"] == "你无权将客户交给该用户。"
     mine = create(client, "li.na")
     assert mine.status_code == 201 and mine.json()["owner"] == "li.na"
 
