@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ["api_get.py", "validator.py"]
+BENCHMARKS = ["api_get.py", "validator.py", "batch_create.py"]
 
 
 def main() -> int:

@@ -85,6 +85,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # the same backend, knowing the real limit of parameters a statement (for bulk writes)
+    DATABASES["default"]["ENGINE"] = "dossier.core.sqlite"
     # a fresh checkout has no data folder yet; SQLite will not create it
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["OPTIONS"] = {

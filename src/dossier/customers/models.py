@@ -91,19 +91,32 @@ class CustomerLookup(models.Model):
 
     ``field`` is the field key for an exact lookup, or ``<key>:<kind>`` for a lookup of part
     of a value: kind ``last4`` indexes a phone's last four digits (a service desk's search).
+
+    ``unique`` rows are the values the database itself keeps unique within a template: the
+    value of a field its version marks unique, of a customer not deleted. A value that was
+    already shared by several customers when the index came (migration 0002) stays out of it
+    until an edit changes it or finds it no longer shared.
     """
 
     #: the lookup kind of a phone's last four digits
     LAST4 = "last4"
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="lookups")
+    #: the customer's template, copied here so the unique index needs no join
+    template = models.ForeignKey(Template, on_delete=models.CASCADE, related_name="+")
     field = models.CharField(max_length=64)
     digest = models.CharField(max_length=64)
+    unique = models.BooleanField(default=False)
 
     class Meta:
         indexes = [models.Index(fields=["digest", "field"], name="lookup_digest")]
         constraints = [
-            models.UniqueConstraint(fields=["customer", "field"], name="lookup_customer_field")
+            models.UniqueConstraint(fields=["customer", "field"], name="lookup_customer_field"),
+            models.UniqueConstraint(
+                fields=["template", "field", "digest"],
+                condition=models.Q(unique=True),
+                name="lookup_unique_value",
+            ),
         ]
 
 

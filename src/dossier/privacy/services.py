@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
@@ -51,3 +51,30 @@ def without(text: str, values: Sequence[str]) -> str:
         if len(value) >= 2 and value in text:
             text = text.replace(value, "***")
     return text
+
+
+def record_audit_many(
+    *,
+    actor: AbstractBaseUser | AnonymousUser | None,
+    events: Iterable[Mapping[str, Any]],
+) -> list[AuditEvent]:
+    """Append many events by one actor in one insert (a batch: one event per customer).
+
+    Each event holds the keyword arguments of :func:`record_audit` other than the actor.
+    """
+    user = actor if isinstance(actor, User) and actor.is_authenticated else None
+    return AuditEvent.objects.bulk_create(
+        AuditEvent(
+            actor=user,
+            actor_name=user.get_username() if user is not None else "",
+            action=event["action"],
+            object_type=event.get("object_type", ""),
+            object_id=str(event.get("object_id") or ""),
+            customer_id=event.get("customer_id"),
+            changes=event.get("changes") or {},
+            reason=event.get("reason", "")[:500],
+            ip=event.get("ip") or None,
+            user_agent=event.get("user_agent", "")[:300],
+        )
+        for event in events
+    )

@@ -8,6 +8,7 @@ still subject to requests (the same rule as restoring them).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 from uuid import UUID
 
@@ -82,6 +83,15 @@ def subject_customer(
 def is_erased(customer_id: Any) -> bool:
     """Whether the customer was erased (anonymised or deleted)."""
     return CustomerTombstone.objects.filter(customer_id=customer_id).exists()
+
+
+def erased_among(customer_ids: Collection[Any]) -> set[Any]:
+    """Which of these customers were erased (one query, for batches)."""
+    return set(
+        CustomerTombstone.objects.filter(customer_id__in=list(customer_ids)).values_list(
+            "customer_id", flat=True
+        )
+    )
 
 
 def refuse_if_erased(customer_id: Any) -> None:

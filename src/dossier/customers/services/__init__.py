@@ -1,11 +1,10 @@
 """Every write to customers and tags: plain functions, keyword arguments, one transaction."""
 
+from .batches import BatchResult, create_customers, upsert_customers
 from .migration import migrate_customers, start_migration
 from .profiles import (
-    BatchResult,
     assign_owner,
     create_customer,
-    create_customers,
     delete_customer,
     restore_customer,
     share_customer,
@@ -30,4 +29,5 @@ __all__ = [
     "start_migration",
     "update_customer",
     "update_tag",
+    "upsert_customers",
 ]

@@ -29,9 +29,21 @@ def reindex_lookups(*, batch_size: int = 500) -> int:
         if not rows:
             return done
         with transaction.atomic():
+            # a value keeps its place in the unique index only if it did not change
+            indexed = set(
+                CustomerLookup.objects.filter(customer__in=rows, unique=True).values_list(
+                    "customer_id", "field", "digest"
+                )
+            )
             CustomerLookup.objects.filter(customer__in=rows).delete()
             CustomerLookup.objects.bulk_create(
-                CustomerLookup(customer=customer, field=key, digest=digest)
+                CustomerLookup(
+                    customer=customer,
+                    template_id=customer.template_id,
+                    field=key,
+                    digest=digest,
+                    unique=(customer.pk, key, digest) in indexed,
+                )
                 for customer in rows
                 for key, digest in _lookups(customer).items()
             )

@@ -19,7 +19,7 @@ from dossier.templates.models import ProfileMigration, Template, TemplateVersion
 from ..access import may, restrict
 from ..models import Customer
 from ..values import split_values, stored_values
-from .profiles import _unique_errors, _write_lookups
+from .storage import unique_errors, write_lookups
 
 DECRYPT = "templates.lower_classification"
 
@@ -216,16 +216,22 @@ def _migrate_one(
     )
     stored = split_values(result.clean, specs) if result.ok else None
     errors = result.errors + (
-        _unique_errors(stored, specs, customer.template, exclude=customer.pk) if stored else []
+        unique_errors(stored, specs, customer.template, exclude=customer.pk) if stored else []
     )
+    if stored is not None and not errors:
+        try:
+            with transaction.atomic():
+                stored.apply_to(customer)
+                customer.template_version = target
+                customer.version += 1
+                customer.save()
+                write_lookups(customer, stored, specs)
+        except ValidationFailed as exc:  # a unique value taken since the check
+            errors = exc.errors
+            customer.refresh_from_db()
     if errors or stored is None:
         _record_failure(customer, migration, failed_ids, errors, language)
         return
-    stored.apply_to(customer)
-    customer.template_version = target
-    customer.version += 1
-    customer.save()
-    _write_lookups(customer, stored)
     migration.migrated += 1
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -11,19 +10,39 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dossier.accounts.selectors import team_id_of
+from dossier.accounts import roles
+from dossier.accounts.selectors import role_of_cached, team_id_of
 from dossier.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from dossier.privacy.services import record_audit
 from dossier.privacy.subjects import refuse_if_erased
-from dossier.templates.fields import FieldError, FieldSpec, validate_rows, validate_values
+from dossier.templates.fields import FieldError, FieldSpec, validate_values
 from dossier.templates.models import Template, TemplateVersion
 
-from ..access import may, restrict, restrict_deleted, works_in
-from ..models import Customer, CustomerLookup, CustomerShare, CustomerTag, Tag
-from ..values import StoredValues, audit_shows_value, merge_changes, split_values, stored_values
+from ..access import may, restrict_deleted, works_in
+from ..models import Customer, CustomerShare, CustomerTag, Tag
+from ..values import (
+    StoredValues,
+    audit_shows_value,
+    merge_changes,
+    split_values,
+    stored_values,
+)
+from .storage import (
+    claim_unique_values,
+    locked_customer,
+    own_lookups,
+    release_unique_values,
+    unique_errors,
+    unique_plan,
+    write_lookups,
+)
+
+#: the owner, as the field of the errors that concern it
+OWNER_FIELD = FieldSpec("owner", "text", "负责人", "Owner")
 
 
-def _check_may_create(actor: User, template: Template) -> None:
+def check_may_create(actor: User, template: Template) -> None:
+    """403 unless the actor may create customers on templates of this scenario."""
     if not may(actor, "customers.add_customer"):
         raise PermissionDenied(_("You may not create customers."))
     if not works_in(actor, template.scenario):
@@ -33,7 +52,34 @@ def _check_may_create(actor: User, template: Template) -> None:
         )
 
 
-def _current_version(template: Template) -> TemplateVersion:
+def check_owner(*, actor: User, owner: User, template: Template) -> None:
+    """Whether ``actor`` may make ``owner`` the owner of a customer on ``template``.
+
+    Admins may give customers to anyone, managers to members of their own team; everyone
+    else only to themselves (403). The owner must be active, in a role that sees customers
+    (an owner who could not see the customer would hold it for nobody) and works with the
+    template's scenario (422 on ``owner``).
+    """
+    if owner.pk != actor.pk and not actor.is_superuser:
+        role = role_of_cached(actor)
+        same_team = team_id_of(actor) is not None and team_id_of(owner) == team_id_of(actor)
+        if not (role == roles.ADMIN or (role == roles.MANAGER and same_team)):
+            raise PermissionDenied(
+                _("You may not give customers to this user."), code="owner_not_allowed"
+            )
+    if not (
+        owner.is_active
+        and owner.has_perm("customers.view_customer")
+        and works_in(owner, template.scenario)
+    ):
+        raise ValidationFailed(
+            _("The customer could not be saved."),
+            errors=[FieldError("owner_not_eligible", spec=OWNER_FIELD, value=owner.get_username())],
+        )
+
+
+def current_version(template: Template) -> TemplateVersion:
+    """The template's published version with its fields; 422 if archived or unpublished."""
     if template.archived_at is not None or template.current_version_id is None:
         raise ValidationFailed(
             _("This template is archived or has no published version."),
@@ -45,40 +91,7 @@ def _current_version(template: Template) -> TemplateVersion:
     return TemplateVersion.objects.prefetch_related("fields").get(pk=template.current_version_id)
 
 
-def _unique_errors(
-    stored: StoredValues,
-    specs: Sequence[FieldSpec],
-    template: Template,
-    exclude: Any = None,
-    row: int | None = None,
-) -> list[FieldError]:
-    errors = []
-    for spec in specs:
-        digest = stored.lookups.get(spec.key)
-        if not spec.unique or digest is None:
-            continue
-        taken = CustomerLookup.objects.filter(
-            field=spec.key,
-            digest=digest,
-            customer__template=template,
-            customer__deleted_at__isnull=True,
-        )
-        if exclude is not None:
-            taken = taken.exclude(customer_id=exclude)
-        if taken.exists():
-            errors.append(FieldError("not_unique", spec=spec, row=row))
-    return errors
-
-
-def _write_lookups(customer: Customer, stored: StoredValues) -> None:
-    CustomerLookup.objects.filter(customer=customer).delete()
-    CustomerLookup.objects.bulk_create(
-        CustomerLookup(customer=customer, field=key, digest=digest)
-        for key, digest in stored.lookup_rows().items()
-    )
-
-
-def _audit_changes(
+def audit_changes(
     before: Mapping[str, Any], after: Mapping[str, Any], specs: Sequence[FieldSpec]
 ) -> dict[str, Any]:
     """Changed fields; only values :func:`audit_shows_value` allows are written down.
@@ -97,8 +110,13 @@ def _audit_changes(
     return changes
 
 
-def _owner_team(owner: User | None) -> int | None:
+def owner_team(owner: User | None) -> int | None:
+    """The team a customer of this owner belongs to."""
     return team_id_of(owner) if owner is not None else None
+
+
+def _username(user: User | None) -> str | None:
+    return user.get_username() if user is not None else None
 
 
 @transaction.atomic
@@ -114,36 +132,42 @@ def create_customer(
 
     The owner defaults to the actor. Raises ValidationFailed listing every invalid field.
     """
-    _check_may_create(actor, template)
-    version = _current_version(template)
+    check_may_create(actor, template)
+    owner = owner or actor
+    check_owner(actor=actor, owner=owner, template=template)
+    version = current_version(template)
     specs = version.specs()
     result = validate_values(values, specs)
     stored = split_values(result.clean, specs) if result.ok else None
-    errors = result.errors + (_unique_errors(stored, specs, template) if stored else [])
+    errors = result.errors + (unique_errors(stored, specs, template) if stored else [])
     if errors or stored is None:
         raise ValidationFailed(_("The customer could not be saved."), errors=errors)
-    owner = owner or actor
     customer = Customer(template=template, template_version=version, owner=owner, created_by=actor)
-    customer.team_id = _owner_team(owner)
+    customer.team_id = owner_team(owner)
     stored.apply_to(customer)
     customer.save(force_insert=True)
-    _write_lookups(customer, stored)
+    write_lookups(customer, stored, specs)
     if tags:
-        _attach_tags(customer, tags, actor)
+        attach_tags([customer], known_tags(tags), actor)
+    changes = audit_changes({}, stored_values(customer, specs), specs)
+    if owner.pk != actor.pk:
+        changes["owner"] = {"before": None, "after": owner.get_username()}
     record_audit(
         actor=actor,
         action="create",
         object_type="customer",
         object_id=customer.pk,
         customer_id=customer.pk,
-        changes=_audit_changes({}, stored_values(customer, specs), specs),
+        changes=changes,
     )
     return customer
 
 
-def _attach_tags(customer: Customer, tag_ids: Sequence[int], actor: User) -> None:
-    found = set(Tag.objects.filter(pk__in=tag_ids).values_list("pk", flat=True))
-    missing = [t for t in tag_ids if t not in found]
+def known_tags(tag_ids: Sequence[int]) -> list[int]:
+    """The tag ids, once each; 422 on ``tags`` naming the ones that do not exist."""
+    wanted = list(dict.fromkeys(tag_ids))
+    found = set(Tag.objects.filter(pk__in=wanted).values_list("pk", flat=True)) if wanted else set()
+    missing = [t for t in wanted if t not in found]
     if missing:
         raise ValidationFailed(
             _("Unknown tag."),
@@ -152,8 +176,13 @@ def _attach_tags(customer: Customer, tag_ids: Sequence[int], actor: User) -> Non
                 for m in missing
             ],
         )
+    return wanted
+
+
+def attach_tags(customers: Sequence[Customer], tag_ids: Sequence[int], actor: User) -> None:
+    """Put known tags on the customers (one insert); tags they have already stay."""
     CustomerTag.objects.bulk_create(
-        [CustomerTag(customer=customer, tag_id=t, added_by=actor) for t in found],
+        [CustomerTag(customer=c, tag_id=t, added_by=actor) for c in customers for t in tag_ids],
         ignore_conflicts=True,
     )
 
@@ -163,102 +192,31 @@ def replace_tags(
 ) -> tuple[list[str], list[str]]:
     """Make the customer's tags exactly ``tag_ids``; the tag names before and after."""
     before = sorted(customer.tags.values_list("name", flat=True))
-    CustomerTag.objects.filter(customer=customer).exclude(tag_id__in=tag_ids).delete()
-    _attach_tags(customer, list(dict.fromkeys(tag_ids)), actor)
+    wanted = known_tags(tag_ids)
+    CustomerTag.objects.filter(customer=customer).exclude(tag_id__in=wanted).delete()
+    attach_tags([customer], wanted, actor)
     return before, sorted(customer.tags.values_list("name", flat=True))
 
 
-@dataclass
-class BatchResult:
-    """What a batch write did: the customers created and each rejected row's errors."""
-
-    created: list[Customer] = field(default_factory=list)
-    errors: list[FieldError] = field(default_factory=list)
-
-    @property
-    def rejected_rows(self) -> list[int]:
-        return sorted({e.row for e in self.errors if e.row is not None})
-
-
-@transaction.atomic
-def create_customers(
-    *, actor: User, template: Template, rows: Sequence[Mapping[str, Any]], owner: User | None = None
-) -> BatchResult:
-    """Create many customers in one transaction; invalid rows are reported and skipped.
-
-    The same validation as :func:`create_customer`, row by row, plus uniqueness within the
-    batch. Import builds on this.
-    """
-    _check_may_create(actor, template)
-    version = _current_version(template)
-    specs = version.specs()
-    owner = owner or actor
-    team_id = _owner_team(owner)
-    result = BatchResult()
-    pending: list[tuple[Customer, StoredValues]] = []
-    seen: dict[tuple[str, str], int] = {}
-    for row in validate_rows(rows, specs):
-        if not row.ok:
-            result.errors += row.errors
-            continue
-        stored = split_values(row.clean, specs)
-        problems = _unique_errors(stored, specs, template, row=row.row)
-        for spec in specs:
-            digest = stored.lookups.get(spec.key)
-            if spec.unique and digest is not None:
-                if (spec.key, digest) in seen:
-                    problems.append(FieldError("not_unique", spec=spec, row=row.row))
-                seen[(spec.key, digest)] = row.row
-        if problems:
-            result.errors += problems
-            continue
-        customer = Customer(
-            template=template,
-            template_version=version,
-            owner=owner,
-            team_id=team_id,
-            created_by=actor,
-        )
-        stored.apply_to(customer)
-        pending.append((customer, stored))
-    result.created = Customer.objects.bulk_create([c for c, _s in pending])
-    CustomerLookup.objects.bulk_create(
-        CustomerLookup(customer=c, field=k, digest=d)
-        for c, s in pending
-        for k, d in s.lookup_rows().items()
-    )
-    if result.created:
-        record_audit(
-            actor=actor,
-            action="create",
-            object_type="customer_batch",
-            object_id=template.key,
-            changes={"created": len(result.created), "rejected": len(result.rejected_rows)},
-        )
-    return result
-
-
-def _get_for(actor: User, customer_id: Any, action: str) -> Customer:
-    customer = (
-        restrict(Customer.objects.select_for_update(), actor, action)
-        .select_related("template", "template_version")
-        .filter(pk=customer_id)
-        .first()
-    )
-    if customer is None:
-        if restrict(Customer.objects.all(), actor, "view").filter(pk=customer_id).exists():
-            raise PermissionDenied(_("You may not change this customer."))
-        raise NotFound(_("No such customer."), code="customer_not_found")
-    return customer
-
-
-def _check_version(customer: Customer, expected_version: int | None) -> None:
+def check_version(customer: Customer, expected_version: int | None) -> None:
+    """409 when the caller read an older version than the stored one."""
     if expected_version is not None and customer.version != expected_version:
         raise Conflict(
             _("Someone else changed this customer first. Reload it and apply your change again."),
             code="stale_version",
             extra={"current_version": customer.version},
         )
+
+
+def _reassign(actor: User, customer: Customer, owner: User | None) -> dict[str, Any]:
+    """Give the customer to ``owner`` if that is a change the actor may make; the audit entry."""
+    if owner is None or owner.pk == customer.owner_id:
+        return {}
+    check_owner(actor=actor, owner=owner, template=customer.template)
+    before = _username(customer.owner)
+    customer.owner = owner
+    customer.team_id = owner_team(owner)
+    return {"owner": {"before": before, "after": owner.get_username()}}
 
 
 @transaction.atomic
@@ -275,31 +233,36 @@ def update_customer(
 
     ``expected_version`` is the version the caller read; a newer stored version is a conflict.
     ``tags`` (when given) become the customer's tags and ``owner`` its owner, in the same
-    transaction: all of it is saved or none.
+    transaction: all of it is saved or none. A unique value is checked only when it changes,
+    so a customer sharing one from before the unique index existed can still be edited.
     """
-    customer = _get_for(actor, customer_id, "change")
-    _check_version(customer, expected_version)
+    customer = locked_customer(actor, customer_id, "change")
+    check_version(customer, expected_version)
     refuse_if_erased(customer.pk)
+    owner_change = _reassign(actor, customer, owner)
     specs = customer.template_version.specs()
     before = stored_values(customer, specs)
     result = validate_values(merge_changes(before, values, specs), specs, apply_defaults=False)
     stored = split_values(result.clean, specs) if result.ok else None
-    errors = result.errors + (
-        _unique_errors(stored, specs, customer.template, exclude=customer.pk) if stored else []
-    )
+    errors, enforce = list(result.errors), None
+    if stored is not None:
+        changed, left_out = unique_plan(stored, specs, own_lookups([customer.pk])[customer.pk])
+        errors += unique_errors(
+            stored, specs, customer.template, exclude=customer.pk, fields=changed
+        )
+        # a value shared from before the unique index stays out of it while still shared
+        shared = unique_errors(
+            stored, specs, customer.template, exclude=customer.pk, fields=left_out
+        )
+        enforce = {spec.key for spec in specs if spec.unique} - {e.field for e in shared}
     if errors or stored is None:
         raise ValidationFailed(_("The customer could not be saved."), errors=errors)
     stored.apply_to(customer)
-    previous_owner = customer.owner.get_username() if customer.owner else None
-    if owner is not None and owner.pk != customer.owner_id:
-        customer.owner = owner
-        customer.team_id = _owner_team(owner)
     customer.version += 1
     customer.save()
-    _write_lookups(customer, stored)
-    changes = _audit_changes(before, stored_values(customer, specs), specs)
-    if owner is not None and owner.get_username() != previous_owner:
-        changes["owner"] = {"before": previous_owner, "after": owner.get_username()}
+    write_lookups(customer, stored, specs, enforce=enforce)
+    changes = audit_changes(before, stored_values(customer, specs), specs)
+    changes.update(owner_change)
     if tags is not None:
         tag_names = replace_tags(customer, tags, actor)
         if tag_names[0] != tag_names[1]:
@@ -318,11 +281,12 @@ def update_customer(
 @transaction.atomic
 def delete_customer(*, actor: User, customer_id: Any, expected_version: int | None = None) -> None:
     """Soft-delete a customer: hidden everywhere, restorable by an admin."""
-    customer = _get_for(actor, customer_id, "delete")
-    _check_version(customer, expected_version)
+    customer = locked_customer(actor, customer_id, "delete")
+    check_version(customer, expected_version)
     customer.deleted_at = timezone.now()
     customer.version += 1
     customer.save(update_fields=["deleted_at", "version", "updated_at"])
+    release_unique_values(customer)
     record_audit(
         actor=actor,
         action="delete",
@@ -348,13 +312,15 @@ def restore_customer(*, actor: User | None, customer_id: Any) -> Customer:
     if customer is None:
         raise NotFound(_("No such deleted customer."), code="customer_not_found")
     # while it was deleted, another customer may have taken one of its unique values
+    specs = customer.template_version.specs()
     own = StoredValues(lookups=dict(customer.lookups.values_list("field", "digest")))
-    clashes = _unique_errors(own, customer.template_version.specs(), customer.template, customer.pk)
+    clashes = unique_errors(own, specs, customer.template, exclude=customer.pk)
     if clashes:
         raise ValidationFailed(_("The customer could not be saved."), errors=clashes)
     customer.deleted_at = None
     customer.version += 1
     customer.save(update_fields=["deleted_at", "version", "updated_at"])
+    claim_unique_values(customer, specs)
     record_audit(
         actor=actor,
         action="restore",
@@ -369,12 +335,12 @@ def restore_customer(*, actor: User | None, customer_id: Any) -> Customer:
 def assign_owner(
     *, actor: User, customer_id: Any, owner: User, expected_version: int | None = None
 ) -> Customer:
-    """Hand a customer to another owner (and their team)."""
-    customer = _get_for(actor, customer_id, "change")
-    _check_version(customer, expected_version)
-    before = customer.owner.get_username() if customer.owner else None
-    customer.owner = owner
-    customer.team_id = _owner_team(owner)
+    """Hand a customer to another owner (and their team); see :func:`check_owner`."""
+    customer = locked_customer(actor, customer_id, "change")
+    check_version(customer, expected_version)
+    changes = _reassign(actor, customer, owner)
+    if not changes:
+        return customer
     customer.version += 1
     customer.save(update_fields=["owner", "team", "version", "updated_at"])
     record_audit(
@@ -383,7 +349,7 @@ def assign_owner(
         object_type="customer",
         object_id=customer.pk,
         customer_id=customer.pk,
-        changes={"owner": {"before": before, "after": owner.get_username()}},
+        changes=changes,
     )
     return customer
 
@@ -391,7 +357,7 @@ def assign_owner(
 @transaction.atomic
 def share_customer(*, actor: User, customer_id: Any, user: User) -> None:
     """Let a colleague see and work on a customer too."""
-    customer = _get_for(actor, customer_id, "change")
+    customer = locked_customer(actor, customer_id, "change")
     CustomerShare.objects.get_or_create(customer=customer, user=user)
     record_audit(
         actor=actor,

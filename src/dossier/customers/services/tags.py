@@ -15,7 +15,8 @@ from dossier.templates.fields import FieldSpec, validate_values
 
 from ..access import may
 from ..models import Tag
-from .profiles import _get_for, replace_tags
+from .profiles import replace_tags
+from .storage import locked_customer
 
 # A tag's own fields go through the same validator as customers' (control characters too).
 TAG_SPECS = [
@@ -82,7 +83,7 @@ def delete_tag(*, actor: User, tag_id: int) -> None:
 @transaction.atomic
 def set_customer_tags(*, actor: User, customer_id: Any, tag_ids: Sequence[int]) -> list[Tag]:
     """Make a customer's tags exactly ``tag_ids``."""
-    customer = _get_for(actor, customer_id, "change")
+    customer = locked_customer(actor, customer_id, "change")
     before, after = replace_tags(customer, tag_ids, actor)
     if before != after:
         record_audit(

@@ -10,7 +10,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser, User
 
 from dossier.accounts import roles
-from dossier.core.errors import NotFound, PermissionDenied
+from dossier.core.errors import NotFound, PermissionDenied, ValidationFailed
 from dossier.customers import selectors, services
 from dossier.customers.access import restrict
 from dossier.customers.models import Customer
@@ -212,13 +212,16 @@ def test_roles_see_and_create_only_customers_of_their_scenarios(make_user: Any) 
     seller = make_user("seller", role_names.SALES, team="east")
     helper = make_user("helper", role_names.SERVICE, team="east")
     repair = get_template(key="after_sales_service")
-    ticket = create_customer(
-        actor=boss,
-        template=repair,
-        owner=seller,
-        values={"display_name": "维修客户", "phone": "13800138000", "product_model": "X1"},
-    )
-    # owned by the seller, but after-sales work is not sales work
+    values = {"display_name": "维修客户", "phone": "13800138000", "product_model": "X1"}
+    # after-sales work is not sales work: the seller cannot be made its owner …
+    with pytest.raises(ValidationFailed) as refused_owner:
+        create_customer(actor=boss, template=repair, owner=seller, values=values)
+    assert [(e.field, e.code) for e in refused_owner.value.errors] == [
+        ("owner", "owner_not_eligible")
+    ]
+    ticket = create_customer(actor=boss, template=repair, values=values)
+    # … and one who holds it anyway (moved from service to sales since) does not see it
+    Customer.objects.filter(pk=ticket.pk).update(owner=seller)
     assert not restrict(Customer.objects.all(), seller, "view").filter(pk=ticket.pk).exists()
     assert not allows(seller, Customer.objects.get(pk=ticket.pk), "view")
     with pytest.raises(NotFound):

@@ -121,6 +121,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{label} must not be earlier than {other}.",
         "{label}不能早于{other}。",
     ),
+    "owner_not_eligible": (
+        "{label}: {value} cannot hold customers of this template "
+        "(inactive, or in a role that does not work with them).",
+        "{label}：{value}不能负责该模板的客户（账号已停用，或其角色不处理此类客户）。",
+    ),
+    "unknown_customer": (
+        "{label}: there is no customer “{value}” that you may change.",
+        "{label}：没有您可以修改的客户“{value}”。",
+    ),
+    "customer_erased": (
+        "{label}: this customer's personal data has been erased.",
+        "{label}：该客户的个人信息已被删除。",
+    ),
+    "repeated_customer": (
+        "{label}: an earlier row of this batch already names the same customer.",
+        "{label}：本批中前面的行已指向同一客户。",
+    ),
     # Template definition errors
     "invalid_key": (
         "Field key “{value}” must start with a letter and use only a-z, 0-9 and _.",

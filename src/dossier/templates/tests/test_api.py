@@ -312,6 +312,8 @@ def test_customer_values_breaking_a_cross_field_rule_are_422_naming_the_field(
     ]
     values["budget_max"] = "5000"
     assert client.post("/customers", {"template": "lead", "values": values}).status_code == 201
+
+
 def test_pattern_with_a_backreference_is_refused_at_publish(
     people: People, member_template: Template, api_as: Callable[..., Any]
 ) -> None:

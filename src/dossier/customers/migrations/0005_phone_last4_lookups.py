@@ -17,7 +17,7 @@ def backfill(apps, schema_editor):  # type: ignore[no-untyped-def]
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("customers", "0002_protect_identifier_values"),
+        ("customers", "0004_lookup_unique_index"),
         # the service writes through today's models: every table must be as it is now
         ("privacy", "0004_audit_actions_for_lowered_classification"),
         ("templates", "0002_lower_classification_and_decrypt_confirmation"),

@@ -1,0 +1,479 @@
+"""Writing many customers at once, the path import takes: a constant number of queries a batch.
+
+The same rules as one customer at a time (validator, unique values, owner, tags, audit),
+checked for the whole batch with one query per unique field, and written with bulk inserts.
+A rejected row claims nothing: its unique values stay free for the rows after it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, cast
+from uuid import UUID
+
+from django.contrib.auth.models import User
+from django.db import connection, transaction
+from django.db.models import Field
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dossier.core.errors import ValidationFailed
+from dossier.privacy.disclosure import lookup_digest
+from dossier.privacy.services import record_audit_many
+from dossier.privacy.subjects import erased_among
+from dossier.templates.fields import FieldError, FieldSpec, validate_rows, validate_values
+from dossier.templates.fields.base import is_empty
+from dossier.templates.models import Template, TemplateVersion
+
+from ..access import restrict
+from ..models import Customer, CustomerLookup
+from ..values import StoredValues, merge_changes, split_values, stored_values
+from .profiles import (
+    attach_tags,
+    audit_changes,
+    check_may_create,
+    check_owner,
+    current_version,
+    known_tags,
+    owner_team,
+)
+from .storage import (
+    Pair,
+    UniqueValueTaken,
+    guard_unique_values,
+    held_by_others,
+    lookup_rows,
+    own_lookups,
+    taken_values,
+    unique_keys,
+    unique_plan,
+)
+
+ID_FIELD = FieldSpec("id", "text", "客户编号", "Customer id")
+
+
+@dataclass
+class BatchResult:
+    """What a batch write did: the customers created and updated, each rejected row's errors."""
+
+    created: list[Customer] = field(default_factory=list)
+    updated: list[Customer] = field(default_factory=list)
+    errors: list[FieldError] = field(default_factory=list)
+
+    @property
+    def rejected_rows(self) -> list[int]:
+        return sorted({e.row for e in self.errors if e.row is not None})
+
+
+@dataclass
+class _Pending:
+    """A valid row on its way to the database."""
+
+    row: int
+    customer: Customer
+    stored: StoredValues
+    specs: list[FieldSpec]
+    before: dict[str, Any] | None = None  # None: a new customer
+    check: set[str] = field(default_factory=set)  # unique fields whose value must be free
+    left_out: set[str] = field(default_factory=set)  # shared before the unique index existed
+    enforce: set[str] = field(default_factory=set)
+
+    def pairs(self) -> set[Pair]:
+        return {
+            (k, self.stored.lookups[k]) for k in unique_keys(self.specs) if k in self.stored.lookups
+        }
+
+
+@transaction.atomic
+def create_customers(
+    *,
+    actor: User,
+    template: Template,
+    rows: Sequence[Mapping[str, Any]],
+    owner: User | None = None,
+    tags: Sequence[int] = (),
+) -> BatchResult:
+    """Create many customers in one transaction; invalid rows are reported and skipped.
+
+    The same validation as :func:`create_customer`, plus uniqueness within the batch.
+    ``owner`` (default: the actor) owns them all and ``tags`` go on every one.
+    """
+    check_may_create(actor, template)
+    owner = owner or actor
+    check_owner(actor=actor, owner=owner, template=template)
+    tag_ids = known_tags(tags)
+    version = current_version(template)
+    specs = version.specs()
+    result = BatchResult()
+    pending = []
+    for row in validate_rows(rows, specs):
+        if row.ok:
+            pending.append(_new(row.row, split_values(row.clean, specs), specs, template, version))
+        else:
+            result.errors += row.errors
+    _write(
+        actor=actor, template=template, owner=owner, tags=tag_ids, pending=pending, result=result
+    )
+    return result
+
+
+@transaction.atomic
+def upsert_customers(
+    *,
+    actor: User,
+    template: Template,
+    rows: Sequence[Mapping[str, Any]],
+    match_on: str = "id",
+    owner: User | None = None,
+    tags: Sequence[int] = (),
+) -> BatchResult:
+    """Change the customers the rows name and create the others, in one transaction.
+
+    A row names a customer by ``id`` (a row without one is new) or, with ``match_on`` set to
+    a unique field, by that field's value (a value nobody holds is a new customer). Changes
+    are partial, as in :func:`update_customer`; only customers the actor may change are
+    found. New customers belong to ``owner`` (default: the actor); ``tags`` go on every row.
+    """
+    version = current_version(template)
+    specs = version.specs()
+    key_spec = _match_spec(match_on, specs)
+    tag_ids = known_tags(tags)
+    result = BatchResult()
+    keyed = _row_keys(rows, key_spec, result)
+    found, holders = _matched(actor, template, key_spec, keyed)
+    erased = erased_among(list(found))
+    specs_of = _version_specs({c.template_version_id for c in found.values()}, version)
+    current = own_lookups(list(found))
+    pending: list[_Pending] = []
+    new_rows: list[tuple[int, Mapping[str, Any]]] = []
+    seen: dict[Any, int] = {}
+    label = key_spec or ID_FIELD
+    for number, values, key in keyed:
+        if key is None:
+            new_rows.append((number, values))
+            continue
+        match = [found[i] for i in holders.get(key, ()) if i in found]
+        if key_spec is not None and not holders.get(key):
+            new_rows.append((number, values))
+            continue
+        problem = None
+        if not match or len(match) > 1:
+            problem = "not_unique" if key_spec is not None else "unknown_customer"
+        elif match[0].pk in erased:
+            problem = "customer_erased"
+        elif match[0].pk in seen:
+            problem = "repeated_customer"
+        if problem:
+            # an id may be shown back; a unique value's digest is not
+            shown = {"value": str(key)} if key_spec is None else {}
+            result.errors.append(FieldError(problem, spec=label, row=number, **shown))
+            continue
+        customer = match[0]
+        seen[customer.pk] = number
+        customer.template = template
+        item = _changed(number, customer, values, specs_of[customer.template_version_id], result)
+        if item is not None:
+            item.check, item.left_out = unique_plan(item.stored, item.specs, current[customer.pk])
+            pending.append(item)
+    owner = owner or actor
+    if new_rows:
+        check_may_create(actor, template)
+        check_owner(actor=actor, owner=owner, template=template)
+        numbers = [n for n, _v in new_rows]
+        for row in validate_rows([v for _n, v in new_rows], specs):
+            number = numbers[row.row - 1]
+            if row.ok:
+                stored = split_values(row.clean, specs)
+                pending.append(_new(number, stored, specs, template, version))
+            else:
+                result.errors += [e.at(row=number) for e in row.errors]
+    pending.sort(key=lambda p: p.row)
+    _write(
+        actor=actor, template=template, owner=owner, tags=tag_ids, pending=pending, result=result
+    )
+    return result
+
+
+def _match_spec(match_on: str, specs: Sequence[FieldSpec]) -> FieldSpec | None:
+    if match_on == "id":
+        return None
+    spec = next((s for s in specs if s.key == match_on and s.unique), None)
+    if spec is None:
+        raise ValidationFailed(
+            _("Customers are matched on their id or on a unique field."),
+            errors=[
+                FieldError("invalid_choice", field="match_on", label="match_on", value=match_on)
+            ],
+        )
+    return spec
+
+
+def _row_keys(
+    rows: Sequence[Mapping[str, Any]], key_spec: FieldSpec | None, result: BatchResult
+) -> list[tuple[int, dict[str, Any], Any]]:
+    """Each row's number, values and key: a customer id, a unique value's digest, or None."""
+    keyed: list[tuple[int, dict[str, Any], Any]] = []
+    for number, raw in enumerate(rows, start=1):
+        values = dict(raw)
+        if key_spec is None:
+            raw_id = values.pop("id", None)
+            if is_empty(raw_id):
+                keyed.append((number, values, None))
+                continue
+            try:
+                keyed.append((number, values, UUID(str(raw_id))))
+            except ValueError:
+                result.errors.append(
+                    FieldError(
+                        "unknown_customer", spec=ID_FIELD, row=number, value=str(raw_id)[:64]
+                    )
+                )
+            continue
+        raw_key = values.get(key_spec.key)
+        if is_empty(raw_key):
+            keyed.append((number, values, None))
+            continue
+        check = validate_values(
+            {key_spec.key: raw_key}, [key_spec], apply_defaults=False, row=number
+        )
+        if check.errors:
+            result.errors += check.errors
+            continue
+        keyed.append((number, values, lookup_digest(key_spec.type, check.clean[key_spec.key])))
+    return keyed
+
+
+def _matched(
+    actor: User,
+    template: Template,
+    key_spec: FieldSpec | None,
+    keyed: Sequence[tuple[int, Mapping[str, Any], Any]],
+) -> tuple[dict[Any, Customer], dict[Any, set[Any]]]:
+    """The customers the rows name that the actor may change (locked), and each key's holders."""
+    keys = {key for _n, _v, key in keyed if key is not None}
+    if not keys:
+        return {}, {}
+    if key_spec is None:
+        holders: dict[Any, set[Any]] = {key: {key} for key in keys}
+    else:
+        held = taken_values(template=template, wanted={key_spec.key: keys})
+        holders = {digest: ids for (_k, digest), ids in held.items()}
+    ids = set().union(*holders.values())
+    customers = restrict(Customer.objects.select_for_update(), actor, "change").filter(
+        template=template, pk__in=list(ids)
+    )
+    return {c.pk: c for c in customers}, holders
+
+
+def _version_specs(version_ids: set[Any], current: TemplateVersion) -> dict[Any, list[FieldSpec]]:
+    specs = {current.pk: current.specs()}
+    missing = version_ids - set(specs)
+    if missing:
+        for version in TemplateVersion.objects.prefetch_related("fields").filter(pk__in=missing):
+            specs[version.pk] = version.specs()
+    return specs
+
+
+def _new(
+    number: int,
+    stored: StoredValues,
+    specs: list[FieldSpec],
+    template: Template,
+    version: TemplateVersion,
+) -> _Pending:
+    customer = Customer(template=template, template_version=version)
+    stored.apply_to(customer)
+    keys = unique_keys(specs) & set(stored.lookups)
+    return _Pending(row=number, customer=customer, stored=stored, specs=specs, check=keys)
+
+
+def _changed(
+    number: int,
+    customer: Customer,
+    values: Mapping[str, Any],
+    specs: list[FieldSpec],
+    result: BatchResult,
+) -> _Pending | None:
+    before = stored_values(customer, specs)
+    merged = merge_changes(before, values, specs)
+    checked = validate_values(merged, specs, apply_defaults=False, row=number)
+    if not checked.ok:
+        result.errors += checked.errors
+        return None
+    stored = split_values(checked.clean, specs)
+    stored.apply_to(customer)
+    customer.version += 1
+    return _Pending(row=number, customer=customer, stored=stored, specs=specs, before=before)
+
+
+def _reject_taken(
+    template: Template, pending: list[_Pending], result: BatchResult
+) -> list[_Pending]:
+    """The rows whose unique values are free; the others reported ``not_unique``.
+
+    One query per unique field for the stored customers; within the batch the first row
+    that is otherwise valid keeps a value, and a rejected row keeps none.
+    """
+    wanted: dict[str, set[str]] = defaultdict(set)
+    for item in pending:
+        for key in item.check | item.left_out:
+            wanted[key].add(item.stored.lookups[key])
+    held = taken_values(template=template, wanted=wanted) if wanted else {}
+    claimed: set[Pair] = set()
+    kept = []
+    for item in pending:
+        pk, lookups = item.customer.pk, item.stored.lookups
+        clashes = {k for k in item.check if held_by_others(held, (k, lookups[k]), pk)}
+        clashes |= {key for key, digest in item.pairs() if (key, digest) in claimed}
+        if clashes:
+            result.errors += [
+                FieldError("not_unique", spec=spec, row=item.row)
+                for spec in item.specs
+                if spec.key in clashes
+            ]
+            continue
+        shared = {k for k in item.left_out if held_by_others(held, (k, lookups[k]), pk)}
+        item.enforce = unique_keys(item.specs) - shared
+        claimed |= item.pairs()
+        kept.append(item)
+    return kept
+
+
+def _write(
+    *,
+    actor: User,
+    template: Template,
+    owner: User,
+    tags: Sequence[int],
+    pending: list[_Pending],
+    result: BatchResult,
+) -> None:
+    """Store the rows whose values are free; a value taken meanwhile rejects its row only."""
+    pending = _reject_taken(template, pending, result)
+    team_id = owner_team(owner)
+    for item in pending:
+        if item.before is None:
+            item.customer.owner, item.customer.team_id = owner, team_id
+            item.customer.created_by = actor
+    while True:
+        pairs = {
+            (k, item.stored.lookups[k])
+            for item in pending
+            for k in item.enforce & set(item.stored.lookups)
+        }
+        try:
+            with guard_unique_values(
+                template=template, pairs=pairs, exclude={item.customer.pk for item in pending}
+            ):
+                _store(
+                    actor=actor,
+                    template=template,
+                    owner=owner,
+                    tags=tags,
+                    pending=pending,
+                    result=result,
+                )
+            break
+        except UniqueValueTaken as clash:
+            pending = _drop_taken(pending, clash, result)
+    result.created = [item.customer for item in pending if item.before is None]
+    result.updated = [item.customer for item in pending if item.before is not None]
+    result.errors.sort(key=lambda e: e.row or 0)
+
+
+def _drop_taken(
+    pending: list[_Pending], clash: UniqueValueTaken, result: BatchResult
+) -> list[_Pending]:
+    kept = []
+    for item in pending:
+        lost = {key for key, digest in item.pairs() if (key, digest) in clash.taken}
+        if lost:
+            result.errors += [
+                FieldError("not_unique", spec=s, row=item.row) for s in item.specs if s.key in lost
+            ]
+        else:
+            kept.append(item)
+    return kept
+
+
+def _store(
+    *,
+    actor: User,
+    template: Template,
+    owner: User,
+    tags: Sequence[int],
+    pending: list[_Pending],
+    result: BatchResult,
+) -> None:
+    """Insert and update the customers, their lookups and tags, and one audit event each."""
+    new = [item.customer for item in pending if item.before is None]
+    changed = [item for item in pending if item.before is not None]
+    Customer.objects.bulk_create(new)
+    if changed:
+        now = timezone.now()
+        columns: set[str] = set()
+        for item in changed:
+            item.customer.updated_at = now
+            columns |= set(item.stored.columns)
+        fields = sorted(columns | {"attributes", "protected", "version", "updated_at"})
+        _save_fields([item.customer for item in changed], fields)
+        CustomerLookup.objects.filter(customer_id__in=[i.customer.pk for i in changed]).delete()
+    CustomerLookup.objects.bulk_create(
+        row
+        for item in pending
+        for row in lookup_rows(item.customer, item.stored, item.specs, enforce=item.enforce)
+    )
+    if tags:
+        attach_tags([item.customer for item in pending], tags, actor)
+    events = [_audit_event(actor, owner, item) for item in pending]
+    if pending:
+        summary = {"created": len(new), "rejected": len(result.rejected_rows)}
+        if changed:
+            summary["updated"] = len(changed)
+        events.append(
+            {
+                "action": "create" if new else "update",
+                "object_type": "customer_batch",
+                "object_id": template.key,
+                "changes": summary,
+            }
+        )
+    record_audit_many(actor=actor, events=events)
+
+
+def _audit_event(actor: User, owner: User, item: _Pending) -> dict[str, Any]:
+    after = stored_values(item.customer, item.specs)
+    changes = audit_changes(item.before or {}, after, item.specs)
+    if item.before is None and owner.pk != actor.pk:
+        changes["owner"] = {"before": None, "after": owner.get_username()}
+    return {
+        "action": "create" if item.before is None else "update",
+        "object_type": "customer",
+        "object_id": item.customer.pk,
+        "customer_id": item.customer.pk,
+        "changes": changes,
+    }
+
+
+def _save_fields(customers: Sequence[Customer], fields: Sequence[str]) -> None:
+    """Save these fields of many customers: one UPDATE statement, executed for every row.
+
+    ``bulk_update`` builds a CASE over every row for every field, which SQLite evaluates in
+    time quadratic in the batch (over a minute for 1,000 customers); one prepared statement
+    sent with ``executemany`` (pipelined by psycopg) is linear and still one database call.
+    """
+    meta = Customer._meta
+    quote = connection.ops.quote_name
+    columns = [cast(Field, meta.get_field(name)) for name in fields]  # concrete columns
+    pk = cast(Field, meta.pk)
+    assignments = ", ".join(f"{quote(str(column.column))} = %s" for column in columns)
+    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(str(pk.column))} = %s"
+    params = [
+        [column.get_db_prep_save(getattr(c, column.attname), connection) for column in columns]
+        + [pk.get_db_prep_value(c.pk, connection)]
+        for c in customers
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
