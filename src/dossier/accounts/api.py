@@ -59,7 +59,8 @@ def list_tokens(request: ApiRequest) -> Any:
 
 @router.post("/tokens", response={201: TokenCreatedOut, **ERRORS})
 def create_token(request: ApiRequest, payload: TokenIn) -> Any:
-    token, secret = services.create_token(user=request.user, **payload.dict())
+    # a token may only create tokens no wider and no longer-lived than itself
+    token, secret = services.create_token(user=request.user, parent=request.auth, **payload.dict())
     token.secret = secret  # type: ignore[attr-defined]
     return Status(201, token)
 
