@@ -20,6 +20,7 @@ from dossier.templates.fields import FieldError
 from . import roles, token_cache
 from .models import AccessGeneration, ApiToken, Membership, Team
 from .selectors import role_of_cached, team_id_of
+from .usernames import normalise_username
 
 TOKEN_PREFIX = "dos_"
 LAST_USED_GRANULARITY = timedelta(minutes=1)
@@ -84,7 +85,16 @@ def set_role(*, user: User, role: str, actor: User | None = None) -> None:
 def create_user(
     *, username: str, password: str, role: str, email: str = "", team: str | None = None
 ) -> User:
-    """Create a user with a role (and a team, created if new)."""
+    """Create a user with a role (and a team, created if new).
+
+    The name is stored normalised (NFKC, casefold): ``ＬＩ.ＮＡ`` and ``li.na`` are one user.
+    """
+    username = normalise_username(username)
+    if not username:
+        raise ValidationFailed(
+            _("A user name is required."),
+            errors=[FieldError("required", field="username", label="username")],
+        )
     if User.objects.filter(username=username).exists():
         raise ValidationFailed(
             _("That user name is taken."),
