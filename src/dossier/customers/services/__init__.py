@@ -4,6 +4,7 @@ from .migration import migrate_customers, start_migration
 from .profiles import (
     BatchResult,
     assign_owner,
+    check_may_create,
     create_customer,
     create_customers,
     delete_customer,
@@ -17,6 +18,7 @@ from .tags import create_tag, delete_tag, set_customer_tags, update_tag
 __all__ = [
     "BatchResult",
     "assign_owner",
+    "check_may_create",
     "create_customer",
     "create_customers",
     "create_tag",

@@ -24,10 +24,15 @@ from ..models import Customer, CustomerLookup, CustomerShare, CustomerTag, Tag
 from ..values import StoredValues, merge_changes, needs_lookup, split_values, stored_values
 
 
-def _check_may_create(actor: User, template: Template) -> None:
+def check_may_create(*, actor: User, template: Template | None = None) -> None:
+    """Refuse an actor who may not create customers (on ``template``), before a form is shown."""
+    _check_may_create(actor, template)
+
+
+def _check_may_create(actor: User, template: Template | None) -> None:
     if not may(actor, "customers.add_customer"):
         raise PermissionDenied(_("You may not create customers."))
-    if not works_in(actor, template.scenario):
+    if template is not None and not works_in(actor, template.scenario):
         raise PermissionDenied(
             _("Your role does not work with customers of this template's scenario."),
             code="scenario_not_allowed",
