@@ -222,7 +222,8 @@ def confirm_double_opt_in(
     except ValidationFailed:
         free = getattr(settings, "DOSSIER_CONSENT_CONFIRM_ATTEMPTS", DEFAULT_CONFIRM_ATTEMPTS)
         window = CONFIRM_FAILURE_WINDOW
-        login_guard.record_failure_of("consent-code", canonical, free=3, window=window)
+        if len(canonical) == CODE_LENGTH:  # a malformed code matches nothing: no code to guard
+            login_guard.record_failure_of("consent-code", canonical, free=3, window=window)
         if client_ip:
             login_guard.record_failure_of("consent-address", client_ip, free=free, window=window)
         raise
