@@ -34,8 +34,18 @@ class TokenOut(Schema):
 
 class TokenIn(Schema):
     name: str = Field(..., min_length=1, max_length=100)
-    scope: str = Field("read", description="read or read_write")
-    expires_in_days: int | None = Field(None, ge=1, le=3650)
+    scope: str = Field(
+        "read", description="read or read_write (a read token cannot make a read_write one)"
+    )
+    expires_in_days: int | None = Field(
+        None,
+        ge=1,
+        le=3650,
+        description=(
+            "Days until it expires. A token made with a token that expires may not outlive it: "
+            "left out, it ends with that token; more days than that token has left are refused."
+        ),
+    )
 
 
 class TokenCreatedOut(TokenOut):

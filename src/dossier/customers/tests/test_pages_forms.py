@@ -42,7 +42,7 @@ def test_create_page_shows_required_marks_help_and_inputs(sales_user: User) -> N
     # a boolean is a yes/no select with an empty choice
     buyer = client_for(sales_user).get(reverse("customers:create", args=["real_estate_buyer"]))
     first_home = field_block(text_of(buyer), "first_home")
-    assert '<option value="">—</option>' in first_home
+    assert '<option value="" selected>—</option>' in first_home  # no default: none chosen
     assert '<option value="false">No</option>' in first_home
     assert 'type="checkbox" id="id_favourite_categories_0"' in html
     assert 'value="0"' in field_block(html, "points_balance")
