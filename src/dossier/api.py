@@ -59,7 +59,11 @@ def _error(
 
 @api.exception_handler(ApplicationError)
 def application_error(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
-    return api.create_response(request, exc.as_dict(get_language()), status=exc.status)
+    response = api.create_response(request, exc.as_dict(get_language()), status=exc.status)
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 @api.exception_handler(RequestValidationError)

@@ -116,6 +116,7 @@ LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "core" / "locale"]
 USE_I18N = True
+AUTHENTICATION_BACKENDS = ["dossier.accounts.auth.UsernameBackend"]
 TIME_ZONE = os.environ.get("DOSSIER_TIME_ZONE", "Asia/Shanghai")
 USE_TZ = True
 
@@ -148,6 +149,11 @@ DOSSIER_BACKUP_KEY = os.environ.get("DOSSIER_BACKUP_KEY", "")
 
 NINJA_PAGINATION_PER_PAGE = 50
 # API rate limits per token (and per address for calls without a valid token), e.g. "600/m"
+# Proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For names the client's address;
+# without them the header is ignored, so a client cannot pick its own address.
+DOSSIER_TRUSTED_PROXIES = [
+    p.strip() for p in os.environ.get("DOSSIER_TRUSTED_PROXIES", "").split(",") if p.strip()
+]
 DOSSIER_API_RATE = os.environ.get("DOSSIER_API_RATE", "1200/m")
 DOSSIER_API_ANON_RATE = os.environ.get("DOSSIER_API_ANON_RATE", "120/m")
 if SESSION_COOKIE_SECURE:

@@ -34,8 +34,18 @@ class TokenOut(Schema):
 
 class TokenIn(Schema):
     name: str = Field(..., min_length=1, max_length=100)
-    scope: str = Field("read", description="read or read_write")
-    expires_in_days: int | None = Field(None, ge=1, le=3650)
+    scope: str = Field(
+        "read", description="read or read_write (a read token cannot make a read_write one)"
+    )
+    expires_in_days: int | None = Field(
+        None,
+        ge=1,
+        le=3650,
+        description=(
+            "Days until it expires. A token made with a token that expires may not outlive it: "
+            "left out, it ends with that token; more days than that token has left are refused."
+        ),
+    )
 
 
 class TokenCreatedOut(TokenOut):
@@ -59,7 +69,8 @@ def list_tokens(request: ApiRequest) -> Any:
 
 @router.post("/tokens", response={201: TokenCreatedOut, **ERRORS})
 def create_token(request: ApiRequest, payload: TokenIn) -> Any:
-    token, secret = services.create_token(user=request.user, **payload.dict())
+    # a token may only create tokens no wider and no longer-lived than itself
+    token, secret = services.create_token(user=request.user, parent=request.auth, **payload.dict())
     token.secret = secret  # type: ignore[attr-defined]
     return Status(201, token)
 

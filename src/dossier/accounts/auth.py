@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.http import HttpRequest
@@ -13,9 +14,11 @@ from ninja.security import HttpBearer
 from ninja.throttling import BaseThrottle
 
 from dossier.core.errors import PermissionDenied
+from dossier.core.pages import client_ip
 
 from .models import ApiToken
 from .services import authenticate_token
+from .usernames import normalise_username
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
@@ -45,6 +48,27 @@ class TokenAuth(HttpBearer):
 
     def __call__(self, request: HttpRequest) -> Any:
         return super().__call__(request)
+
+
+class UsernameBackend(ModelBackend):
+    """Django's password log-in, with the user name in its normalised form.
+
+    Names are stored normalised (NFKC, casefold) since sign-up does it; a name stored before
+    that is still found as typed.
+    """
+
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> User | None:
+        if username is not None:
+            normal = normalise_username(username)
+            if normal and User.objects.filter(username=normal).exists():
+                username = normal
+        return super().authenticate(request, username=username, password=password, **kwargs)
 
 
 class TokenRateThrottle(BaseThrottle):
@@ -78,6 +102,10 @@ class TokenRateThrottle(BaseThrottle):
             return True
         self._wait = (window + 1) * self.seconds - now
         return count <= self.limit
+
+    def get_ident(self, request: HttpRequest) -> str | None:
+        # ninja's own believes any X-Forwarded-For; only trusted proxies' counts here
+        return client_ip(request)
 
     def wait(self) -> float | None:
         return self._wait

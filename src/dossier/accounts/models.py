@@ -42,6 +42,10 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # the token whose call created this one: revoking it revokes this one too
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -52,3 +56,13 @@ class ApiToken(models.Model):
     @property
     def can_write(self) -> bool:
         return self.scope == self.READ_WRITE
+
+
+class AccessGeneration(models.Model):
+    """One row whose number grows whenever a token, role, team or account changes.
+
+    Every API call reads it (with the token's own row) so that a process that remembers a token
+    notices at once a change made by another process, the CLI included.
+    """
+
+    value = models.BigIntegerField(default=0)

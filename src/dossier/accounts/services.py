@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.contrib.auth.models import Group, Permission, User
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,11 +18,18 @@ from dossier.privacy.services import record_audit
 from dossier.templates.fields import FieldError
 
 from . import roles, token_cache
-from .models import ApiToken, Membership, Team
+from .models import AccessGeneration, ApiToken, Membership, Team
 from .selectors import role_of_cached, team_id_of
+from .usernames import normalise_username
 
 TOKEN_PREFIX = "dos_"
 LAST_USED_GRANULARITY = timedelta(minutes=1)
+
+
+def bump_access_generation() -> None:
+    """Tell every process that remembers tokens to load them afresh on their next call."""
+    if not AccessGeneration.objects.filter(pk=1).update(value=F("value") + 1):
+        AccessGeneration.objects.get_or_create(pk=1, defaults={"value": 1})
 
 
 def _permission(dotted: str) -> Permission:
@@ -38,6 +47,7 @@ def ensure_roles() -> None:
         else:
             perms = [_permission(p) for p in roles.ROLE_PERMISSIONS[role]]
         group.permissions.set(perms)
+    bump_access_generation()
 
 
 @transaction.atomic
@@ -60,6 +70,7 @@ def set_role(*, user: User, role: str, actor: User | None = None) -> None:
     for cache in ("_perm_cache", "_group_perm_cache", "_user_perm_cache", "_dossier_role"):
         user.__dict__.pop(cache, None)
     token_cache.forget_user(user.pk)
+    bump_access_generation()
     if before != role:
         record_audit(
             actor=actor,
@@ -74,7 +85,16 @@ def set_role(*, user: User, role: str, actor: User | None = None) -> None:
 def create_user(
     *, username: str, password: str, role: str, email: str = "", team: str | None = None
 ) -> User:
-    """Create a user with a role (and a team, created if new)."""
+    """Create a user with a role (and a team, created if new).
+
+    The name is stored normalised (NFKC, casefold): ``ＬＩ.ＮＡ`` and ``li.na`` are one user.
+    """
+    username = normalise_username(username)
+    if not username:
+        raise ValidationFailed(
+            _("A user name is required."),
+            errors=[FieldError("required", field="username", label="username")],
+        )
     if User.objects.filter(username=username).exists():
         raise ValidationFailed(
             _("That user name is taken."),
@@ -93,6 +113,7 @@ def deactivate_user(*, actor: User | None, user: User) -> User:
     user.is_active = False
     user.save(update_fields=["is_active"])
     token_cache.forget_user(user.pk)
+    bump_access_generation()
     record_audit(
         actor=actor,
         action="role_change",
@@ -110,6 +131,7 @@ def join_team(*, user: User, team: str) -> Team:
     Membership.objects.update_or_create(user=user, defaults={"team": team_obj})
     user.__dict__.pop("_dossier_team", None)
     token_cache.forget_user(user.pk)
+    bump_access_generation()
     return team_obj
 
 
@@ -118,11 +140,54 @@ def digest_token(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+def _bounded_by_parent(
+    parent: ApiToken, scope: str, expires_at: datetime | None, expires_in_days: int | None
+) -> datetime | None:
+    """The expiry a token created by ``parent`` gets; refuses one wider or longer-lived."""
+    if scope == ApiToken.READ_WRITE and not parent.can_write:
+        raise ValidationFailed(
+            _("A token may not create a token with more access than its own."),
+            code="token_wider_than_parent",
+            errors=[FieldError("invalid_choice", field="scope", label="scope", value=scope)],
+        )
+    if parent.expires_at is None:
+        return expires_at
+    if expires_in_days is None:
+        return parent.expires_at  # unspecified: it ends with the token that created it
+    # days are coarse: asking for the parent's remaining days (rounded up) ends with the parent
+    days_left = math.ceil((parent.expires_at - timezone.now()) / timedelta(days=1))
+    if expires_in_days > days_left:
+        raise ValidationFailed(
+            _("A token may not create a token that outlives it."),
+            code="token_outlives_parent",
+            errors=[
+                FieldError(
+                    "too_large",
+                    field="expires_in_days",
+                    label="expires_in_days",
+                    max=max(days_left, 0),
+                )
+            ],
+        )
+    if expires_at is None or expires_at > parent.expires_at:
+        return parent.expires_at
+    return expires_at
+
+
 @transaction.atomic
 def create_token(
-    *, user: User, name: str, scope: str = ApiToken.READ, expires_in_days: int | None = None
+    *,
+    user: User,
+    name: str,
+    scope: str = ApiToken.READ,
+    expires_in_days: int | None = None,
+    parent: ApiToken | None = None,
 ) -> tuple[ApiToken, str]:
-    """Create an API token; returns it and the secret, which is shown only this once."""
+    """Create an API token; returns it and the secret, which is shown only this once.
+
+    ``parent`` is the token of the API call asking for it: the new token may be no wider in
+    scope and no longer-lived than that one, and is revoked with it.
+    """
     if scope not in (ApiToken.READ, ApiToken.READ_WRITE):
         raise ValidationFailed(
             _("Unknown token scope."),
@@ -131,6 +196,8 @@ def create_token(
     body = secrets.token_urlsafe(32)
     secret = f"{TOKEN_PREFIX}{body}"
     expires_at = timezone.now() + timedelta(days=expires_in_days) if expires_in_days else None
+    if parent is not None:
+        expires_at = _bounded_by_parent(parent, scope, expires_at, expires_in_days)
     token = ApiToken.objects.create(
         user=user,
         name=name[:100],
@@ -138,20 +205,40 @@ def create_token(
         digest=digest_token(secret),
         scope=scope,
         expires_at=expires_at,
+        parent=parent,
     )
+    changes = {"name": token.name, "scope": scope, "prefix": token.prefix}
+    if parent is not None:
+        changes["created_by_token"] = parent.prefix
     record_audit(
         actor=user,
         action="token_create",
         object_type="api_token",
         object_id=token.pk,
-        changes={"name": token.name, "scope": scope, "prefix": token.prefix},
+        changes=changes,
     )
     return token, secret
 
 
+def _descendants(token: ApiToken) -> list[ApiToken]:
+    """The live tokens created by ``token``, by those, and so on."""
+    found: list[ApiToken] = []
+    parents = [token.pk]
+    while parents:
+        children = list(
+            ApiToken.objects.filter(parent_id__in=parents, revoked_at__isnull=True)
+            .exclude(pk__in=[t.pk for t in found] + [token.pk])
+            .select_related("user")
+        )
+        found += children
+        parents = [c.pk for c in children]
+    return found
+
+
 @transaction.atomic
 def revoke_token(*, token_id: int, actor: User) -> ApiToken:
-    """Revoke one of the actor's tokens (an admin may revoke anyone's)."""
+    """Revoke one of the actor's tokens (an admin may revoke anyone's), and every token
+    created through it."""
     tokens = (
         ApiToken.objects.all()
         if actor.is_superuser or role_of_cached(actor) == roles.ADMIN
@@ -160,33 +247,74 @@ def revoke_token(*, token_id: int, actor: User) -> ApiToken:
     token = tokens.filter(pk=token_id).first()
     if token is None:
         raise NotFound(_("No such token."))
-    if token.revoked_at is None:
-        token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
-        record_audit(
-            actor=actor,
-            action="token_revoke",
-            object_type="api_token",
-            object_id=token.pk,
-            changes={"name": token.name, "owner": token.user.get_username()},
-        )
-    token_cache.forget_token(token.digest)
+    now = timezone.now()
+    for revoked in [token, *_descendants(token)]:
+        if revoked.revoked_at is None:
+            revoked.revoked_at = now
+            revoked.save(update_fields=["revoked_at"])
+            record_audit(
+                actor=actor,
+                action="token_revoke",
+                object_type="api_token",
+                object_id=revoked.pk,
+                changes={"name": revoked.name, "owner": revoked.user.get_username()},
+            )
+        token_cache.forget_token(revoked.digest)
+    bump_access_generation()
     return token
+
+
+def _token_state(token_id: int) -> tuple[bool, int]:
+    """Whether the token is unrevoked and its user active, and the access generation now.
+
+    One indexed query on every API call, also for remembered tokens: it is what makes a
+    revocation or deactivation by another process (or straight in the database) count at once.
+    """
+    token_table = connection.ops.quote_name(ApiToken._meta.db_table)
+    user_table = connection.ops.quote_name(User._meta.db_table)
+    generation_table = connection.ops.quote_name(AccessGeneration._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # the table names are our own, never input
+            f"SELECT t.revoked_at IS NULL AND u.is_active, "
+            f"(SELECT g.value FROM {generation_table} g WHERE g.id = 1) "
+            f"FROM {token_table} t JOIN {user_table} u ON u.id = t.user_id WHERE t.id = %s",
+            [token_id],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return False, 0
+    return bool(row[0]), int(row[1] or 0)
+
+
+def _current_generation() -> int:
+    value = AccessGeneration.objects.filter(pk=1).values_list("value", flat=True).first()
+    return int(value or 0)
 
 
 def authenticate_token(secret: str) -> ApiToken | None:
     """The live token for ``secret`` (recording its use), or None.
 
-    The user comes with permissions, role and team loaded, and is remembered for a few
-    seconds (see token_cache), so an API call usually starts without a query.
+    The user comes with permissions, role and team loaded, and is remembered (see
+    token_cache), so an API call usually starts with one small query: is the token still
+    live, and has any token, role, team or account changed since it was loaded.
     """
     if not secret.startswith(TOKEN_PREFIX):
         return None
     digest = digest_token(secret)
     now = timezone.now()
-    token = token_cache.recall(digest)
-    if token is not None:
-        return token if not (token.expires_at and token.expires_at <= now) else None
+    remembered = token_cache.recall(digest)
+    if remembered is not None:
+        token, loaded_under = remembered
+        live, generation = _token_state(token.pk)
+        if not live:
+            token_cache.forget_token(digest)
+            return None
+        if generation == loaded_under:
+            return token if not (token.expires_at and token.expires_at <= now) else None
+    else:
+        generation = _current_generation()
+    # read before the token: a change in between only makes the next call load it again
     token = (
         ApiToken.objects.select_related("user")
         .filter(digest=digest, revoked_at__isnull=True, user__is_active=True)
@@ -201,5 +329,5 @@ def authenticate_token(secret: str) -> ApiToken | None:
     token.user.get_all_permissions()  # fills the permission caches
     role_of_cached(token.user)
     team_id_of(token.user)
-    token_cache.remember(digest, token)
+    token_cache.remember(digest, token, generation)
     return token

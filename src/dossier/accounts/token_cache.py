@@ -1,8 +1,10 @@
-"""A short-lived, in-process memory of authenticated API tokens.
+"""An in-process memory of authenticated API tokens.
 
 An API call otherwise costs four queries before it starts (token, user permissions, group
-permissions, role). Entries live ``TTL`` seconds; revoking a token or changing a user's role
-or team in this process forgets them at once, other processes within ``TTL``.
+permissions, role). Each entry carries the access generation it was loaded under; every call
+still asks the database whether the token is live and what the generation is now (one small
+query, see ``services.authenticate_token``), so a revocation, role, team or account change
+made by any process counts at once. Changes in this process also forget entries directly.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-TTL = 15.0
+TTL = 300.0  # a bound on memory, not on staleness: every call re-checks
 _MAX_ENTRIES = 10_000
 
 
@@ -22,6 +24,7 @@ class Remembered:
     token: Any  # the ApiToken, with .user whose permission, role and team caches are filled
     user_id: int
     expires_at: datetime | None
+    generation: int
     stored: float
 
 
@@ -29,14 +32,15 @@ _entries: dict[str, Remembered] = {}
 _lock = threading.Lock()
 
 
-def recall(digest: str) -> Any | None:
-    """The remembered token for a digest (a copy per call, so requests share no state)."""
+def recall(digest: str) -> tuple[Any, int] | None:
+    """The remembered token for a digest (a copy per call, so requests share no state) and
+    the access generation it was loaded under."""
     entry = _entries.get(digest)
     if entry is None or time.monotonic() - entry.stored > TTL:
         return None
     token = _shallow_copy(entry.token)
     token.user = _shallow_copy(entry.token.user)
-    return token
+    return token, entry.generation
 
 
 def _shallow_copy(instance: Any) -> Any:
@@ -46,11 +50,13 @@ def _shallow_copy(instance: Any) -> Any:
     return clone
 
 
-def remember(digest: str, token: Any) -> None:
+def remember(digest: str, token: Any, generation: int) -> None:
     with _lock:
         if len(_entries) >= _MAX_ENTRIES:
             _entries.clear()
-        _entries[digest] = Remembered(token, token.user_id, token.expires_at, time.monotonic())
+        _entries[digest] = Remembered(
+            token, token.user_id, token.expires_at, generation, time.monotonic()
+        )
 
 
 def forget_token(digest: str) -> None:

@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -31,7 +31,8 @@ class LoginView(auth_views.LoginView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         attempted = str(request.POST.get("username", ""))[:150]
         client = request_origin(request)
-        if login_guard.is_locked(username=attempted, ip=client["ip"]):
+        wait = login_guard.login_wait(username=attempted, ip=client["ip"])
+        if wait:
             record_audit(
                 actor=None,
                 action="login_failed",
@@ -41,8 +42,16 @@ class LoginView(auth_views.LoginView):
             )
             form = self.get_form()
             form.errors.clear()
-            locked = _("Too many failed log-ins. Wait 15 minutes and try again.")
-            return render(request, self.template_name, {"form": form, "locked": locked}, status=429)
+            minutes = max(1, -(-wait // 60))
+            locked = ngettext(
+                "Too many failed log-ins. Wait %(minutes)d minute and try again.",
+                "Too many failed log-ins. Wait %(minutes)d minutes and try again.",
+                minutes,
+            ) % {"minutes": minutes}
+            context = {"form": form, "locked": locked}
+            response = render(request, self.template_name, context, status=429)
+            response["Retry-After"] = str(wait)
+            return response
         return super().post(request, *args, **kwargs)
 
     def form_valid(self, form: Any) -> HttpResponse:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import ipaddress
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 from uuid import UUID
@@ -10,6 +11,7 @@ from uuid import UUID
 from django.http import HttpRequest, StreamingHttpResponse
 from ninja import Router, Status
 
+from dossier.core.pages import client_ip
 from dossier.core.schemas import ERRORS
 
 from . import selectors, services
@@ -34,6 +36,13 @@ CSV_RESPONSE = {
         }
     }
 }
+
+
+def _address(value: Any) -> str | None:
+    try:
+        return str(ipaddress.ip_address(str(value).strip())) if value else None
+    except ValueError:
+        return None
 
 
 def _evidence(evidence: EvidenceIn | None) -> dict[str, Any]:
@@ -117,9 +126,17 @@ def double_opt_in(request: HttpRequest, customer_id: UUID, payload: DoubleOptInI
 
 @router.post("/confirm", response={201: EventOut, **ERRORS})
 def confirm(request: HttpRequest, payload: ConfirmIn) -> Any:
-    """Confirm a double opt-in with the customer's code (your landing page calls this)."""
+    """Confirm a double opt-in with the customer's code (your landing page calls this).
+
+    Wrong codes are counted per customer address (``evidence.ip``, else the caller's) and per
+    code; past a few, a 429 with ``Retry-After`` says how long to wait.
+    """
+    evidence = _evidence(payload.evidence)
     event = services.confirm_double_opt_in(
-        code=payload.code, evidence=_evidence(payload.evidence), actor=request.user
+        code=payload.code,
+        evidence=evidence,
+        actor=request.user,
+        client_ip=_address(evidence.get("ip")) or client_ip(request),
     )
     return Status(201, _event(event, request))
 

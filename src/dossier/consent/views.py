@@ -4,22 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from dossier.core.errors import ValidationFailed
+from dossier.core.errors import TooManyAttempts, ValidationFailed
 from dossier.core.pages import AuthenticatedRequest, request_origin, shows_errors
 
 from . import selectors, services
 
-DEFAULT_CONFIRM_ATTEMPTS = 10  # failed codes per IP address and hour on the public page
 OPERATIONS = ("grant", "withdraw", "request")
 
 
@@ -82,20 +79,6 @@ def customer_consent(request: AuthenticatedRequest, customer_id: Any) -> HttpRes
     return render(request, "consent/customer.html", context, status=status)
 
 
-def _too_many_failures(ip: str) -> bool:
-    limit = getattr(settings, "DOSSIER_CONSENT_CONFIRM_ATTEMPTS", DEFAULT_CONFIRM_ATTEMPTS)
-    return int(cache.get(f"consent-confirm-failures:{ip}", 0)) >= limit
-
-
-def _count_failure(ip: str) -> None:
-    key = f"consent-confirm-failures:{ip}"
-    if not cache.add(key, 1, timeout=3600):
-        try:
-            cache.incr(key)
-        except ValueError:  # expired in between
-            cache.add(key, 1, timeout=3600)
-
-
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def confirm(request: HttpRequest) -> HttpResponse:
@@ -108,13 +91,24 @@ def confirm(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return render(request, "consent/confirm.html", context)
     context["code"] = request.POST.get("code", "")[:64]
-    if _too_many_failures(client["ip"] or ""):
-        context["errors"] = {"code": _("Too many wrong codes. Try again in an hour.")}
-        return render(request, "consent/confirm.html", context, status=429)
     try:
-        event = services.confirm_double_opt_in(code=context["code"], evidence=client)
+        event = services.confirm_double_opt_in(
+            code=context["code"], evidence=client, client_ip=client["ip"]
+        )
+    except TooManyAttempts as error:
+        minutes = max(1, -(-error.retry_after // 60))
+        context["errors"] = {
+            "code": ngettext(
+                "Too many wrong codes. Try again in %(minutes)d minute.",
+                "Too many wrong codes. Try again in %(minutes)d minutes.",
+                minutes,
+            )
+            % {"minutes": minutes}
+        }
+        response = render(request, "consent/confirm.html", context, status=429)
+        response["Retry-After"] = str(error.retry_after)
+        return response
     except ValidationFailed as error:
-        _count_failure(client["ip"] or "")
         context["errors"], _summary = _errors(error)
         return render(request, "consent/confirm.html", context, status=422)
     done = {"purpose": event.purpose, "channel": event.get_channel_display()}

@@ -63,3 +63,14 @@ class PermissionDenied(ApplicationError):
 class Conflict(ApplicationError):
     status = 409
     code = "conflict"
+
+
+class TooManyAttempts(ApplicationError):
+    """Too many failures in a row: try again after ``retry_after`` seconds."""
+
+    status = 429
+    code = "too_many_attempts"
+
+    def __init__(self, message: str = "", *, retry_after: int, **kwargs: Any) -> None:
+        super().__init__(message, extra={"retry_after": retry_after}, **kwargs)
+        self.retry_after = retry_after

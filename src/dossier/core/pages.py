@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -21,10 +23,46 @@ class AuthenticatedRequest(HttpRequest):
     user: User
 
 
+def _trusted(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return False
+    for network in getattr(settings, "DOSSIER_TRUSTED_PROXIES", ()):
+        try:
+            if ip in ipaddress.ip_network(network, strict=False):
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address: the connection's, or X-Forwarded-For's as reported by proxies
+    listed in ``DOSSIER_TRUSTED_PROXIES`` (by default none, so the header is ignored).
+
+    The header is read from the right: each trusted proxy vouches for the hop before it; the
+    first address no trusted proxy stands for is the client.
+    """
+    address: str | None = request.META.get("REMOTE_ADDR") or None
+    if not address or not _trusted(address):
+        return address
+    hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    for hop in reversed([h for h in hops if h]):
+        try:
+            ipaddress.ip_address(hop)
+        except ValueError:
+            return address  # a hop that is not an address: stop at the last proxy that spoke
+        address = hop
+        if not _trusted(hop):
+            break
+    return address
+
+
 def request_origin(request: HttpRequest) -> dict[str, Any]:
     """Where a request came from (IP address, browser), for the audit log and consent evidence."""
     return {
-        "ip": request.META.get("REMOTE_ADDR") or None,
+        "ip": client_ip(request),
         "user_agent": request.META.get("HTTP_USER_AGENT", ""),
     }
 

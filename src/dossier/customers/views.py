@@ -111,8 +111,10 @@ def customer_list(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @require_GET
+@_shows_errors
 def template_picker(request: AuthenticatedRequest) -> HttpResponse:
-    """Choose the template a new customer is created on."""
+    """Choose the template a new customer is created on (only for those who may create)."""
+    services.check_may_create(actor=request.user)
     templates = [t for t in template_list(actor=request.user) if t.current_version_id is not None]
     return render(request, "customers/new.html", {"nav": "customers", "templates": templates})
 
@@ -153,6 +155,7 @@ def _render_form(request: AuthenticatedRequest, status: int = 200, **context: An
 def customer_create(request: AuthenticatedRequest, template_key: str) -> HttpResponse:
     """Create a customer with a form built from the template's current version."""
     template = get_template(key=template_key)
+    services.check_may_create(actor=request.user, template=template)  # no form for who may not
     version = get_version(template=template)
     specs = version.specs()
     form: dict[str, Any] = {"template": template, "version_number": version.number, "specs": specs}

@@ -19,7 +19,8 @@ from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
-from dossier.core.errors import ValidationFailed
+from dossier.accounts import login_guard
+from dossier.core.errors import TooManyAttempts, ValidationFailed
 from dossier.customers.models import Customer
 
 from .. import selectors
@@ -39,6 +40,8 @@ CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_LENGTH = 10  # 50 bits: guessing one of many outstanding codes stays impractical
 DEFAULT_CODE_HOURS = 48
 DELIVERY = ("sms", "email")
+DEFAULT_CONFIRM_ATTEMPTS = 10  # wrong codes per client address before each try waits longer
+CONFIRM_FAILURE_WINDOW = 3600
 
 
 @dataclass
@@ -193,15 +196,41 @@ def _code_refused(code: str) -> ValidationFailed:
     )
 
 
-@transaction.atomic
 def confirm_double_opt_in(
-    *, code: str, evidence: Mapping[str, Any] | None = None, actor: Any = None
+    *,
+    code: str,
+    evidence: Mapping[str, Any] | None = None,
+    actor: Any = None,
+    client_ip: str | None = None,
 ) -> ConsentEvent:
     """The customer confirms with their code: consent is granted (source "double_opt_in").
 
     Needs no actor: the customer confirms. ``actor`` is the API user relaying it, if any (for
     the audit log). A wrong, expired, used or replaced code is refused on the field ``code``.
+    Failures are counted per client address (``client_ip``) and per code: past a few, each
+    further try waits longer (:class:`TooManyAttempts`, with the seconds to wait).
     """
+    canonical = normalise_code(code)
+    wait = max(
+        login_guard.wait_seconds("consent-code", canonical),
+        login_guard.wait_seconds("consent-address", client_ip) if client_ip else 0,
+    )
+    if wait:
+        raise TooManyAttempts(_("Too many wrong codes. Try again later."), retry_after=wait)
+    try:
+        return _confirm(code=canonical, evidence=evidence, actor=actor)
+    except ValidationFailed:
+        free = getattr(settings, "DOSSIER_CONSENT_CONFIRM_ATTEMPTS", DEFAULT_CONFIRM_ATTEMPTS)
+        window = CONFIRM_FAILURE_WINDOW
+        if len(canonical) == CODE_LENGTH:  # a malformed code matches nothing: no code to guard
+            login_guard.record_failure_of("consent-code", canonical, free=3, window=window)
+        if client_ip:
+            login_guard.record_failure_of("consent-address", client_ip, free=free, window=window)
+        raise
+
+
+@transaction.atomic
+def _confirm(*, code: str, evidence: Mapping[str, Any] | None, actor: Any) -> ConsentEvent:
     canonical = normalise_code(code)
     if len(canonical) != CODE_LENGTH:
         raise _code_refused("code_invalid")

@@ -108,7 +108,6 @@ class DemoData(Generator):
             "points_balance": str(self.rng.randint(0, int(spent))),
             "total_spent": self.money_text(spent),
             "last_purchase_date": self.date_text(self._day_between(joined, self.today)),
-            "marketing_opt_in": self.rng.choice((True, False, "是", "否")),
             "favourite_categories": self._some(CATEGORIES, 3),
             "clothing_size": self._pick("s m l xl xxl" if p.gender == "male" else "xs s m l xl"),
             "shoe_size": f"{self.rng.randint(low, high)}{self.rng.choice(('', '', '.5'))}",
@@ -227,10 +226,9 @@ class DemoData(Generator):
         p = self.person()
         values = self._person_core(p)
         age = (self.today - p.born).days // 365
-        subscribed = self.rng.random() < 0.7
+        # consent to marketing lives in the consent ledger, never in the profile
         values |= {
             "email": self.email(p),
-            "subscribed": subscribed,
             "preferred_channels": self._some(PREFERRED_CHANNELS, 3),
             "interests": self._some(INTERESTS, 5),
             "age_band": next(band for limit, band in AGE_BANDS if age <= limit),
@@ -241,8 +239,6 @@ class DemoData(Generator):
             "engagement_score": self.rng.randint(0, 100),
             "last_engaged_at": self.moment_text(self._past(1)),
         }
-        if subscribed:
-            values["consent_at"] = self.moment_text(self._past(3))
         if self.rng.random() < 0.6:
             values["wechat_id"] = self.wechat_id(p)
         return values

@@ -119,10 +119,11 @@ PAGES: dict[str, tuple[str, ...]] = {
     "POST revoke_token":         (LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),  # noqa: E501
     "GET audit":                 (LOGIN, PAGE, PAGE, DENIED, DENIED, DENIED, DENIED, DENIED),
     "GET customers:list":        (LOGIN, PAGE, PAGE, PAGE, PAGE, PAGE, DENIED, PAGE),
-    "GET customers:new":         (LOGIN, PAGE, PAGE, PAGE, PAGE, PAGE, PAGE, PAGE),
+    # who may not create customers never sees the form (marketing, analyst)
+    "GET customers:new":         (LOGIN, PAGE, PAGE, PAGE, PAGE, DENIED, DENIED, PAGE),
     # a search box's choices: only customers the user may see (none for analysts)
     "GET customers:pick":        (LOGIN, PAGE, PAGE, PAGE, PAGE, PAGE, PAGE, PAGE),
-    "GET customers:create":      (LOGIN, PAGE, PAGE, PAGE, PAGE, PAGE, PAGE, PAGE),
+    "GET customers:create":      (LOGIN, PAGE, PAGE, PAGE, PAGE, DENIED, DENIED, PAGE),
     "POST customers:create":     (LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, DENIED, DENIED, REDIRECT),  # noqa: E501
     "GET customers:detail":      (LOGIN, PAGE, PAGE, PAGE, PAGE, PAGE, UNSEEN, UNSEEN),
     "POST customers:reveal":     (LOGIN, PAGE, PAGE, DENIED, DENIED, DENIED, DENIED, DENIED),

@@ -4,6 +4,7 @@ from .batches import BatchResult, create_customers, upsert_customers
 from .migration import migrate_customers, start_migration
 from .profiles import (
     assign_owner,
+    check_may_create,
     create_customer,
     delete_customer,
     restore_customer,
@@ -16,6 +17,7 @@ from .tags import create_tag, delete_tag, set_customer_tags, update_tag
 __all__ = [
     "BatchResult",
     "assign_owner",
+    "check_may_create",
     "create_customer",
     "create_customers",
     "create_tag",

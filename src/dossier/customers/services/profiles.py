@@ -41,11 +41,15 @@ from .storage import (
 OWNER_FIELD = FieldSpec("owner", "text", "负责人", "Owner")
 
 
-def check_may_create(actor: User, template: Template) -> None:
-    """403 unless the actor may create customers on templates of this scenario."""
+def check_may_create(actor: User, template: Template | None = None) -> None:
+    """403 unless the actor may create customers (on templates of this scenario).
+
+    Pages call it before showing a form, without a template, so nobody sees a form they
+    could not send.
+    """
     if not may(actor, "customers.add_customer"):
         raise PermissionDenied(_("You may not create customers."))
-    if not works_in(actor, template.scenario):
+    if template is not None and not works_in(actor, template.scenario):
         raise PermissionDenied(
             _("Your role does not work with customers of this template's scenario."),
             code="scenario_not_allowed",

@@ -39,10 +39,13 @@ def test_create_page_shows_required_marks_help_and_inputs(sales_user: User) -> N
     assert "Members are identified by their mobile number" in html
     assert 'id="id_phone" name="phone" type="tel"' in html
     assert 'id="id_birthday" name="birthday" type="date"' in html
-    # a boolean is a yes/no select with an empty choice; defaults are filled in
-    marketing = field_block(html, "marketing_opt_in")
-    assert '<option value="">—</option>' in marketing
-    assert '<option value="false" selected>No</option>' in marketing
+    # consent to marketing is the consent ledger's, never a template field
+    assert "marketing_opt_in" not in html
+    # a boolean is a yes/no select with an empty choice
+    buyer = client_for(sales_user).get(reverse("customers:create", args=["real_estate_buyer"]))
+    first_home = field_block(text_of(buyer), "first_home")
+    assert '<option value="" selected>—</option>' in first_home  # no default: none chosen
+    assert '<option value="false">No</option>' in first_home
     assert 'type="checkbox" id="id_favourite_categories_0"' in html
     assert 'value="0"' in field_block(html, "points_balance")
 

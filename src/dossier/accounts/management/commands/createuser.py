@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from dossier.accounts import roles
 from dossier.accounts.services import create_user
+from dossier.accounts.usernames import normalise_username
 from dossier.core.errors import ApplicationError
 
 
@@ -33,7 +34,9 @@ class Command(BaseCommand):
         parser.add_argument("--team", help="A team to put the user in (created if new).")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        username, role = options["username"].strip(), options["role"].strip().lower()
+        # stored as users log in with it: ｓｅｒｖｉｃｅ and Service are the user "service"
+        username = normalise_username(options["username"])
+        role = options["role"].strip().lower()
         if role not in roles.ROLES:
             raise CommandError(f"Unknown role “{role}”. The roles are: {', '.join(roles.ROLES)}.")
         if not username:
