@@ -48,7 +48,7 @@ def _urlconf() -> None:
 
 
 def _seed() -> tuple[str, str]:
-    from dossier.accounts import roles
+    from dossier.core import roles
     from dossier.accounts.services import create_token, create_user
     from dossier.customers.services import create_customer
     from dossier.templates.selectors import get_template

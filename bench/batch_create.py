@@ -50,7 +50,7 @@ def _rows(start: int, count: int) -> list[dict[str, Any]]:
 
 
 def _seed() -> Any:
-    from dossier.accounts import roles
+    from dossier.core import roles
     from dossier.accounts.services import create_user
     from dossier.templates.services import create_template
 

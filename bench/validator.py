@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from dossier.templates.core_fields import merge_specs
-from dossier.templates.fields import FieldSpec, validate_rows
+from dossier.core.fields import FieldSpec, validate_rows
 
 BUILTIN = (
     Path(__file__).resolve().parents[1] / "src/dossier/templates/builtin/real_estate_buyer.json"

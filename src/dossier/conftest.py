@@ -11,8 +11,9 @@ from django.core import signals
 from django.db import close_old_connections
 from django.test import Client
 
-from dossier.accounts import roles, token_cache
+from dossier.accounts import token_cache
 from dossier.accounts.services import create_token, create_user, ensure_roles
+from dossier.core import roles
 from dossier.templates.models import Template
 from dossier.templates.selectors import forget_versions
 from dossier.templates.services import create_template

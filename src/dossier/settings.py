@@ -39,11 +39,15 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "ninja",  # its local Swagger UI assets for /api/v1/docs
     "dossier.core",
+    "dossier.protection",
+    "dossier.audit",
+    "dossier.backup",
     "dossier.accounts",
-    "dossier.privacy",
     "dossier.templates",
     "dossier.customers",
     "dossier.consent",
+    "dossier.privacy",
+    "dossier.site",
 ]
 
 MIDDLEWARE = [

@@ -7,10 +7,9 @@ from typing import Any
 
 from ninja import Field, Router, Schema, Status
 
+from dossier.accounts import selectors, services
+from dossier.accounts.auth import ApiRequest
 from dossier.core.schemas import ERRORS
-
-from . import selectors, services
-from .auth import ApiRequest
 
 router = Router(tags=["account"])
 

@@ -13,12 +13,11 @@ from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
 from ninja.throttling import BaseThrottle
 
+from dossier.accounts.models import ApiToken
+from dossier.accounts.services import authenticate_token
+from dossier.accounts.usernames import normalise_username
 from dossier.core.errors import PermissionDenied
 from dossier.core.pages import client_ip
-
-from .models import ApiToken
-from .services import authenticate_token
-from .usernames import normalise_username
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 

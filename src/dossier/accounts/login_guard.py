@@ -19,7 +19,7 @@ import time
 
 from django.core.cache import cache
 
-from .usernames import normalise_username
+from dossier.accounts.usernames import normalise_username
 
 MAX_FAILURES_PER_NAME = 5
 FREE_FAILURES_PER_ADDRESS = 10

@@ -7,8 +7,8 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
-from . import roles
-from .models import ApiToken, Membership
+from dossier.accounts.models import ApiToken, Membership
+from dossier.core import roles
 
 
 def role_of_cached(user: Any) -> str | None:

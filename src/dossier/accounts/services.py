@@ -13,14 +13,14 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dossier.accounts import token_cache
+from dossier.accounts.models import AccessGeneration, ApiToken, Membership, Team
+from dossier.accounts.selectors import role_of_cached, team_id_of
+from dossier.accounts.usernames import normalise_username
+from dossier.audit.services import record_audit
+from dossier.core import roles
 from dossier.core.errors import NotFound, ValidationFailed
-from dossier.privacy.services import record_audit
-from dossier.templates.fields import FieldError
-
-from . import roles, token_cache
-from .models import AccessGeneration, ApiToken, Membership, Team
-from .selectors import role_of_cached, team_id_of
-from .usernames import normalise_username
+from dossier.core.fields import FieldError
 
 TOKEN_PREFIX = "dos_"
 LAST_USED_GRANULARITY = timedelta(minutes=1)

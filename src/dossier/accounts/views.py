@@ -15,12 +15,11 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from dossier.accounts import login_guard, selectors, services
+from dossier.accounts.models import ApiToken
+from dossier.audit.services import record_audit
 from dossier.core.errors import ApplicationError
 from dossier.core.pages import AuthenticatedRequest, request_origin
-from dossier.privacy.services import record_audit
-
-from . import login_guard, selectors, services
-from .models import ApiToken
 
 
 class LoginView(auth_views.LoginView):

@@ -11,11 +11,8 @@ from uuid import UUID
 from django.http import HttpRequest, StreamingHttpResponse
 from ninja import Router, Status
 
-from dossier.core.pages import client_ip
-from dossier.core.schemas import ERRORS
-
-from . import selectors, services
-from .schemas import (
+from dossier.consent import selectors, services
+from dossier.consent.schemas import (
     ConfirmIn,
     ConsentRequestOut,
     CustomerConsentOut,
@@ -26,6 +23,8 @@ from .schemas import (
     PurposeOut,
     WithdrawIn,
 )
+from dossier.core.pages import client_ip
+from dossier.core.schemas import ERRORS
 
 router = Router(tags=["consent"])
 CSV_RESPONSE = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dossier.templates.fields import FieldError, FieldSpec
+from dossier.core.fields import FieldError, FieldSpec
 
 PURPOSE = FieldSpec("purpose", "choice", "用途", "Purpose")
 CHANNEL = FieldSpec("channel", "choice", "渠道", "Channel")

@@ -17,8 +17,8 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from dossier.audit.append_only import AppendOnlyModel
 from dossier.customers.models import Customer
-from dossier.privacy.append_only import AppendOnlyModel
 
 
 class Channel(models.TextChoices):

@@ -16,16 +16,8 @@ from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dossier.core.errors import PermissionDenied, ValidationFailed
-from dossier.customers.access import may, restrict
-from dossier.customers.models import Customer
-from dossier.customers.selectors import customer_queryset, get_customer_object
-from dossier.privacy.disclosure import may_see_personal
-from dossier.privacy.masking import mask_value
-from dossier.privacy.requests import exclude_restricted
-
-from .errors import CHANNEL, PURPOSE, ConsentFieldError
-from .models import (
+from dossier.consent.errors import CHANNEL, PURPOSE, ConsentFieldError
+from dossier.consent.models import (
     DECISIVE_ACTIONS,
     Action,
     Channel,
@@ -34,6 +26,13 @@ from .models import (
     Purpose,
     Source,
 )
+from dossier.core.errors import PermissionDenied, ValidationFailed
+from dossier.customers.access import may, restrict
+from dossier.customers.models import Customer
+from dossier.customers.selectors import customer_queryset, get_customer_object
+from dossier.privacy.requests import exclude_restricted
+from dossier.protection.disclosure import may_see_personal
+from dossier.protection.masking import mask_value
 
 MARKETING = "marketing"
 HISTORY_LIMIT = 200

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from dossier.consent import views
 
 app_name = "consent"
 urlpatterns = [

@@ -12,10 +12,9 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from dossier.consent import selectors, services
 from dossier.core.errors import TooManyAttempts, ValidationFailed
 from dossier.core.pages import AuthenticatedRequest, request_origin, shows_errors
-
-from . import selectors, services
 
 OPERATIONS = ("grant", "withdraw", "request")
 

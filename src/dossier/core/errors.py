@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils.translation import get_language
 
-from dossier.templates.fields import FieldError
+from dossier.core.fields import FieldError
 
 
 class ApplicationError(Exception):

@@ -12,7 +12,7 @@ from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from .errors import NotFound, PermissionDenied
+from dossier.core.errors import NotFound, PermissionDenied
 
 View = Callable[..., HttpResponse]
 

@@ -10,10 +10,9 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from dossier.accounts import roles
 from dossier.accounts.selectors import role_of_cached, team_id_of
-
-from .models import Customer, CustomerShare
+from dossier.core import roles
+from dossier.customers.models import Customer, CustomerShare
 
 ACTION_PERMISSIONS = {
     "view": "customers.view_customer",

@@ -12,13 +12,10 @@ from ninja import Query, Router, Status
 from dossier.accounts.auth import ApiRequest
 from dossier.accounts.selectors import active_user
 from dossier.core.errors import NotFound, ValidationFailed
+from dossier.core.fields import FieldError, FieldSpec
 from dossier.core.schemas import ERRORS
-from dossier.templates.fields import FieldError, FieldSpec
-from dossier.templates.models import Template
-from dossier.templates.selectors import get_template
-
-from . import selectors, services
-from .schemas import (
+from dossier.customers import selectors, services
+from dossier.customers.schemas import (
     CustomerIn,
     CustomerOut,
     CustomerPageOut,
@@ -31,6 +28,8 @@ from .schemas import (
     TagPatch,
     TagsIn,
 )
+from dossier.templates.models import Template
+from dossier.templates.selectors import get_template
 
 router = Router(tags=["customers"])
 tags_router = Router(tags=["tags"])

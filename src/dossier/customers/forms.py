@@ -12,7 +12,7 @@ from typing import Any
 from django.http import QueryDict
 from django.utils import timezone
 
-from dossier.templates.fields import FieldSpec, get_type
+from dossier.core.fields import FieldSpec, get_type
 
 # what a browser's <input type="datetime-local"> sends: a wall-clock time without a zone
 _LOCAL_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$")

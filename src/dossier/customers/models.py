@@ -7,10 +7,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from dossier.accounts.models import Team
-from dossier.privacy.fields import EncryptedJSONField, EncryptedTextField
+from dossier.customers.ids import uuid7
+from dossier.protection.fields import EncryptedJSONField, EncryptedTextField
 from dossier.templates.models import Template, TemplateVersion
-
-from .ids import uuid7
 
 
 class Customer(models.Model):

@@ -16,9 +16,8 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Field
 
+from dossier.customers.models import Customer, CustomerTag, Tag
 from dossier.templates.models import Template
-
-from .models import Customer, CustomerTag, Tag
 
 
 def _column(field: Field[Any, Any]) -> str:

@@ -11,24 +11,23 @@ from uuid import UUID
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from dossier.accounts import roles
 from dossier.accounts.selectors import role_of_cached
+from dossier.audit.services import record_audit
+from dossier.core import roles
 from dossier.core.errors import NotFound, PermissionDenied, ValidationFailed
-from dossier.privacy.disclosure import last4_digest, lookup_digest, mask_values, may_see_personal
+from dossier.core.fields import FieldError, FieldSpec, get_type
+from dossier.core.fields.base import fold_width
+from dossier.core.fields.contact import parse_phone
+from dossier.customers.access import allows, may, restrict, restrict_deleted
+from dossier.customers.models import Customer, CustomerLookup, Tag
+from dossier.customers.names import normalise_query
+from dossier.customers.rows import fetch_customer, fetch_tags
+from dossier.customers.values import stored_values
 from dossier.privacy.models import CustomerTombstone
-from dossier.privacy.services import record_audit
+from dossier.protection.disclosure import last4_digest, lookup_digest, mask_values, may_see_personal
 from dossier.templates.core_fields import core_spec
-from dossier.templates.fields import FieldError, FieldSpec, get_type
-from dossier.templates.fields.base import fold_width
-from dossier.templates.fields.contact import parse_phone
 from dossier.templates.models import ProfileMigration
 from dossier.templates.selectors import get_migration, version_info
-
-from .access import allows, may, restrict, restrict_deleted
-from .models import Customer, CustomerLookup, Tag
-from .names import normalise_query
-from .rows import fetch_customer, fetch_tags
-from .values import stored_values
 
 MAX_PAGE_SIZE = 200
 # identifier types a search box query is tried as, in this order

@@ -8,7 +8,7 @@ from dossier.templates.models import ProfileMigration
 @task()
 def run_profile_migration(migration_id: int) -> dict[str, int]:
     """Move a template's customers to its current version and write the report."""
-    from .services import migrate_customers
+    from dossier.customers.services import migrate_customers
 
     migration = migrate_customers(migration=ProfileMigration.objects.get(pk=migration_id))
     return {"migrated": migration.migrated, "failed": migration.failed}

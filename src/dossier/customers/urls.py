@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from dossier.customers import views
 
 app_name = "customers"
 urlpatterns = [

@@ -6,13 +6,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from dossier.privacy.disclosure import last4_digest, lookup_digest
+from dossier.core.fields import FieldError, FieldSpec, get_type
+from dossier.core.fields.base import is_empty
+from dossier.customers.models import CustomerLookup
+from dossier.customers.names import search_terms
+from dossier.protection.disclosure import last4_digest, lookup_digest
 from dossier.templates.core_fields import CORE_KEYS
-from dossier.templates.fields import FieldError, FieldSpec, get_type
-from dossier.templates.fields.base import is_empty
-
-from .models import CustomerLookup
-from .names import search_terms
 
 _NULLABLE_COLUMNS = {"birthday"}
 

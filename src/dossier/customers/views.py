@@ -21,20 +21,23 @@ from dossier.core.errors import (
     PermissionDenied,
     ValidationFailed,
 )
+from dossier.core.fields import FieldError, FieldSpec
 from dossier.core.pages import AuthenticatedRequest, shows_errors
-from dossier.templates.core_fields import core_spec
-from dossier.templates.fields import FieldError, FieldSpec
-from dossier.templates.selectors import get_template, get_version, template_list
-
-from . import selectors, services
-from .forms import (
+from dossier.customers import selectors, services
+from dossier.customers.forms import (
     tag_fields_from_post,
     tag_ids_from_post,
     typed_values,
     values_from_post,
     version_from_post,
 )
-from .templatetags.customer_pages import changed_fields, choice_options, reapplied_values
+from dossier.customers.templatetags.customer_pages import (
+    changed_fields,
+    choice_options,
+    reapplied_values,
+)
+from dossier.templates.core_fields import core_spec
+from dossier.templates.selectors import get_template, get_version, template_list
 
 PAGE_SIZE = 50
 TAG_LABELS = {

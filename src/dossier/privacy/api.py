@@ -10,11 +10,10 @@ from django.urls import reverse
 from ninja import Router, Status
 
 from dossier.core.schemas import ERRORS
-
-from . import requests as subject_requests
-from . import retention, selfservice
-from .models import ProcessingRestriction, SubjectRequest
-from .schemas import (
+from dossier.privacy import requests as subject_requests
+from dossier.privacy import retention, selfservice
+from dossier.privacy.models import ProcessingRestriction, SubjectRequest
+from dossier.privacy.schemas import (
     CompleteIn,
     EraseIn,
     LiftIn,

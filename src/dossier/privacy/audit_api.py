@@ -9,8 +9,7 @@ from ninja import Query, Router, Schema
 
 from dossier.accounts.auth import ApiRequest
 from dossier.core.schemas import ERRORS
-
-from .audit_log import AuditFilters, audit_events
+from dossier.privacy.audit_log import AuditFilters, audit_events
 
 router = Router(tags=["audit"])
 

@@ -11,14 +11,13 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dossier.accounts import roles
 from dossier.accounts.selectors import role_of_cached, team_id_of, team_members
+from dossier.audit.models import AuditEvent
+from dossier.core import roles
 from dossier.core.errors import PermissionDenied, ValidationFailed
+from dossier.core.fields import FieldError
 from dossier.customers.access import restrict
 from dossier.customers.models import Customer
-from dossier.templates.fields import FieldError
-
-from .models import AuditEvent
 
 MAX_PAGE_SIZE = 200
 
@@ -66,8 +65,8 @@ def visible_events(actor: Any) -> QuerySet[AuditEvent]:
 def audit_events(
     *, actor: Any, filters: AuditFilters | None = None, cursor: int | None = None, limit: int = 50
 ) -> AuditPage:
-    """One page of audit events, newest first; needs ``privacy.view_auditevent``."""
-    if not actor.has_perm("privacy.view_auditevent"):
+    """One page of audit events, newest first; needs ``audit.view_auditevent``."""
+    if not actor.has_perm("audit.view_auditevent"):
         raise PermissionDenied(_("You may not read the audit log."))
     filters = filters or AuditFilters()
     queryset: QuerySet[AuditEvent] = visible_events(actor)

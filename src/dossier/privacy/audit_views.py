@@ -13,11 +13,10 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from dossier.audit.models import AuditEvent
 from dossier.core.errors import PermissionDenied, ValidationFailed
 from dossier.customers.selectors import customer_names, picker_matches
-
-from .audit_log import AuditFilters, AuditPage, audit_events
-from .models import AuditEvent
+from dossier.privacy.audit_log import AuditFilters, AuditPage, audit_events
 
 
 def _day(text: str) -> date | None:

@@ -14,13 +14,13 @@ from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 
+from dossier.audit.models import AuditEvent
+from dossier.audit.services import record_audit
 from dossier.customers.models import Customer
 from dossier.customers.values import stored_values
+from dossier.privacy.models import CustomerTombstone, ProcessingRestriction, SubjectRequest
+from dossier.privacy.subjects import request_for, subject_customer
 from dossier.templates.selectors import version_info
-
-from .models import AuditEvent, CustomerTombstone, ProcessingRestriction, SubjectRequest
-from .services import record_audit
-from .subjects import request_for, subject_customer
 
 EXPORT_FORMAT = "dossier.subject-export/1"
 # evidence keys that name staff, not the customer

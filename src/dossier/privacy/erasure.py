@@ -26,16 +26,20 @@ from django.db.models.deletion import ProtectedError, RestrictedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dossier.audit.services import record_audit, without
 from dossier.core.errors import Conflict
+from dossier.core.fields import FieldSpec
 from dossier.customers.models import Customer, CustomerLookup
 from dossier.customers.values import needs_lookup, personal_strings, stored_values
+from dossier.privacy.models import (
+    CustomerTombstone,
+    ProcessingRestriction,
+    SelfServiceLink,
+    SubjectRequest,
+)
+from dossier.privacy.subjects import ERASE, complete_answered, named_request, subject_customer
 from dossier.templates.core_fields import CORE_KEYS
-from dossier.templates.fields import FieldSpec
 from dossier.templates.selectors import version_info
-
-from .models import CustomerTombstone, ProcessingRestriction, SelfServiceLink, SubjectRequest
-from .services import record_audit, without
-from .subjects import ERASE, complete_answered, named_request, subject_customer
 
 ERASED_NAME = "已注销客户 {short}"
 _NULLABLE = {"birthday"}

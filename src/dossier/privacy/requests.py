@@ -23,16 +23,20 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dossier.audit.services import record_audit
 from dossier.core.errors import Conflict, PermissionDenied, ValidationFailed
+from dossier.core.fields import FieldError, FieldSpec
 from dossier.customers.access import may
 from dossier.customers.models import Customer
-from dossier.templates.fields import FieldError, FieldSpec
-
-from .data_export import export_customer_data
-from .erasure import erase_customer
-from .models import CustomerTombstone, ProcessingRestriction, SelfServiceLink, SubjectRequest
-from .services import record_audit
-from .subjects import (
+from dossier.privacy.data_export import export_customer_data
+from dossier.privacy.erasure import erase_customer
+from dossier.privacy.models import (
+    CustomerTombstone,
+    ProcessingRestriction,
+    SelfServiceLink,
+    SubjectRequest,
+)
+from dossier.privacy.subjects import (
     ERASE,
     HANDLE,
     close_request,

@@ -32,20 +32,19 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dossier.audit.models import AuditEvent
+from dossier.audit.services import record_audit
 from dossier.core.errors import PermissionDenied, ValidationFailed
+from dossier.core.fields import FieldError, FieldSpec
 from dossier.customers.access import may
 from dossier.customers.models import Customer
-from dossier.templates.fields import FieldError, FieldSpec
-
-from .erasure import anonymise_customers, delete_customers
-from .models import (
-    AuditEvent,
+from dossier.privacy.erasure import anonymise_customers, delete_customers
+from dossier.privacy.models import (
     CustomerTombstone,
     ProcessingRestriction,
     RetentionPolicy,
     RetentionRun,
 )
-from .services import record_audit
 
 Category = RetentionPolicy.Category
 Action = RetentionPolicy.Action

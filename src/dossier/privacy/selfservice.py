@@ -34,16 +34,15 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
+from dossier.audit.services import record_audit
 from dossier.core.errors import ApplicationError, PermissionDenied, ValidationFailed
+from dossier.core.fields import FieldError, FieldSpec, get_type
 from dossier.customers.models import Customer
 from dossier.customers.services import update_customer
 from dossier.customers.values import stored_values
-from dossier.templates.fields import FieldError, FieldSpec, get_type
+from dossier.privacy.models import SelfServiceLink
+from dossier.privacy.subjects import refuse_if_erased, subject_customer
 from dossier.templates.selectors import version_info
-
-from .models import SelfServiceLink
-from .services import record_audit
-from .subjects import refuse_if_erased, subject_customer
 
 SALT = "dossier.privacy.self-service"
 DEFAULT_DAYS = 7

@@ -16,17 +16,16 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dossier.accounts import roles
 from dossier.accounts.selectors import role_of_cached
+from dossier.audit.services import record_audit
+from dossier.core import roles
 from dossier.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from dossier.core.fields import FieldError, FieldSpec
 from dossier.customers.access import may, restrict
 from dossier.customers.models import Customer
 from dossier.customers.values import personal_strings
-from dossier.templates.fields import FieldError, FieldSpec
+from dossier.privacy.models import CustomerTombstone, SubjectRequest
 from dossier.templates.selectors import version_info
-
-from .models import CustomerTombstone, SubjectRequest
-from .services import record_audit
 
 HANDLE = "privacy.handle_subjectrequest"
 ERASE = "privacy.erase_customer"

@@ -8,6 +8,6 @@ from django_tasks import task
 @task()
 def run_retention(dry_run: bool = False) -> dict[str, Any]:
     """Enforce the retention policies and write the report (see ``dossier retention``)."""
-    from .retention import apply_retention
+    from dossier.privacy.retention import apply_retention
 
     return apply_retention(dry_run=dry_run).as_dict()

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from dossier.privacy import views
 
 app_name = "privacy"
 urlpatterns = [

@@ -24,10 +24,9 @@ from dossier.core.errors import ApplicationError, NotFound, PermissionDenied, Va
 from dossier.core.pages import AuthenticatedRequest, request_origin, shows_errors
 from dossier.customers.selectors import customer_names, picker_matches
 from dossier.customers.templatetags.customer_pages import input_value
-
-from . import requests as subject_requests
-from . import selfservice
-from .models import SubjectRequest
+from dossier.privacy import requests as subject_requests
+from dossier.privacy import selfservice
+from dossier.privacy.models import SubjectRequest
 
 _shows_errors = shows_errors("privacy/error.html", nav="privacy")
 

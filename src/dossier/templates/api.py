@@ -9,14 +9,13 @@ from ninja import Router, Status
 
 from dossier.accounts.auth import ApiRequest
 from dossier.core.errors import PermissionDenied
+from dossier.core.fields import FieldSpec, get_type, registered_types
 from dossier.core.schemas import ERRORS
 from dossier.customers import selectors as customer_selectors
 from dossier.customers import services as customer_services
-
-from . import selectors, services
-from .fields import FieldSpec, get_type, registered_types
-from .models import ProfileMigration, Template, TemplateVersion
-from .schemas import (
+from dossier.templates import selectors, services
+from dossier.templates.models import ProfileMigration, Template, TemplateVersion
+from dossier.templates.schemas import (
     CloneIn,
     FieldTypeOut,
     MigrationOut,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from .fields import FieldSpec
+from dossier.core.fields import FieldSpec
 
 GENDERS = [
     {"value": "male", "label_zh": "男", "label_en": "Male"},

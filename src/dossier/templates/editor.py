@@ -13,9 +13,9 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy
 
-from .core_fields import CORE_FIELDS
-from .fields import FieldError, FieldSpec, describe_rules, get_type
-from .sections import section_key
+from dossier.core.fields import FieldError, FieldSpec, describe_rules, get_type
+from dossier.templates.core_fields import CORE_FIELDS
+from dossier.templates.sections import section_key
 
 # Every rule some field type accepts, in the order the editor shows them.
 RULE_LABELS = {

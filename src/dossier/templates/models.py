@@ -7,8 +7,8 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from .core_fields import merge_specs
-from .fields import FieldSpec
+from dossier.core.fields import FieldSpec
+from dossier.templates.core_fields import merge_specs
 
 
 class Scenario(models.TextChoices):

@@ -9,12 +9,11 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from dossier.accounts import roles
 from dossier.accounts.selectors import role_of_cached
+from dossier.core import roles
 from dossier.core.errors import NotFound, PermissionDenied
-
-from .fields import FieldSpec
-from .models import ProfileMigration, Template, TemplateVersion
+from dossier.core.fields import FieldSpec
+from dossier.templates.models import ProfileMigration, Template, TemplateVersion
 
 
 def template_list(*, actor: AbstractBaseUser, include_archived: bool = False) -> QuerySet[Template]:

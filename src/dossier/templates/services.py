@@ -12,12 +12,17 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dossier.audit.services import record_audit
 from dossier.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from dossier.privacy.services import record_audit
-
-from .core_fields import CHOICE_COLUMN_LENGTHS, CORE_KEYS, core_spec, merge_specs
-from .fields import FieldError, FieldSpec, check_field_references, check_spec, lowered_fields
-from .models import Scenario, Template, TemplateField, TemplateVersion
+from dossier.core.fields import (
+    FieldError,
+    FieldSpec,
+    check_field_references,
+    check_spec,
+    lowered_fields,
+)
+from dossier.templates.core_fields import CHOICE_COLUMN_LENGTHS, CORE_KEYS, core_spec, merge_specs
+from dossier.templates.models import Scenario, Template, TemplateField, TemplateVersion
 
 BUILTIN_DIR = Path(__file__).parent / "builtin"
 SPEC_ATTRIBUTES = (

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from dossier.templates import views
 
 app_name = "templates"
 urlpatterns = [

@@ -15,13 +15,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dossier.core.errors import ApplicationError, PermissionDenied, ValidationFailed
+from dossier.core.fields import FieldError, FieldSpec, registered_types
+from dossier.core.fields.base import CLASSIFICATIONS
 from dossier.core.pages import AuthenticatedRequest, shows_errors
 from dossier.customers import selectors as customer_selectors
 from dossier.customers import services as customer_services
-
-from . import selectors, services
-from .core_fields import CORE_FIELDS, CORE_KEYS
-from .editor import (
+from dossier.templates import selectors, services
+from dossier.templates.core_fields import CORE_FIELDS, CORE_KEYS
+from dossier.templates.editor import (
     Row,
     apply_action,
     editor_rows,
@@ -31,10 +32,8 @@ from .editor import (
     row_from_spec,
     rules_summary,
 )
-from .fields import FieldError, FieldSpec, registered_types
-from .fields.base import CLASSIFICATIONS
-from .models import Scenario, Template
-from .sections import section_choices, section_label
+from dossier.templates.models import Scenario, Template
+from dossier.templates.sections import section_choices, section_label
 
 TYPE_LABELS = {
     "text": gettext_lazy("Text"),

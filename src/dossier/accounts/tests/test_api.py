@@ -9,9 +9,10 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from dossier.accounts import roles, token_cache
+from dossier.accounts import token_cache
 from dossier.accounts.models import ApiToken
 from dossier.accounts.services import create_token, deactivate_user, digest_token
+from dossier.core import roles
 
 
 def with_secret(api_as: Callable[..., Any], secret: str) -> Any:
@@ -170,7 +171,7 @@ def test_role_changes_and_tokens_are_audited(
     sales_user: User, admin_user: User, api_as: Callable[..., Any]
 ) -> None:
     from dossier.accounts.services import set_role
-    from dossier.privacy.models import AuditEvent
+    from dossier.audit.models import AuditEvent
 
     set_role(user=sales_user, role=roles.MANAGER, actor=admin_user)
     change = AuditEvent.objects.filter(action="role_change", object_id="li.na").latest("id")

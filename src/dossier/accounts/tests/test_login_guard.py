@@ -12,12 +12,13 @@ from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.test import Client, RequestFactory
 
-from dossier.accounts import login_guard, roles
+from dossier.accounts import login_guard
 from dossier.accounts.services import create_user
+from dossier.audit.models import AuditEvent
 from dossier.conftest import PASSWORD
+from dossier.core import roles
 from dossier.core.errors import ValidationFailed
 from dossier.core.pages import client_ip
-from dossier.privacy.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,8 @@ from django.test import Client
 
 from dossier.accounts.models import ApiToken
 from dossier.accounts.services import authenticate_token, create_token
+from dossier.audit.models import AuditEvent
 from dossier.conftest import PASSWORD
-from dossier.privacy.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

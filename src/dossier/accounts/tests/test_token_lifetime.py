@@ -11,9 +11,10 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.utils import timezone
 
-from dossier.accounts import roles, token_cache
+from dossier.accounts import token_cache
 from dossier.accounts.models import ApiToken
 from dossier.accounts.services import create_token, deactivate_user, join_team, set_role
+from dossier.core import roles
 
 
 def with_secret(api_as: Callable[..., Any], secret: str) -> Any:

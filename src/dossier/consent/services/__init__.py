@@ -1,14 +1,14 @@
 """Writes of the consent ledger: grant, withdraw, double opt-in, and the audited export."""
 
-from .double_opt_in import (
+from dossier.consent.services.double_opt_in import (
     ConsentRequest,
     code_digest,
     confirm_double_opt_in,
     normalise_code,
     start_double_opt_in,
 )
-from .export import MarketingExport, export_marketing_audience
-from .recording import grant_consent, withdraw_consent
+from dossier.consent.services.export import MarketingExport, export_marketing_audience
+from dossier.consent.services.recording import grant_consent, withdraw_consent
 
 __all__ = [
     "ConsentRequest",

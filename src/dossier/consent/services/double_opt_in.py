@@ -20,20 +20,26 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from dossier.accounts import login_guard
-from dossier.core.errors import TooManyAttempts, ValidationFailed
-from dossier.customers.models import Customer
-
-from .. import selectors
-from ..errors import CODE, DELIVER_VIA, ConsentFieldError
-from ..models import Action, Channel, ConsentConfirmation, ConsentEvent, Purpose, Source
-from ..senders import ConsentMessage, get_sender
-from .recording import (
+from dossier.consent import selectors
+from dossier.consent.errors import CODE, DELIVER_VIA, ConsentFieldError
+from dossier.consent.models import (
+    Action,
+    Channel,
+    ConsentConfirmation,
+    ConsentEvent,
+    Purpose,
+    Source,
+)
+from dossier.consent.senders import ConsentMessage, get_sender
+from dossier.consent.services.recording import (
     append_event,
     cancel_open_codes,
     check_evidence,
     check_notice_version,
     customer_for_consent,
 )
+from dossier.core.errors import TooManyAttempts, ValidationFailed
+from dossier.customers.models import Customer
 
 # Crockford base32: no I, L, O or U, so a code read aloud or typed is hard to get wrong
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"

@@ -8,10 +8,9 @@ from typing import Any
 
 from django.db import transaction
 
-from dossier.privacy.services import record_audit
-
-from .. import selectors
-from ..models import Purpose
+from dossier.audit.services import record_audit
+from dossier.consent import selectors
+from dossier.consent.models import Purpose
 
 
 @dataclass

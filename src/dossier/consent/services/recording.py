@@ -16,14 +16,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dossier.audit.services import record_audit
+from dossier.consent import selectors
+from dossier.consent.errors import IP, NOTICE_VERSION, SOURCE, ConsentFieldError
+from dossier.consent.models import Action, ConsentConfirmation, ConsentEvent, Purpose, Source
 from dossier.core.errors import NotFound, PermissionDenied, ValidationFailed
 from dossier.customers.access import may, restrict
 from dossier.customers.models import Customer
-from dossier.privacy.services import record_audit
-
-from .. import selectors
-from ..errors import IP, NOTICE_VERSION, SOURCE, ConsentFieldError
-from ..models import Action, ConsentConfirmation, ConsentEvent, Purpose, Source
 
 # sources a plain grant from which must go through double opt-in when the purpose asks for it
 UNCONFIRMED_SOURCES = (Source.FORM, Source.API)

@@ -9,8 +9,8 @@ import pytest
 from django.contrib.auth.models import Group, Permission, User
 from django.core.cache import cache
 
-from dossier.accounts import roles
 from dossier.consent.senders import ConsentMessage, MemorySender
+from dossier.core import roles
 from dossier.customers.models import Customer
 from dossier.customers.services import create_customer
 from dossier.templates.models import Template

@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 
+from dossier.audit.models import AuditEvent
 from dossier.consent import selectors, services
 from dossier.core.errors import PermissionDenied, ValidationFailed
 from dossier.customers.models import Customer
 from dossier.customers.services import create_customer
-from dossier.privacy.models import AuditEvent
 from dossier.templates.selectors import get_template
 
 pytestmark = pytest.mark.django_db

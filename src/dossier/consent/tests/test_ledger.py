@@ -8,10 +8,10 @@ import pytest
 from django.contrib.auth.models import User
 from django.db import DatabaseError, connection, transaction
 
+from dossier.audit.append_only import AppendOnlyError
 from dossier.consent import services
 from dossier.consent.models import ConsentEvent, Purpose
 from dossier.customers.models import Customer
-from dossier.privacy.models import AppendOnlyError
 
 pytestmark = pytest.mark.django_db
 

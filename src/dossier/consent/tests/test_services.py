@@ -11,13 +11,13 @@ from django.contrib.auth.models import Group, Permission, User
 from django.db import transaction
 from django.utils import timezone
 
-from dossier.accounts import roles
+from dossier.audit.models import AuditEvent
 from dossier.consent import selectors, services
 from dossier.consent.models import ConsentConfirmation, ConsentEvent, Purpose
 from dossier.consent.senders import ConsentMessage
+from dossier.core import roles
 from dossier.core.errors import NotFound, PermissionDenied, ValidationFailed
 from dossier.customers.models import Customer
-from dossier.privacy.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

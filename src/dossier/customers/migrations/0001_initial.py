@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import migrations, models
 
 import dossier.customers.ids
-import dossier.privacy.fields
+import dossier.protection.fields
 
 
 class Migration(migrations.Migration):
@@ -36,13 +36,13 @@ class Migration(migrations.Migration):
                 ("birthday", models.DateField(blank=True, null=True, verbose_name="birthday")),
                 (
                     "phone",
-                    dossier.privacy.fields.EncryptedTextField(
+                    dossier.protection.fields.EncryptedTextField(
                         blank=True, context="customer.phone", default="", verbose_name="phone"
                     ),
                 ),
                 (
                     "email",
-                    dossier.privacy.fields.EncryptedTextField(
+                    dossier.protection.fields.EncryptedTextField(
                         blank=True, context="customer.email", default="", verbose_name="e-mail"
                     ),
                 ),
@@ -51,7 +51,7 @@ class Migration(migrations.Migration):
                 ("district", models.CharField(blank=True, max_length=50, verbose_name="district")),
                 (
                     "address",
-                    dossier.privacy.fields.EncryptedTextField(
+                    dossier.protection.fields.EncryptedTextField(
                         blank=True, context="customer.address", default="", verbose_name="address"
                     ),
                 ),
@@ -72,7 +72,7 @@ class Migration(migrations.Migration):
                 ("attributes", models.JSONField(blank=True, default=dict)),
                 (
                     "protected",
-                    dossier.privacy.fields.EncryptedJSONField(
+                    dossier.protection.fields.EncryptedJSONField(
                         blank=True, context="customer.protected", default=dict
                     ),
                 ),

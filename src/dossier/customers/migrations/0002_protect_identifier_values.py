@@ -12,8 +12,8 @@ from django.db import migrations
 
 def protect_identifier_values(apps: Any, schema_editor: Any) -> None:
     # the current pure core: FieldSpec applies the floor of each field type
+    from dossier.core.fields import FieldSpec
     from dossier.templates.core_fields import CORE_KEYS
-    from dossier.templates.fields import FieldSpec
 
     customer_model = apps.get_model("customers", "Customer")
     field_model = apps.get_model("templates", "TemplateField")

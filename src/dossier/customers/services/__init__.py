@@ -1,8 +1,8 @@
 """Every write to customers and tags: plain functions, keyword arguments, one transaction."""
 
-from .batches import BatchResult, create_customers, upsert_customers
-from .migration import migrate_customers, start_migration
-from .profiles import (
+from dossier.customers.services.batches import BatchResult, create_customers, upsert_customers
+from dossier.customers.services.migration import migrate_customers, start_migration
+from dossier.customers.services.profiles import (
     assign_owner,
     check_may_create,
     create_customer,
@@ -11,8 +11,8 @@ from .profiles import (
     share_customer,
     update_customer,
 )
-from .reveal import reveal_values
-from .tags import create_tag, delete_tag, set_customer_tags, update_tag
+from dossier.customers.services.reveal import reveal_values
+from dossier.customers.services.tags import create_tag, delete_tag, set_customer_tags, update_tag
 
 __all__ = [
     "BatchResult",

@@ -19,18 +19,13 @@ from django.db.models import Field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dossier.audit.services import record_audit_many
 from dossier.core.errors import ValidationFailed
-from dossier.privacy.disclosure import lookup_digest
-from dossier.privacy.services import record_audit_many
-from dossier.privacy.subjects import erased_among
-from dossier.templates.fields import FieldError, FieldSpec, validate_rows, validate_values
-from dossier.templates.fields.base import is_empty
-from dossier.templates.models import Template, TemplateVersion
-
-from ..access import restrict
-from ..models import Customer, CustomerLookup
-from ..values import StoredValues, merge_changes, split_values, stored_values
-from .profiles import (
+from dossier.core.fields import FieldError, FieldSpec, validate_rows, validate_values
+from dossier.core.fields.base import is_empty
+from dossier.customers.access import restrict
+from dossier.customers.models import Customer, CustomerLookup
+from dossier.customers.services.profiles import (
     attach_tags,
     audit_changes,
     check_may_create,
@@ -39,7 +34,7 @@ from .profiles import (
     known_tags,
     owner_team,
 )
-from .storage import (
+from dossier.customers.services.storage import (
     Pair,
     UniqueValueTaken,
     guard_unique_values,
@@ -50,6 +45,10 @@ from .storage import (
     unique_keys,
     unique_plan,
 )
+from dossier.customers.values import StoredValues, merge_changes, split_values, stored_values
+from dossier.privacy.subjects import erased_among
+from dossier.protection.disclosure import lookup_digest
+from dossier.templates.models import Template, TemplateVersion
 
 ID_FIELD = FieldSpec("id", "text", "客户编号", "Customer id")
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from dossier.core.fields import get_type
+from dossier.customers.models import Customer, CustomerLookup
+from dossier.customers.values import split_values, stored_values
 from dossier.privacy.models import CustomerTombstone
-from dossier.templates.fields import get_type
 from dossier.templates.selectors import version_info
-
-from ..models import Customer, CustomerLookup
-from ..values import split_values, stored_values
 
 
 def reindex_lookups(*, batch_size: int = 500) -> int:

@@ -10,16 +10,15 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from dossier.audit.services import record_audit
 from dossier.core.errors import PermissionDenied, ValidationFailed
-from dossier.privacy.services import record_audit
+from dossier.core.fields import FieldError, FieldSpec, validate_values
+from dossier.customers.access import may, restrict
+from dossier.customers.models import Customer
+from dossier.customers.services.storage import unique_errors, write_lookups
+from dossier.customers.values import split_values, stored_values
 from dossier.templates.core_fields import CORE_KEYS
-from dossier.templates.fields import FieldError, FieldSpec, validate_values
 from dossier.templates.models import ProfileMigration, Template, TemplateVersion
-
-from ..access import may, restrict
-from ..models import Customer
-from ..values import split_values, stored_values
-from .storage import unique_errors, write_lookups
 
 DECRYPT = "templates.lower_classification"
 
@@ -137,7 +136,7 @@ def start_migration(
                 ],
             },
         )
-    from ..tasks import run_profile_migration  # the task module imports this one
+    from dossier.customers.tasks import run_profile_migration  # the task module imports this one
 
     transaction.on_commit(lambda: run_profile_migration.enqueue(migration.pk))
     return migration

@@ -10,24 +10,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dossier.accounts import roles
 from dossier.accounts.selectors import role_of_cached, team_id_of
+from dossier.audit.services import record_audit
+from dossier.core import roles
 from dossier.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from dossier.privacy.services import record_audit
-from dossier.privacy.subjects import refuse_if_erased
-from dossier.templates.fields import FieldError, FieldSpec, validate_values
-from dossier.templates.models import Template, TemplateVersion
-
-from ..access import may, restrict_deleted, works_in
-from ..models import Customer, CustomerShare, CustomerTag, Tag
-from ..values import (
-    StoredValues,
-    audit_shows_value,
-    merge_changes,
-    split_values,
-    stored_values,
-)
-from .storage import (
+from dossier.core.fields import FieldError, FieldSpec, validate_values
+from dossier.customers.access import may, restrict_deleted, works_in
+from dossier.customers.models import Customer, CustomerShare, CustomerTag, Tag
+from dossier.customers.services.storage import (
     claim_unique_values,
     locked_customer,
     own_lookups,
@@ -36,6 +26,15 @@ from .storage import (
     unique_plan,
     write_lookups,
 )
+from dossier.customers.values import (
+    StoredValues,
+    audit_shows_value,
+    merge_changes,
+    split_values,
+    stored_values,
+)
+from dossier.privacy.subjects import refuse_if_erased
+from dossier.templates.models import Template, TemplateVersion
 
 #: the owner, as the field of the errors that concern it
 OWNER_FIELD = FieldSpec("owner", "text", "负责人", "Owner")

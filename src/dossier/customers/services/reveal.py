@@ -9,13 +9,12 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from dossier.audit.services import record_audit
 from dossier.core.errors import NotFound, PermissionDenied, ValidationFailed
-from dossier.privacy.services import record_audit
-from dossier.templates.fields import FieldError
-
-from ..access import may, restrict
-from ..models import Customer
-from ..values import personal_strings, stored_values
+from dossier.core.fields import FieldError
+from dossier.customers.access import may, restrict
+from dossier.customers.models import Customer
+from dossier.customers.values import personal_strings, stored_values
 
 MIN_REASON = 4
 

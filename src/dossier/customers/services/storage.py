@@ -19,12 +19,11 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from dossier.core.errors import NotFound, PermissionDenied, ValidationFailed
-from dossier.templates.fields import FieldError, FieldSpec
+from dossier.core.fields import FieldError, FieldSpec
+from dossier.customers.access import restrict
+from dossier.customers.models import Customer, CustomerLookup
+from dossier.customers.values import StoredValues
 from dossier.templates.models import Template
-
-from ..access import restrict
-from ..models import Customer, CustomerLookup
-from ..values import StoredValues
 
 #: digests per query when checking many values (well under every backend's parameter limit)
 CHUNK = 5000

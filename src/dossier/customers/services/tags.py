@@ -9,14 +9,13 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from dossier.audit.services import record_audit
 from dossier.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from dossier.privacy.services import record_audit
-from dossier.templates.fields import FieldSpec, validate_values
-
-from ..access import may
-from ..models import Tag
-from .profiles import replace_tags
-from .storage import locked_customer
+from dossier.core.fields import FieldSpec, validate_values
+from dossier.customers.access import may
+from dossier.customers.models import Tag
+from dossier.customers.services.profiles import replace_tags
+from dossier.customers.services.storage import locked_customer
 
 # A tag's own fields go through the same validator as customers' (control characters too).
 TAG_SPECS = [

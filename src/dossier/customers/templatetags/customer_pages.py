@@ -12,13 +12,12 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from dossier.core.fields import FieldSpec, get_type
+from dossier.core.fields.contact import display_phone
+from dossier.core.fields.numbers import display_money
+from dossier.customers.colours import text_colour, valid_colour
 from dossier.templates.core_fields import core_spec
-from dossier.templates.fields import FieldSpec, get_type
-from dossier.templates.fields.contact import display_phone
-from dossier.templates.fields.numbers import display_money
 from dossier.templates.sections import section_label as _section_label
-
-from ..colours import text_colour, valid_colour
 
 register = template.Library()
 

@@ -7,11 +7,10 @@ from collections.abc import Callable
 import pytest
 from django.contrib.auth.models import User
 
-from dossier.accounts import roles
+from dossier.core import roles
 from dossier.customers import services
+from dossier.customers.tests.api_helpers import ID_NUMBER, Team
 from dossier.templates.models import Template
-
-from .api_helpers import ID_NUMBER, Team
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import AnonymousUser, User
 
-from dossier.accounts import roles
+from dossier.core import roles
 from dossier.core.errors import NotFound, PermissionDenied, ValidationFailed
 from dossier.customers import selectors, services
 from dossier.customers.access import restrict
@@ -158,7 +158,7 @@ def test_allows_agrees_with_restrict_for_every_role_and_action(
     make_user: Any, member_template: Any
 ) -> None:
     """The one-row rule (used by the single-customer read) is the same rule as restrict."""
-    from dossier.accounts import roles as role_names
+    from dossier.core import roles as role_names
     from dossier.customers.access import allows, restrict
     from dossier.customers.models import Customer
     from dossier.customers.services import create_customer, delete_customer, share_customer
@@ -202,7 +202,7 @@ def test_allows_agrees_with_restrict_for_every_role_and_action(
 
 @pytest.mark.django_db
 def test_roles_see_and_create_only_customers_of_their_scenarios(make_user: Any) -> None:
-    from dossier.accounts import roles as role_names
+    from dossier.core import roles as role_names
     from dossier.customers.access import allows, restrict
     from dossier.customers.models import Customer
     from dossier.customers.services import create_customer

@@ -12,8 +12,7 @@ from dossier.accounts import token_cache
 from dossier.accounts.models import ApiToken
 from dossier.accounts.services import create_token, deactivate_user, revoke_token
 from dossier.customers.models import Customer, CustomerTag, Tag
-
-from .api_helpers import Team, url
+from dossier.customers.tests.api_helpers import Team, url
 
 # ---- authorization ---------------------------------------------------------------------------
 

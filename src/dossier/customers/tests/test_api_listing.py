@@ -8,12 +8,11 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 
-from dossier.accounts import roles
+from dossier.core import roles
 from dossier.customers import services
 from dossier.customers.models import Customer
+from dossier.customers.tests.api_helpers import ID_NUMBER, Team, listing, url
 from dossier.templates.models import Template
-
-from .api_helpers import ID_NUMBER, Team, listing, url
 
 # ---- authorization, endpoint by endpoint -----------------------------------------------------
 

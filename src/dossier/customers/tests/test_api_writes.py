@@ -10,8 +10,7 @@ from django.db import DataError
 
 from dossier.customers import services
 from dossier.customers.models import Customer, CustomerTag, Tag
-
-from .api_helpers import Team, codes, listing, url
+from dossier.customers.tests.api_helpers import Team, codes, listing, url
 
 # ---- authorization, endpoint by endpoint -----------------------------------------------------
 

@@ -11,15 +11,14 @@ from django.contrib.auth.models import User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from dossier.accounts import roles
+from dossier.audit.models import AuditEvent
+from dossier.core import roles
 from dossier.core.errors import ValidationFailed
 from dossier.customers import services
 from dossier.customers.models import Customer, CustomerLookup, CustomerTag
 from dossier.customers.services import batches
-from dossier.privacy.models import AuditEvent
+from dossier.customers.tests.service_helpers import errors_of, id_number, new_customer
 from dossier.templates.models import Template
-
-from .service_helpers import errors_of, id_number, new_customer
 
 
 def rows(count: int, start: int = 0) -> list[dict[str, Any]]:

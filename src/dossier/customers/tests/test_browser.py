@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from dossier.accounts import roles
 from dossier.accounts.services import create_user, ensure_roles
+from dossier.core import roles
 from dossier.customers.models import Customer
 from dossier.templates.services import install_builtin_templates
 

@@ -9,8 +9,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
 
-from dossier.accounts import roles
-from dossier.core.demo_data.vocabulary import TAGS
+from dossier.core import roles
 from dossier.customers import services
 from dossier.customers.colours import (
     BLACK,
@@ -20,10 +19,16 @@ from dossier.customers.colours import (
     text_colour,
 )
 from dossier.customers.templatetags.customer_pages import tag_style
+from dossier.customers.tests.page_helpers import (
+    VALID_PHONE,
+    add_customer,
+    client_for,
+    field_block,
+    text_of,
+)
+from dossier.site.demo_data.vocabulary import TAGS
 from dossier.templates.models import Template
 from dossier.templates.selectors import get_template
-
-from .page_helpers import VALID_PHONE, add_customer, client_for, field_block, text_of
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from dossier.accounts import roles
+from dossier.core import roles
 from dossier.customers.services import create_customer, start_migration
 from dossier.templates.models import ProfileMigration
 from dossier.templates.services import create_template, update_template

@@ -11,16 +11,15 @@ from django.apps import apps as django_apps
 from django.contrib.auth.models import User
 from django.test import Client
 
-from dossier.accounts import roles
+from dossier.audit.models import AuditEvent
+from dossier.core import roles
 from dossier.core.errors import PermissionDenied, ValidationFailed
 from dossier.customers import services
 from dossier.customers.models import Customer
+from dossier.customers.tests.service_helpers import new_customer
 from dossier.customers.values import stored_values
-from dossier.privacy.models import AuditEvent
 from dossier.templates.models import ProfileMigration, Template
 from dossier.templates.services import create_template, update_template
-
-from .service_helpers import new_customer
 
 pytestmark = pytest.mark.django_db
 

@@ -8,15 +8,14 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 
-from dossier.accounts import roles
+from dossier.audit.models import AuditEvent
+from dossier.core import roles
 from dossier.core.errors import PermissionDenied, ValidationFailed
 from dossier.customers import services
 from dossier.customers.models import Customer
-from dossier.privacy.models import AuditEvent
+from dossier.customers.tests.api_helpers import Team, codes, url
+from dossier.customers.tests.service_helpers import errors_of
 from dossier.templates.selectors import get_template
-
-from .api_helpers import Team, codes, url
-from .service_helpers import errors_of
 
 NEW = {"display_name": "李四", "phone": "13900139000"}
 

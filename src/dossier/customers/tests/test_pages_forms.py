@@ -9,14 +9,20 @@ import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
 
-from dossier.accounts import roles
+from dossier.core import roles
 from dossier.customers.models import Customer
 from dossier.customers.services import create_tag, update_customer
+from dossier.customers.tests.page_helpers import (
+    VALID_ID,
+    VALID_PHONE,
+    add_customer,
+    client_for,
+    field_block,
+    text_of,
+)
+from dossier.customers.tests.service_helpers import id_number
 from dossier.templates.models import Template
 from dossier.templates.selectors import get_template
-
-from .page_helpers import VALID_ID, VALID_PHONE, add_customer, client_for, field_block, text_of
-from .service_helpers import id_number
 
 pytestmark = pytest.mark.django_db
 

@@ -11,11 +11,10 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
-from dossier.accounts import roles
+from dossier.core import roles
 from dossier.customers.services import create_customer, create_customers, create_tag
+from dossier.customers.tests.page_helpers import VALID_PHONE, add_customer, client_for, text_of
 from dossier.templates.models import Template
-
-from .page_helpers import VALID_PHONE, add_customer, client_for, text_of
 
 pytestmark = pytest.mark.django_db
 

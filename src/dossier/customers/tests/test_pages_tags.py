@@ -8,12 +8,11 @@ import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
 
-from dossier.accounts import roles
+from dossier.core import roles
 from dossier.customers.models import Tag
 from dossier.customers.services import create_customer, create_tag
+from dossier.customers.tests.page_helpers import add_customer, client_for, field_block, text_of
 from dossier.templates.models import Template
-
-from .page_helpers import add_customer, client_for, field_block, text_of
 
 pytestmark = pytest.mark.django_db
 

@@ -9,11 +9,11 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from dossier.accounts import roles
+from dossier.audit.models import AuditEvent
+from dossier.core import roles
 from dossier.core.errors import PermissionDenied, ValidationFailed
 from dossier.customers.models import Customer
 from dossier.customers.services import create_customer, reveal_values
-from dossier.privacy.models import AuditEvent
 from dossier.templates.models import Template
 
 pytestmark = pytest.mark.django_db

@@ -11,15 +11,14 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
-from dossier.accounts import roles
+from dossier.audit.models import AuditEvent
+from dossier.core import roles
 from dossier.customers import services
 from dossier.customers.models import Customer, CustomerLookup
+from dossier.customers.tests.page_helpers import client_for, text_of
 from dossier.privacy.erasure import erase_customer
-from dossier.privacy.models import AuditEvent
 from dossier.templates.models import Template
 from dossier.templates.selectors import get_template
-
-from .page_helpers import client_for, text_of
 
 pytestmark = pytest.mark.django_db
 

@@ -10,15 +10,14 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 
-from dossier.accounts import roles
+from dossier.audit.models import AuditEvent
+from dossier.core import roles
 from dossier.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from dossier.customers import services
 from dossier.customers.models import Customer, CustomerLookup
-from dossier.privacy.models import AuditEvent
+from dossier.customers.tests.service_helpers import ID_NUMBER, errors_of, new_customer
 from dossier.templates.models import ProfileMigration, Template
 from dossier.templates.services import update_template
-
-from .service_helpers import ID_NUMBER, errors_of, new_customer
 
 # ---- batches ---------------------------------------------------------------------------------
 

@@ -8,15 +8,14 @@ from datetime import date
 import pytest
 from django.contrib.auth.models import User
 
-from dossier.accounts import roles
+from dossier.audit.models import AuditEvent
+from dossier.core import roles
 from dossier.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from dossier.customers import services
 from dossier.customers.models import Customer, CustomerLookup, CustomerShare
-from dossier.privacy.models import AuditEvent
+from dossier.customers.tests.service_helpers import ID_NUMBER, errors_of, id_number, new_customer
 from dossier.templates.models import Template
 from dossier.templates.services import archive_template
-
-from .service_helpers import ID_NUMBER, errors_of, id_number, new_customer
 
 # ---- create ----------------------------------------------------------------------------------
 

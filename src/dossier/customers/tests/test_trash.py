@@ -10,14 +10,13 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from dossier.audit.models import AuditEvent
 from dossier.customers import services
 from dossier.customers.models import Customer
+from dossier.customers.tests.api_helpers import Team
+from dossier.customers.tests.page_helpers import client_for, text_of
 from dossier.privacy.erasure import erase_customer
-from dossier.privacy.models import AuditEvent
 from dossier.templates.models import Template
-
-from .api_helpers import Team
-from .page_helpers import client_for, text_of
 
 pytestmark = pytest.mark.django_db
 

@@ -13,14 +13,13 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, connection, transaction
 from django.db.models.signals import pre_save
 
-from dossier.accounts import roles
+from dossier.core import roles
 from dossier.core.errors import ValidationFailed
 from dossier.customers import services
 from dossier.customers.models import Customer, CustomerLookup
+from dossier.customers.tests.api_helpers import Team, codes, url
+from dossier.customers.tests.service_helpers import errors_of, id_number, new_customer
 from dossier.templates.models import Template
-
-from .api_helpers import Team, codes, url
-from .service_helpers import errors_of, id_number, new_customer
 
 unique_index_migration = importlib.import_module(
     "dossier.customers.migrations.0003_lookup_unique_values"

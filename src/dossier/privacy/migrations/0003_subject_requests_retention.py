@@ -4,7 +4,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-import dossier.privacy.fields
+import dossier.protection.fields
 
 # The policies a new deployment starts with (the same as retention.DEFAULT_POLICIES; a
 # migration keeps its own copy so later code changes do not rewrite history).
@@ -200,7 +200,7 @@ class Migration(migrations.Migration):
                 ("due_at", models.DateTimeField(verbose_name="due")),
                 (
                     "note",
-                    dossier.privacy.fields.EncryptedTextField(
+                    dossier.protection.fields.EncryptedTextField(
                         blank=True, context="subjectrequest.note", default="", verbose_name="note"
                     ),
                 ),

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import Group, Permission, User
 
-from dossier.accounts import roles
+from dossier.core import roles
 from dossier.customers.models import Customer
 from dossier.customers.services import create_customer
 from dossier.templates.models import Template

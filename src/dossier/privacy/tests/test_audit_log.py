@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from dossier.accounts import roles
+from dossier.core import roles
 from dossier.customers.models import Customer
 from dossier.customers.services import create_customer, update_customer
 from dossier.privacy.audit_log import AuditFilters, audit_events

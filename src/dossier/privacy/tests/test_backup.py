@@ -16,13 +16,13 @@ from django.core.management.color import no_style
 from django.db import DatabaseError, connection, transaction
 
 from dossier.accounts.services import ensure_roles
+from dossier.audit.models import AuditEvent
+from dossier.backup import archive as backup
+from dossier.backup.archive import reading, writing
 from dossier.customers.models import Customer
 from dossier.customers.services import create_customer, update_customer
-from dossier.privacy import backup
-from dossier.privacy.backup import reading, writing
-from dossier.privacy.crypto import new_key
-from dossier.privacy.keys import reload_keyring
-from dossier.privacy.models import AuditEvent
+from dossier.protection.crypto import new_key
+from dossier.protection.keys import reload_keyring
 from dossier.templates.models import Template
 from dossier.templates.services import install_builtin_templates
 

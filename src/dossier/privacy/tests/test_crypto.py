@@ -6,7 +6,7 @@ import base64
 
 import pytest
 
-from dossier.privacy.crypto import (
+from dossier.protection.crypto import (
     CryptoError,
     Keyring,
     blind_index,

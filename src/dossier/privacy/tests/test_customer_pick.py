@@ -8,11 +8,11 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from dossier.accounts import roles
+from dossier.audit.services import record_audit
+from dossier.core import roles
 from dossier.customers.models import Customer
 from dossier.customers.services import create_customer
 from dossier.privacy.models import SubjectRequest
-from dossier.privacy.services import record_audit
 from dossier.templates.models import Template
 
 pytestmark = pytest.mark.django_db

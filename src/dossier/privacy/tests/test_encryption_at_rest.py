@@ -9,12 +9,13 @@ import pytest
 from django.contrib.auth.models import User
 from django.db import DatabaseError, connection, transaction
 
+from dossier.audit.append_only import AppendOnlyError
+from dossier.audit.models import AuditEvent
+from dossier.audit.services import record_audit
 from dossier.customers.models import Customer
 from dossier.customers.services import create_customer, update_customer
-from dossier.privacy.crypto import derive_key, new_key
-from dossier.privacy.keys import reload_keyring
-from dossier.privacy.models import AppendOnlyError, AuditEvent
-from dossier.privacy.services import record_audit
+from dossier.protection.crypto import derive_key, new_key
+from dossier.protection.keys import reload_keyring
 from dossier.templates.models import Template
 
 PHONE = "13800138000"

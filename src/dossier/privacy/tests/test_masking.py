@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
-from dossier.privacy.disclosure import mask_values
-from dossier.privacy.masking import (
+from dossier.core.fields import FieldSpec
+from dossier.protection.disclosure import mask_values
+from dossier.protection.masking import (
     MASKED_OTHER,
     mask_email,
     mask_id_number,
@@ -16,7 +17,6 @@ from dossier.privacy.masking import (
     mask_text,
     mask_value,
 )
-from dossier.templates.fields import FieldSpec
 
 
 @pytest.mark.parametrize(

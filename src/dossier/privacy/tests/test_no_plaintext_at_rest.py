@@ -28,11 +28,12 @@ from django.contrib.auth.models import User
 from django.db import connection
 from django.test import Client
 
-from dossier.accounts import roles
 from dossier.accounts.services import create_user, ensure_roles
+from dossier.audit.models import AuditEvent
+from dossier.core import roles
 from dossier.customers.models import Customer
 from dossier.customers.services import create_customer, update_customer
-from dossier.privacy.models import AuditEvent, SubjectRequest
+from dossier.privacy.models import SubjectRequest
 from dossier.privacy.retention import ensure_default_policies
 from dossier.templates.selectors import get_template
 from dossier.templates.services import install_builtin_templates

@@ -11,16 +11,16 @@ from django.contrib.auth.models import User
 from django.db import connection
 from django.utils import timezone
 
+from dossier.audit.models import AuditEvent
 from dossier.core.errors import Conflict, PermissionDenied, ValidationFailed
 from dossier.customers.models import Customer, CustomerLookup
 from dossier.customers.selectors import CustomerFilters, customer_list, customer_queryset
 from dossier.customers.services import create_customer
 from dossier.privacy import requests as subject_requests
-from dossier.privacy.models import AuditEvent, CustomerTombstone, SubjectRequest
+from dossier.privacy.models import CustomerTombstone, SubjectRequest
+from dossier.privacy.tests.subject_fixtures import *  # noqa: F403
+from dossier.privacy.tests.subject_fixtures import ID_NUMBER, general_sums
 from dossier.templates.models import Template
-
-from .subject_fixtures import *  # noqa: F403
-from .subject_fixtures import ID_NUMBER, general_sums
 
 pytestmark = pytest.mark.django_db
 

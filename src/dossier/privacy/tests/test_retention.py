@@ -11,20 +11,15 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.utils import timezone
 
+from dossier.audit.models import AuditEvent
 from dossier.core.errors import PermissionDenied, ValidationFailed
 from dossier.customers.models import Customer, CustomerLookup
 from dossier.privacy import retention
-from dossier.privacy.models import (
-    AuditEvent,
-    CustomerTombstone,
-    RetentionPolicy,
-    RetentionRun,
-)
+from dossier.privacy.models import CustomerTombstone, RetentionPolicy, RetentionRun
 from dossier.privacy.requests import restrict_processing
 from dossier.privacy.tasks import run_retention
-
-from .subject_fixtures import *  # noqa: F403
-from .subject_fixtures import general_sums
+from dossier.privacy.tests.subject_fixtures import *  # noqa: F403
+from dossier.privacy.tests.subject_fixtures import general_sums
 
 pytestmark = pytest.mark.django_db
 

@@ -15,9 +15,9 @@ from django.db import connection
 
 from dossier.customers.models import Customer
 from dossier.customers.services import create_customer, update_customer
-from dossier.privacy import rotation
-from dossier.privacy.crypto import Keyring, encrypt, key_id_of, new_key
-from dossier.privacy.keys import reload_keyring
+from dossier.protection import rotation
+from dossier.protection.crypto import Keyring, encrypt, key_id_of, new_key
+from dossier.protection.keys import reload_keyring
 from dossier.templates.models import Template
 
 KEY_A, KEY_B, KEY_C = new_key(), new_key(), new_key()

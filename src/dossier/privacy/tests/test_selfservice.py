@@ -12,14 +12,14 @@ from django.core import signing
 from django.test import Client
 from django.utils import timezone
 
+from dossier.audit.models import AuditEvent
 from dossier.core.errors import PermissionDenied
 from dossier.customers.models import CustomerLookup
 from dossier.customers.selectors import CustomerFilters, customer_queryset
 from dossier.privacy import selfservice
-from dossier.privacy.models import AuditEvent, SelfServiceLink
+from dossier.privacy.models import SelfServiceLink
 from dossier.privacy.requests import erase_customer
-
-from .subject_fixtures import *  # noqa: F403
+from dossier.privacy.tests.subject_fixtures import *  # noqa: F403
 
 pytestmark = pytest.mark.django_db
 

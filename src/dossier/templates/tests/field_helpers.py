@@ -6,7 +6,7 @@ from typing import Any
 
 from stdnum.cn import ric
 
-from dossier.templates.fields import FieldSpec, validate_values
+from dossier.core.fields import FieldSpec, validate_values
 
 LEVELS = {
     "choices": [

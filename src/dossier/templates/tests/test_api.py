@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 
-from dossier.accounts import roles
+from dossier.core import roles
 from dossier.customers import services as customer_services
 from dossier.templates.models import ProfileMigration, Template
 

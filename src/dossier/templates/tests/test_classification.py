@@ -9,11 +9,11 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from dossier.accounts import roles
+from dossier.audit.models import AuditEvent
+from dossier.core import roles
 from dossier.core.errors import PermissionDenied, ValidationFailed
-from dossier.privacy.models import AuditEvent
+from dossier.core.fields import FieldSpec, get_type, registered_types
 from dossier.templates.editor import row_from_spec
-from dossier.templates.fields import FieldSpec, get_type, registered_types
 from dossier.templates.models import Template
 from dossier.templates.selectors import get_template
 from dossier.templates.services import (

@@ -8,10 +8,9 @@ from typing import Any
 import pytest
 from stdnum.cn import ric
 
+from dossier.core.fields import FieldSpec, get_type, validate_values
 from dossier.templates.core_fields import core_spec
-from dossier.templates.fields import FieldSpec, get_type, validate_values
-
-from .field_helpers import clean, error, id_number
+from dossier.templates.tests.field_helpers import clean, error, id_number
 
 # ---- 身份证 ----------------------------------------------------------------------------------
 

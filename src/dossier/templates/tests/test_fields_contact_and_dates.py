@@ -7,9 +7,8 @@ from typing import Any
 
 import pytest
 
-from dossier.templates.fields import FieldSpec, get_type, validate_values
-
-from .field_helpers import clean, error
+from dossier.core.fields import FieldSpec, get_type, validate_values
+from dossier.templates.tests.field_helpers import clean, error
 
 # ---- phone -----------------------------------------------------------------------------------
 
@@ -56,7 +55,7 @@ def test_phone_rejects_non_text() -> None:
 
 
 def test_stored_phones_are_shown_as_people_write_them() -> None:
-    from dossier.templates.fields.contact import display_phone
+    from dossier.core.fields.contact import display_phone
 
     assert display_phone("+8613800138000") == "138 0013 8000"
     assert display_phone("+861065529988") == "010 6552 9988"

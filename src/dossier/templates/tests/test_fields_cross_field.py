@@ -7,14 +7,14 @@ from typing import Any
 
 import pytest
 
-from dossier.templates.core_fields import core_spec
-from dossier.templates.fields import (
+from dossier.core.fields import (
     FieldSpec,
     check_field_references,
     check_spec,
     describe_rules,
     validate_values,
 )
+from dossier.templates.core_fields import core_spec
 
 BUDGET = [
     FieldSpec("budget_min", "money", "预算下限", "Lowest budget"),

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from dossier.templates.fields import FieldError, FieldSpec, get_type
-from dossier.templates.fields.numbers import display_money
+from dossier.core.fields import FieldError, FieldSpec, get_type
+from dossier.core.fields.numbers import display_money
 
 
 def clean(type_name: str, raw: str) -> object:

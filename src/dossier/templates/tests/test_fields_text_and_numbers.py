@@ -8,15 +8,14 @@ from typing import Any
 
 import pytest
 
-from dossier.templates.fields import (
+from dossier.core.fields import (
     FieldSpec,
     check_spec,
     get_type,
     registered_types,
     validate_values,
 )
-
-from .field_helpers import HOBBIES, LEVELS, clean, error
+from dossier.templates.tests.field_helpers import HOBBIES, LEVELS, clean, error
 
 # ---- text, long text, address -------------------------------------------------------------
 

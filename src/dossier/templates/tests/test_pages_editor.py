@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 
 from dossier.core.errors import ValidationFailed
+from dossier.core.fields import FieldSpec
 from dossier.templates import selectors, services
 from dossier.templates.editor import (
     apply_action,
@@ -20,10 +21,8 @@ from dossier.templates.editor import (
     row_from_spec,
     rules_summary,
 )
-from dossier.templates.fields import FieldSpec
 from dossier.templates.models import Template, TemplateVersion
-
-from .page_helpers import own_keys
+from dossier.templates.tests.page_helpers import own_keys
 
 pytestmark = pytest.mark.django_db
 

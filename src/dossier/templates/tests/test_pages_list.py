@@ -8,12 +8,11 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from dossier.accounts import roles
+from dossier.core import roles
 from dossier.customers.services import create_customer
 from dossier.templates import selectors
 from dossier.templates.models import Template
-
-from .page_helpers import own_keys
+from dossier.templates.tests.page_helpers import own_keys
 
 pytestmark = pytest.mark.django_db
 

@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 
-from dossier.accounts import roles
+from dossier.audit.models import AuditEvent
+from dossier.core import roles
 from dossier.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from dossier.privacy.models import AuditEvent
+from dossier.core.fields import check_spec, get_type
 from dossier.templates import selectors
-from dossier.templates.fields import check_spec, get_type
 from dossier.templates.models import Template, TemplateVersion
 from dossier.templates.services import (
     archive_template,

@@ -9,9 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from stdnum.cn import ric, uscc
 
+from dossier.core.fields import FieldSpec, get_type, validate_rows, validate_values
+from dossier.core.fields.cn import PROVINCE_CODES
 from dossier.templates.core_fields import CORE_FIELDS
-from dossier.templates.fields import FieldSpec, get_type, validate_rows, validate_values
-from dossier.templates.fields.cn import PROVINCE_CODES
 
 PROPERTIES = settings(max_examples=200, deadline=None)
 

@@ -12,9 +12,9 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from dossier.accounts import roles
 from dossier.accounts.services import create_user
 from dossier.accounts.usernames import normalise_username
+from dossier.core import roles
 from dossier.core.errors import ApplicationError
 
 

@@ -1,0 +1,80 @@
+"""The audit log's one write: append an event."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
+
+from dossier.audit.models import AuditEvent
+
+
+def record_audit(
+    *,
+    actor: AbstractBaseUser | AnonymousUser | None,
+    action: str,
+    object_type: str = "",
+    object_id: Any = "",
+    customer_id: Any = None,
+    changes: dict[str, Any] | None = None,
+    reason: str = "",
+    ip: str | None = None,
+    user_agent: str = "",
+    forget: Sequence[str] = (),
+) -> AuditEvent:
+    """Append one audit event. Call it inside the service's transaction.
+
+    ``forget``: the customer's personal values (see ``customers.values.personal_strings``);
+    a reason typed by staff that repeats one is recorded with it replaced by ``***``, since
+    the append-only log could never forget it after an erasure.
+    """
+    # only a real, logged-in user is recorded as the actor; None is the system itself
+    user = actor if isinstance(actor, User) and actor.is_authenticated else None
+    return AuditEvent.objects.create(
+        actor=user,
+        actor_name=user.get_username() if user is not None else "",
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id or ""),
+        customer_id=customer_id,
+        changes=changes or {},
+        reason=without(reason, forget)[:500],
+        ip=ip or None,
+        user_agent=user_agent[:300],
+    )
+
+
+def without(text: str, values: Sequence[str]) -> str:
+    """``text`` with every occurrence of the given values (two characters or more) blanked."""
+    for value in sorted(values, key=len, reverse=True):
+        if len(value) >= 2 and value in text:
+            text = text.replace(value, "***")
+    return text
+
+
+def record_audit_many(
+    *,
+    actor: AbstractBaseUser | AnonymousUser | None,
+    events: Iterable[Mapping[str, Any]],
+) -> list[AuditEvent]:
+    """Append many events by one actor in one insert (a batch: one event per customer).
+
+    Each event holds the keyword arguments of :func:`record_audit` other than the actor.
+    """
+    user = actor if isinstance(actor, User) and actor.is_authenticated else None
+    return AuditEvent.objects.bulk_create(
+        AuditEvent(
+            actor=user,
+            actor_name=user.get_username() if user is not None else "",
+            action=event["action"],
+            object_type=event.get("object_type", ""),
+            object_id=str(event.get("object_id") or ""),
+            customer_id=event.get("customer_id"),
+            changes=event.get("changes") or {},
+            reason=event.get("reason", "")[:500],
+            ip=event.get("ip") or None,
+            user_agent=event.get("user_agent", "")[:300],
+        )
+        for event in events
+    )

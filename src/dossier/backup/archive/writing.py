@@ -1,0 +1,165 @@
+"""Writing a backup: one snapshot of every table, gzipped, sealed in numbered frames."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import struct
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.db import connections
+from django.utils import timezone
+
+from dossier.backup.archive.database import (
+    backup_models,
+    count_rows,
+    migration_state,
+    primary_key,
+    quote_name,
+    require_migrated,
+    snapshot,
+    table_columns,
+)
+from dossier.backup.archive.format import (
+    DATA,
+    FINAL,
+    FORMAT,
+    FRAME,
+    MAGIC,
+    VERSION,
+    BackupError,
+    configured_backup_key,
+    derived_key,
+    encode_value,
+    file_keys,
+)
+from dossier.protection.keys import keyring
+
+SUPPORTED_VENDORS = ("sqlite", "postgresql")
+CHUNK_BYTES = 1 << 20
+
+
+@dataclass(frozen=True)
+class BackupSummary:
+    """What a backup holds."""
+
+    path: Path
+    rows: dict[str, int]
+    size: int
+    sha256: str
+
+
+class _FrameWriter:
+    def __init__(self, out: BinaryIO, file_key: bytes, header_digest: bytes) -> None:
+        self.out, self.aead, self.digest = out, AESGCM(file_key), header_digest
+        self.index, self.buffer = 0, bytearray()
+
+    def feed(self, data: bytes) -> None:
+        self.buffer += data
+        while len(self.buffer) >= CHUNK_BYTES:
+            self._seal(DATA, bytes(self.buffer[:CHUNK_BYTES]))
+            del self.buffer[:CHUNK_BYTES]
+
+    def finish(self, trailer: dict[str, Any]) -> None:
+        if self.buffer:
+            self._seal(DATA, bytes(self.buffer))
+        self._seal(FINAL, json.dumps(trailer, sort_keys=True).encode())
+
+    def _seal(self, kind: int, plain: bytes) -> None:
+        aad = self.digest + struct.pack(">QB", self.index, kind)
+        sealed = self.aead.encrypt(self.index.to_bytes(12, "big"), plain, aad)
+        self.out.write(FRAME.pack(kind, self.index, len(sealed)) + sealed)
+        self.index += 1
+
+
+def write_backup(
+    *,
+    path: Path,
+    using: str = "default",
+    on_start: Callable[[int], None] | None = None,
+    on_rows: Callable[[int], None] | None = None,
+) -> BackupSummary:
+    """Write an encrypted backup of every table to ``path`` (a new file)."""
+    connection = connections[using]
+    if connection.vendor not in SUPPORTED_VENDORS:
+        raise BackupError(f"Backups support SQLite and PostgreSQL, not {connection.vendor}.")
+    if path.exists():
+        raise BackupError(f"{path} exists already: choose another file name.")
+    require_migrated(connection)
+    ring = keyring()
+    backup_key = configured_backup_key()
+    source = {"source": "DOSSIER_BACKUP_KEY"}
+    if backup_key is None:
+        backup_key, source = derived_key(ring.keys[ring.current]), {"data_key": ring.current}
+    salt = os.urandom(16)
+    file_key, check = file_keys(backup_key, salt)
+    partial = path.with_name(path.name + ".partial")
+    hasher, compressor = hashlib.sha256(), zlib.compressobj(6, zlib.DEFLATED, 31)  # 31: gzip
+    try:
+        with snapshot(connection):
+            tables = [(m._meta.db_table, table_columns(m), primary_key(m)) for m in backup_models()]
+            rows = {name: count_rows(connection, name) for name, _cols, _pk in tables}
+            header = {
+                "format": FORMAT,
+                "version": VERSION,
+                "created_at": timezone.now().isoformat(),
+                "vendor": connection.vendor,
+                "migrations": migration_state(connection),
+                "tables": [{"name": name, "columns": columns} for name, columns, _pk in tables],
+                "rows": rows,
+                "key": {**source, "salt": salt.hex(), "check": check},
+                "chunk_bytes": CHUNK_BYTES,
+            }
+            header_bytes = json.dumps(header, sort_keys=True).encode()
+            if on_start is not None:
+                on_start(sum(rows.values()))
+            fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as out:
+                out.write(MAGIC + struct.pack(">I", len(header_bytes)) + header_bytes)
+                frames = _FrameWriter(out, file_key, hashlib.sha256(header_bytes).digest())
+
+                def emit(lines: list[bytes]) -> None:
+                    data = b"".join(lines)
+                    hasher.update(data)
+                    frames.feed(compressor.compress(data))
+
+                for name, columns, pk in tables:
+                    emit([json.dumps({"table": name}).encode() + b"\n"])
+                    written = 0
+                    for batch in _read_rows(connection, name, columns, pk):
+                        emit([_dump_row(row) for row in batch])
+                        written += len(batch)
+                        if on_rows is not None:
+                            on_rows(len(batch))
+                    if written != rows[name]:
+                        raise BackupError(f"Table {name} changed while it was being read.")
+                frames.feed(compressor.flush())
+                frames.finish({"sha256": hasher.hexdigest(), "rows": rows})
+        os.replace(partial, path)
+    except OSError as exc:
+        raise BackupError(f"{path} cannot be written: {exc.strerror}.") from None
+    finally:
+        partial.unlink(missing_ok=True)
+    return BackupSummary(path=path, rows=rows, size=path.stat().st_size, sha256=hasher.hexdigest())
+
+
+def _dump_row(row: tuple[Any, ...]) -> bytes:
+    values = [encode_value(v) for v in row]
+    return json.dumps(values, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+
+
+def _read_rows(
+    connection: Any, table: str, columns: list[str], pk: str
+) -> Iterator[list[tuple[Any, ...]]]:
+    names = ", ".join(quote_name(connection, c) for c in columns)
+    source, order = quote_name(connection, table), quote_name(connection, pk)
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(f"SELECT {names} FROM {source} ORDER BY {order}")
+        while batch := cursor.fetchmany(2000):
+            yield batch

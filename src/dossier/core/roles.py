@@ -1,0 +1,82 @@
+"""Roles and the permissions each one grants. The single place that says who may do what."""
+
+ADMIN, MANAGER, SALES, SERVICE, MARKETING, ANALYST = (
+    "admin",
+    "manager",
+    "sales",
+    "service",
+    "marketing",
+    "analyst",
+)
+ROLES = [ADMIN, MANAGER, SALES, SERVICE, MARKETING, ANALYST]
+
+ROLE_LABELS = {
+    ADMIN: ("管理员", "Administrator"),
+    MANAGER: ("主管", "Manager"),
+    SALES: ("销售", "Sales"),
+    SERVICE: ("客服", "Service"),
+    MARKETING: ("市场", "Marketing"),
+    ANALYST: ("分析师", "Analyst"),
+}
+
+_WORK_WITH_CUSTOMERS = [
+    "consent.manage_consent",
+    "customers.view_customer",
+    "customers.add_customer",
+    "customers.change_customer",
+    "customers.view_personal_customer",
+    "customers.view_tag",
+    "templates.view_template",
+]
+_TEMPLATE_EDITING = [
+    "templates.add_template",
+    "templates.change_template",
+    "templates.publish_template",
+    "templates.migrate_template",
+]
+_TAG_EDITING = ["customers.add_tag", "customers.change_tag", "customers.delete_tag"]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    # admin gets every permission of Dossier's apps (see accounts.services.ensure_roles)
+    ADMIN: [],
+    MANAGER: [
+        *_WORK_WITH_CUSTOMERS,
+        *_TEMPLATE_EDITING,
+        *_TAG_EDITING,
+        "customers.delete_customer",
+        "customers.reveal_customer",
+        "customers.export_customer",
+        "audit.view_auditevent",
+        "privacy.handle_subjectrequest",
+        "privacy.erase_customer",
+    ],
+    SALES: _WORK_WITH_CUSTOMERS,
+    SERVICE: _WORK_WITH_CUSTOMERS,
+    # marketing works with segments: sees customers, masked, cannot edit their facts
+    MARKETING: [
+        "customers.view_customer",
+        "customers.view_tag",
+        *_TAG_EDITING,
+        "customers.export_customer",
+        "templates.view_template",
+    ],
+    # analysts see aggregates only, never a customer's personal data
+    ANALYST: ["templates.view_template"],
+}
+
+#: The template scenarios a role works in (PIPL's "minimum necessary"): its members see and
+#: create only customers on templates of these scenarios. Roles not listed see every scenario.
+ROLE_SCENARIOS: dict[str, list[str]] = {
+    SALES: ["sales", "b2b_account", "real_estate", "financial", "retail_member", "other"],
+    SERVICE: ["after_sales", "retail_member", "b2b_account", "other"],
+    MARKETING: ["marketing", "retail_member", "other"],
+}
+
+ADMIN_APPS = ["accounts", "audit", "customers", "templates", "privacy", "consent"]
+
+#: Identifier types by which a role finds customers of *any* owner (not only its own and those
+#: shared with it), still only within its scenarios: a service desk takes calls from everyone's
+#: customers and must find the caller by the number they call from. Only an exact value finds
+#: (never a name or part of a number); what is found shows masked except the value typed, and
+#: every such find is written to the audit log.
+FIND_ANY_OWNER_BY: dict[str, list[str]] = {SERVICE: ["phone"]}

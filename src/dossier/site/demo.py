@@ -1,0 +1,201 @@
+"""Seed a database with demo teams, users, tags and customers, all through the services.
+
+The rows come from the pure generator in :mod:`dossier.site.demo_data`; here they are written
+with the same services the pages and the API use, so every demo customer passed validation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.models import User
+
+from dossier.accounts.selectors import role_of_cached
+from dossier.accounts.services import create_user
+from dossier.core import roles
+from dossier.core.errors import ApplicationError, PermissionDenied
+from dossier.core.fields import FieldError
+from dossier.customers.models import Customer
+from dossier.customers.selectors import tag_list
+from dossier.customers.services import create_customers, create_tag, set_customer_tags
+from dossier.site.demo_data import TAGS, TEMPLATE_WEIGHTS, DemoData, split_count
+from dossier.templates.models import Template
+from dossier.templates.selectors import get_template
+
+DEMO_PASSWORD = "dossier-demo"
+#: (user name, role, team); a second sales user makes 华南销售部 a real team
+DEMO_USERS = [
+    ("admin", roles.ADMIN, None),
+    ("manager", roles.MANAGER, "华东销售部"),
+    ("sales", roles.SALES, "华东销售部"),
+    ("sales.south", roles.SALES, "华南销售部"),
+    ("service", roles.SERVICE, "客服中心"),
+    ("marketing", roles.MARKETING, "市场部"),
+    ("analyst", roles.ANALYST, None),
+]
+#: who looks after each template's customers (spread evenly over the names)
+OWNERS = {
+    "retail_member": ("sales", "sales.south", "service"),
+    "sales_lead": ("sales", "sales.south", "manager"),
+    "after_sales_service": ("service",),
+    "b2b_account": ("manager", "sales", "sales.south"),
+    "marketing_contact": ("marketing",),
+    "financial_client": ("sales", "manager"),
+    "real_estate_buyer": ("sales", "sales.south"),
+}
+BATCH_SIZE = 250
+#: how many customers get tags (one by one: there is no bulk tag service)
+TAGGED_SAMPLE = 300
+
+
+@dataclass
+class DemoResult:
+    """What a demo run did."""
+
+    users_created: list[str] = field(default_factory=list)
+    users_existing: list[str] = field(default_factory=list)
+    tags_created: list[str] = field(default_factory=list)
+    customers_created: int = 0
+    rows_rejected: int = 0
+    customers_tagged: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+def seed_users(*, password: str, result: DemoResult) -> dict[str, User]:
+    """Create the demo users that are missing (existing ones keep their password)."""
+    existing = {
+        u.username: u for u in User.objects.filter(username__in=[n for n, *_ in DEMO_USERS])
+    }
+    users: dict[str, User] = {}
+    for username, role, team in DEMO_USERS:
+        if username in existing:
+            users[username] = existing[username]
+            result.users_existing.append(username)
+            continue
+        users[username] = create_user(
+            username=username,
+            password=password,
+            role=role,
+            email=f"{username}@demo.dossier.local",
+            team=team,
+        )
+        result.users_created.append(username)
+    return users
+
+
+def seed_tags(*, actor: User, result: DemoResult) -> dict[str, int]:
+    """Create the demo tags that are missing; their ids by name."""
+    have = {(t.group, t.name): t.pk for t in tag_list(actor=actor)}
+    for name, group, colour in TAGS:
+        if (group, name) not in have:
+            have[(group, name)] = create_tag(actor=actor, name=name, group=group, colour=colour).pk
+            result.tags_created.append(name)
+    return {name: have[(group, name)] for name, group, _colour in TAGS}
+
+
+def _seed_template(
+    *,
+    actor: User,
+    template: Template,
+    owners: Sequence[User],
+    wanted: int,
+    data: DemoData,
+    result: DemoResult,
+    advance: Callable[[int], None],
+) -> list[Any]:
+    """Create ``wanted`` customers of one template, the owners sharing each batch; their ids."""
+    created: list[Any] = []
+    errors: list[FieldError] = []
+    batches = 0
+    while len(created) < wanted and batches < wanted // BATCH_SIZE + 5:
+        batches += 1
+        rows = data.rows(template.key, min(BATCH_SIZE, wanted - len(created)))
+        share = -(-len(rows) // len(owners))
+        for number, owner in enumerate(owners):
+            chunk = rows[number * share : (number + 1) * share]
+            if chunk:
+                batch = create_customers(actor=actor, template=template, rows=chunk, owner=owner)
+                created += [customer.pk for customer in batch.created]
+                result.rows_rejected += len(batch.rejected_rows)
+                errors = batch.errors or errors
+                advance(len(batch.created))
+    if len(created) < wanted:
+        result.problems += [f"{template.key}: {err.message('en')}" for err in errors[:3]]
+    return created
+
+
+def seed_customers(
+    *,
+    actor: User,
+    users: Mapping[str, User],
+    count: int,
+    seed: int,
+    tag_ids: Mapping[str, int],
+    result: DemoResult,
+    advance: Callable[[int], None] = lambda n: None,
+) -> None:
+    """Create ``count`` demo customers over the built-in templates, in validated batches.
+
+    Rows the service rejects (a 身份证 or serial number taken by an earlier run) are replaced
+    by fresh ones, so ``count`` customers are created.
+    """
+    data = DemoData(seed)
+    templates = {}
+    for key in TEMPLATE_WEIGHTS:
+        try:
+            templates[key] = get_template(key=key)
+        except ApplicationError:
+            result.problems.append(f"template {key} is missing: run `dossier migrate` first")
+    created: list[Any] = []
+    weights = {key: TEMPLATE_WEIGHTS[key] for key in templates}
+    for key, wanted in (split_count(count, weights) if weights else {}).items():
+        owners = [users[name] for name in OWNERS[key] if name in users] or [actor]
+        created += _seed_template(
+            actor=actor,
+            template=templates[key],
+            owners=owners,
+            wanted=wanted,
+            data=data,
+            result=result,
+            advance=advance,
+        )
+    result.customers_created = len(created)
+    # One by one through set_customer_tags (no bulk tag service yet): a sample spread over
+    # every template and owner.
+    for customer_id in created[:: max(1, len(created) // TAGGED_SAMPLE)][:TAGGED_SAMPLE]:
+        names = data.tag_names(at_least=1)
+        set_customer_tags(actor=actor, customer_id=customer_id, tag_ids=[tag_ids[n] for n in names])
+        result.customers_tagged += 1
+
+
+def default_seed() -> int:
+    """A seed that differs from earlier runs, so a second run does not repeat their 身份证."""
+    return Customer.objects.count()
+
+
+def run_demo(
+    *,
+    count: int,
+    password: str = DEMO_PASSWORD,
+    seed: int | None = None,
+    advance: Callable[[int], None] = lambda n: None,
+) -> DemoResult:
+    """Seed users, tags and ``count`` customers; safe to run again (adds more customers)."""
+    result = DemoResult()
+    users = seed_users(password=password, result=result)
+    actor = users["admin"]
+    if not (actor.is_superuser or role_of_cached(actor) == roles.ADMIN):
+        raise PermissionDenied("The existing user “admin” is not an administrator.")
+    tag_ids = seed_tags(actor=actor, result=result)
+    seed_customers(
+        actor=actor,
+        users=users,
+        count=count,
+        seed=default_seed() if seed is None else seed,
+        tag_ids=tag_ids,
+        result=result,
+        advance=advance,
+    )
+    return result
