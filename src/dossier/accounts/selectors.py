@@ -7,12 +7,15 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
+from dossier.accounts.actors import SystemActor
 from dossier.accounts.models import ApiToken, Membership
 from dossier.core import roles
 
 
 def role_of_cached(user: Any) -> str | None:
     """The user's role, remembered on the user object for the rest of the request."""
+    if isinstance(user, SystemActor):
+        return roles.ADMIN
     cached = getattr(user, "_dossier_role", "")
     if cached == "":
         names = set(user.groups.values_list("name", flat=True))
@@ -23,6 +26,8 @@ def role_of_cached(user: Any) -> str | None:
 
 def team_id_of(user: Any) -> int | None:
     """The id of the user's team, if any."""
+    if isinstance(user, SystemActor):
+        return None
     if not hasattr(user, "_dossier_team"):
         user._dossier_team = (
             Membership.objects.filter(user=user).values_list("team_id", flat=True).first()

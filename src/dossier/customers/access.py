@@ -1,17 +1,23 @@
 """Who may see and change which customers: the one place that decides it.
 
-Every selector and service starts from :func:`restrict`, so a page, an API list, a search
-and an export cannot show the same user different things.
+Every selector and service starts from :func:`restrict` (sets of customers),
+:func:`restrict_owned` (rows of another table that belong to customers) or
+:func:`customer_for` (one customer), so a page, an API list, a search and an export cannot
+show the same user different things, and "403 if visible, else 404" is said once.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
+from uuid import UUID
 
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
+from django.utils.translation import gettext as _
 
+from dossier.accounts.actors import MaybeActor
 from dossier.accounts.selectors import role_of_cached, team_id_of
 from dossier.core import roles
+from dossier.core.errors import NotFound, PermissionDenied
 from dossier.customers.models import Customer, CustomerShare
 
 ACTION_PERMISSIONS = {
@@ -22,27 +28,24 @@ ACTION_PERMISSIONS = {
     "reveal": "customers.reveal_customer",
 }
 
+Owned = TypeVar("Owned", bound=Model)
 
-def restrict(queryset: QuerySet[Customer], actor: Any, action: str = "view") -> QuerySet[Customer]:
+
+def restrict(
+    queryset: QuerySet[Customer],
+    actor: MaybeActor | None,
+    action: str = "view",
+    *,
+    include_deleted: bool = False,
+) -> QuerySet[Customer]:
     """The customers in ``queryset`` that ``actor`` may act on (``view``, ``change`` …).
 
     Admins: all. Managers: their team's customers, their own and those shared with them.
-    Sales, service and marketing: their own and those shared with them. Analysts: none.
-    Soft-deleted customers are never included.
+    Sales, service and marketing: their own and those shared with them, on templates of
+    their scenarios. Analysts: none. Soft-deleted customers only with ``include_deleted``.
     """
-    return _scope(queryset.filter(deleted_at__isnull=True), actor, action)
-
-
-def restrict_deleted(queryset: QuerySet[Customer], actor: Any) -> QuerySet[Customer]:
-    """The soft-deleted customers in ``queryset`` that ``actor`` may see in the trash and restore.
-
-    The rule of :func:`restrict` for deleting, over deleted rows: admins all of them, managers
-    their team's (and their own and those shared with them); roles that may not delete, none.
-    """
-    return _scope(queryset.filter(deleted_at__isnull=False), actor, "delete")
-
-
-def _scope(queryset: QuerySet[Customer], actor: Any, action: str) -> QuerySet[Customer]:
+    if not include_deleted:
+        queryset = queryset.filter(deleted_at__isnull=True)
     if actor is None or not actor.is_authenticated or not actor.is_active:
         return queryset.none()
     if not actor.has_perm(ACTION_PERMISSIONS[action]):
@@ -60,13 +63,70 @@ def _scope(queryset: QuerySet[Customer], actor: Any, action: str) -> QuerySet[Cu
     return queryset.filter(mine)
 
 
-def may(actor: Any, permission: str) -> bool:
+def restrict_deleted(queryset: QuerySet[Customer], actor: MaybeActor | None) -> QuerySet[Customer]:
+    """The soft-deleted customers in ``queryset`` that ``actor`` may see in the trash and restore.
+
+    The rule of :func:`restrict` for deleting, over deleted rows: admins all of them, managers
+    their team's (and their own and those shared with them); roles that may not delete, none.
+    """
+    deleted = queryset.filter(deleted_at__isnull=False)
+    return restrict(deleted, actor, "delete", include_deleted=True)
+
+
+def restrict_owned(
+    queryset: QuerySet[Owned], actor: MaybeActor | None, action: str = "view"
+) -> QuerySet[Owned]:
+    """Rows of a per-customer table (``customer_id``) whose customer ``actor`` may act on."""
+    visible = restrict(Customer.objects.all(), actor, action)
+    return queryset.filter(customer_id__in=visible.values("pk"))
+
+
+def customer_for(
+    actor: MaybeActor | None,
+    customer_id: Any,
+    action: str = "view",
+    *,
+    lock: bool = False,
+    include_deleted: bool = False,
+) -> Customer:
+    """The one customer ``actor`` may ``action``, with template, version and owner loaded.
+
+    NotFound when the actor may not even see it (so its existence is not confirmed);
+    PermissionDenied when they may see it but not do this. ``lock`` takes a row lock for
+    the caller's transaction.
+    """
+    if not _is_uuid(customer_id):
+        raise NotFound(_("No such customer."), code="customer_not_found")
+    customers = Customer.objects.select_related("template", "template_version", "owner")
+    if lock:
+        customers = customers.select_for_update(of=("self",))
+    found = (
+        restrict(customers, actor, action, include_deleted=include_deleted)
+        .filter(pk=customer_id)
+        .first()
+    )
+    if found is not None:
+        return found
+    if action != "view" and (
+        restrict(Customer.objects.all(), actor, "view", include_deleted=include_deleted)
+        .filter(pk=customer_id)
+        .exists()
+    ):
+        raise PermissionDenied(_("You may not do this with this customer."))
+    raise NotFound(_("No such customer."), code="customer_not_found")
+
+
+def may(actor: MaybeActor | None, permission: str) -> bool:
     """Whether the actor holds a Dossier permission ("customers.add_customer" …)."""
     return bool(actor is not None and actor.is_authenticated and actor.has_perm(permission))
 
 
-def allows(actor: Any, customer: Customer, action: str = "view") -> bool:
-    """Whether ``restrict`` would let ``actor`` act on this one customer (the same rule)."""
+def allows(actor: MaybeActor | None, customer: Customer, action: str = "view") -> bool:
+    """Whether ``restrict`` would let ``actor`` act on this one customer (the same rule).
+
+    The single-customer API read uses it on a row fetched by prepared SQL (see ``rows.py``);
+    ``test_access`` checks it agrees with ``restrict`` for every role and action.
+    """
     if customer.deleted_at is not None:
         return False
     if actor is None or not actor.is_authenticated or not actor.is_active:
@@ -89,7 +149,7 @@ def allows(actor: Any, customer: Customer, action: str = "view") -> bool:
     return CustomerShare.objects.filter(customer_id=customer.pk, user_id=actor.pk).exists()
 
 
-def works_in(actor: Any, scenario: str) -> bool:
+def works_in(actor: MaybeActor, scenario: str) -> bool:
     """Whether the actor's role works with customers of this template scenario."""
     if actor.is_superuser:
         return True
@@ -101,3 +161,11 @@ def template_scenario(customer: Customer) -> str:
     # fetch_customer reads the scenario with the row; otherwise follow the relation
     scenario = getattr(customer, "template_scenario", None)
     return scenario if scenario is not None else customer.template.scenario
+
+
+def _is_uuid(value: Any) -> bool:
+    try:
+        UUID(str(value))
+    except ValueError:
+        return False
+    return True

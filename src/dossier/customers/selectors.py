@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, prefetch_related_objects
 from django.utils.translation import gettext as _
 
 from dossier.accounts.selectors import role_of_cached
@@ -18,7 +18,7 @@ from dossier.core.errors import NotFound, PermissionDenied, ValidationFailed
 from dossier.core.fields import FieldError, FieldSpec, get_type
 from dossier.core.fields.base import fold_width
 from dossier.core.fields.contact import parse_phone
-from dossier.customers.access import allows, may, restrict, restrict_deleted
+from dossier.customers.access import allows, customer_for, may, restrict, restrict_deleted
 from dossier.customers.models import Customer, CustomerLookup, Tag
 from dossier.customers.names import normalise_query
 from dossier.customers.rows import fetch_customer, fetch_tags
@@ -312,19 +312,8 @@ def erased_at(*, customer_id: Any) -> datetime | None:
 
 def get_customer_object(*, actor: Any, customer_id: Any, action: str = "view") -> Customer:
     """The model instance of a customer the actor may act on, or NotFound."""
-    try:
-        UUID(str(customer_id))
-    except ValueError:
-        raise NotFound(_("No such customer."), code="customer_not_found") from None
-    customer = (
-        restrict(Customer.objects.all(), actor, action)
-        .select_related("template", "template_version", "owner")
-        .prefetch_related("tags", "template_version__fields")
-        .filter(pk=customer_id)
-        .first()
-    )
-    if customer is None:
-        raise NotFound(_("No such customer."), code="customer_not_found")
+    customer = customer_for(actor, customer_id, action)
+    prefetch_related_objects([customer], "tags", "template_version__fields")
     return customer
 
 

@@ -7,7 +7,6 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dossier.audit.append_only import AppendOnlyModel
 from dossier.protection.fields import EncryptedTextField
 
 # ---- data-subject requests, restrictions, erasure (PIPL arts. 44–47, GDPR arts. 15–21) -------

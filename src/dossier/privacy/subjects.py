@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from typing import Any
-from uuid import UUID
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -21,7 +20,7 @@ from dossier.audit.services import record_audit
 from dossier.core import roles
 from dossier.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from dossier.core.fields import FieldError, FieldSpec
-from dossier.customers.access import may, restrict
+from dossier.customers.access import customer_for, may, restrict
 from dossier.customers.models import Customer
 from dossier.customers.values import personal_strings
 from dossier.privacy.models import CustomerTombstone, SubjectRequest
@@ -61,22 +60,10 @@ def subject_customer(
     """The customer ``actor`` may handle with ``permission``; PermissionDenied or NotFound."""
     if not may(actor, permission):
         raise PermissionDenied(_("You may not handle data-subject requests."))
-    try:
-        UUID(str(customer_id))
-    except ValueError:
-        raise NotFound(_("No such customer."), code="customer_not_found") from None
-    customers = visible_customers(actor, action)
-    if for_update:
-        customers = customers.select_for_update(of=("self",))
-    customer = customers.select_related("template", "template_version", "owner").filter(
-        pk=customer_id
+    # administrators handle requests about deleted customers too (their data is still held)
+    return customer_for(
+        actor, customer_id, action, lock=for_update, include_deleted=is_admin(actor)
     )
-    found = customer.first()
-    if found is not None:
-        return found
-    if action != "view" and visible_customers(actor).filter(pk=customer_id).exists():
-        raise PermissionDenied(_("You may not change this customer."))
-    raise NotFound(_("No such customer."), code="customer_not_found")
 
 
 def is_erased(customer_id: Any) -> bool:

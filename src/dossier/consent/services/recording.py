@@ -10,7 +10,6 @@ import ipaddress
 import unicodedata
 from collections.abc import Mapping
 from typing import Any
-from uuid import UUID
 
 from django.db import transaction
 from django.utils import timezone
@@ -20,8 +19,8 @@ from dossier.audit.services import record_audit
 from dossier.consent import selectors
 from dossier.consent.errors import IP, NOTICE_VERSION, SOURCE, ConsentFieldError
 from dossier.consent.models import Action, ConsentConfirmation, ConsentEvent, Purpose, Source
-from dossier.core.errors import NotFound, PermissionDenied, ValidationFailed
-from dossier.customers.access import may, restrict
+from dossier.core.errors import PermissionDenied, ValidationFailed
+from dossier.customers.access import customer_for, may
 from dossier.customers.models import Customer
 
 # sources a plain grant from which must go through double opt-in when the purpose asks for it
@@ -37,19 +36,9 @@ def clean_text(value: Any, limit: int) -> str:
 
 def customer_for_consent(actor: Any, customer_id: Any) -> Customer:
     """The customer the actor records consent for: NotFound if unseen, refused if unchangeable."""
-    try:
-        UUID(str(customer_id))
-    except ValueError:
-        raise NotFound(_("No such customer."), code="customer_not_found") from None
     if not may(actor, "consent.manage_consent"):
         raise PermissionDenied(_("You may not record consent."))
-    customers = Customer.objects.filter(pk=customer_id)
-    customer = restrict(customers, actor, "change").first()
-    if customer is not None:
-        return customer
-    if restrict(customers, actor, "view").exists():
-        raise PermissionDenied(_("You may not record consent for this customer."))
-    raise NotFound(_("No such customer."), code="customer_not_found")
+    return customer_for(actor, customer_id, "change")
 
 
 def check_source(source: str) -> str:

@@ -10,10 +10,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from dossier.audit.services import record_audit
-from dossier.core.errors import NotFound, PermissionDenied, ValidationFailed
+from dossier.core.errors import PermissionDenied, ValidationFailed
 from dossier.core.fields import FieldError
-from dossier.customers.access import may, restrict
-from dossier.customers.models import Customer
+from dossier.customers.access import customer_for, may
 from dossier.customers.values import personal_strings, stored_values
 
 MIN_REASON = 4
@@ -26,14 +25,7 @@ def reveal_values(
     """The whole stored values of the named fields, for the reason given (audited)."""
     if not may(actor, "customers.reveal_customer"):
         raise PermissionDenied(_("You may not reveal customers' protected data."))
-    customer = (
-        restrict(Customer.objects.all(), actor, "reveal")
-        .select_related("template_version")
-        .filter(pk=customer_id)
-        .first()
-    )
-    if customer is None:
-        raise NotFound(_("No such customer."), code="customer_not_found")
+    customer = customer_for(actor, customer_id, "reveal")
     specs = customer.template_version.specs()
     known = {spec.key: spec for spec in specs}
     errors = [

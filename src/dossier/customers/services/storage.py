@@ -18,9 +18,9 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from dossier.core.errors import NotFound, PermissionDenied, ValidationFailed
+from dossier.core.errors import ValidationFailed
 from dossier.core.fields import FieldError, FieldSpec
-from dossier.customers.access import restrict
+from dossier.customers.access import customer_for
 from dossier.customers.models import Customer, CustomerLookup
 from dossier.customers.values import StoredValues
 from dossier.templates.models import Template
@@ -44,17 +44,7 @@ def locked_customer(actor: User, customer_id: Any, action: str) -> Customer:
 
     403 when the actor may only see it, 404 when not even that.
     """
-    customer = (
-        restrict(Customer.objects.select_for_update(), actor, action)
-        .select_related("template", "template_version")
-        .filter(pk=customer_id)
-        .first()
-    )
-    if customer is None:
-        if restrict(Customer.objects.all(), actor, "view").filter(pk=customer_id).exists():
-            raise PermissionDenied(_("You may not change this customer."))
-        raise NotFound(_("No such customer."), code="customer_not_found")
-    return customer
+    return customer_for(actor, customer_id, action, lock=True)
 
 
 def unique_keys(specs: Iterable[FieldSpec]) -> set[str]:
