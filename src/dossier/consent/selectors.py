@@ -29,8 +29,8 @@ from dossier.consent.models import (
 from dossier.core.errors import PermissionDenied, ValidationFailed
 from dossier.customers.access import may, restrict
 from dossier.customers.models import Customer
+from dossier.customers.registry import usable_for
 from dossier.customers.selectors import customer_queryset, get_customer_object
-from dossier.privacy.requests import exclude_restricted
 from dossier.protection.disclosure import may_see_personal
 from dossier.protection.masking import mask_value
 
@@ -251,7 +251,7 @@ def marketing_audience(
         raise PermissionDenied(_("You may not export customers."))
     consenting = with_consent(customer_queryset(actor=actor, action="export"), purpose, channel)
     # restriction, objection and erasure (privacy requests) outrank any consent on record
-    return exclude_restricted(consenting, purpose="marketing")
+    return usable_for(consenting, "marketing")
 
 
 def audience_rows(queryset: QuerySet[Customer], *, actor: Any, channel: str) -> Iterator[dict]:

@@ -112,7 +112,7 @@ def customer_for(
         .filter(pk=customer_id)
         .exists()
     ):
-        raise PermissionDenied(_("You may not do this with this customer."))
+        raise PermissionDenied(_("You may not change this customer."))
     raise NotFound(_("No such customer."), code="customer_not_found")
 
 

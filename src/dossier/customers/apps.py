@@ -5,3 +5,8 @@ class CustomersConfig(AppConfig):
     name = "dossier.customers"
     label = "customers"
     verbose_name = "Customers"
+
+    def ready(self) -> None:
+        from dossier.customers.registrations import register_customer_tables
+
+        register_customer_tables()

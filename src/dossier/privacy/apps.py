@@ -5,3 +5,8 @@ class PrivacyConfig(AppConfig):
     name = "dossier.privacy"
     label = "privacy"
     verbose_name = "Privacy"
+
+    def ready(self) -> None:
+        from dossier.privacy.registrations import register_privacy_tables
+
+        register_privacy_tables()

@@ -10,21 +10,17 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, cast
 
-from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 
-from dossier.audit.models import AuditEvent
 from dossier.audit.services import record_audit
 from dossier.customers.models import Customer
+from dossier.customers.registry import export_sections
 from dossier.customers.values import stored_values
-from dossier.privacy.models import CustomerTombstone, ProcessingRestriction, SubjectRequest
 from dossier.privacy.subjects import request_for, subject_customer
 from dossier.templates.selectors import version_info
 
 EXPORT_FORMAT = "dossier.subject-export/1"
-# evidence keys that name staff, not the customer
-_STAFF_EVIDENCE = ("staff", "requested_by")
 
 
 def _iso(value: Any) -> Any:
@@ -95,103 +91,6 @@ def _derived(customer: Customer) -> dict[str, Any]:
     }
 
 
-def _audit_trail(customer_id: Any) -> list[dict[str, Any]]:
-    """What was done with the customer's data: when, what, which fields; never by whom."""
-    events = AuditEvent.objects.filter(customer_id=customer_id).order_by("at", "id")
-    return [
-        {
-            "at": _iso(event.at),
-            "action": event.action,
-            "object_type": event.object_type,
-            "fields": sorted(str(key) for key in (event.changes or {})),
-            "by": "staff" if event.actor_name else "system",
-            "reason": event.reason,
-        }
-        for event in events
-    ]
-
-
-def _customer_evidence(evidence: dict[str, Any]) -> dict[str, Any]:
-    """Evidence of a consent event without staff: a staff-recorded IP is the staff's own."""
-    hidden = set(_STAFF_EVIDENCE)
-    if "staff" in evidence:
-        hidden |= {"ip", "user_agent"}
-    return {k: v for k, v in evidence.items() if k not in hidden}
-
-
-def _consent(customer: Customer) -> dict[str, Any] | None:
-    if not apps.is_installed("dossier.consent"):
-        return None
-    from dossier.consent.models import ConsentEvent
-    from dossier.consent.selectors import customer_states
-
-    events = ConsentEvent.objects.filter(customer_id=customer.pk).select_related("purpose")
-    return {
-        "states": [
-            {
-                "purpose": state.purpose,
-                "channel": state.channel,
-                "status": state.status,
-                "since": _iso(state.since),
-                "source": state.source,
-                "notice_version": state.notice_version,
-            }
-            for state in customer_states(customer)
-        ],
-        "history": [
-            {
-                "at": _iso(event.created_at),
-                "purpose": event.purpose.key,
-                "channel": event.channel,
-                "action": event.action,
-                "source": event.source,
-                "notice_version": event.notice_version,
-                "evidence": _customer_evidence(event.evidence or {}),
-            }
-            for event in events.order_by("id")
-        ],
-    }
-
-
-def _privacy_records(customer_id: Any) -> dict[str, Any]:
-    requests = SubjectRequest.objects.filter(customer_id=customer_id).order_by("received_at", "id")
-    restrictions = ProcessingRestriction.objects.filter(customer_id=customer_id).order_by("id")
-    tombstone = CustomerTombstone.objects.filter(customer_id=customer_id).first()
-    return {
-        "requests": [
-            {
-                "id": r.pk,
-                "kind": r.kind,
-                "status": r.status,
-                "received_via": r.received_via,
-                "received_at": _iso(r.received_at),
-                "due_at": _iso(r.due_at),
-                "closed_at": _iso(r.closed_at),
-                "note": r.note,
-                "refusal_reason": r.refusal_reason,
-            }
-            for r in requests
-        ],
-        "restrictions": [
-            {
-                "scope": r.scope,
-                "reason": r.reason,
-                "started_at": _iso(r.started_at),
-                "lifted_at": _iso(r.lifted_at),
-            }
-            for r in restrictions
-        ],
-        "erasure": None
-        if tombstone is None
-        else {
-            "erased_at": _iso(tombstone.erased_at),
-            "cause": tombstone.cause,
-            "mode": tombstone.mode,
-            "fields": tombstone.fields,
-        },
-    }
-
-
 @transaction.atomic
 def export_customer_data(*, actor: Any, customer_id: Any, request_id: Any = None) -> dict[str, Any]:
     """Everything held about a customer as JSON-ready data, unmasked; the export is audited."""
@@ -203,9 +102,8 @@ def export_customer_data(*, actor: Any, customer_id: Any, request_id: Any = None
         "generated_at": _iso(timezone.now()),
         "customer": _profile(customer),
         "derived": _derived(customer),
-        "consent": _consent(customer),
-        **_privacy_records(customer.pk),
-        "audit": _audit_trail(customer.pk),
+        # every registered table's part: consent, requests, restrictions, erasure, audit …
+        **export_sections(customer),
     }
     record_audit(
         actor=actor,

@@ -29,12 +29,12 @@ from django.utils.translation import gettext as _
 from dossier.audit.services import record_audit, without
 from dossier.core.errors import Conflict
 from dossier.core.fields import FieldSpec
-from dossier.customers.models import Customer, CustomerLookup
+from dossier.customers.models import Customer
+from dossier.customers.registry import erase_rows
 from dossier.customers.values import needs_lookup, personal_strings, stored_values
 from dossier.privacy.models import (
     CustomerTombstone,
     ProcessingRestriction,
-    SelfServiceLink,
     SubjectRequest,
 )
 from dossier.privacy.subjects import ERASE, complete_answered, named_request, subject_customer
@@ -131,8 +131,7 @@ def anonymise_customers(
         )
     Customer.objects.bulk_update(customers, _WRITTEN, batch_size=500)
     ids = [c.pk for c in customers]
-    CustomerLookup.objects.filter(customer_id__in=ids).delete()
-    SelfServiceLink.objects.filter(customer_id__in=ids).delete()
+    erase_rows(ids)  # every registered table: lookups, self-service links, …
     CustomerTombstone.objects.bulk_create(tombstones)
     _audit_erasures(tombstones, actor=actor, reason=reason, name_fields=True)
     return tombstones
@@ -224,7 +223,7 @@ def delete_customers(
         )
         for pk in remaining
     ]
-    SelfServiceLink.objects.filter(customer_id__in=list(remaining)).delete()
+    erase_rows(list(remaining))  # tables without a foreign key to the deleted rows
     CustomerTombstone.objects.bulk_create(tombstones)
     _audit_erasures(tombstones, actor=actor, reason=reason, name_fields=False)
     return tombstones, list(blocked.values())

@@ -5,17 +5,35 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.core.exceptions import FieldError
 from django.db import models
+from django.db.models.lookups import Exact, IsNull, Lookup
 
 from dossier.protection.crypto import decrypt, encrypt
 from dossier.protection.keys import keyring
 
 
+class EncryptedLookupError(FieldError):
+    """A query compared an encrypted column with a value: it could never match."""
+
+
+class _EmptyOnlyExact(Exact):
+    """``field=""`` (is it empty?) works on ciphertext; any other value could never match."""
+
+    def get_prep_lookup(self) -> Any:
+        if self.rhs not in ("", None):
+            raise EncryptedLookupError(
+                f"{self.lhs.target.model.__name__}.{self.lhs.target.name} is encrypted: "
+                "search it through its blind index (CustomerLookup), not by value."
+            )
+        return super().get_prep_lookup()
+
+
 class EncryptedTextField(models.TextField):
     """Text stored as an AES-256-GCM envelope; the model attribute holds the plaintext.
 
-    Lookups on this field cannot match (each encryption differs): search through a blind
-    index instead.
+    Lookups on this field cannot match (each encryption differs), so they raise
+    :class:`EncryptedLookupError` instead of matching nothing: search through a blind index.
     """
 
     def __init__(self, *args: Any, context: str = "", **kwargs: Any) -> None:
@@ -23,6 +41,17 @@ class EncryptedTextField(models.TextField):
         kwargs.setdefault("blank", True)
         kwargs.setdefault("default", "")
         super().__init__(*args, **kwargs)
+
+    def get_lookup(self, lookup_name: str) -> type[Lookup[Any]] | None:
+        # each encryption differs, so only emptiness can be asked of the column
+        if lookup_name == "exact":
+            return _EmptyOnlyExact
+        if lookup_name == "isnull":
+            return IsNull
+        raise EncryptedLookupError(
+            f"{self.model.__name__}.{self.name} is encrypted: the lookup '{lookup_name}' "
+            "cannot match; search it through its blind index (CustomerLookup)."
+        )
 
     def deconstruct(self) -> Any:
         name, path, args, kwargs = super().deconstruct()

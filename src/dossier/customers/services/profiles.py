@@ -17,6 +17,7 @@ from dossier.core.errors import Conflict, NotFound, PermissionDenied, Validation
 from dossier.core.fields import FieldError, FieldSpec, validate_values
 from dossier.customers.access import may, restrict_deleted, works_in
 from dossier.customers.models import Customer, CustomerShare, CustomerTag, Tag
+from dossier.customers.registry import refuse_changes
 from dossier.customers.services.storage import (
     claim_unique_values,
     locked_customer,
@@ -33,7 +34,6 @@ from dossier.customers.values import (
     split_values,
     stored_values,
 )
-from dossier.privacy.subjects import refuse_if_erased
 from dossier.templates.models import Template, TemplateVersion
 
 #: the owner, as the field of the errors that concern it
@@ -241,7 +241,7 @@ def update_customer(
     """
     customer = locked_customer(actor, customer_id, "change")
     check_version(customer, expected_version)
-    refuse_if_erased(customer.pk)
+    refuse_changes(customer.pk)  # e.g. erased: nothing left to change
     owner_change = _reassign(actor, customer, owner)
     specs = customer.template_version.specs()
     before = stored_values(customer, specs)

@@ -126,7 +126,7 @@ PAGES: dict[str, tuple[str, ...]] = {
     "POST customers:create":     (LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, DENIED, DENIED, REDIRECT),  # noqa: E501
     "GET customers:detail":      (LOGIN, PAGE, PAGE, PAGE, PAGE, PAGE, UNSEEN, UNSEEN),
     "POST customers:reveal":     (LOGIN, PAGE, PAGE, DENIED, DENIED, DENIED, DENIED, DENIED),
-    "GET customers:edit":        (LOGIN, PAGE, PAGE, PAGE, PAGE, UNSEEN, UNSEEN, UNSEEN),
+    "GET customers:edit":        (LOGIN, PAGE, PAGE, PAGE, PAGE, DENIED, UNSEEN, UNSEEN),
     "POST customers:delete":     (LOGIN, REDIRECT, REDIRECT, KEPT, KEPT, KEPT, UNSEEN, UNSEEN),
     "GET customers:trash":       (LOGIN, PAGE, PAGE, DENIED, DENIED, DENIED, DENIED, DENIED),
     "POST customers:restore":    (LOGIN, REDIRECT, REDIRECT, DENIED, DENIED, DENIED, DENIED, DENIED),  # noqa: E501
