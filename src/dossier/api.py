@@ -20,6 +20,7 @@ from dossier.consent.api import router as consent_router
 from dossier.core.errors import ApplicationError
 from dossier.customers.api import router as customers_router
 from dossier.customers.api import tags_router
+from dossier.customers.profile_migrations import router as profile_migrations_router
 from dossier.privacy.api import router as privacy_router
 from dossier.privacy.audit_api import router as audit_router
 from dossier.templates.api import router as templates_router
@@ -39,6 +40,7 @@ api = NinjaAPI(
 api.add_router("/customers", customers_router)
 api.add_router("/tags", tags_router)
 api.add_router("/templates", templates_router)
+api.add_router("/templates", profile_migrations_router)
 api.add_router("/consent", consent_router)
 api.add_router("/privacy", privacy_router)
 api.add_router("/audit", audit_router)

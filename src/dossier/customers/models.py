@@ -67,6 +67,9 @@ class Customer(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     deleted_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    #: when the privacy app erased (anonymised) the customer's personal data; its tombstone
+    #: holds the evidence. Nothing may change an erased customer again.
+    erased_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     class Meta:
         ordering = ["-id"]

@@ -55,7 +55,6 @@ def repoint_rows(entry: CustomerData) -> Callable[[Any, Any], int]:
 
 
 _ENTRIES: dict[str, CustomerData] = {}
-_CHANGE_GUARDS: list[Callable[[Any], None]] = []
 _PURPOSE_FILTERS: list[Callable[[QuerySet[Customer], str], QuerySet[Customer]]] = []
 
 
@@ -120,18 +119,6 @@ def customer_figures(customer_id: Any) -> dict[str, Any]:
         if entry.figures is not None:
             figures.update(entry.figures(customer_id))
     return figures
-
-
-def register_change_guard(guard: Callable[[Any], None]) -> None:
-    """Add a check that raises when a customer may no longer be changed (erased …)."""
-    if guard not in _CHANGE_GUARDS:
-        _CHANGE_GUARDS.append(guard)
-
-
-def refuse_changes(customer_id: Any) -> None:
-    """Raise the first registered refusal to change this customer, if any."""
-    for guard in _CHANGE_GUARDS:
-        guard(customer_id)
 
 
 def register_purpose_filter(

@@ -23,7 +23,6 @@ from dossier.customers.models import Customer, CustomerLookup, Tag
 from dossier.customers.names import normalise_query
 from dossier.customers.rows import fetch_customer, fetch_tags
 from dossier.customers.values import stored_values
-from dossier.privacy.models import CustomerTombstone
 from dossier.protection.disclosure import last4_digest, lookup_digest, mask_values, may_see_personal
 from dossier.templates.core_fields import core_spec
 from dossier.templates.models import ProfileMigration
@@ -132,9 +131,7 @@ def _found_beyond_owners(actor: Any, filters: CustomerFilters) -> dict[str, str]
 
 def _beyond_owners(actor: Any, digests: dict[str, str]) -> QuerySet[Customer]:
     """Live, not erased customers of the actor's scenarios whose identifier matches."""
-    queryset = Customer.objects.filter(deleted_at__isnull=True).exclude(
-        id__in=CustomerTombstone.objects.values("customer_id")
-    )
+    queryset = Customer.objects.filter(deleted_at__isnull=True, erased_at__isnull=True)
     scenarios = roles.ROLE_SCENARIOS.get(role_of_cached(actor) or "")
     if scenarios is not None:
         queryset = queryset.filter(template__scenario__in=scenarios)
@@ -180,12 +177,7 @@ def customer_queryset(
     filters = filters or CustomerFilters()
     queryset = restrict(Customer.objects.all(), actor, action)
     # erased customers (their personal data anonymised) are only listed when asked for
-    erased = CustomerTombstone.objects.values("customer_id")
-    queryset = (
-        queryset.filter(id__in=erased)
-        if filters.erased == "only"
-        else queryset.exclude(id__in=erased)
-    )
+    queryset = queryset.filter(erased_at__isnull=filters.erased != "only")
     if filters.q:
         queryset = search(queryset, filters.q, actor=actor)
     if filters.tag:
@@ -306,8 +298,8 @@ def _is_uuid(value: Any) -> bool:
 
 def erased_at(*, customer_id: Any) -> datetime | None:
     """When the customer's personal data was erased, or None if it was not."""
-    tombstone = CustomerTombstone.objects.filter(customer_id=customer_id).first()
-    return tombstone.erased_at if tombstone is not None else None
+    found = Customer.objects.filter(pk=customer_id).values_list("erased_at", flat=True).first()
+    return found
 
 
 def get_customer_object(*, actor: Any, customer_id: Any, action: str = "view") -> Customer:

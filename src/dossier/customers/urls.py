@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from dossier.customers import views
+from dossier.customers import profile_migrations, views
 
 app_name = "customers"
 urlpatterns = [
@@ -17,6 +17,13 @@ urlpatterns = [
     path("customers/<uuid:customer_id>/edit/", views.customer_edit, name="edit"),
     path("customers/<uuid:customer_id>/delete/", views.customer_delete, name="delete"),
     path("customers/<uuid:customer_id>/restore/", views.customer_restore, name="restore"),
+    # moving a template's customers to its current version (beside the template's pages)
+    path("templates/<slug:key>/migrate/", profile_migrations.migrate, name="template_migrate"),
+    path(
+        "templates/<slug:key>/migrations/<int:migration_id>/",
+        profile_migrations.migration,
+        name="template_migration",
+    ),
     path("tags/", views.tag_list, name="tags"),
     path("tags/<int:tag_id>/", views.tag_update, name="tag_update"),
     path("tags/<int:tag_id>/delete/", views.tag_delete, name="tag_delete"),

@@ -11,7 +11,6 @@ from dossier.customers.models import Customer
 from dossier.customers.registry import (
     CustomerData,
     register,
-    register_change_guard,
     register_purpose_filter,
     repoint_rows,
 )
@@ -22,7 +21,6 @@ from dossier.privacy.models import (
     SubjectRequest,
 )
 from dossier.privacy.requests import exclude_restricted
-from dossier.privacy.subjects import refuse_if_erased
 
 
 def _iso(value: Any) -> Any:
@@ -125,5 +123,3 @@ def register_privacy_tables() -> None:
     # the audit log is written by every app; the privacy app answers for its part of a copy
     register(CustomerData(key="audit", model=AuditEvent, export=audit_copy, erasure="keep"))
     register_purpose_filter(_restricted_out)
-    # an erased customer has nothing left to change
-    register_change_guard(refuse_if_erased)

@@ -11,14 +11,11 @@ from dossier.accounts.auth import ApiRequest
 from dossier.core.errors import PermissionDenied
 from dossier.core.fields import FieldSpec, get_type, registered_types
 from dossier.core.schemas import ERRORS
-from dossier.customers import selectors as customer_selectors
-from dossier.customers import services as customer_services
 from dossier.templates import selectors, services
-from dossier.templates.models import ProfileMigration, Template, TemplateVersion
+from dossier.templates.models import Template, TemplateVersion
 from dossier.templates.schemas import (
     CloneIn,
     FieldTypeOut,
-    MigrationOut,
     TemplateDetailOut,
     TemplateIn,
     TemplateOut,
@@ -151,43 +148,3 @@ def get_version(request: ApiRequest, key: str, number: int) -> Any:
     return _version_out(
         selectors.get_version(template=selectors.get_template(key=key), number=number)
     )
-
-
-def _migration_out(migration: ProfileMigration) -> dict[str, Any]:
-    return {
-        "id": migration.pk,
-        "template": migration.template.key,
-        "target_version": migration.target.number,
-        "status": migration.status,
-        "migrated": migration.migrated,
-        "failed": migration.failed,
-        "failures": migration.failures,
-    }
-
-
-@router.post("/{key}/migrations", response={202: MigrationOut, **ERRORS})
-def start_migration(request: ApiRequest, key: str, confirm_decrypt: bool = False) -> Any:
-    """Re-validate the template's profiles against its current version, in the background.
-
-    Only someone who may change every customer on the template may migrate it. A migration
-    that would store encrypted values in plaintext needs an administrator and
-    `confirm_decrypt=true`.
-    """
-    migration = customer_services.start_migration(
-        actor=request.user,
-        template=selectors.get_template(key=key),
-        confirm_decrypt=confirm_decrypt,
-    )
-    report = customer_selectors.migration_report(
-        actor=request.user, template_key=key, migration_id=migration.pk
-    )
-    return Status(202, _migration_out(report))
-
-
-@router.get("/{key}/migrations/{migration_id}", response={200: MigrationOut, **ERRORS})
-def get_migration(request: ApiRequest, key: str, migration_id: int) -> Any:
-    """A migration's progress and its report of every profile that failed."""
-    migration = customer_selectors.migration_report(
-        actor=request.user, template_key=key, migration_id=migration_id
-    )
-    return _migration_out(migration)

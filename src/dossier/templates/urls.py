@@ -11,7 +11,5 @@ urlpatterns = [
     path("<slug:key>/edit/", views.edit, name="edit"),
     path("<slug:key>/clone/", views.clone, name="clone"),
     path("<slug:key>/archive/", views.archive, name="archive"),
-    path("<slug:key>/migrate/", views.migrate, name="migrate"),
     path("<slug:key>/versions/<int:number>/", views.version, name="version"),
-    path("<slug:key>/migrations/<int:migration_id>/", views.migration, name="migration"),
 ]

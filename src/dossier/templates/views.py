@@ -18,8 +18,6 @@ from dossier.core.errors import ApplicationError, PermissionDenied, ValidationFa
 from dossier.core.fields import FieldError, FieldSpec, registered_types
 from dossier.core.fields.base import CLASSIFICATIONS
 from dossier.core.pages import AuthenticatedRequest, shows_errors
-from dossier.customers import selectors as customer_selectors
-from dossier.customers import services as customer_services
 from dossier.templates import selectors, services
 from dossier.templates.core_fields import CORE_FIELDS, CORE_KEYS
 from dossier.templates.editor import (
@@ -217,37 +215,6 @@ def archive(request: AuthenticatedRequest, key: str) -> HttpResponse:
     services.archive_template(actor=request.user, template=selectors.get_template(key=key))
     messages.success(request, _("Template archived."))
     return redirect("templates:detail", key=key)
-
-
-@require_POST
-@page
-def migrate(request: AuthenticatedRequest, key: str) -> HttpResponse:
-    """Start moving the template's customers to its current version."""
-    template = selectors.get_template(key=key)
-    try:
-        migration = customer_services.start_migration(
-            actor=request.user,
-            template=template,
-            confirm_decrypt=request.POST.get("confirm_decrypt") == "on",
-        )
-    except ApplicationError as exc:
-        if isinstance(exc, PermissionDenied) and not exc.errors:
-            raise  # no right to migrate at all: the 403 page
-        reasons = [e.message(_language()) for e in exc.errors]
-        messages.error(request, " ".join([exc.message, *reasons]))
-        return redirect("templates:detail", key=key)
-    return redirect("templates:migration", key=key, migration_id=migration.pk)
-
-
-@page
-def migration(request: AuthenticatedRequest, key: str, migration_id: int) -> HttpResponse:
-    """A migration's report: counts and every customer that failed, with its errors."""
-    report = customer_selectors.migration_report(
-        actor=request.user, template_key=key, migration_id=migration_id
-    )
-    context = {"nav": "templates", "template": report.template, "migration": report}
-    name = "templates/_migration_report.html" if _is_htmx(request) else "templates/migration.html"
-    return render(request, name, context)
 
 
 @page

@@ -46,7 +46,6 @@ from dossier.customers.services.storage import (
     unique_plan,
 )
 from dossier.customers.values import StoredValues, merge_changes, split_values, stored_values
-from dossier.privacy.subjects import erased_among
 from dossier.protection.disclosure import lookup_digest
 from dossier.templates.models import Template, TemplateVersion
 
@@ -142,7 +141,7 @@ def upsert_customers(
     result = BatchResult()
     keyed = _row_keys(rows, key_spec, result)
     found, holders = _matched(actor, template, key_spec, keyed)
-    erased = erased_among(list(found))
+    erased = {pk for pk, customer in found.items() if customer.erased_at is not None}
     specs_of = _version_specs({c.template_version_id for c in found.values()}, version)
     current = own_lookups(list(found))
     pending: list[_Pending] = []

@@ -7,7 +7,6 @@ from django.db import transaction
 from dossier.core.fields import get_type
 from dossier.customers.models import Customer, CustomerLookup
 from dossier.customers.values import split_values, stored_values
-from dossier.privacy.models import CustomerTombstone
 from dossier.templates.selectors import version_info
 
 
@@ -19,8 +18,7 @@ def reindex_lookups(*, batch_size: int = 500) -> int:
     customers keep no lookups. Deleted customers are included: restoring needs theirs.
     """
     done = 0
-    erased = CustomerTombstone.objects.values("customer_id")
-    customers = Customer.objects.exclude(id__in=erased).order_by("id")
+    customers = Customer.objects.filter(erased_at__isnull=True).order_by("id")
     last = None
     while True:
         batch = customers.filter(id__gt=last) if last is not None else customers

@@ -17,7 +17,6 @@ from dossier.core.errors import Conflict, NotFound, PermissionDenied, Validation
 from dossier.core.fields import FieldError, FieldSpec, validate_values
 from dossier.customers.access import may, restrict_deleted, works_in
 from dossier.customers.models import Customer, CustomerShare, CustomerTag, Tag
-from dossier.customers.registry import refuse_changes
 from dossier.customers.services.storage import (
     claim_unique_values,
     locked_customer,
@@ -201,6 +200,12 @@ def replace_tags(
     return before, sorted(customer.tags.values_list("name", flat=True))
 
 
+def refuse_if_erased(customer: Customer) -> None:
+    """409 for work on an erased customer: there is nothing left to change."""
+    if customer.erased_at is not None:
+        raise Conflict(_("This customer's personal data has been erased."), code="customer_erased")
+
+
 def check_version(customer: Customer, expected_version: int | None) -> None:
     """409 when the caller read an older version than the stored one."""
     if expected_version is not None and customer.version != expected_version:
@@ -241,7 +246,7 @@ def update_customer(
     """
     customer = locked_customer(actor, customer_id, "change")
     check_version(customer, expected_version)
-    refuse_changes(customer.pk)  # e.g. erased: nothing left to change
+    refuse_if_erased(customer)
     owner_change = _reassign(actor, customer, owner)
     specs = customer.template_version.specs()
     before = stored_values(customer, specs)

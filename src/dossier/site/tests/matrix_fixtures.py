@@ -448,10 +448,10 @@ PAGE_CALLS: dict[str, PageBuilder] = {
     "POST templates:archive": lambda w, a: PageCall(
         reverse("templates:archive", args=[w.fresh_template().key]), {}
     ),
-    "POST templates:migrate": _on_template("templates:migrate", data={}),
+    "POST customers:template_migrate": _on_template("customers:template_migrate", data={}),
     "GET templates:version": _on_template("templates:version", 1),
-    "GET templates:migration": lambda w, a: PageCall(
-        reverse("templates:migration", args=[CUSTOM_TEMPLATE, w.migration.pk])
+    "GET customers:template_migration": lambda w, a: PageCall(
+        reverse("customers:template_migration", args=[CUSTOM_TEMPLATE, w.migration.pk])
     ),
     "GET consent:customer": _on_target("consent:customer"),
     "GET consent:confirm": lambda w, a: PageCall(reverse("consent:confirm")),

@@ -74,7 +74,7 @@ API: dict[str, tuple[str, ...]] = {
     # outsider's customer on it, so only the admin may run it
     "POST /templates/{key}/migrations":               (OK, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED),  # noqa: E501
     # the report names customers of every owner: only those who may migrate read it (as on
-    # the page templates:migration)
+    # the page customers:template_migration)
     "GET /templates/{key}/migrations/{migration_id}": (OK, OK, DENIED, DENIED, DENIED, DENIED, DENIED),  # noqa: E501
     "GET /consent/purposes":                          ALL_OK,
     "GET /consent/customers/{customer_id}":           (OK, OK, OK, OK, OK, UNSEEN, UNSEEN),
@@ -138,9 +138,9 @@ PAGES: dict[str, tuple[str, ...]] = {
     "GET templates:edit":        (LOGIN, PAGE, PAGE, DENIED, DENIED, DENIED, DENIED, DENIED),
     "GET templates:clone":       (LOGIN, PAGE, PAGE, DENIED, DENIED, DENIED, DENIED, DENIED),
     "POST templates:archive":    (LOGIN, REDIRECT, REDIRECT, DENIED, DENIED, DENIED, DENIED, DENIED),  # noqa: E501
-    "POST templates:migrate":    (LOGIN, REDIRECT, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED),
+    "POST customers:template_migrate":    (LOGIN, REDIRECT, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED),  # noqa: E501
     "GET templates:version":     (LOGIN, PAGE, PAGE, PAGE, PAGE, PAGE, PAGE, PAGE),
-    "GET templates:migration":   (LOGIN, PAGE, PAGE, DENIED, DENIED, DENIED, DENIED, DENIED),
+    "GET customers:template_migration":   (LOGIN, PAGE, PAGE, DENIED, DENIED, DENIED, DENIED, DENIED),  # noqa: E501
     "GET consent:customer":      (LOGIN, PAGE, PAGE, PAGE, PAGE, PAGE, UNSEEN, UNSEEN),
     "GET consent:confirm":       (PAGE, PAGE, PAGE, PAGE, PAGE, PAGE, PAGE, PAGE),
     "GET privacy:requests":      (LOGIN, PAGE, PAGE, DENIED, DENIED, DENIED, DENIED, DENIED),
