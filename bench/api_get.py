@@ -48,8 +48,8 @@ def _urlconf() -> None:
 
 
 def _seed() -> tuple[str, str]:
-    from dossier.core import roles
     from dossier.accounts.services import create_token, create_user
+    from dossier.core import roles
     from dossier.customers.services import create_customer
     from dossier.templates.selectors import get_template
 

@@ -50,8 +50,8 @@ def _rows(start: int, count: int) -> list[dict[str, Any]]:
 
 
 def _seed() -> Any:
-    from dossier.core import roles
     from dossier.accounts.services import create_user
+    from dossier.core import roles
     from dossier.templates.services import create_template
 
     call_command("migrate", verbosity=0)

@@ -9,8 +9,8 @@ import json
 import time
 from pathlib import Path
 
-from dossier.templates.core_fields import merge_specs
 from dossier.core.fields import FieldSpec, validate_rows
+from dossier.templates.core_fields import merge_specs
 
 BUILTIN = (
     Path(__file__).resolve().parents[1] / "src/dossier/templates/builtin/real_estate_buyer.json"

@@ -55,7 +55,8 @@ def restrict(
         return queryset
     if role in roles.ROLE_SCENARIOS:
         queryset = queryset.filter(template__scenario__in=roles.ROLE_SCENARIOS[role])
-    mine = Q(owner=actor) | Q(id__in=CustomerShare.objects.filter(user=actor).values("customer_id"))
+    shared = CustomerShare.objects.filter(user_id=actor.pk).values("customer_id")
+    mine = Q(owner_id=actor.pk) | Q(id__in=shared)
     if role == roles.MANAGER:
         team_id = team_id_of(actor)
         if team_id is not None:
@@ -146,6 +147,8 @@ def allows(actor: MaybeActor | None, customer: Customer, action: str = "view") -
         and customer.team_id == team_id_of(actor)
     ):
         return True
+    if actor.pk is None:  # a system actor owns nothing (and has passed as an admin above)
+        return False
     return CustomerShare.objects.filter(customer_id=customer.pk, user_id=actor.pk).exists()
 
 

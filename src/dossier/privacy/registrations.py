@@ -93,10 +93,6 @@ def _restricted_out(customers: QuerySet[Customer], purpose: str) -> QuerySet[Cus
     return exclude_restricted(customers, purpose=purpose)
 
 
-def _restricted_out(customers: QuerySet[Customer], purpose: str) -> QuerySet[Customer]:
-    return exclude_restricted(customers, purpose=purpose)
-
-
 def register_privacy_tables() -> None:
     """Requests, restrictions and tombstones are evidence: exported, kept through erasure."""
     register(
