@@ -35,6 +35,65 @@ def _roles(db: Any) -> None:
     ensure_roles()
 
 
+# -- dossier --help and dossier django -----------------------------------------------------
+DJANGO_DEVELOPER_COMMANDS = ["flush", "sqlflush", "squashmigrations", "testserver", "runserver"]
+
+
+@pytest.mark.parametrize("argv", [[], ["--help"], ["-h"], ["help"]])
+def test_help_lists_dossier_commands_in_groups_without_djangos(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from dossier.cli import main
+
+    main(argv)
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    setup, running, data = lines.index("Set-up:"), lines.index("Running:"), lines.index("Data:")
+    assert setup < running < data
+
+    def names(start: int) -> list[str]:
+        block = lines[start + 1 : lines.index("", start)]
+        assert all(len(line.split(maxsplit=1)) == 2 for line in block)  # a name and its line
+        return [line.split()[0] for line in block]
+
+    assert names(setup) == ["migrate", "createuser", "demo"]
+    assert names(running) == ["serve", "worker"]
+    assert set(names(data)) >= {"backup", "restore", "keys", "retention", "token"}
+    words = set(out.replace("`", " ").split())
+    for command in [*DJANGO_DEVELOPER_COMMANDS, "makemigrations", "sendtestemail"]:
+        assert command not in words, command
+    assert "dossier django" in out
+
+
+def test_django_commands_run_under_dossier_django(capsys: pytest.CaptureFixture[str]) -> None:
+    from dossier.cli import main
+
+    main(["django", "check"])
+    assert "System check identified no issues" in capsys.readouterr().out
+    main(["django", "--help"])
+    listing = capsys.readouterr().out
+    assert all(command in listing for command in DJANGO_DEVELOPER_COMMANDS)
+
+
+@pytest.mark.parametrize(
+    ("command", "hint"),
+    [("flush", "run `dossier django flush`"), ("serv", "did you mean `dossier serve`?")],
+)
+def test_a_django_or_misspelt_command_is_refused_with_a_hint(
+    command: str, hint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from dossier.cli import main
+
+    ensure_roles()
+    users = User.objects.count()
+    User.objects.create(username="kept")
+    with pytest.raises(SystemExit) as stop:
+        main([command, "--noinput"])
+    assert stop.value.code == 2
+    assert hint in capsys.readouterr().err
+    assert User.objects.count() == users + 1  # nothing was flushed
+
+
 # -- createuser ---------------------------------------------------------------------------
 def test_createuser_creates_a_user_with_role_team_and_usable_password() -> None:
     options = ["--password", "s3cret-pass!", "--email", "wf@example.cn", "--team", "华东销售部"]
