@@ -240,22 +240,61 @@ def test_demo_refuses_a_weak_password_before_creating_anything() -> None:
 
 
 # -- serve and worker ---------------------------------------------------------------------
-def test_serve_runs_runserver_without_reloader_and_warns_about_the_secret_key(
+def test_serve_starts_gunicorn_with_workers_threads_and_a_pool_per_thread(
+    monkeypatch: Any, settings: Any
+) -> None:
+    from dossier.core.management.commands import serve
+
+    started: list[dict[str, Any]] = []
+    commands: list[Any] = []
+    monkeypatch.setattr(
+        serve.Command, "_supervise", lambda self, children: started.append(children)
+    )
+    monkeypatch.setattr(serve, "call_command", lambda *a, **k: commands.append(a))
+    monkeypatch.delenv("DOSSIER_SECRET_KEY", raising=False)
+
+    output = run("serve", "--port", "9000", "--workers", "3", "--threads", "5")
+
+    assert commands == [("collectstatic",)]  # the workers serve collected, gzipped assets
+    [children] = started
+    assert list(children) == ["web server"]
+    command, env = children["web server"]
+    assert command[:4] == [sys.executable, "-m", "gunicorn", "dossier.wsgi:application"]
+    for option in ("--bind=127.0.0.1:9000", "--workers=3", "--threads=5", "--worker-class=gthread"):
+        assert option in command
+    assert "--reload" not in command
+    assert env["DOSSIER_DB_POOL_SIZE"] == "5" and env["DOSSIER_STATIC_COLLECTED"] == "1"
+    assert "DOSSIER_SECRET_KEY" in output and "3 worker processes × 5 threads" in output
+
+    monkeypatch.setenv("DOSSIER_SECRET_KEY", "x" * 50)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    output = run("serve", "--host", "::1", "--reload", "--with-worker")
+    children = started[-1]
+    command, env = children["web server"]
+    assert "--bind=[::1]:8000" in command and "--reload" in command
+    assert f"--workers={serve.default_workers()}" in command and "--threads=4" in command
+    assert serve.default_workers() == max(2, 2 * serve.cores())
+    assert children["task worker"][0] == [sys.executable, "-m", "dossier.cli", "worker"]
+    assert children["task worker"][1]["DOSSIER_DB_POOL_SIZE"] == "1"
+    assert "DOSSIER_SECRET_KEY" not in output and "and the task worker" in output
+
+
+def test_serve_refuses_bad_sizes_and_a_worker_without_the_database_queue(
     monkeypatch: Any,
 ) -> None:
     from dossier.core.management.commands import serve
 
-    calls = []
-    monkeypatch.setattr(serve, "call_command", lambda *a, **k: calls.append((a, k)))
-    monkeypatch.delenv("DOSSIER_SECRET_KEY", raising=False)
-    output = run("serve", "--port", "9000")
-    assert calls == [(("runserver", "127.0.0.1:9000"), {"use_reloader": False, "use_ipv6": False})]
-    assert "DOSSIER_SECRET_KEY" in output
-
-    monkeypatch.setenv("DOSSIER_SECRET_KEY", "x" * 50)
-    output = run("serve", "--host", "::1", "--reload")
-    assert calls[-1] == (("runserver", "[::1]:8000"), {"use_reloader": True, "use_ipv6": True})
-    assert "DOSSIER_SECRET_KEY" not in output
+    started: list[Any] = []
+    monkeypatch.setattr(serve.Command, "_supervise", lambda self, children: started.append(1))
+    monkeypatch.setattr(serve, "call_command", lambda *a, **k: None)
+    with pytest.raises(CommandError, match="must be 1 or more"):
+        run("serve", "--workers", "0")
+    with pytest.raises(CommandError, match="must be 1 or more"):
+        run("serve", "--threads", "0")
+    # the test settings run tasks immediately: there is no queue for a worker
+    with pytest.raises(CommandError, match="needs the database task queue"):
+        run("serve", "--with-worker")
+    assert started == []
 
 
 @task()
