@@ -4,40 +4,48 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export DOSSIER_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: install demo serve test test-fast lint bench browser-deps messages clean
+.PHONY: install install-dev demo serve test test-fast lint bench browser-deps messages clean
 
+# install: what running Dossier needs; install-dev adds the test, lint and browser tools
 $(BIN)/dossier: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+$(VENV)/.dev: $(BIN)/dossier
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	touch $@
 
 install: $(BIN)/dossier
 
-## demo: install, migrate an SQLite database under data/, load demo data, print the login, serve :8000
+install-dev: $(VENV)/.dev
+
+## demo: install, migrate an SQLite database under data/, load demo data, print the login,
+## serve :8000 with the background task worker (Ctrl-C stops both)
 demo: install
 	$(BIN)/dossier migrate -v 0
 	$(BIN)/dossier demo --customers 300 --if-empty
-	$(BIN)/dossier serve --host 127.0.0.1 --port 8000
+	$(BIN)/dossier serve --host 127.0.0.1 --port 8000 --with-worker
 
 serve: install
-	$(BIN)/dossier serve --host 127.0.0.1 --port 8000
+	$(BIN)/dossier serve --host 127.0.0.1 --port 8000 --with-worker
 
 ## test: the whole suite (unit, API, pages, schemathesis, browser) on the database in DOSSIER_DATABASE_URL
-test: install browser-deps
+test: install-dev browser-deps
 	$(BIN)/pytest
 
 ## test-fast: everything but the browser tests
-test-fast: install
+test-fast: install-dev
 	$(BIN)/pytest -m "not browser"
 
-lint: install
+lint: install-dev
 	$(BIN)/ruff check src bench
 	$(BIN)/ruff format --check src bench
 	$(BIN)/lint-imports
 	$(BIN)/mypy src/dossier
 
 ## bench: figures named by the issues, with their ratio to the named baseline
-bench: install
+bench: install-dev
 	$(BIN)/python bench/run.py
 
 # Headless Chromium and a CJK font for the browser tests (Debian packages; needs root).

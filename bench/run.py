@@ -1,7 +1,8 @@
 """`make bench`: every figure the issues name, with its ratio to the named baseline.
 
 Runs each benchmark in its own process on a fresh SQLite database under a temporary folder
-(or on DOSSIER_DATABASE_URL when it is set). Prints figures; never passes or fails on them.
+(or on DOSSIER_DATABASE_URL when it is set); load_serve.py needs PostgreSQL (see its
+docstring). Prints figures; never passes or fails on them.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ["api_get.py", "validator.py", "batch_create.py"]
+BENCHMARKS = ["api_get.py", "validator.py", "batch_create.py", "load_serve.py"]
 
 
 def main() -> int:

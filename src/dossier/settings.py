@@ -1,7 +1,9 @@
 """Django settings, read from the environment (DOSSIER_*)."""
 
 import os
+from contextlib import suppress
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -52,6 +54,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # assets straight from the worker processes: no separate web server needed
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "dossier.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -83,22 +87,39 @@ TEMPLATES = [
 ]
 
 DATA_DIR_DEFAULT_DB = f"sqlite:///{DATA_DIR / 'dossier.sqlite3'}"
+
+
+def database(url: str, *, pool_size: int = 4) -> dict[str, Any]:
+    """The database a URL names: PostgreSQL through a bounded connection pool per process,
+    SQLite in WAL mode with a busy timeout (several processes share the file)."""
+    config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60))
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        # Each process holds at most pool_size connections (`dossier serve` sets it to its
+        # threads), so the server never has more than workers × threads. The pool keeps them
+        # open; Django refuses CONN_MAX_AGE beside it.
+        config["CONN_MAX_AGE"] = 0
+        pool = {"min_size": min(2, pool_size), "max_size": pool_size, "timeout": 10}
+        config["OPTIONS"] = {**config.get("OPTIONS", {}), "pool": pool}
+    elif config["ENGINE"] == "django.db.backends.sqlite3":
+        # a fresh checkout has no data folder yet; SQLite will not create it
+        Path(config["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+        # Django's SQLite backend, knowing the real limit of parameters a statement (bulk writes)
+        config["ENGINE"] = "dossier.core.sqlite"
+        config["OPTIONS"] = {
+            # WAL lets the worker and the web server read while the other writes.
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,  # seconds a write waits for another process's
+        }
+    return config
+
+
 DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DOSSIER_DATABASE_URL", DATA_DIR_DEFAULT_DB), conn_max_age=60
+    "default": database(
+        os.environ.get("DOSSIER_DATABASE_URL", DATA_DIR_DEFAULT_DB),
+        pool_size=int(os.environ.get("DOSSIER_DB_POOL_SIZE", "4")),
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # the same backend, knowing the real limit of parameters a statement (for bulk writes)
-    DATABASES["default"]["ENGINE"] = "dossier.core.sqlite"
-    # a fresh checkout has no data folder yet; SQLite will not create it
-    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
-    DATABASES["default"]["OPTIONS"] = {
-        # WAL lets the worker and the web server read while the other writes.
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
-    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [
@@ -126,6 +147,16 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # collectstatic also writes gzipped copies, which WhiteNoise sends to browsers that take them
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+# `dossier serve` collects the assets into STATIC_ROOT and tells its workers so; everywhere
+# else (tests, a development run) WhiteNoise finds them in the apps, with no collectstatic.
+WHITENOISE_USE_FINDERS = not _flag("DOSSIER_STATIC_COLLECTED")
+with suppress(OSError):  # WhiteNoise warns on every start when the folder is missing
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -1,8 +1,7 @@
-"""URL map: pages, the API at /api/v1, static assets."""
+"""URL map: pages and the API at /api/v1."""
 
 from django.contrib.auth.decorators import login_not_required
-from django.contrib.staticfiles.views import serve
-from django.urls import include, path, re_path
+from django.urls import include, path
 from django.views.i18n import set_language
 
 from dossier.api import api
@@ -27,6 +26,5 @@ urlpatterns = [
     path("consent/", include("dossier.consent.urls")),
     path("privacy/", include("dossier.privacy.urls")),
     path("audit/", audit_log, name="audit"),
-    # Assets are served by Dossier itself (no CDN, no separate web server needed).
-    re_path(r"^static/(?P<path>.*)$", login_not_required(serve), {"insecure": True}),
+    # assets (/static/) are served by WhiteNoise's middleware: no CDN, no separate web server
 ]

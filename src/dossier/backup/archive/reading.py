@@ -130,8 +130,9 @@ def read_records(path: Path, backup: Backup) -> Iterator[tuple[str, list[Any]]]:
     table = None
     for kind, plain in read_frames(path, backup):
         if kind == FINAL:
+            # no break: read_frames goes on to refuse bytes after the final chunk
             trailer = json.loads(plain)
-            break
+            continue
         try:
             data = pending + decompressor.decompress(plain)
         except zlib.error:

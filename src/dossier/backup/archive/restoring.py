@@ -26,7 +26,8 @@ from dossier.protection.fields import EncryptedTextField
 from dossier.protection.keys import keyring
 
 INSERT_BATCH = 1000
-AUDIT_TABLE, AUDIT_TRIGGER = "privacy_auditevent", "privacy_auditevent_append_only"
+#: the function every append-only trigger runs (migrations privacy.0002, consent.0003 …)
+REFUSE_FUNCTION = "dossier_refuse_change"
 
 
 @dataclass(frozen=True)
@@ -153,20 +154,15 @@ def _load(
 
     columns = {t["name"]: t["columns"] for t in backup.header["tables"]}
     with connection.cursor() as cursor:
-        audit_trigger = False
+        refusing: list[tuple[str, str]] = []
         if connection.vendor == "postgresql":
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-            cursor.execute(
-                "SELECT 1 FROM pg_trigger WHERE tgname = %s AND tgrelid = to_regclass(%s)",
-                [AUDIT_TRIGGER, AUDIT_TABLE],
-            )
-            audit_trigger = cursor.fetchone() is not None
-            if audit_trigger:
-                # The one sanctioned exception to the append-only audit log: a restore replaces
-                # the whole database, audit log included, inside this transaction only.
-                cursor.execute(
-                    f"ALTER TABLE {quote(AUDIT_TABLE)} DISABLE TRIGGER {quote(AUDIT_TRIGGER)}"
-                )
+            refusing = _append_only_triggers(cursor, list(columns))
+            # The one sanctioned exception to the append-only tables (audit log, consent
+            # ledger …): a restore replaces the whole database, them included, inside this
+            # transaction only.
+            for table, trigger in refusing:
+                cursor.execute(f"ALTER TABLE {quote(table)} DISABLE TRIGGER {quote(trigger)}")
         else:
             cursor.execute("PRAGMA defer_foreign_keys = ON")
         for table in reversed(list(columns)):
@@ -190,15 +186,26 @@ def _load(
             # checks the deferred references now (a broken one fails here), and leaves no
             # pending trigger events, which ALTER TABLE refuses to run with
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            if audit_trigger:
-                cursor.execute(
-                    f"ALTER TABLE {quote(AUDIT_TABLE)} ENABLE TRIGGER {quote(AUDIT_TRIGGER)}"
-                )
+            for table, trigger in refusing:
+                cursor.execute(f"ALTER TABLE {quote(table)} ENABLE TRIGGER {quote(trigger)}")
         else:
             cursor.execute("PRAGMA foreign_key_check")
             broken = cursor.fetchone()
             if broken:
                 raise BackupError(f"The backup's rows break a foreign key of table {broken[0]}.")
+
+
+def _append_only_triggers(cursor: Any, tables: list[str]) -> list[tuple[str, str]]:
+    """(table, trigger) of every enabled trigger that refuses changes to one of the tables."""
+    cursor.execute(
+        "SELECT c.relname, t.tgname FROM pg_trigger t "
+        "JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_proc p ON p.oid = t.tgfoid "
+        "WHERE NOT t.tgisinternal AND t.tgenabled <> 'D' AND p.proname = %s "
+        "AND c.relnamespace = current_schema()::regnamespace AND c.relname = ANY(%s) "
+        "ORDER BY c.relname, t.tgname",
+        [REFUSE_FUNCTION, tables],
+    )
+    return [(str(table), str(trigger)) for table, trigger in cursor.fetchall()]
 
 
 def _insert(

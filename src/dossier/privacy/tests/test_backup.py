@@ -321,3 +321,63 @@ def test_restore_warns_about_values_sealed_with_keys_this_server_lacks(
         settings.DOSSIER_KEYS = ""
         reload_keyring()
     assert "sealed with keys this server lacks: dev" in err.getvalue()
+
+
+def record_consent(customer: Customer, actor: User) -> None:
+    """A consent event: a row in the consent ledger, append-only like the audit log."""
+    from dossier.consent.models import ConsentEvent, Purpose
+
+    purpose, _ = Purpose.objects.get_or_create(key="restore-test", defaults={"name_zh": "测试"})
+    ConsentEvent.objects.create(
+        customer=customer,
+        purpose=purpose,
+        channel="sms",
+        action="granted",
+        source="staff",
+        notice_version="2024-05",
+        actor=actor,
+    )
+
+
+def test_restore_replaces_a_live_database_holding_consent_events(
+    stored: Customer, sales_user: User, tmp_path: Path
+) -> None:
+    from dossier.consent.models import ConsentEvent
+
+    record_consent(stored, sales_user)
+    path = tmp_path / "dossier.backup"
+    call_command("backup", str(path), stdout=io.StringIO())
+    before = raw_tables()
+    record_consent(stored, sales_user)  # the ledger grew after the backup: restore removes it
+    change_database(sales_user, stored)
+
+    call_command("restore", str(path), "--force", stdout=io.StringIO())
+
+    assert raw_tables() == before
+    assert ConsentEvent.objects.count() == 1
+    if connection.vendor == "postgresql":  # both ledgers are append-only again
+        for table in ("consent_consentevent", "privacy_auditevent"):
+            with (
+                pytest.raises(DatabaseError, match=f"append-only table {table}"),
+                transaction.atomic(),
+                connection.cursor() as cursor,
+            ):
+                cursor.execute(f"DELETE FROM {table}")
+    assert ConsentEvent.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "extra", [b"\0" * 8, b"appended", bytes(range(256)) * 4096], ids=["8 zeros", "8 bytes", "1 MiB"]
+)
+def test_bytes_after_the_final_chunk_are_refused_and_nothing_changes(
+    made: Path, stored: Customer, sales_user: User, extra: bytes
+) -> None:
+    with made.open("ab") as f:
+        f.write(extra)
+    change_database(sales_user, stored)
+    before = raw_tables()
+
+    with pytest.raises(CommandError, match="data after the final chunk"):
+        call_command("restore", str(made), "--force", stdout=io.StringIO())
+
+    assert raw_tables() == before

@@ -35,6 +35,65 @@ def _roles(db: Any) -> None:
     ensure_roles()
 
 
+# -- dossier --help and dossier django -----------------------------------------------------
+DJANGO_DEVELOPER_COMMANDS = ["flush", "sqlflush", "squashmigrations", "testserver", "runserver"]
+
+
+@pytest.mark.parametrize("argv", [[], ["--help"], ["-h"], ["help"]])
+def test_help_lists_dossier_commands_in_groups_without_djangos(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from dossier.cli import main
+
+    main(argv)
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    setup, running, data = lines.index("Set-up:"), lines.index("Running:"), lines.index("Data:")
+    assert setup < running < data
+
+    def names(start: int) -> list[str]:
+        block = lines[start + 1 : lines.index("", start)]
+        assert all(len(line.split(maxsplit=1)) == 2 for line in block)  # a name and its line
+        return [line.split()[0] for line in block]
+
+    assert names(setup) == ["migrate", "createuser", "demo"]
+    assert names(running) == ["serve", "worker"]
+    assert set(names(data)) >= {"backup", "restore", "keys", "retention", "token"}
+    words = set(out.replace("`", " ").split())
+    for command in [*DJANGO_DEVELOPER_COMMANDS, "makemigrations", "sendtestemail"]:
+        assert command not in words, command
+    assert "dossier django" in out
+
+
+def test_django_commands_run_under_dossier_django(capsys: pytest.CaptureFixture[str]) -> None:
+    from dossier.cli import main
+
+    main(["django", "check"])
+    assert "System check identified no issues" in capsys.readouterr().out
+    main(["django", "--help"])
+    listing = capsys.readouterr().out
+    assert all(command in listing for command in DJANGO_DEVELOPER_COMMANDS)
+
+
+@pytest.mark.parametrize(
+    ("command", "hint"),
+    [("flush", "run `dossier django flush`"), ("serv", "did you mean `dossier serve`?")],
+)
+def test_a_django_or_misspelt_command_is_refused_with_a_hint(
+    command: str, hint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from dossier.cli import main
+
+    ensure_roles()
+    users = User.objects.count()
+    User.objects.create(username="kept")
+    with pytest.raises(SystemExit) as stop:
+        main([command, "--noinput"])
+    assert stop.value.code == 2
+    assert hint in capsys.readouterr().err
+    assert User.objects.count() == users + 1  # nothing was flushed
+
+
 # -- createuser ---------------------------------------------------------------------------
 def test_createuser_creates_a_user_with_role_team_and_usable_password() -> None:
     options = ["--password", "s3cret-pass!", "--email", "wf@example.cn", "--team", "华东销售部"]
@@ -181,22 +240,61 @@ def test_demo_refuses_a_weak_password_before_creating_anything() -> None:
 
 
 # -- serve and worker ---------------------------------------------------------------------
-def test_serve_runs_runserver_without_reloader_and_warns_about_the_secret_key(
+def test_serve_starts_gunicorn_with_workers_threads_and_a_pool_per_thread(
+    monkeypatch: Any, settings: Any
+) -> None:
+    from dossier.site.management.commands import serve
+
+    started: list[dict[str, Any]] = []
+    commands: list[Any] = []
+    monkeypatch.setattr(
+        serve.Command, "_supervise", lambda self, children: started.append(children)
+    )
+    monkeypatch.setattr(serve, "call_command", lambda *a, **k: commands.append(a))
+    monkeypatch.delenv("DOSSIER_SECRET_KEY", raising=False)
+
+    output = run("serve", "--port", "9000", "--workers", "3", "--threads", "5")
+
+    assert commands == [("collectstatic",)]  # the workers serve collected, gzipped assets
+    [children] = started
+    assert list(children) == ["web server"]
+    command, env = children["web server"]
+    assert command[:4] == [sys.executable, "-m", "gunicorn", "dossier.wsgi:application"]
+    for option in ("--bind=127.0.0.1:9000", "--workers=3", "--threads=5", "--worker-class=gthread"):
+        assert option in command
+    assert "--reload" not in command
+    assert env["DOSSIER_DB_POOL_SIZE"] == "5" and env["DOSSIER_STATIC_COLLECTED"] == "1"
+    assert "DOSSIER_SECRET_KEY" in output and "3 worker processes × 5 threads" in output
+
+    monkeypatch.setenv("DOSSIER_SECRET_KEY", "x" * 50)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    output = run("serve", "--host", "::1", "--reload", "--with-worker")
+    children = started[-1]
+    command, env = children["web server"]
+    assert "--bind=[::1]:8000" in command and "--reload" in command
+    assert f"--workers={serve.default_workers()}" in command and "--threads=4" in command
+    assert serve.default_workers() == max(2, serve.cores())
+    assert children["task worker"][0] == [sys.executable, "-m", "dossier.cli", "worker"]
+    assert children["task worker"][1]["DOSSIER_DB_POOL_SIZE"] == "1"
+    assert "DOSSIER_SECRET_KEY" not in output and "and the task worker" in output
+
+
+def test_serve_refuses_bad_sizes_and_a_worker_without_the_database_queue(
     monkeypatch: Any,
 ) -> None:
     from dossier.site.management.commands import serve
 
-    calls = []
-    monkeypatch.setattr(serve, "call_command", lambda *a, **k: calls.append((a, k)))
-    monkeypatch.delenv("DOSSIER_SECRET_KEY", raising=False)
-    output = run("serve", "--port", "9000")
-    assert calls == [(("runserver", "127.0.0.1:9000"), {"use_reloader": False, "use_ipv6": False})]
-    assert "DOSSIER_SECRET_KEY" in output
-
-    monkeypatch.setenv("DOSSIER_SECRET_KEY", "x" * 50)
-    output = run("serve", "--host", "::1", "--reload")
-    assert calls[-1] == (("runserver", "[::1]:8000"), {"use_reloader": True, "use_ipv6": True})
-    assert "DOSSIER_SECRET_KEY" not in output
+    started: list[Any] = []
+    monkeypatch.setattr(serve.Command, "_supervise", lambda self, children: started.append(1))
+    monkeypatch.setattr(serve, "call_command", lambda *a, **k: None)
+    with pytest.raises(CommandError, match="must be 1 or more"):
+        run("serve", "--workers", "0")
+    with pytest.raises(CommandError, match="must be 1 or more"):
+        run("serve", "--threads", "0")
+    # the test settings run tasks immediately: there is no queue for a worker
+    with pytest.raises(CommandError, match="needs the database task queue"):
+        run("serve", "--with-worker")
+    assert started == []
 
 
 @task()

@@ -86,8 +86,8 @@ class Command(BaseCommand):
             out(self.style.WARNING(problem))
         others = ", ".join(f"{name} ({role})" for name, role, _team in DEMO_USERS[1:])
         out("")
-        out(self.style.SUCCESS("The demo is ready. Run `dossier serve`, then open:"))
-        out("  URL:      http://127.0.0.1:8000")
+        # no "run dossier serve" here: `make demo` serves right after this
+        out(self.style.SUCCESS("The demo is ready. Log in at http://127.0.0.1:8000 as:"))
         out("  User:     admin")
         if "admin" in result.users_created:
             out(f"  Password: {options['password']}")
