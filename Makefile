@@ -59,7 +59,7 @@ browser-deps:
 	fi
 
 messages: install
-	for app in core accounts templates customers; do (cd src/dossier/$$app && ../../../$(BIN)/django-admin compilemessages --settings=dossier.settings); done
+	for dir in src/dossier/*/locale; do (cd $$dir/.. && $(CURDIR)/$(BIN)/django-admin compilemessages --settings=dossier.settings); done
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache .hypothesis
