@@ -9,7 +9,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 from dossier.audit.models import AuditEvent
 
-BEFORE_THE_MOVE = [("privacy", "0003_subject_requests_retention"), ("audit", None)]
+BEFORE_THE_MOVE = [("privacy", "0004_audit_actions_for_lowered_classification"), ("audit", None)]
 
 
 def _migrate(targets: list[tuple[str, str | None]]) -> None:
