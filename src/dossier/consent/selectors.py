@@ -27,12 +27,12 @@ from dossier.consent.models import (
     Source,
 )
 from dossier.core.errors import PermissionDenied, ValidationFailed
+from dossier.core.fields import mask_value
 from dossier.customers.access import may, restrict
 from dossier.customers.models import Customer
 from dossier.customers.registry import usable_for
 from dossier.customers.selectors import customer_queryset, get_customer_object
 from dossier.protection.disclosure import may_see_personal
-from dossier.protection.masking import mask_value
 
 MARKETING = "marketing"
 HISTORY_LIMIT = 200

@@ -15,7 +15,7 @@ from dossier.accounts.selectors import role_of_cached
 from dossier.audit.services import record_audit
 from dossier.core import roles
 from dossier.core.errors import NotFound, PermissionDenied, ValidationFailed
-from dossier.core.fields import FieldError, FieldSpec, get_type
+from dossier.core.fields import FieldError, FieldSpec, get_type, searchable_types
 from dossier.core.fields.base import fold_width
 from dossier.core.fields.contact import parse_phone
 from dossier.customers.access import allows, customer_for, may, restrict, restrict_deleted
@@ -29,8 +29,6 @@ from dossier.templates.models import ProfileMigration
 from dossier.templates.selectors import get_migration, version_info
 
 MAX_PAGE_SIZE = 200
-# identifier types a search box query is tried as, in this order
-_IDENTIFIER_TYPES = ("phone", "email", "cn_id_card", "cn_uscc")
 
 
 @dataclass
@@ -62,7 +60,8 @@ class CustomerPage:
 def _identifiers(query: str) -> dict[str, str]:
     """The identifier types ``query`` reads as, with the blind index of each."""
     found = {}
-    for type_name in _IDENTIFIER_TYPES:
+    # the types that say a search box may find customers by their exact value
+    for type_name in searchable_types("exact"):
         if type_name == "phone" and parse_phone(query) is None:
             continue
         try:

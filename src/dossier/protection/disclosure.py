@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from dossier.core.fields import FieldSpec, get_type
+from dossier.core.fields import FieldSpec, get_type, mask_value
 from dossier.protection.crypto import blind_index
 from dossier.protection.keys import keyring
-from dossier.protection.masking import mask_value
 
 
 def may_see_personal(actor: Any) -> bool:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dossier.core.errors import ApplicationError, PermissionDenied, ValidationFailed
-from dossier.core.fields import FieldError, FieldSpec, registered_types
+from dossier.core.fields import FieldError, FieldSpec, registered_types, type_label
 from dossier.core.fields.base import CLASSIFICATIONS
 from dossier.core.pages import AuthenticatedRequest, shows_errors
 from dossier.templates import selectors, services
@@ -33,24 +33,6 @@ from dossier.templates.editor import (
 from dossier.templates.models import Scenario, Template
 from dossier.templates.sections import section_choices, section_label
 
-TYPE_LABELS = {
-    "text": gettext_lazy("Text"),
-    "long_text": gettext_lazy("Long text"),
-    "address": gettext_lazy("Address"),
-    "url": gettext_lazy("Web address"),
-    "choice": gettext_lazy("Choice"),
-    "multi_choice": gettext_lazy("Multiple choice"),
-    "integer": gettext_lazy("Whole number"),
-    "decimal": gettext_lazy("Decimal number"),
-    "money": gettext_lazy("Money"),
-    "boolean": gettext_lazy("Yes / no"),
-    "date": gettext_lazy("Date"),
-    "datetime": gettext_lazy("Date and time"),
-    "phone": gettext_lazy("Phone"),
-    "email": gettext_lazy("E-mail"),
-    "cn_id_card": gettext_lazy("ID card number"),
-    "cn_uscc": gettext_lazy("Unified social credit code"),
-}
 CLASSIFICATION_LABELS = {
     "general": gettext_lazy("General"),
     "personal": gettext_lazy("Personal"),
@@ -100,7 +82,7 @@ def _field_rows(specs: Sequence[FieldSpec]) -> list[dict[str, Any]]:
         {
             "spec": spec,
             "label": spec.label(language),
-            "type": TYPE_LABELS.get(spec.type, spec.type),
+            "type": type_label(spec.type, _language()),
             "classification": CLASSIFICATION_LABELS.get(spec.classification, spec.classification),
             "section": section_label(spec.section) if spec.section else "",
             "rules": rules_summary(spec, language, specs),
@@ -276,8 +258,7 @@ def _editor(
     found = row_errors(errors, _language())
     sections_in_use = [spec.section for spec in CORE_FIELDS]
     # the labels' order (text types first, Chinese identifiers last), then any newer type
-    types = [n for n in TYPE_LABELS if n in registered_types()]
-    types += [n for n in registered_types() if n not in TYPE_LABELS]
+    types = registered_types()
     context = {
         "nav": "templates",
         "template": template,
@@ -285,7 +266,7 @@ def _editor(
         "rows": editor_rows(rows, found, _language()),
         "total": len(rows),
         "general_errors": found.get(-1, {}).get("row", []),
-        "types": [(name, TYPE_LABELS.get(name, name)) for name in types],
+        "types": [(name, type_label(name, _language())) for name in types],
         "classifications": [(c, CLASSIFICATION_LABELS[c]) for c in CLASSIFICATIONS],
         "sections": section_choices([r["section"] for r in rows] + sections_in_use),
         "notice": notice,

@@ -11,8 +11,11 @@ from dossier.core.fields.base import (
     get_type,
     is_lower,
     lowered_fields,
+    mask_value,
     minimum_classification,
     registered_types,
+    searchable_types,
+    type_label,
 )
 from dossier.core.fields.validate import (
     RowResult,
@@ -36,8 +39,11 @@ __all__ = [
     "get_type",
     "is_lower",
     "lowered_fields",
+    "mask_value",
     "minimum_classification",
     "registered_types",
+    "searchable_types",
+    "type_label",
     "validate_rows",
     "validate_values",
 ]

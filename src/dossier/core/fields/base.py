@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from dossier.core.fields.masking import MASKED_OTHER
 from dossier.core.fields.messages import describe, render
 
 CLASSIFICATIONS = ("general", "personal", "sensitive")  # from least to most protected
@@ -183,6 +184,19 @@ class FieldType:
     #: the floor of a field's classification: identifiers are personal at least, so no
     #: template can store them in plaintext or show them unmasked
     minimum_classification: ClassVar[str] = "general"
+    #: the type's name in the editor and reports, (zh-Hans, English)
+    label: ClassVar[tuple[str, str]] = ("", "")
+    #: how a search box may find a customer by a value of this type: "exact" (through the
+    #: blind index) and "last_four" (a keyed index of the last four digits); empty: not at all
+    search_by: ClassVar[frozenset[str]] = frozenset()
+
+    def mask(self, value: Any) -> Any:
+        """What a stored value looks like to someone who may not see it whole."""
+        return MASKED_OTHER
+
+    def display(self, value: Any, spec: FieldSpec) -> str:
+        """A stored value as people write it (138 0013 8000, ¥1,234.50 …), for pages."""
+        return "" if value is None else str(value)
 
     def parse(self, raw: Any, spec: FieldSpec) -> Any:
         """Normalise a non-empty raw value (type check and type-specific format)."""
@@ -241,3 +255,24 @@ def get_type(name: str) -> FieldType:
 
 def registered_types() -> list[str]:
     return list(_REGISTRY)
+
+
+def type_label(name: str, language: str) -> str:
+    """A field type's name in the language of the page (zh-Hans unless it starts with "en")."""
+    kind = _REGISTRY.get(name)
+    if kind is None or not kind.label[0]:
+        return name
+    return kind.label[1] if language.startswith("en") else kind.label[0]
+
+
+def searchable_types(way: str) -> list[str]:
+    """The field types a search box may find customers by, in the given way ("exact" …)."""
+    return [name for name, kind in _REGISTRY.items() if way in kind.search_by]
+
+
+def mask_value(field_type: str, value: Any) -> Any:
+    """The masked form of a stored value of the given field type; empty stays empty."""
+    if value is None or value == "" or value == []:
+        return value
+    kind = _REGISTRY.get(field_type)
+    return kind.mask(value) if kind is not None else MASKED_OTHER

@@ -10,6 +10,7 @@ from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric, uscc
 
 from dossier.core.fields.base import FieldError, FieldSpec, FieldType, as_text, fold_width, register
+from dossier.core.fields.masking import mask_id_number
 
 #: province-level prefixes of GB/T 2260, plus 83 (Taiwan residents' residence permits)
 PROVINCE_CODES = frozenset(
@@ -105,9 +106,14 @@ def id_card_gender(number: str) -> str:
 @register
 class ChineseIdCard(FieldType):
     name = "cn_id_card"
+    label = ("身份证号", "ID card number")
+    search_by = frozenset({"exact"})
     minimum_classification = "personal"
     widget = "text"
     identifying = True
+
+    def mask(self, value: Any) -> Any:
+        return mask_id_number(str(value))
 
     def parse(self, raw: Any, spec: FieldSpec) -> str:
         try:
@@ -127,9 +133,14 @@ class ChineseIdCard(FieldType):
 @register
 class ChineseCreditCode(FieldType):
     name = "cn_uscc"
+    label = ("统一社会信用代码", "Unified social credit code")
+    search_by = frozenset({"exact"})
     minimum_classification = "personal"
     widget = "text"
     identifying = True
+
+    def mask(self, value: Any) -> Any:
+        return mask_id_number(str(value))
 
     def parse(self, raw: Any, spec: FieldSpec) -> str:
         code = compact_identifier(as_text(raw, spec))

@@ -9,6 +9,7 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
 from dossier.core.fields.base import FieldError, FieldSpec, FieldType, as_text, fold_width, register
+from dossier.core.fields.masking import mask_email, mask_phone
 from dossier.core.fields.messages import email_reason
 
 _PHONE_NOISE = re.compile(r"[\s\-().·\u3000]")
@@ -47,10 +48,19 @@ def display_phone(value: str) -> str:
 @register
 class Phone(FieldType):
     name = "phone"
+    label = ("电话", "Phone")
+    search_by = frozenset({"exact", "last_four"})
     minimum_classification = "personal"
     widget = "tel"
     allowed_rules = frozenset({"mobile_only", "region"})
     identifying = True
+
+    def mask(self, value: Any) -> Any:
+        return mask_phone(str(value))
+
+    def display(self, value: Any, spec: FieldSpec) -> str:
+        text = "" if value is None else str(value)
+        return display_phone(text) if text.startswith("+") else text
 
     def parse(self, raw: Any, spec: FieldSpec) -> str:
         text = as_text(raw, spec)
@@ -73,9 +83,14 @@ class Phone(FieldType):
 @register
 class Email(FieldType):
     name = "email"
+    label = ("邮箱", "E-mail")
+    search_by = frozenset({"exact"})
     minimum_classification = "personal"
     widget = "email"
     identifying = True
+
+    def mask(self, value: Any) -> Any:
+        return mask_email(str(value))
 
     def parse(self, raw: Any, spec: FieldSpec) -> str:
         text = fold_width(as_text(raw, spec))

@@ -40,6 +40,7 @@ def _bound(rules: Mapping[str, Any], name: str) -> date | None:
 @register
 class DateField(FieldType):
     name = "date"
+    label = ("日期", "Date")
     widget = "date"
     allowed_rules = frozenset({"min_value", "max_value", "not_less_than"})
     order = "time"
@@ -90,6 +91,7 @@ class DateField(FieldType):
 @register
 class DateTimeField(FieldType):
     name = "datetime"
+    label = ("日期时间", "Date and time")
     widget = "datetime-local"
     allowed_rules = frozenset({"not_less_than"})
     order = "time"

@@ -74,6 +74,7 @@ class _Ranged(FieldType):
 @register
 class Integer(_Ranged):
     name = "integer"
+    label = ("整数", "Whole number")
     widget = "number"
 
     def parse(self, raw: Any, spec: FieldSpec) -> int:
@@ -86,6 +87,7 @@ class Integer(_Ranged):
 @register
 class DecimalNumber(_Ranged):
     name = "decimal"
+    label = ("小数", "Decimal number")
     widget = "number"
     allowed_rules = frozenset({"min_value", "max_value", "places", "not_less_than"})
     default_places = 6
@@ -129,10 +131,14 @@ class DecimalNumber(_Ranged):
 @register
 class Money(DecimalNumber):
     name = "money"
+    label = ("金额", "Money")
     allowed_rules = frozenset({"min_value", "max_value", "places", "currency", "not_less_than"})
     default_places = 2
     code = "invalid_money"
     noise = _MONEY_NOISE
+
+    def display(self, value: Any, spec: FieldSpec) -> str:
+        return display_money(value, str(spec.rules.get("currency") or ""))
 
     def parse(self, raw: Any, spec: FieldSpec) -> Decimal:
         number = super().parse(raw, spec)
@@ -157,6 +163,7 @@ def display_money(value: Any, currency: str = "") -> str:
 @register
 class Boolean(FieldType):
     name = "boolean"
+    label = ("是 / 否", "Yes / no")
     widget = "checkbox"
 
     def parse(self, raw: Any, spec: FieldSpec) -> bool:

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import re2
 
 from dossier.core.fields.base import FieldError, FieldSpec, FieldType, as_text, register
+from dossier.core.fields.masking import mask_text
 from dossier.core.fields.messages import describe
 
 #: a template's pattern runs on RE2 (linear time: no pattern can stall the server), and both
@@ -59,9 +60,13 @@ def pattern_problem(pattern: Any) -> str | None:
 
 class Text(FieldType):
     name = "text"
+    label = ("文本", "Text")
     widget = "text"
     default_max_length = 200
     allowed_rules = frozenset({"regex", "regex_description", "min_length", "max_length"})
+
+    def mask(self, value: Any) -> Any:
+        return mask_text(str(value))
 
     def parse(self, raw: Any, spec: FieldSpec) -> str:
         text = as_text(raw, spec)
@@ -118,6 +123,7 @@ class SingleLineText(Text):
 @register
 class LongText(Text):
     name = "long_text"
+    label = ("长文本", "Long text")
     widget = "textarea"
     default_max_length = 10_000
 
@@ -125,6 +131,7 @@ class LongText(Text):
 @register
 class Address(Text):
     name = "address"
+    label = ("地址", "Address")
     minimum_classification = "personal"
     widget = "textarea"
     default_max_length = 500
@@ -133,7 +140,11 @@ class Address(Text):
 @register
 class Url(FieldType):
     name = "url"
+    label = ("网址", "Web address")
     widget = "url"
+
+    def mask(self, value: Any) -> Any:
+        return mask_text(str(value))
 
     def parse(self, raw: Any, spec: FieldSpec) -> str:
         text = as_text(raw, spec)
@@ -200,6 +211,7 @@ class _ChoiceBase(FieldType):
 @register
 class Choice(_ChoiceBase):
     name = "choice"
+    label = ("单选", "Choice")
     widget = "select"
     allowed_rules = frozenset({"choices"})
 
@@ -210,6 +222,7 @@ class Choice(_ChoiceBase):
 @register
 class MultiChoice(_ChoiceBase):
     name = "multi_choice"
+    label = ("多选", "Multiple choice")
     widget = "checkboxes"
     allowed_rules = frozenset({"choices", "min_items", "max_items"})
 

@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 
 from dossier.core.fields import FieldSpec, get_type
 from dossier.core.fields.contact import display_phone
-from dossier.core.fields.numbers import display_money
 from dossier.customers.colours import text_colour, valid_colour
 from dossier.templates.core_fields import core_spec
 from dossier.templates.sections import section_label as _section_label
@@ -78,16 +77,12 @@ def display_text(spec: FieldSpec, value: Any) -> str:
         return choice_text(spec, value)
     if widget == "checkbox":
         return _("Yes") if value else _("No")
-    if spec.type == "phone" and str(value).startswith("+"):
-        return display_phone(str(value))
-    if spec.type == "money":
-        return display_money(value, str(spec.rules.get("currency") or ""))
     if widget == "datetime-local":
         try:
             return _local_text(value, "%Y-%m-%d %H:%M")
         except ValueError:
             return str(value)
-    return str(value)
+    return get_type(spec.type).display(value, spec)  # phones, money … as people write them
 
 
 def input_value(spec: FieldSpec, value: Any) -> Any:
@@ -99,8 +94,8 @@ def input_value(spec: FieldSpec, value: Any) -> Any:
         return [str(v) for v in value] if isinstance(value, list) else [str(value)]
     if isinstance(value, bool):
         return "true" if value else "false"
-    if spec.type == "phone" and str(value).startswith("+"):
-        return display_phone(str(value))  # as the detail page shows it: 138 0013 8000
+    if spec.type == "phone":
+        return get_type("phone").display(value, spec)  # as the detail page shows it
     if widget == "datetime-local":
         try:
             return _local_text(value, "%Y-%m-%dT%H:%M")

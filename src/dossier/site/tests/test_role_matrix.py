@@ -22,8 +22,8 @@ from dossier.accounts.services import create_token
 from dossier.api import api
 from dossier.audit.models import AuditEvent
 from dossier.core.fields.contact import display_phone
+from dossier.core.fields.masking import MASKED_OTHER
 from dossier.customers.models import Customer
-from dossier.protection.masking import MASKED_OTHER
 from dossier.site.tests.matrix_fixtures import (
     ACTORS,
     API_CALLS,

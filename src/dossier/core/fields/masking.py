@@ -1,8 +1,9 @@
-"""Masking rules: what a value looks like to someone who may not see it whole. Pure."""
+"""Masking rules: what a value looks like to someone who may not see it whole. Pure.
+
+Each field type picks its rule (``FieldType.mask``); these are the rules it picks from.
+"""
 
 from __future__ import annotations
-
-from typing import Any
 
 
 def mask_phone(value: str) -> str:
@@ -42,23 +43,4 @@ def mask_text(value: str) -> str:
     return value[:1] + "*" * min(max(len(value) - 1, 2), 8)
 
 
-_BY_TYPE = {
-    "phone": mask_phone,
-    "email": mask_email,
-    "cn_id_card": mask_id_number,
-    "cn_uscc": mask_id_number,
-}
-
 MASKED_OTHER = "******"
-
-
-def mask_value(field_type: str, value: Any) -> Any:
-    """The masked form of a stored value of the given field type."""
-    if value is None or value == "" or value == []:
-        return value
-    rule = _BY_TYPE.get(field_type)
-    if rule is not None:
-        return rule(str(value))
-    if field_type in ("text", "long_text", "address", "url"):
-        return mask_text(str(value))
-    return MASKED_OTHER

@@ -7,16 +7,15 @@ from typing import Any
 
 import pytest
 
-from dossier.core.fields import FieldSpec
-from dossier.protection.disclosure import mask_values
-from dossier.protection.masking import (
+from dossier.core.fields import FieldSpec, mask_value
+from dossier.core.fields.masking import (
     MASKED_OTHER,
     mask_email,
     mask_id_number,
     mask_phone,
     mask_text,
-    mask_value,
 )
+from dossier.protection.disclosure import mask_values
 
 
 @pytest.mark.parametrize(
