@@ -16,7 +16,7 @@ from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dossier.consent.errors import CHANNEL, PURPOSE, ConsentFieldError
+from dossier.consent.errors import CHANNEL, PURPOSE
 from dossier.consent.models import (
     DECISIVE_ACTIONS,
     Action,
@@ -27,7 +27,8 @@ from dossier.consent.models import (
     Source,
 )
 from dossier.core.errors import PermissionDenied, ValidationFailed
-from dossier.core.fields import mask_value
+from dossier.core.fields import FieldError, mask_value
+from dossier.core.fields.messages import Words
 from dossier.customers.access import may, restrict
 from dossier.customers.models import Customer
 from dossier.customers.registry import usable_for
@@ -77,7 +78,7 @@ def get_purpose(purpose: Purpose | str) -> Purpose:
     if found is None:
         raise ValidationFailed(
             _("Unknown purpose."),
-            errors=[ConsentFieldError("invalid_choice", spec=PURPOSE, value=str(purpose)[:64])],
+            errors=[FieldError("invalid_choice", spec=PURPOSE, value=str(purpose)[:64])],
         )
     return found
 
@@ -88,7 +89,7 @@ def check_channel(purpose: Purpose, channel: str) -> str:
     Purposes recorded per channel refuse "any"; channel-independent ones accept only "any"
     (an empty channel means "any" for them).
     """
-    names = (purpose.name_zh, purpose.name_en or purpose.name_zh)
+    names = Words(purpose.name_en or purpose.name_zh, purpose.name_zh)
     channel = str(channel or "").strip()
     if not purpose.per_channel:
         if channel in ("", Channel.ANY):
@@ -100,7 +101,7 @@ def check_channel(purpose: Purpose, channel: str) -> str:
         code = "channel_required" if channel in ("", Channel.ANY) else "invalid_choice"
     raise ValidationFailed(
         _("The channel does not fit the purpose."),
-        errors=[ConsentFieldError(code, spec=CHANNEL, purpose=names, value=channel[:32])],
+        errors=[FieldError(code, spec=CHANNEL, purpose=names, value=channel[:32])],
     )
 
 

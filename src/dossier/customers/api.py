@@ -12,7 +12,7 @@ from ninja import Query, Router, Status
 from dossier.accounts.auth import ApiRequest
 from dossier.accounts.selectors import active_user
 from dossier.core.errors import NotFound, ValidationFailed
-from dossier.core.fields import FieldError, FieldSpec
+from dossier.core.fields import FieldError, FieldLabel
 from dossier.core.schemas import ERRORS
 from dossier.customers import selectors, services
 from dossier.customers.schemas import (
@@ -35,7 +35,7 @@ router = Router(tags=["customers"])
 tags_router = Router(tags=["tags"])
 
 
-TEMPLATE_FIELD = FieldSpec("template", "choice", "模板", "Template")
+TEMPLATE_FIELD = FieldLabel("template", "模板", "Template")
 
 
 def _template(key: str) -> Template:

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from dossier.audit.services import record_audit
 from dossier.core.errors import Conflict, PermissionDenied, ValidationFailed
-from dossier.core.fields import FieldError, FieldSpec
+from dossier.core.fields import FieldError, FieldLabel
 from dossier.customers.access import may
 from dossier.customers.models import Customer
 from dossier.privacy.data_export import export_customer_data
@@ -69,11 +69,11 @@ DEFAULT_DUE_DAYS = 15
 MAX_DUE_DAYS = 90
 MARKETING_PURPOSE = "marketing"
 
-KIND = FieldSpec("kind", "choice", "请求类型", "Kind of request")
-VIA = FieldSpec("received_via", "choice", "收到方式", "Received via")
-DUE = FieldSpec("due_in_days", "integer", "办理期限（天）", "Days to answer")
-REASON = FieldSpec("reason", "text", "拒绝理由", "Reason for refusal")
-RECEIVED = FieldSpec("received_at", "datetime", "收到时间", "Received at")
+KIND = FieldLabel("kind", "请求类型", "Kind of request")
+VIA = FieldLabel("received_via", "收到方式", "Received via")
+DUE = FieldLabel("due_in_days", "办理期限（天）", "Days to answer")
+REASON = FieldLabel("reason", "拒绝理由", "Reason for refusal")
+RECEIVED = FieldLabel("received_at", "收到时间", "Received at")
 #: a request recorded late (a letter opened today) may be dated back this far
 MAX_BACKDATE_DAYS = 365
 

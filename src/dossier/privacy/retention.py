@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 from dossier.audit.models import AuditEvent
 from dossier.audit.services import record_audit
 from dossier.core.errors import PermissionDenied, ValidationFailed
-from dossier.core.fields import FieldError, FieldSpec
+from dossier.core.fields import FieldError, FieldLabel
 from dossier.customers.access import may
 from dossier.customers.models import Customer
 from dossier.privacy.erasure import anonymise_customers, delete_customers
@@ -64,9 +64,9 @@ ALLOWED_ACTIONS: dict[str, tuple[str, ...]] = {
     Category.AUDIT_LOG: (Action.KEEP,),
 }
 
-CATEGORY = FieldSpec("category", "choice", "数据类别", "Data category")
-MONTHS = FieldSpec("months", "integer", "保存期限（月）", "Months kept")
-ACTION = FieldSpec("action", "choice", "到期处理", "Action when expired")
+CATEGORY = FieldLabel("category", "数据类别", "Data category")
+MONTHS = FieldLabel("months", "保存期限（月）", "Months kept")
+ACTION = FieldLabel("action", "到期处理", "Action when expired")
 
 
 def months_before(moment: datetime, months: int) -> datetime:

@@ -36,7 +36,7 @@ from django.utils.translation import gettext as _
 
 from dossier.audit.services import record_audit
 from dossier.core.errors import ApplicationError, PermissionDenied, ValidationFailed
-from dossier.core.fields import FieldError, FieldSpec, get_type
+from dossier.core.fields import FieldError, FieldLabel, FieldSpec, get_type
 from dossier.customers.models import Customer
 from dossier.customers.services import update_customer
 from dossier.customers.values import stored_values
@@ -49,7 +49,7 @@ DEFAULT_DAYS = 7
 MAX_DAYS = 30
 #: what a customer may correct themselves; other fields need a correction request
 EDITABLE = ("display_name", "phone", "email", "address")
-DAYS = FieldSpec("days", "integer", "有效天数", "Days valid")
+DAYS = FieldLabel("days", "有效天数", "Days valid")
 
 
 class LinkRefused(ApplicationError):

@@ -19,7 +19,7 @@ from dossier.accounts.selectors import role_of_cached
 from dossier.audit.services import record_audit
 from dossier.core import roles
 from dossier.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from dossier.core.fields import FieldError, FieldSpec
+from dossier.core.fields import FieldError, FieldLabel
 from dossier.customers.access import customer_for, may, restrict
 from dossier.customers.models import Customer
 from dossier.customers.values import personal_strings
@@ -29,8 +29,8 @@ from dossier.templates.selectors import version_info
 HANDLE = "privacy.handle_subjectrequest"
 ERASE = "privacy.erase_customer"
 
-REQUEST_FIELD = FieldSpec("request_id", "integer", "请求", "Request")
-CUSTOMER_FIELD = FieldSpec("customer_id", "text", "客户", "Customer")
+REQUEST_FIELD = FieldLabel("request_id", "请求", "Request")
+CUSTOMER_FIELD = FieldLabel("customer_id", "客户", "Customer")
 
 
 def is_admin(actor: Any) -> bool:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from dossier.accounts import login_guard
 from dossier.consent import selectors
-from dossier.consent.errors import CODE, DELIVER_VIA, ConsentFieldError
+from dossier.consent.errors import CODE, DELIVER_VIA
 from dossier.consent.models import (
     Action,
     Channel,
@@ -39,6 +39,8 @@ from dossier.consent.services.recording import (
     customer_for_consent,
 )
 from dossier.core.errors import TooManyAttempts, ValidationFailed
+from dossier.core.fields import FieldError
+from dossier.core.fields.messages import Words
 from dossier.customers.models import Customer
 
 # Crockford base32: no I, L, O or U, so a code read aloud or typed is hard to get wrong
@@ -80,7 +82,7 @@ def _deliver_via(customer: Customer, channel: str, deliver_via: str) -> tuple[st
     if deliver_via and deliver_via not in DELIVERY:
         raise ValidationFailed(
             _("The code could not be sent."),
-            errors=[ConsentFieldError("invalid_choice", spec=DELIVER_VIA, value=deliver_via[:16])],
+            errors=[FieldError("invalid_choice", spec=DELIVER_VIA, value=deliver_via[:16])],
         )
     if not deliver_via:
         if channel == Channel.EMAIL:
@@ -92,10 +94,10 @@ def _deliver_via(customer: Customer, channel: str, deliver_via: str) -> tuple[st
     to = customer.phone if deliver_via == "sms" else customer.email
     if not to:
         email = deliver_via == "email"
-        via = ("邮箱地址", "e-mail address") if email else ("手机号码", "mobile number")
+        via = Words("e-mail address", "邮箱地址") if email else Words("mobile number", "手机号码")
         raise ValidationFailed(
             _("The code could not be sent."),
-            errors=[ConsentFieldError("no_contact", spec=DELIVER_VIA, via=via)],
+            errors=[FieldError("no_contact", spec=DELIVER_VIA, via=via)],
         )
     return deliver_via, to
 
@@ -198,7 +200,7 @@ def _code_refused(code: str) -> ValidationFailed:
     return ValidationFailed(
         _("The consent could not be confirmed."),
         code="confirmation_refused",
-        errors=[ConsentFieldError(code, spec=CODE)],
+        errors=[FieldError(code, spec=CODE)],
     )
 
 

@@ -17,9 +17,11 @@ from django.utils.translation import gettext as _
 
 from dossier.audit.services import record_audit
 from dossier.consent import selectors
-from dossier.consent.errors import IP, NOTICE_VERSION, SOURCE, ConsentFieldError
+from dossier.consent.errors import IP, NOTICE_VERSION, SOURCE
 from dossier.consent.models import Action, ConsentConfirmation, ConsentEvent, Purpose, Source
 from dossier.core.errors import PermissionDenied, ValidationFailed
+from dossier.core.fields import FieldError
+from dossier.core.fields.messages import Words
 from dossier.customers.access import customer_for, may
 from dossier.customers.models import Customer
 
@@ -46,12 +48,12 @@ def check_source(source: str) -> str:
     if source == Source.DOUBLE_OPT_IN:
         raise ValidationFailed(
             _("The consent could not be recorded."),
-            errors=[ConsentFieldError("source_reserved", spec=SOURCE)],
+            errors=[FieldError("source_reserved", spec=SOURCE)],
         )
     if source not in Source.values:
         raise ValidationFailed(
             _("The consent could not be recorded."),
-            errors=[ConsentFieldError("invalid_choice", spec=SOURCE, value=str(source)[:32])],
+            errors=[FieldError("invalid_choice", spec=SOURCE, value=str(source)[:32])],
         )
     return source
 
@@ -62,12 +64,12 @@ def check_notice_version(value: Any, *, required: bool) -> str:
     if required and not text:
         raise ValidationFailed(
             _("The consent could not be recorded."),
-            errors=[ConsentFieldError("required", spec=NOTICE_VERSION)],
+            errors=[FieldError("required", spec=NOTICE_VERSION)],
         )
     if len(text) > 50:
         raise ValidationFailed(
             _("The consent could not be recorded."),
-            errors=[ConsentFieldError("too_long", spec=NOTICE_VERSION, max=50)],
+            errors=[FieldError("too_long", spec=NOTICE_VERSION, max=50)],
         )
     return text
 
@@ -83,7 +85,7 @@ def check_evidence(evidence: Mapping[str, Any] | None, actor: Any) -> dict[str, 
         except ValueError:
             raise ValidationFailed(
                 _("The consent could not be recorded."),
-                errors=[ConsentFieldError("pattern", spec=IP)],
+                errors=[FieldError("pattern", spec=IP)],
             ) from None
     for key, limit in (("user_agent", 300), ("reference", 200)):
         text = clean_text(raw.get(key), limit)
@@ -170,11 +172,11 @@ def grant_consent(
     channel = selectors.check_channel(found, channel)
     source = check_source(source)
     if found.requires_double_opt_in and source in UNCONFIRMED_SOURCES:
-        names = (found.name_zh, found.name_en or found.name_zh)
+        names = Words(found.name_en or found.name_zh, found.name_zh)
         raise ValidationFailed(
             _("This consent must be confirmed by the customer."),
             code="double_opt_in_required",
-            errors=[ConsentFieldError("double_opt_in_required", spec=SOURCE, purpose=names)],
+            errors=[FieldError("double_opt_in_required", spec=SOURCE, purpose=names)],
         )
     return append_event(
         actor=actor,

@@ -6,6 +6,7 @@ pages, the import and the merge all call :func:`validate_values` or :func:`valid
 
 from dossier.core.fields.base import (
     FieldError,
+    FieldLabel,
     FieldSpec,
     FieldType,
     get_type,
@@ -29,6 +30,7 @@ from dossier.core.fields.validate import (
 
 __all__ = [
     "FieldError",
+    "FieldLabel",
     "FieldSpec",
     "FieldType",
     "RowResult",

@@ -69,6 +69,19 @@ class FieldSpec:
         return out
 
 
+@dataclass(frozen=True)
+class FieldLabel:
+    """The name of something an error is about that is not a template field (a request's
+    kind, a consent channel, a batch's owner): its key and its label in both languages."""
+
+    key: str
+    label_zh: str
+    label_en: str
+
+    def label(self, language: str) -> str:
+        return self.label_zh if language.lower().startswith("zh") else self.label_en
+
+
 class FieldError(Exception):
     """A value (or a field definition) that breaks a rule: field, code and message parameters."""
 
@@ -77,7 +90,7 @@ class FieldError(Exception):
         code: str,
         *,
         field: str = "",
-        spec: FieldSpec | None = None,
+        spec: FieldSpec | FieldLabel | None = None,
         row: int | None = None,
         **params: Any,
     ) -> None:
@@ -92,14 +105,18 @@ class FieldError(Exception):
         label = self.spec.label(language) if self.spec else self.params.get("label", self.field)
         # a FieldSpec given as a parameter (the source of a derived value) speaks this language
         params = {
-            k: (v.label(language) if isinstance(v, FieldSpec) else v)
+            k: (v.label(language) if isinstance(v, FieldSpec | FieldLabel) else v)
             for k, v in self.params.items()
             if k != "label"
         }
         return render(self.code, language, {"label": label, **params})
 
     def at(
-        self, *, field: str | None = None, spec: FieldSpec | None = None, row: int | None = None
+        self,
+        *,
+        field: str | None = None,
+        spec: FieldSpec | FieldLabel | None = None,
+        row: int | None = None,
     ) -> FieldError:
         """A copy of this error placed on a field and/or row."""
         err = FieldError(

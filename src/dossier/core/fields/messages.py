@@ -171,6 +171,44 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The default of {label} is not valid: {reason}",
         "{label}的默认值无效：{reason}",
     ),
+    # the consent ledger
+    "channel_required": (
+        "{purpose} is recorded per channel: choose e-mail, SMS, phone, WeChat or post.",
+        "“{purpose}”按渠道记录：请选择邮件、短信、电话、微信或邮寄。",
+    ),
+    "channel_not_applicable": (
+        "{purpose} does not depend on a channel: record it for all channels.",
+        "“{purpose}”与渠道无关：请按“全部渠道”记录。",
+    ),
+    "double_opt_in_required": (
+        "{purpose} must be confirmed by the customer: send a confirmation code instead.",
+        "“{purpose}”须由客户本人确认：请改为发送确认码。",
+    ),
+    "source_reserved": (
+        "Consent with source “double opt-in” is only recorded when the customer confirms a code.",
+        "来源为“双重确认”的同意只能在客户输入确认码后记录。",
+    ),
+    "no_contact": (
+        "The customer has no {via} to send the code to.",
+        "该客户没有可接收确认码的{via}。",
+    ),
+    "code_invalid": (
+        "This confirmation code is not valid. Check it and try again.",
+        "确认码无效，请核对后重试。",
+    ),
+    "code_expired": (
+        "This confirmation code has expired. Ask for a new one.",
+        "确认码已过期，请重新获取。",
+    ),
+    "code_used": (
+        "This confirmation code has already been used.",
+        "该确认码已使用过。",
+    ),
+    "code_cancelled": (
+        "This confirmation code is no longer valid: a newer code was sent or the consent "
+        "was withdrawn.",
+        "该确认码已失效：已发送了新的确认码，或同意已被撤回。",
+    ),
 }
 
 

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from dossier.audit.services import record_audit_many
 from dossier.core.errors import ValidationFailed
-from dossier.core.fields import FieldError, FieldSpec, validate_rows, validate_values
+from dossier.core.fields import FieldError, FieldLabel, FieldSpec, validate_rows, validate_values
 from dossier.core.fields.base import is_empty
 from dossier.customers.access import restrict
 from dossier.customers.models import Customer, CustomerLookup
@@ -49,7 +49,7 @@ from dossier.customers.values import StoredValues, merge_changes, split_values, 
 from dossier.protection.disclosure import lookup_digest
 from dossier.templates.models import Template, TemplateVersion
 
-ID_FIELD = FieldSpec("id", "text", "客户编号", "Customer id")
+ID_FIELD = FieldLabel("id", "客户编号", "Customer id")
 
 
 @dataclass

@@ -14,7 +14,7 @@ from dossier.accounts.selectors import role_of_cached, team_id_of
 from dossier.audit.services import record_audit
 from dossier.core import roles
 from dossier.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from dossier.core.fields import FieldError, FieldSpec, validate_values
+from dossier.core.fields import FieldError, FieldLabel, FieldSpec, validate_values
 from dossier.customers.access import may, restrict_deleted, works_in
 from dossier.customers.models import Customer, CustomerShare, CustomerTag, Tag
 from dossier.customers.services.storage import (
@@ -36,7 +36,7 @@ from dossier.customers.values import (
 from dossier.templates.models import Template, TemplateVersion
 
 #: the owner, as the field of the errors that concern it
-OWNER_FIELD = FieldSpec("owner", "text", "负责人", "Owner")
+OWNER_FIELD = FieldLabel("owner", "负责人", "Owner")
 
 
 def check_may_create(actor: User, template: Template | None = None) -> None:
