@@ -11,9 +11,7 @@ from dossier.core.fields.base import is_empty
 from dossier.customers.models import CustomerLookup
 from dossier.customers.names import search_terms
 from dossier.protection.disclosure import last4_digest, lookup_digest
-from dossier.templates.core_fields import CORE_KEYS
-
-_NULLABLE_COLUMNS = {"birthday"}
+from dossier.templates.core_fields import CORE_KEYS, NULLABLE_COLUMNS
 
 
 @dataclass
@@ -92,7 +90,7 @@ def split_values(clean: Mapping[str, Any], specs: Sequence[FieldSpec]) -> Stored
         kind = get_type(spec.type)
         if spec.key in CORE_KEYS:
             stored.columns[spec.key] = (
-                value if value is not None or spec.key in _NULLABLE_COLUMNS else ""
+                value if value is not None or spec.key in NULLABLE_COLUMNS else ""
             )
         elif value is not None:
             target = stored.attributes if spec.classification == "general" else stored.protected

@@ -38,11 +38,10 @@ from dossier.privacy.models import (
     SubjectRequest,
 )
 from dossier.privacy.subjects import ERASE, complete_answered, named_request, subject_customer
-from dossier.templates.core_fields import CORE_KEYS
+from dossier.templates.core_fields import CORE_KEYS, NULLABLE_COLUMNS
 from dossier.templates.selectors import version_info
 
 ERASED_NAME = "已注销客户 {short}"
-_NULLABLE = {"birthday"}
 _WRITTEN = [
     "display_name",
     "birthday",
@@ -89,7 +88,7 @@ def _anonymise_row(customer: Customer, now: datetime) -> list[str]:
     cleared |= set(customer.protected or {})
     for spec in specs:
         if spec.key in CORE_KEYS and spec.key not in kept and spec.key != "display_name":
-            setattr(customer, spec.key, None if spec.key in _NULLABLE else "")
+            setattr(customer, spec.key, None if spec.key in NULLABLE_COLUMNS else "")
     customer.display_name = erased_name(customer.pk)
     customer.attributes = {k: v for k, v in customer.attributes.items() if k in kept}
     customer.protected = cast(Any, {})  # an EncryptedJSONField holds a dict

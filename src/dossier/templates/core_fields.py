@@ -95,6 +95,8 @@ CORE_FIELDS: list[FieldSpec] = [
 CORE_KEYS = frozenset(spec.key for spec in CORE_FIELDS)
 #: sizes of the customer columns that hold core choices (text fields carry max_length rules)
 CHOICE_COLUMN_LENGTHS = {"kind": 16, "gender": 16, "source": 32, "lifecycle": 32}
+#: core columns that hold NULL when empty (a date); the text columns hold ""
+NULLABLE_COLUMNS = frozenset({"birthday"})
 _CORE_BY_KEY = {spec.key: spec for spec in CORE_FIELDS}
 #: what a template may change on a core field
 OVERRIDABLE = (
