@@ -7,9 +7,9 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
-from dossier.accounts.actors import SystemActor
 from dossier.accounts.models import ApiToken, Membership
 from dossier.core import roles
+from dossier.core.actors import SystemActor
 
 
 def role_of_cached(user: Any) -> str | None:

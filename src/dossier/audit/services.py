@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
+from django.contrib.auth.models import AbstractBaseUser
 
 from dossier.audit.models import AuditEvent
+from dossier.core.actors import MaybeActor, SystemActor, person
 
 
 def record_audit(
     *,
-    actor: AbstractBaseUser | AnonymousUser | None,
+    actor: MaybeActor | AbstractBaseUser | None,
     action: str,
     object_type: str = "",
     object_id: Any = "",
@@ -29,11 +30,9 @@ def record_audit(
     a reason typed by staff that repeats one is recorded with it replaced by ``***``, since
     the append-only log could never forget it after an erasure.
     """
-    # only a real, logged-in user is recorded as the actor; None is the system itself
-    user = actor if isinstance(actor, User) and actor.is_authenticated else None
     return AuditEvent.objects.create(
-        actor=user,
-        actor_name=user.get_username() if user is not None else "",
+        actor=person(actor),  # type: ignore[arg-type]
+        actor_name=_actor_name(actor),
         action=action,
         object_type=object_type,
         object_id=str(object_id or ""),
@@ -43,6 +42,14 @@ def record_audit(
         ip=ip or None,
         user_agent=user_agent[:300],
     )
+
+
+def _actor_name(actor: Any) -> str:
+    # a signed-in person by user name, a system job as "system:<job>", no one as ""
+    if isinstance(actor, SystemActor):
+        return actor.get_username()
+    user = person(actor)
+    return user.get_username() if user is not None else ""
 
 
 def without(text: str, values: Sequence[str]) -> str:
@@ -55,18 +62,18 @@ def without(text: str, values: Sequence[str]) -> str:
 
 def record_audit_many(
     *,
-    actor: AbstractBaseUser | AnonymousUser | None,
+    actor: MaybeActor | AbstractBaseUser | None,
     events: Iterable[Mapping[str, Any]],
 ) -> list[AuditEvent]:
     """Append many events by one actor in one insert (a batch: one event per customer).
 
     Each event holds the keyword arguments of :func:`record_audit` other than the actor.
     """
-    user = actor if isinstance(actor, User) and actor.is_authenticated else None
+    user, name = person(actor), _actor_name(actor)  # type: ignore[arg-type]
     return AuditEvent.objects.bulk_create(
         AuditEvent(
             actor=user,
-            actor_name=user.get_username() if user is not None else "",
+            actor_name=name,
             action=event["action"],
             object_type=event.get("object_type", ""),
             object_id=str(event.get("object_id") or ""),

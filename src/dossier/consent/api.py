@@ -8,9 +8,10 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 from uuid import UUID
 
-from django.http import HttpRequest, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from ninja import Router, Status
 
+from dossier.accounts.auth import ApiRequest
 from dossier.consent import selectors, services
 from dossier.consent.schemas import (
     ConfirmIn,
@@ -49,7 +50,7 @@ def _evidence(evidence: EvidenceIn | None) -> dict[str, Any]:
 
 
 @router.get("/purposes", response={200: list[PurposeOut], **ERRORS})
-def list_purposes(request: HttpRequest) -> Any:
+def list_purposes(request: ApiRequest) -> Any:
     """What customers can consent to."""
     return [{**_purpose(p), "channels": p.channels()} for p in selectors.purpose_list()]
 
@@ -61,19 +62,19 @@ def _purpose(purpose: Any) -> dict[str, Any]:
 
 
 @router.get("/customers/{customer_id}", response={200: CustomerConsentOut, **ERRORS})
-def customer_consent(request: HttpRequest, customer_id: UUID) -> Any:
+def customer_consent(request: ApiRequest, customer_id: UUID) -> Any:
     """A customer's current consent per purpose × channel, and the events behind it."""
     panel = selectors.consent_panel(actor=request.user, customer_id=customer_id)
     states = [cell for row in panel["rows"] for cell in row["cells"]]
     return {"customer_id": str(customer_id), "status": states, "history": panel["history"]}
 
 
-def _event(event: Any, request: HttpRequest) -> dict[str, Any]:
+def _event(event: Any, request: ApiRequest) -> dict[str, Any]:
     return selectors.present_event(event, request.user)
 
 
 def _record(
-    record: Callable[..., Any], request: HttpRequest, customer_id: UUID, payload: GrantIn
+    record: Callable[..., Any], request: ApiRequest, customer_id: UUID, payload: GrantIn
 ) -> Any:
     """Record a grant or a withdrawal with the service ``record``; answer 201 with the event."""
     event = record(
@@ -89,19 +90,19 @@ def _record(
 
 
 @router.post("/customers/{customer_id}/grant", response={201: EventOut, **ERRORS})
-def grant(request: HttpRequest, customer_id: UUID, payload: GrantIn) -> Any:
+def grant(request: ApiRequest, customer_id: UUID, payload: GrantIn) -> Any:
     """Record a grant. Purposes that require double opt-in refuse source `form` and `api`."""
     return _record(services.grant_consent, request, customer_id, payload)
 
 
 @router.post("/customers/{customer_id}/withdraw", response={201: EventOut, **ERRORS})
-def withdraw(request: HttpRequest, customer_id: UUID, payload: WithdrawIn) -> Any:
+def withdraw(request: ApiRequest, customer_id: UUID, payload: WithdrawIn) -> Any:
     """Record a withdrawal (or refusal); it takes effect at once everywhere."""
     return _record(services.withdraw_consent, request, customer_id, payload)
 
 
 @router.post("/customers/{customer_id}/double-opt-in", response={202: ConsentRequestOut, **ERRORS})
-def double_opt_in(request: HttpRequest, customer_id: UUID, payload: DoubleOptInIn) -> Any:
+def double_opt_in(request: ApiRequest, customer_id: UUID, payload: DoubleOptInIn) -> Any:
     """Send the customer a confirmation code; consent is granted when they confirm it."""
     started = services.start_double_opt_in(
         actor=request.user,
@@ -124,7 +125,7 @@ def double_opt_in(request: HttpRequest, customer_id: UUID, payload: DoubleOptInI
 
 
 @router.post("/confirm", response={201: EventOut, **ERRORS})
-def confirm(request: HttpRequest, payload: ConfirmIn) -> Any:
+def confirm(request: ApiRequest, payload: ConfirmIn) -> Any:
     """Confirm a double opt-in with the customer's code (your landing page calls this).
 
     Wrong codes are counted per customer address (``evidence.ip``, else the caller's) and per
@@ -161,7 +162,7 @@ def _csv(rows: Iterable[dict[str, Any]], *, raw_contact: bool) -> Iterator[str]:
 
 
 @router.get("/marketing-export", response=ERRORS, openapi_extra=CSV_RESPONSE)
-def marketing_export(request: HttpRequest, channel: str, purpose: str = selectors.MARKETING) -> Any:
+def marketing_export(request: ApiRequest, channel: str, purpose: str = selectors.MARKETING) -> Any:
     """CSV of the customers you may export who consented to `purpose` on `channel`.
 
     Customers who never consented, or withdrew, are left out. Contacts are masked unless you

@@ -26,6 +26,7 @@ from dossier.consent.models import (
     Purpose,
     Source,
 )
+from dossier.core.actors import MaybeActor
 from dossier.core.errors import PermissionDenied, ValidationFailed
 from dossier.core.fields import FieldError, mask_value
 from dossier.core.fields.messages import Words
@@ -171,7 +172,7 @@ def customer_states(customer: Customer) -> list[ConsentState]:
     return states
 
 
-def consent_status(*, actor: Any, customer_id: Any) -> list[ConsentState]:
+def consent_status(*, actor: MaybeActor, customer_id: Any) -> list[ConsentState]:
     """The current consent of a customer the actor may see (NotFound otherwise)."""
     return customer_states(get_customer_object(actor=actor, customer_id=customer_id))
 
@@ -182,7 +183,9 @@ def _mask_ip(ip: str) -> str:
     return ".".join(ip.split(".")[:3]) + ".*"
 
 
-def present_event(event: ConsentEvent, actor: Any, *, personal_ok: bool | None = None) -> dict:
+def present_event(
+    event: ConsentEvent, actor: MaybeActor, *, personal_ok: bool | None = None
+) -> dict:
     """A consent event as plain data; the customer's IP is masked unless personal data shows."""
     if personal_ok is None:
         personal_ok = may_see_personal(actor)
@@ -206,7 +209,9 @@ def present_event(event: ConsentEvent, actor: Any, *, personal_ok: bool | None =
     }
 
 
-def customer_history(customer: Customer, actor: Any, limit: int = HISTORY_LIMIT) -> list[dict]:
+def customer_history(
+    customer: Customer, actor: MaybeActor, limit: int = HISTORY_LIMIT
+) -> list[dict]:
     """A customer's consent events, newest first."""
     personal_ok = may_see_personal(actor)
     events = ConsentEvent.objects.filter(customer=customer).select_related("purpose", "actor")
@@ -214,20 +219,22 @@ def customer_history(customer: Customer, actor: Any, limit: int = HISTORY_LIMIT)
     return [present_event(e, actor, personal_ok=personal_ok) for e in newest]
 
 
-def consent_history(*, actor: Any, customer_id: Any, limit: int = HISTORY_LIMIT) -> list[dict]:
+def consent_history(
+    *, actor: MaybeActor, customer_id: Any, limit: int = HISTORY_LIMIT
+) -> list[dict]:
     """The consent events of a customer the actor may see, newest first."""
     customer = get_customer_object(actor=actor, customer_id=customer_id)
     return customer_history(customer, actor, limit)
 
 
-def may_manage(actor: Any, customer: Customer) -> bool:
+def may_manage(actor: MaybeActor, customer: Customer) -> bool:
     """Whether the actor may record consent for this customer."""
     return may(actor, "consent.manage_consent") and (
         restrict(Customer.objects.filter(pk=customer.pk), actor, "change").exists()
     )
 
 
-def consent_panel(*, actor: Any, customer_id: Any) -> dict[str, Any]:
+def consent_panel(*, actor: MaybeActor, customer_id: Any) -> dict[str, Any]:
     """Everything the consent page of a customer shows: the grid, the history, what is allowed."""
     customer = get_customer_object(actor=actor, customer_id=customer_id)
     states = customer_states(customer)
@@ -245,7 +252,7 @@ def consent_panel(*, actor: Any, customer_id: Any) -> dict[str, Any]:
 
 
 def marketing_audience(
-    *, actor: Any, channel: str, purpose: Purpose | str = MARKETING
+    *, actor: MaybeActor, channel: str, purpose: Purpose | str = MARKETING
 ) -> QuerySet[Customer]:
     """Customers the actor may export who consented to ``purpose`` on ``channel``."""
     if not may(actor, "customers.export_customer"):
@@ -255,7 +262,9 @@ def marketing_audience(
     return usable_for(consenting, "marketing")
 
 
-def audience_rows(queryset: QuerySet[Customer], *, actor: Any, channel: str) -> Iterator[dict]:
+def audience_rows(
+    queryset: QuerySet[Customer], *, actor: MaybeActor, channel: str
+) -> Iterator[dict]:
     """id, display_name and the contact for ``channel`` of each customer, masked for the actor."""
     key, field_type = CONTACT_OF_CHANNEL[Channel(channel)]
     personal_ok = may_see_personal(actor)

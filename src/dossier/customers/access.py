@@ -14,9 +14,9 @@ from uuid import UUID
 from django.db.models import Model, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from dossier.accounts.actors import MaybeActor
 from dossier.accounts.selectors import role_of_cached, team_id_of
 from dossier.core import roles
+from dossier.core.actors import MaybeActor
 from dossier.core.errors import NotFound, PermissionDenied
 from dossier.customers.models import Customer, CustomerShare
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from dossier.accounts.selectors import role_of_cached
 from dossier.audit.services import record_audit
 from dossier.core import roles
+from dossier.core.actors import MaybeActor
 from dossier.core.errors import NotFound, PermissionDenied, ValidationFailed
 from dossier.core.fields import FieldError, FieldSpec, get_type, searchable_types
 from dossier.core.fields.base import fold_width
@@ -72,7 +73,7 @@ def _identifiers(query: str) -> dict[str, str]:
     return found
 
 
-def _may_search_by(actor: Any, type_name: str) -> bool:
+def _may_search_by(actor: MaybeActor, type_name: str) -> bool:
     # An exact search confirms a value as surely as seeing it: only those who may see it whole
     # may search by it (phones and e-mails: personal data; ID numbers: those who may reveal).
     if type_name in ("phone", "email"):
@@ -90,7 +91,7 @@ def _last4(query: str) -> str | None:
     return last4_digest(digits)
 
 
-def search(queryset: QuerySet[Customer], query: str, *, actor: Any) -> QuerySet[Customer]:
+def search(queryset: QuerySet[Customer], query: str, *, actor: MaybeActor) -> QuerySet[Customer]:
     """Customers whose name (Chinese, traditional, pinyin or initials) contains ``query``,
     whose phone, e-mail, ID number or credit code equals it, or (four digits) whose phone
     ends with it.
@@ -114,7 +115,7 @@ def search(queryset: QuerySet[Customer], query: str, *, actor: Any) -> QuerySet[
     return queryset.filter(by_name)
 
 
-def _found_beyond_owners(actor: Any, filters: CustomerFilters) -> dict[str, str]:
+def _found_beyond_owners(actor: MaybeActor, filters: CustomerFilters) -> dict[str, str]:
     """Blind indexes by identifier type with which ``actor`` finds customers of any owner.
 
     Only for roles that ``roles.FIND_ANY_OWNER_BY`` names, only for an exact identifier of a
@@ -128,7 +129,7 @@ def _found_beyond_owners(actor: Any, filters: CustomerFilters) -> dict[str, str]
     return {t: d for t, d in found.items() if t in types and _may_search_by(actor, t)}
 
 
-def _beyond_owners(actor: Any, digests: dict[str, str]) -> QuerySet[Customer]:
+def _beyond_owners(actor: MaybeActor, digests: dict[str, str]) -> QuerySet[Customer]:
     """Live, not erased customers of the actor's scenarios whose identifier matches."""
     queryset = Customer.objects.filter(deleted_at__isnull=True, erased_at__isnull=True)
     scenarios = roles.ROLE_SCENARIOS.get(role_of_cached(actor) or "")
@@ -155,7 +156,7 @@ def _present_found(customer: Customer, digests: dict[str, str]) -> dict[str, Any
     return item
 
 
-def _audit_found(actor: Any, customers: list[Customer], digests: dict[str, str]) -> None:
+def _audit_found(actor: MaybeActor, customers: list[Customer], digests: dict[str, str]) -> None:
     # an exact find beyond one's own customers discloses that person's record: audit each
     for customer in customers:
         record_audit(
@@ -170,7 +171,7 @@ def _audit_found(actor: Any, customers: list[Customer], digests: dict[str, str])
 
 
 def customer_queryset(
-    *, actor: Any, filters: CustomerFilters | None = None, action: str = "view"
+    *, actor: MaybeActor, filters: CustomerFilters | None = None, action: str = "view"
 ) -> QuerySet[Customer]:
     """The customers the actor may see, filtered; not yet ordered or paginated."""
     filters = filters or CustomerFilters()
@@ -188,7 +189,7 @@ def customer_queryset(
         queryset = queryset.filter(template__key=filters.template)
     if filters.owner:
         queryset = (
-            queryset.filter(owner=actor)
+            queryset.filter(owner_id=actor.pk)
             if filters.owner == "me"
             else queryset.filter(owner__username=filters.owner)
         )
@@ -215,7 +216,7 @@ def _parse_cursor(cursor: str | None) -> UUID | None:
 
 def customer_list(
     *,
-    actor: Any,
+    actor: MaybeActor,
     filters: CustomerFilters | None = None,
     cursor: str | None = None,
     limit: int = 50,
@@ -253,7 +254,7 @@ def customer_list(
 
 
 def deleted_customer_list(
-    *, actor: Any, cursor: str | None = None, limit: int = 50
+    *, actor: MaybeActor, cursor: str | None = None, limit: int = 50
 ) -> CustomerPage:
     """One page of the trash: soft-deleted customers the actor may restore, newest first.
 
@@ -275,7 +276,9 @@ def deleted_customer_list(
     return CustomerPage(items=items, next_cursor=str(rows[-1].id) if more and rows else None)
 
 
-def get_customer(*, actor: Any, customer_id: Any, revealed: Sequence[str] = ()) -> dict[str, Any]:
+def get_customer(
+    *, actor: MaybeActor, customer_id: Any, revealed: Sequence[str] = ()
+) -> dict[str, Any]:
     """One customer as the actor may see it, or NotFound (also for customers they may not see).
 
     The hottest read of the API: one query for the row and its owner's name, one for its
@@ -301,7 +304,7 @@ def erased_at(*, customer_id: Any) -> datetime | None:
     return found
 
 
-def get_customer_object(*, actor: Any, customer_id: Any, action: str = "view") -> Customer:
+def get_customer_object(*, actor: MaybeActor, customer_id: Any, action: str = "view") -> Customer:
     """The model instance of a customer the actor may act on, or NotFound."""
     customer = customer_for(actor, customer_id, action)
     prefetch_related_objects([customer], "tags", "template_version__fields")
@@ -310,7 +313,7 @@ def get_customer_object(*, actor: Any, customer_id: Any, action: str = "view") -
 
 def present(
     customer: Customer,
-    actor: Any,
+    actor: MaybeActor | None,
     *,
     revealed: Sequence[str] = (),
     tags: list[dict[str, Any]] | None = None,
@@ -343,14 +346,14 @@ def present(
     }
 
 
-def tag_list(*, actor: Any) -> QuerySet[Tag]:
+def tag_list(*, actor: MaybeActor) -> QuerySet[Tag]:
     """Every tag, by group and name."""
     if not actor.has_perm("customers.view_tag"):
         raise PermissionDenied(_("You may not see tags."))
     return Tag.objects.all()
 
 
-def tag_counts(*, actor: Any) -> dict[int, int]:
+def tag_counts(*, actor: MaybeActor) -> dict[int, int]:
     """How many of the customers the actor may see carry each tag, by tag id."""
     rows = (
         customer_queryset(actor=actor)
@@ -361,7 +364,7 @@ def tag_counts(*, actor: Any) -> dict[int, int]:
     return dict(rows)
 
 
-def customer_names(*, actor: Any, customer_ids: Iterable[Any]) -> dict[str, str]:
+def customer_names(*, actor: MaybeActor, customer_ids: Iterable[Any]) -> dict[str, str]:
     """The names of those of ``customer_ids`` the actor may see (masked as for the actor).
 
     Lists that name customers by id (audit log, requests, migration reports) show these;
@@ -380,7 +383,7 @@ def customer_names(*, actor: Any, customer_ids: Iterable[Any]) -> dict[str, str]
     }
 
 
-def picker_matches(*, actor: Any, query: str, limit: int = 10) -> list[dict[str, str]]:
+def picker_matches(*, actor: MaybeActor, query: str, limit: int = 10) -> list[dict[str, str]]:
     """Customers a search box offers to pick (name, phone, e-mail or ID number), newest first."""
     query = query.strip()
     if not may(actor, "customers.view_customer") or not query:
@@ -397,7 +400,9 @@ def picker_matches(*, actor: Any, query: str, limit: int = 10) -> list[dict[str,
     ]
 
 
-def migration_report(*, actor: Any, template_key: str, migration_id: int) -> ProfileMigration:
+def migration_report(
+    *, actor: MaybeActor, template_key: str, migration_id: int
+) -> ProfileMigration:
     """A profile migration whose failures list only the customers the actor may see.
 
     Each failure names the customer as the actor may see it; the stored report holds ids,

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Router, Status
 
+from dossier.accounts.auth import ApiRequest
 from dossier.core.schemas import ERRORS
 from dossier.privacy import requests as subject_requests
 from dossier.privacy import retention, selfservice
@@ -63,7 +63,7 @@ def _restriction(item: ProcessingRestriction) -> dict[str, Any]:
 
 @router.get("/requests", response={200: list[RequestOut], **ERRORS})
 def list_requests(
-    request: HttpRequest,
+    request: ApiRequest,
     status: str = "",
     kind: str = "",
     customer_id: UUID | None = None,
@@ -78,14 +78,14 @@ def list_requests(
 
 
 @router.post("/requests", response={201: RequestOut, **ERRORS})
-def open_request(request: HttpRequest, payload: RequestIn) -> Any:
+def open_request(request: ApiRequest, payload: RequestIn) -> Any:
     """Record a request; it is due `due_in_days` days after it was received."""
     item = subject_requests.open_request(actor=request.user, **payload.dict())
     return Status(201, _request(item))
 
 
 @router.post("/requests/{request_id}/complete", response={200: RequestOut, **ERRORS})
-def complete_request(request: HttpRequest, request_id: int, payload: CompleteIn) -> Any:
+def complete_request(request: ApiRequest, request_id: int, payload: CompleteIn) -> Any:
     """Close a request as done (deletion, restriction and objection: once done)."""
     item = subject_requests.complete_request(
         actor=request.user, request_id=request_id, note=payload.note
@@ -94,7 +94,7 @@ def complete_request(request: HttpRequest, request_id: int, payload: CompleteIn)
 
 
 @router.post("/requests/{request_id}/refuse", response={200: RequestOut, **ERRORS})
-def refuse_request(request: HttpRequest, request_id: int, payload: RefuseIn) -> Any:
+def refuse_request(request: ApiRequest, request_id: int, payload: RefuseIn) -> Any:
     """Refuse a request; `reason` is required."""
     item = subject_requests.refuse_request(
         actor=request.user, request_id=request_id, reason=payload.reason
@@ -103,7 +103,7 @@ def refuse_request(request: HttpRequest, request_id: int, payload: RefuseIn) -> 
 
 
 @router.get("/customers/{customer_id}/export", response={200: dict[str, Any], **ERRORS})
-def export_customer(request: HttpRequest, customer_id: UUID, request_id: int | None = None) -> Any:
+def export_customer(request: ApiRequest, customer_id: UUID, request_id: int | None = None) -> Any:
     """Everything held about a customer, unmasked, for the customer (audited)."""
     return subject_requests.export_customer_data(
         actor=request.user, customer_id=customer_id, request_id=request_id
@@ -111,7 +111,7 @@ def export_customer(request: HttpRequest, customer_id: UUID, request_id: int | N
 
 
 @router.post("/customers/{customer_id}/erase", response={200: TombstoneOut, **ERRORS})
-def erase_customer(request: HttpRequest, customer_id: UUID, payload: EraseIn) -> Any:
+def erase_customer(request: ApiRequest, customer_id: UUID, payload: EraseIn) -> Any:
     """Anonymise a customer's personal data in place (the row and general figures stay)."""
     tombstone = subject_requests.erase_customer(
         actor=request.user, customer_id=customer_id, request_id=payload.request_id
@@ -126,7 +126,7 @@ def erase_customer(request: HttpRequest, customer_id: UUID, payload: EraseIn) ->
 
 
 @router.post("/customers/{customer_id}/restrict", response={201: RestrictionOut, **ERRORS})
-def restrict_customer(request: HttpRequest, customer_id: UUID, payload: RestrictIn) -> Any:
+def restrict_customer(request: ApiRequest, customer_id: UUID, payload: RestrictIn) -> Any:
     """Restrict processing: the data is kept but left out of marketing and retention."""
     item = subject_requests.restrict_processing(
         actor=request.user, customer_id=customer_id, **payload.dict()
@@ -135,7 +135,7 @@ def restrict_customer(request: HttpRequest, customer_id: UUID, payload: Restrict
 
 
 @router.post("/customers/{customer_id}/lift-restriction", response={200: RestrictionOut, **ERRORS})
-def lift_restriction(request: HttpRequest, customer_id: UUID, payload: LiftIn) -> Any:
+def lift_restriction(request: ApiRequest, customer_id: UUID, payload: LiftIn) -> Any:
     """End a restriction (scope "all") or an objection (scope "marketing")."""
     item = subject_requests.lift_restriction(
         actor=request.user, customer_id=customer_id, **payload.dict()
@@ -144,7 +144,7 @@ def lift_restriction(request: HttpRequest, customer_id: UUID, payload: LiftIn) -
 
 
 @router.post("/customers/{customer_id}/object", response={201: RestrictionOut, **ERRORS})
-def object_to_marketing(request: HttpRequest, customer_id: UUID, payload: RestrictIn) -> Any:
+def object_to_marketing(request: ApiRequest, customer_id: UUID, payload: RestrictIn) -> Any:
     """Record an objection to marketing; marketing consent is withdrawn on every channel."""
     item = subject_requests.object_to_marketing(
         actor=request.user, customer_id=customer_id, **payload.dict()
@@ -153,7 +153,7 @@ def object_to_marketing(request: HttpRequest, customer_id: UUID, payload: Restri
 
 
 @router.post("/customers/{customer_id}/self-service-link", response={201: LinkOut, **ERRORS})
-def issue_link(request: HttpRequest, customer_id: UUID, payload: LinkIn) -> Any:
+def issue_link(request: ApiRequest, customer_id: UUID, payload: LinkIn) -> Any:
     """A link the customer opens to see and correct their data; older links stop working."""
     link = selfservice.issue_self_service_link(
         actor=request.user, customer_id=customer_id, days=payload.days
@@ -163,17 +163,17 @@ def issue_link(request: HttpRequest, customer_id: UUID, payload: LinkIn) -> Any:
 
 
 @router.get("/retention/policies", response={200: list[PolicyOut], **ERRORS})
-def list_policies(request: HttpRequest) -> Any:
+def list_policies(request: ApiRequest) -> Any:
     return list(retention.policy_list(actor=request.user))
 
 
 @router.post("/retention/policies", response={200: PolicyOut, **ERRORS})
-def set_policy(request: HttpRequest, payload: PolicyIn) -> Any:
+def set_policy(request: ApiRequest, payload: PolicyIn) -> Any:
     """Set a category's retention; the audit log cannot be kept less than 36 months."""
     return retention.set_retention_policy(actor=request.user, **payload.dict())
 
 
 @router.post("/retention/run", response={200: RetentionReportOut, **ERRORS})
-def run_retention(request: HttpRequest, dry_run: bool = True) -> Any:
+def run_retention(request: ApiRequest, dry_run: bool = True) -> Any:
     """Enforce the retention policies now; `dry_run` (the default) only reports."""
     return retention.apply_retention(actor=request.user, dry_run=dry_run).as_dict()

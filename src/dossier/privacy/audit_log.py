@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
 from uuid import UUID
 
 from django.db.models import Q, QuerySet
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 from dossier.accounts.selectors import role_of_cached, team_id_of, team_members
 from dossier.audit.models import AuditEvent
 from dossier.core import roles
+from dossier.core.actors import MaybeActor
 from dossier.core.errors import PermissionDenied, ValidationFailed
 from dossier.core.fields import FieldError
 from dossier.customers.access import restrict
@@ -43,7 +43,7 @@ def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def visible_events(actor: Any) -> QuerySet[AuditEvent]:
+def visible_events(actor: MaybeActor) -> QuerySet[AuditEvent]:
     """The audit events ``actor`` may read (start every read of the log here).
 
     Admins: all. Others: an event about a customer only if they may see that customer
@@ -63,7 +63,11 @@ def visible_events(actor: Any) -> QuerySet[AuditEvent]:
 
 
 def audit_events(
-    *, actor: Any, filters: AuditFilters | None = None, cursor: int | None = None, limit: int = 50
+    *,
+    actor: MaybeActor,
+    filters: AuditFilters | None = None,
+    cursor: int | None = None,
+    limit: int = 50,
 ) -> AuditPage:
     """One page of audit events, newest first; needs ``audit.view_auditevent``."""
     if not actor.has_perm("audit.view_auditevent"):

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dossier.audit.services import record_audit
+from dossier.core.actors import Actor
 from dossier.customers.models import Customer
 from dossier.customers.registry import export_sections
 from dossier.customers.values import stored_values
@@ -92,7 +93,9 @@ def _derived(customer: Customer) -> dict[str, Any]:
 
 
 @transaction.atomic
-def export_customer_data(*, actor: Any, customer_id: Any, request_id: Any = None) -> dict[str, Any]:
+def export_customer_data(
+    *, actor: Actor, customer_id: Any, request_id: Any = None
+) -> dict[str, Any]:
     """Everything held about a customer as JSON-ready data, unmasked; the export is audited."""
     customer = subject_customer(actor, customer_id)
     if request_id not in (None, ""):

@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dossier.audit.services import record_audit, without
+from dossier.core.actors import Actor, person
 from dossier.core.errors import Conflict
 from dossier.core.fields import FieldSpec
 from dossier.customers.models import Customer
@@ -102,7 +103,7 @@ def _anonymise_row(customer: Customer, now: datetime) -> list[str]:
 def anonymise_customers(
     customers: Sequence[Customer],
     *,
-    actor: Any,
+    actor: Actor,
     cause: str,
     reason: str,
     request: SubjectRequest | None = None,
@@ -114,7 +115,7 @@ def anonymise_customers(
     if not customers:
         return []
     now = timezone.now()
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = person(actor)
     tombstones = []
     for customer in customers:
         _forget_in_reasons(customer)
@@ -160,7 +161,7 @@ def _forget_in_reasons(customer: Customer) -> None:
 
 
 def _audit_erasures(
-    tombstones: Sequence[CustomerTombstone], *, actor: Any, reason: str, name_fields: bool
+    tombstones: Sequence[CustomerTombstone], *, actor: Actor, reason: str, name_fields: bool
 ) -> None:
     # one "delete" event per customer; the erased fields are named, never their values
     for tombstone in tombstones:
@@ -179,7 +180,7 @@ def _audit_erasures(
 
 
 def delete_customers(
-    customers: Sequence[Customer], *, actor: Any, reason: str
+    customers: Sequence[Customer], *, actor: Actor, reason: str
 ) -> tuple[list[CustomerTombstone], list[Customer]]:
     """Delete customer rows for good where nothing refuses it (consent evidence does).
 
@@ -187,7 +188,7 @@ def delete_customers(
     the caller anonymises instead. Audit events stay: they hold the id, never the values.
     """
     now = timezone.now()
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = person(actor)
     remaining = {c.pk: c for c in customers}
     blocked: dict[Any, Customer] = {}
     for _attempt in range(3):
@@ -231,7 +232,7 @@ def delete_customers(
 
 
 @transaction.atomic
-def erase_customer(*, actor: Any, customer_id: Any, request_id: Any = None) -> CustomerTombstone:
+def erase_customer(*, actor: Actor, customer_id: Any, request_id: Any = None) -> CustomerTombstone:
     """Erase a customer's personal data at their request (anonymised in place, audited).
 
     Needs ``privacy.erase_customer`` and the right to delete the customer. With

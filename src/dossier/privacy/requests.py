@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dossier.audit.services import record_audit
+from dossier.core.actors import Actor, person
 from dossier.core.errors import Conflict, PermissionDenied, ValidationFailed
 from dossier.core.fields import FieldError, FieldLabel
 from dossier.customers.access import may
@@ -78,7 +79,9 @@ RECEIVED = FieldLabel("received_at", "收到时间", "Received at")
 MAX_BACKDATE_DAYS = 365
 
 
-def _audit(actor: Any, request: SubjectRequest, changes: dict[str, Any], reason: str = "") -> None:
+def _audit(
+    actor: Actor, request: SubjectRequest, changes: dict[str, Any], reason: str = ""
+) -> None:
     record_audit(
         actor=actor,
         action="update" if request.status != SubjectRequest.Status.OPEN else "create",
@@ -94,7 +97,7 @@ def _audit(actor: Any, request: SubjectRequest, changes: dict[str, Any], reason:
 @transaction.atomic
 def open_request(
     *,
-    actor: Any,
+    actor: Actor,
     customer_id: Any,
     kind: str,
     received_via: str,
@@ -139,7 +142,7 @@ def open_request(
         received_at=received,
         due_at=received + timedelta(days=due_in_days),
         note=str(note or "")[:5000],
-        opened_by=actor,
+        opened_by=person(actor),
     )
     _audit(actor, request, {"kind": kind, "received_via": received_via, "due_in_days": due_in_days})
     return request
@@ -157,7 +160,7 @@ _DONE_BY: dict[str, Callable[[SubjectRequest], bool]] = {
 
 
 @transaction.atomic
-def complete_request(*, actor: Any, request_id: Any, note: str = "") -> SubjectRequest:
+def complete_request(*, actor: Actor, request_id: Any, note: str = "") -> SubjectRequest:
     """Close a request as done (a deletion only once the customer is erased, and so on)."""
     request = request_for(actor, request_id)
     done = _DONE_BY.get(request.kind)
@@ -173,7 +176,7 @@ def complete_request(*, actor: Any, request_id: Any, note: str = "") -> SubjectR
 
 
 @transaction.atomic
-def refuse_request(*, actor: Any, request_id: Any, reason: str) -> SubjectRequest:
+def refuse_request(*, actor: Actor, request_id: Any, reason: str) -> SubjectRequest:
     """Refuse a request; the reason is required and is what the customer will be told."""
     text = str(reason or "").strip()
     if not text:
@@ -218,7 +221,7 @@ def exclude_restricted(
 
 
 def _start(
-    *, actor: Any, customer: Customer, scope: str, reason: str, request: SubjectRequest | None
+    *, actor: Actor, customer: Customer, scope: str, reason: str, request: SubjectRequest | None
 ) -> ProcessingRestriction:
     try:
         with transaction.atomic():
@@ -227,7 +230,7 @@ def _start(
                 scope=scope,
                 reason=str(reason or "")[:500],
                 request=request,
-                started_by=actor,
+                started_by=person(actor),
             )
     except IntegrityError:
         raise Conflict(
@@ -237,7 +240,7 @@ def _start(
 
 @transaction.atomic
 def restrict_processing(
-    *, actor: Any, customer_id: Any, reason: str = "", request_id: Any = None
+    *, actor: Actor, customer_id: Any, reason: str = "", request_id: Any = None
 ) -> ProcessingRestriction:
     """Hold a customer's data without processing it (hidden from marketing) until lifted."""
     customer = subject_customer(actor, customer_id, action="change", for_update=True)
@@ -264,7 +267,7 @@ def restrict_processing(
 
 @transaction.atomic
 def lift_restriction(
-    *, actor: Any, customer_id: Any, scope: str = "all", reason: str = ""
+    *, actor: Actor, customer_id: Any, scope: str = "all", reason: str = ""
 ) -> ProcessingRestriction:
     """End a restriction (or, with scope "marketing", an objection)."""
     customer = subject_customer(actor, customer_id, action="change", for_update=True)
@@ -272,7 +275,7 @@ def lift_restriction(
     if restriction is None:
         raise Conflict(_("Nothing to lift: no such restriction is active."), code="not_active")
     restriction.lifted_at = timezone.now()
-    restriction.lifted_by = actor
+    restriction.lifted_by = person(actor)
     restriction.save(update_fields=["lifted_at", "lifted_by"])
     record_audit(
         actor=actor,
@@ -287,7 +290,7 @@ def lift_restriction(
     return restriction
 
 
-def _withdraw_marketing(actor: Any, customer: Customer) -> list[str]:
+def _withdraw_marketing(actor: Actor, customer: Customer) -> list[str]:
     """Withdraw marketing consent on every channel through the consent ledger, if installed."""
     if not apps.is_installed("dossier.consent"):
         return []
@@ -316,7 +319,7 @@ def _withdraw_marketing(actor: Any, customer: Customer) -> list[str]:
 
 @transaction.atomic
 def object_to_marketing(
-    *, actor: Any, customer_id: Any, reason: str = "", request_id: Any = None
+    *, actor: Actor, customer_id: Any, reason: str = "", request_id: Any = None
 ) -> ProcessingRestriction:
     """Record the customer's objection to marketing; marketing consent is withdrawn everywhere.
 
@@ -359,7 +362,9 @@ class RequestFilters:
     overdue: bool = False
 
 
-def request_list(*, actor: Any, filters: RequestFilters | None = None) -> QuerySet[SubjectRequest]:
+def request_list(
+    *, actor: Actor, filters: RequestFilters | None = None
+) -> QuerySet[SubjectRequest]:
     """Requests about customers the actor may handle, soonest due first."""
     if not may(actor, HANDLE):
         raise PermissionDenied(_("You may not handle data-subject requests."))
@@ -378,13 +383,13 @@ def request_list(*, actor: Any, filters: RequestFilters | None = None) -> QueryS
     return requests.order_by("due_at", "id")
 
 
-def restriction_list(*, actor: Any, customer_id: Any) -> QuerySet[ProcessingRestriction]:
+def restriction_list(*, actor: Actor, customer_id: Any) -> QuerySet[ProcessingRestriction]:
     """The restrictions and objections of a customer the actor may handle, newest first."""
     customer = subject_customer(actor, customer_id)
     return ProcessingRestriction.objects.filter(customer_id=customer.pk)
 
 
-def customer_privacy(*, actor: Any, customer_id: Any) -> dict[str, Any]:
+def customer_privacy(*, actor: Actor, customer_id: Any) -> dict[str, Any]:
     """What the privacy page of a customer shows: requests, restrictions, erasure, link."""
     customer = subject_customer(actor, customer_id)
     restrictions = list(ProcessingRestriction.objects.filter(customer_id=customer.pk))

@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 
 from dossier.audit.models import AuditEvent
 from dossier.audit.services import record_audit
+from dossier.core.actors import Actor, person
 from dossier.core.errors import PermissionDenied, ValidationFailed
 from dossier.core.fields import FieldError, FieldLabel
 from dossier.customers.access import may
@@ -80,7 +81,7 @@ def months_before(moment: datetime, months: int) -> datetime:
 # ---- policies --------------------------------------------------------------------------------
 
 
-def policy_list(*, actor: Any) -> QuerySet[RetentionPolicy]:
+def policy_list(*, actor: Actor) -> QuerySet[RetentionPolicy]:
     """Every retention policy, by category."""
     if not may(actor, "privacy.view_retentionpolicy"):
         raise PermissionDenied(_("You may not see retention policies."))
@@ -101,7 +102,9 @@ def ensure_default_policies() -> list[RetentionPolicy]:
 
 
 @transaction.atomic
-def set_retention_policy(*, actor: Any, category: str, months: Any, action: str) -> RetentionPolicy:
+def set_retention_policy(
+    *, actor: Actor, category: str, months: Any, action: str
+) -> RetentionPolicy:
     """Set how long a category is kept and what then happens; the audit log keeps ≥ 36 months."""
     if not may(actor, "privacy.change_retentionpolicy"):
         raise PermissionDenied(_("You may not change retention policies."))
@@ -131,7 +134,7 @@ def set_retention_policy(*, actor: Any, category: str, months: Any, action: str)
     before = {"months": policy.months, "action": policy.action} if policy else None
     if policy is None:
         policy = RetentionPolicy(category=category)
-    policy.months, policy.action, policy.updated_by = months, action, actor
+    policy.months, policy.action, policy.updated_by = months, action, person(actor)
     policy.save()
     record_audit(
         actor=actor,
@@ -184,7 +187,7 @@ def _held() -> QuerySet[ProcessingRestriction]:
 
 
 def _enforce(
-    ids: list[Any], *, action: str, actor: Any, reason: str, report: RetentionReport
+    ids: list[Any], *, action: str, actor: Actor, reason: str, report: RetentionReport
 ) -> None:
     """Anonymise or delete one chunk of customers in one transaction."""
     with transaction.atomic():
@@ -203,13 +206,14 @@ def _enforce(
 
 
 def apply_retention(
-    *, now: datetime | None = None, dry_run: bool = False, actor: Any = None
+    *, actor: Actor, now: datetime | None = None, dry_run: bool = False
 ) -> RetentionReport:
     """Enforce every retention policy; a dry run changes nothing and writes no report row.
 
-    ``actor`` is the user who started the run by hand (None for the scheduled run).
+    ``actor`` is the user who started the run by hand, or ``system_actor("retention")`` for
+    the scheduled run (the command and the task); it is recorded on the run.
     """
-    if actor is not None and not may(actor, "privacy.change_retentionpolicy"):
+    if not may(actor, "privacy.change_retentionpolicy"):
         raise PermissionDenied(_("You may not run retention."))
     now = now or timezone.now()
     report = RetentionReport(started_at=timezone.now(), dry_run=dry_run)
@@ -267,7 +271,7 @@ def apply_retention(
         run = RetentionRun.objects.create(
             started_at=report.started_at,
             finished_at=report.finished_at,
-            triggered_by=actor if getattr(actor, "is_authenticated", False) else None,
+            triggered_by=person(actor),
             counts=report.counts,
             customer_ids={"anonymised": report.anonymised, "deleted": report.deleted},
         )
@@ -275,7 +279,7 @@ def apply_retention(
     return report
 
 
-def run_list(*, actor: Any, limit: int = 50) -> QuerySet[RetentionRun]:
+def run_list(*, actor: Actor, limit: int = 50) -> QuerySet[RetentionRun]:
     """The latest retention reports, newest first."""
     if not may(actor, "privacy.view_retentionpolicy"):
         raise PermissionDenied(_("You may not see retention policies."))

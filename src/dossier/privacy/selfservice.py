@@ -35,6 +35,7 @@ from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
 from dossier.audit.services import record_audit
+from dossier.core.actors import Actor, person
 from dossier.core.errors import ApplicationError, PermissionDenied, ValidationFailed
 from dossier.core.fields import FieldError, FieldLabel, FieldSpec, get_type
 from dossier.customers.models import Customer
@@ -100,7 +101,7 @@ def _check_days(days: Any) -> None:
 
 @transaction.atomic
 def issue_self_service_link(
-    *, actor: Any, customer_id: Any, days: int = DEFAULT_DAYS
+    *, actor: Actor, customer_id: Any, days: int = DEFAULT_DAYS
 ) -> IssuedLink:
     """A new link for the customer (valid ``days`` days); any older link stops working."""
     customer = subject_customer(actor, customer_id, action="change", for_update=True)
@@ -113,7 +114,7 @@ def issue_self_service_link(
         customer_id=customer.pk,
         defaults={
             "nonce_digest": _digest(nonce),
-            "issued_by": actor,
+            "issued_by": person(actor),
             "issued_at": now,
             "expires_at": expires_at,
         },

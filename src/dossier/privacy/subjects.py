@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from dossier.accounts.selectors import role_of_cached
 from dossier.audit.services import record_audit
 from dossier.core import roles
+from dossier.core.actors import Actor, person
 from dossier.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from dossier.core.fields import FieldError, FieldLabel
 from dossier.customers.access import customer_for, may, restrict
@@ -33,7 +34,7 @@ REQUEST_FIELD = FieldLabel("request_id", "请求", "Request")
 CUSTOMER_FIELD = FieldLabel("customer_id", "客户", "Customer")
 
 
-def is_admin(actor: Any) -> bool:
+def is_admin(actor: Actor) -> bool:
     """Whether the actor is an administrator (sees every customer, deleted ones too)."""
     return bool(
         actor is not None
@@ -42,7 +43,7 @@ def is_admin(actor: Any) -> bool:
     )
 
 
-def visible_customers(actor: Any, action: str = "view") -> QuerySet[Customer]:
+def visible_customers(actor: Actor, action: str = "view") -> QuerySet[Customer]:
     """The customers whose privacy matters the actor may handle."""
     if is_admin(actor):
         return Customer.objects.all()
@@ -50,7 +51,7 @@ def visible_customers(actor: Any, action: str = "view") -> QuerySet[Customer]:
 
 
 def subject_customer(
-    actor: Any,
+    actor: Actor,
     customer_id: Any,
     *,
     permission: str = HANDLE,
@@ -87,7 +88,7 @@ def refuse_if_erased(customer_id: Any) -> None:
 
 
 def request_for(
-    actor: Any, request_id: Any, *, customer_id: Any = None, kind: str | None = None
+    actor: Actor, request_id: Any, *, customer_id: Any = None, kind: str | None = None
 ) -> SubjectRequest:
     """An open request the actor may handle (locked), checked against customer and kind."""
     if not may(actor, HANDLE):
@@ -117,7 +118,7 @@ def request_for(
 
 
 def named_request(
-    actor: Any, request_id: Any, *, customer_id: Any, kind: str
+    actor: Actor, request_id: Any, *, customer_id: Any, kind: str
 ) -> SubjectRequest | None:
     """The open request of ``kind`` a service answers when ``request_id`` names one, else None."""
     if request_id in (None, ""):
@@ -126,12 +127,12 @@ def named_request(
 
 
 def close_request(
-    request: SubjectRequest, *, actor: Any, status: str, outcome: dict[str, Any] | None = None
+    request: SubjectRequest, *, actor: Actor, status: str, outcome: dict[str, Any] | None = None
 ) -> SubjectRequest:
     """Mark a (locked, open) request completed or refused; the caller audits it."""
     request.status = status
     request.closed_at = timezone.now()
-    request.closed_by = actor if getattr(actor, "is_authenticated", False) else None
+    request.closed_by = person(actor)
     if outcome:
         request.outcome = {**request.outcome, **outcome}
     request.save(update_fields=["status", "closed_at", "closed_by", "outcome"])
@@ -139,7 +140,7 @@ def close_request(
 
 
 def complete_answered(
-    request: SubjectRequest | None, *, actor: Any, outcome: dict[str, Any], reason: str = ""
+    request: SubjectRequest | None, *, actor: Actor, outcome: dict[str, Any], reason: str = ""
 ) -> None:
     """Complete the request a service has just answered, if it answered one; audited."""
     if request is None:

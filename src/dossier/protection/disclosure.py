@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from dossier.core.actors import MaybeActor
 from dossier.core.fields import FieldSpec, get_type, mask_value
 from dossier.protection.crypto import blind_index
 from dossier.protection.keys import keyring
 
 
-def may_see_personal(actor: Any) -> bool:
+def may_see_personal(actor: MaybeActor | None) -> bool:
     return bool(
         actor is not None
         and actor.is_authenticated
@@ -21,7 +22,7 @@ def may_see_personal(actor: Any) -> bool:
 def mask_values(
     values: Mapping[str, Any],
     specs: Sequence[FieldSpec],
-    actor: Any,
+    actor: MaybeActor | None,
     *,
     revealed: Sequence[str] = (),
 ) -> tuple[dict[str, Any], list[str]]:

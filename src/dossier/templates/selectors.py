@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Q, QuerySet
@@ -11,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from dossier.accounts.selectors import role_of_cached
 from dossier.core import roles
+from dossier.core.actors import MaybeActor
 from dossier.core.errors import NotFound, PermissionDenied
 from dossier.core.fields import FieldSpec
 from dossier.templates.models import ProfileMigration, Template, TemplateVersion
@@ -78,7 +78,7 @@ def draft_of(*, template: Template) -> TemplateVersion | None:
     return template.versions.filter(status=TemplateVersion.DRAFT).prefetch_related("fields").first()
 
 
-def get_migration(*, actor: Any, template_key: str, migration_id: int) -> ProfileMigration:
+def get_migration(*, actor: MaybeActor, template_key: str, migration_id: int) -> ProfileMigration:
     """A profile migration of the template, with its report (which names customers of every
     owner, so only those who may migrate profiles may read it)."""
     if not actor.has_perm("templates.migrate_template"):

@@ -38,6 +38,7 @@ from dossier.consent.services.recording import (
     check_notice_version,
     customer_for_consent,
 )
+from dossier.core.actors import Actor
 from dossier.core.errors import TooManyAttempts, ValidationFailed
 from dossier.core.fields import FieldError
 from dossier.core.fields.messages import Words
@@ -147,7 +148,7 @@ def _send(message: ConsentMessage) -> None:
 @transaction.atomic
 def start_double_opt_in(
     *,
-    actor: Any,
+    actor: Actor,
     customer_id: Any,
     purpose: Purpose | str,
     channel: str,
@@ -208,7 +209,7 @@ def confirm_double_opt_in(
     *,
     code: str,
     evidence: Mapping[str, Any] | None = None,
-    actor: Any = None,
+    actor: Actor | None = None,
     client_ip: str | None = None,
 ) -> ConsentEvent:
     """The customer confirms with their code: consent is granted (source "double_opt_in").
@@ -238,7 +239,7 @@ def confirm_double_opt_in(
 
 
 @transaction.atomic
-def _confirm(*, code: str, evidence: Mapping[str, Any] | None, actor: Any) -> ConsentEvent:
+def _confirm(*, code: str, evidence: Mapping[str, Any] | None, actor: Actor | None) -> ConsentEvent:
     canonical = normalise_code(code)
     if len(canonical) != CODE_LENGTH:
         raise _code_refused("code_invalid")

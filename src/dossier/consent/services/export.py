@@ -11,6 +11,7 @@ from django.db import transaction
 from dossier.audit.services import record_audit
 from dossier.consent import selectors
 from dossier.consent.models import Purpose
+from dossier.core.actors import Actor
 
 
 @dataclass
@@ -26,7 +27,7 @@ class MarketingExport:
 @transaction.atomic
 def export_marketing_audience(
     *,
-    actor: Any,
+    actor: Actor,
     channel: str,
     purpose: Purpose | str = selectors.MARKETING,
     ip: str | None = None,

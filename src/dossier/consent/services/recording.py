@@ -19,6 +19,7 @@ from dossier.audit.services import record_audit
 from dossier.consent import selectors
 from dossier.consent.errors import IP, NOTICE_VERSION, SOURCE
 from dossier.consent.models import Action, ConsentConfirmation, ConsentEvent, Purpose, Source
+from dossier.core.actors import Actor, person
 from dossier.core.errors import PermissionDenied, ValidationFailed
 from dossier.core.fields import FieldError
 from dossier.core.fields.messages import Words
@@ -36,7 +37,7 @@ def clean_text(value: Any, limit: int) -> str:
     return text.strip()[:limit]
 
 
-def customer_for_consent(actor: Any, customer_id: Any) -> Customer:
+def customer_for_consent(actor: Actor, customer_id: Any) -> Customer:
     """The customer the actor records consent for: NotFound if unseen, refused if unchangeable."""
     if not may(actor, "consent.manage_consent"):
         raise PermissionDenied(_("You may not record consent."))
@@ -74,7 +75,7 @@ def check_notice_version(value: Any, *, required: bool) -> str:
     return text
 
 
-def check_evidence(evidence: Mapping[str, Any] | None, actor: Any) -> dict[str, Any]:
+def check_evidence(evidence: Mapping[str, Any] | None, actor: Actor | None) -> dict[str, Any]:
     """The evidence kept with an event: known keys only, the recording user from the actor."""
     raw = dict(evidence or {})
     out: dict[str, Any] = {}
@@ -98,7 +99,7 @@ def check_evidence(evidence: Mapping[str, Any] | None, actor: Any) -> dict[str, 
 
 def append_event(
     *,
-    actor: Any,
+    actor: Actor | None,
     customer: Customer,
     purpose: Purpose,
     channel: str,
@@ -106,10 +107,10 @@ def append_event(
     source: str,
     notice_version: str,
     evidence: dict[str, Any],
-    audit_actor: Any = None,
+    audit_actor: Actor | None = None,
 ) -> ConsentEvent:
     """Append one event and its audit entry (``audit_actor`` if someone else relayed it)."""
-    user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    user = person(actor)
     event = ConsentEvent.objects.create(
         customer=customer,
         purpose=purpose,
@@ -153,7 +154,7 @@ def cancel_open_codes(customer: Customer, purpose: Purpose, channel: str) -> Non
 @transaction.atomic
 def grant_consent(
     *,
-    actor: Any,
+    actor: Actor,
     customer_id: Any,
     purpose: Purpose | str,
     channel: str,
@@ -193,7 +194,7 @@ def grant_consent(
 @transaction.atomic
 def withdraw_consent(
     *,
-    actor: Any,
+    actor: Actor,
     customer_id: Any,
     purpose: Purpose | str,
     channel: str,

@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from dossier.audit.models import AuditEvent
+from dossier.core.actors import system_actor
 from dossier.core.errors import PermissionDenied, ValidationFailed
 from dossier.customers.models import Customer, CustomerLookup
 from dossier.privacy import retention
@@ -22,6 +23,8 @@ from dossier.privacy.tests.subject_fixtures import *  # noqa: F403
 from dossier.privacy.tests.subject_fixtures import general_sums
 
 pytestmark = pytest.mark.django_db
+
+SYSTEM = system_actor("retention")
 
 
 def _age(customer: Customer, days: int) -> None:
@@ -79,7 +82,7 @@ def test_dry_run_changes_nothing_and_reports(admin: User, add_member: Any) -> No
     old, fresh = add_member(), add_member()
     _age(old, 4 * 366)
     audit_before = AuditEvent.objects.count()
-    report = retention.apply_retention(dry_run=True)
+    report = retention.apply_retention(actor=SYSTEM, dry_run=True)
     counts = report.counts["inactive_customer_personal_data"]
     assert counts["matched"] == 1 and counts["anonymised"] == 0
     assert counts["customer_ids"] == [str(old.pk)]
@@ -99,7 +102,7 @@ def test_run_anonymises_only_the_expired_inactive_customer(admin: User, add_memb
     sums = general_sums()
     audit_ids = set(AuditEvent.objects.values_list("id", flat=True))
 
-    report = retention.apply_retention()
+    report = retention.apply_retention(actor=SYSTEM)
 
     old.refresh_from_db(), fresh.refresh_from_db(), held.refresh_from_db()
     assert old.display_name.startswith("已注销客户") and old.phone == "" and old.protected == {}
@@ -119,17 +122,22 @@ def test_run_anonymises_only_the_expired_inactive_customer(admin: User, add_memb
     event = AuditEvent.objects.get(action="delete", customer_id=old.pk)
     assert event.reason.startswith("retention policy inactive_customer_personal_data")
     # a second run finds nothing new
-    assert retention.apply_retention().counts["inactive_customer_personal_data"]["matched"] == 0
+    assert (
+        retention.apply_retention(actor=SYSTEM).counts["inactive_customer_personal_data"]["matched"]
+        == 0
+    )
 
 
 def test_old_audit_events_are_counted_never_deleted(admin: User, add_member: Any) -> None:
     add_member()
     ids = set(AuditEvent.objects.values_list("id", flat=True))
     later = timezone.now() + timedelta(days=37 * 31)
-    report = retention.apply_retention(now=later, dry_run=True)
+    report = retention.apply_retention(actor=SYSTEM, now=later, dry_run=True)
     assert report.counts["audit_log"]["older_than_policy"] == len(ids)
-    assert retention.apply_retention().counts["audit_log"]["older_than_policy"] == 0
-    retention.apply_retention(now=later)  # anonymises the customer, deletes no audit event
+    assert retention.apply_retention(actor=SYSTEM).counts["audit_log"]["older_than_policy"] == 0
+    retention.apply_retention(
+        actor=SYSTEM, now=later
+    )  # anonymises the customer, deletes no audit event
     assert ids < set(AuditEvent.objects.values_list("id", flat=True))
 
 
@@ -152,7 +160,7 @@ def test_delete_policy_removes_rows_but_keeps_consent_protected_ones(
     )
     for customer in (plain, with_consent):
         _age(customer, 400)
-    report = retention.apply_retention()
+    report = retention.apply_retention(actor=SYSTEM)
     assert report.deleted == [str(plain.pk)]
     assert report.anonymised == [str(with_consent.pk)]
     assert not Customer.objects.filter(pk=plain.pk).exists()
@@ -165,7 +173,7 @@ def test_delete_policy_removes_rows_but_keeps_consent_protected_ones(
 def test_soft_deleted_customers_expire_by_their_own_policy(admin: User, add_member: Any) -> None:
     gone = add_member()
     Customer.objects.filter(pk=gone.pk).update(deleted_at=timezone.now() - timedelta(days=400))
-    report = retention.apply_retention()
+    report = retention.apply_retention(actor=SYSTEM)
     assert report.counts["deleted_customer"]["anonymised"] == 1
     assert report.counts["inactive_customer_personal_data"]["matched"] == 0
 

@@ -7,6 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from dossier.core.actors import system_actor
+
 
 class Command(BaseCommand):
     help = (
@@ -37,7 +39,7 @@ class Command(BaseCommand):
             return
         from dossier.privacy.retention import apply_retention
 
-        report = apply_retention(dry_run=options["dry_run"])
+        report = apply_retention(actor=system_actor("retention"), dry_run=options["dry_run"])
         if options["json"]:
             self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
             return

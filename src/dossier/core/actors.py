@@ -38,6 +38,11 @@ Actor: TypeAlias = User | SystemActor
 MaybeActor: TypeAlias = User | SystemActor | AnonymousUser
 
 
+def person(actor: MaybeActor | None) -> User | None:
+    """The signed-in person behind an actor, for "by whom" columns; None for a system job."""
+    return actor if isinstance(actor, User) and actor.is_authenticated else None
+
+
 def system_actor(job: str) -> SystemActor:
     """The actor for a job Dossier runs itself (``retention``, ``builtin-templates`` …)."""
     return SystemActor(job=job)
