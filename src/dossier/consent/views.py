@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from dossier.core.errors import ValidationFailed
-from dossier.core.pages import AuthenticatedRequest, request_origin, shows_errors
+from dossier.core.pages import AuthenticatedRequest, query_text, request_origin, shows_errors
 
 from . import selectors, services
 
@@ -104,7 +104,7 @@ def confirm(request: HttpRequest) -> HttpResponse:
     A GET only fills in the form, so mail scanners that open links confirm nothing.
     """
     client = request_origin(request)
-    context: dict[str, Any] = {"code": request.GET.get("code", "")[:64], "errors": {}}
+    context: dict[str, Any] = {"code": query_text(request, "code", limit=64), "errors": {}}
     if request.method != "POST":
         return render(request, "consent/confirm.html", context)
     context["code"] = request.POST.get("code", "")[:64]

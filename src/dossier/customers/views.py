@@ -20,7 +20,7 @@ from dossier.core.errors import (
     PermissionDenied,
     ValidationFailed,
 )
-from dossier.core.pages import AuthenticatedRequest, shows_errors
+from dossier.core.pages import AuthenticatedRequest, query_text, shows_errors
 from dossier.templates.core_fields import core_spec
 from dossier.templates.fields import FieldError, FieldSpec
 from dossier.templates.selectors import get_template, get_version, template_list
@@ -69,15 +69,14 @@ def _tags_or_none(actor: Any) -> list[Any] | None:
 @_shows_errors
 def customer_list(request: AuthenticatedRequest) -> HttpResponse:
     """The customers you may see: search, filters, pages; htmx gets the results only."""
-    get = request.GET
     filters = selectors.CustomerFilters(
-        q=get.get("q", "").strip(),
-        tag=get.get("tag", ""),
-        template=get.get("template", ""),
-        owner=get.get("owner", ""),
-        status=get.get("status", ""),
+        q=query_text(request, "q"),
+        tag=query_text(request, "tag"),
+        template=query_text(request, "template"),
+        owner=query_text(request, "owner"),
+        status=query_text(request, "status"),
     )
-    cursor = get.get("cursor") or None
+    cursor = query_text(request, "cursor", limit=500) or None
     try:
         page = selectors.customer_list(
             actor=request.user, filters=filters, cursor=cursor, limit=PAGE_SIZE

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -12,30 +11,23 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from dossier.core.errors import PermissionDenied, ValidationFailed
+from dossier.core.pages import query_date, query_number, query_text
 
 from .audit_log import AuditFilters, AuditPage, audit_events
 from .models import AuditEvent
 
 
-def _day(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
-
-
 @require_GET
 def audit_log(request: HttpRequest) -> HttpResponse:
     """Audit events, newest first, with filters and pages."""
-    get = request.GET
     filters = AuditFilters(
-        actor=get.get("actor", "").strip(),
-        action=get.get("action", ""),
-        customer=get.get("customer", "").strip(),
-        since=_day(get.get("since", "")),
-        until=_day(get.get("until", "")),
+        actor=query_text(request, "actor"),
+        action=query_text(request, "action"),
+        customer=query_text(request, "customer"),
+        since=query_date(request, "since"),
+        until=query_date(request, "until"),
     )
-    cursor = int(get["cursor"]) if get.get("cursor", "").isdecimal() else None
+    cursor = query_number(request, "cursor")
     try:
         page = audit_events(actor=request.user, filters=filters, cursor=cursor)
     except PermissionDenied as error:
