@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from dossier.core.errors import ValidationFailed
 from dossier.customers.models import Customer
+from dossier.privacy.subjects import is_erased, refuse_if_erased
 
 from .. import selectors
 from ..errors import CODE, DELIVER_VIA, ConsentFieldError
@@ -150,6 +151,7 @@ def start_double_opt_in(
     phone for WeChat, post and channel-independent purposes). A newer code replaces older ones.
     """
     customer = customer_for_consent(actor, customer_id)
+    refuse_if_erased(customer.pk)
     found = selectors.get_purpose(purpose)
     channel = selectors.check_channel(found, channel)
     notice = check_notice_version(notice_version, required=True)
@@ -215,7 +217,10 @@ def confirm_double_opt_in(
         raise _code_refused("code_invalid")
     if confirmation.used_at is not None:
         raise _code_refused("code_used")
-    if confirmation.cancelled_at is not None or confirmation.customer.deleted_at is not None:
+    customer = confirmation.customer
+    if confirmation.cancelled_at is not None or customer.deleted_at is not None:
+        raise _code_refused("code_cancelled")
+    if is_erased(customer.pk):
         raise _code_refused("code_cancelled")
     if confirmation.expires_at <= timezone.now():
         raise _code_refused("code_expired")

@@ -20,6 +20,7 @@ from dossier.core.errors import NotFound, PermissionDenied, ValidationFailed
 from dossier.customers.access import may, restrict
 from dossier.customers.models import Customer
 from dossier.privacy.services import record_audit
+from dossier.privacy.subjects import refuse_if_erased
 
 from .. import selectors
 from ..errors import IP, NOTICE_VERSION, SOURCE, ConsentFieldError
@@ -178,6 +179,8 @@ def grant_consent(
     consent collected (and evidenced) elsewhere.
     """
     customer = customer_for_consent(actor, customer_id)
+    # an erased customer has no one left to consent; withdrawing stays possible
+    refuse_if_erased(customer.pk)
     found = selectors.get_purpose(purpose)
     channel = selectors.check_channel(found, channel)
     source = check_source(source)

@@ -98,6 +98,10 @@ def _audit_changes(
     return changes
 
 
+#: the most tags one customer can carry
+MAX_TAGS = 100
+
+
 def _owner_team(owner: User | None) -> int | None:
     return team_id_of(owner) if owner is not None else None
 
@@ -142,7 +146,17 @@ def create_customer(
     return customer
 
 
+def _check_tag_count(tag_ids: Sequence[int]) -> None:
+    # before any query: 100,000 ids took 13 s and answered 12.9 MB of errors
+    if len(set(tag_ids)) > MAX_TAGS:
+        raise ValidationFailed(
+            _("Too many tags."),
+            errors=[FieldError("too_many_items", field="tags", label="tags", max=MAX_TAGS)],
+        )
+
+
 def _attach_tags(customer: Customer, tag_ids: Sequence[int], actor: User) -> None:
+    _check_tag_count(tag_ids)
     found = set(Tag.objects.filter(pk__in=tag_ids).values_list("pk", flat=True))
     missing = [t for t in tag_ids if t not in found]
     if missing:
@@ -163,6 +177,7 @@ def replace_tags(
     customer: Customer, tag_ids: Sequence[int], actor: User
 ) -> tuple[list[str], list[str]]:
     """Make the customer's tags exactly ``tag_ids``; the tag names before and after."""
+    _check_tag_count(tag_ids)
     before = sorted(customer.tags.values_list("name", flat=True))
     CustomerTag.objects.filter(customer=customer).exclude(tag_id__in=tag_ids).delete()
     _attach_tags(customer, list(dict.fromkeys(tag_ids)), actor)

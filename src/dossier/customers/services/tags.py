@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from dossier.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from dossier.privacy.services import record_audit
+from dossier.privacy.subjects import refuse_if_erased
 from dossier.templates.fields import FieldSpec, validate_values
 
 from ..access import may
@@ -81,8 +82,9 @@ def delete_tag(*, actor: User, tag_id: int) -> None:
 
 @transaction.atomic
 def set_customer_tags(*, actor: User, customer_id: Any, tag_ids: Sequence[int]) -> list[Tag]:
-    """Make a customer's tags exactly ``tag_ids``."""
+    """Make a customer's tags exactly ``tag_ids``; an erased customer's tags stay as they are."""
     customer = _get_for(actor, customer_id, "change")
+    refuse_if_erased(customer.pk)
     before, after = replace_tags(customer, tag_ids, actor)
     if before != after:
         record_audit(
