@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Field, Router, Schema, Status
 
-from dossier.core.schemas import ERRORS
+from dossier.core.schemas import ERRORS, OneOf
 
 from . import selectors, services
 from .auth import ApiRequest
+from .models import ApiToken
 
 router = Router(tags=["account"])
 
@@ -34,7 +35,9 @@ class TokenOut(Schema):
 
 class TokenIn(Schema):
     name: str = Field(..., min_length=1, max_length=100)
-    scope: str = Field("read", description="read or read_write")
+    scope: Annotated[str, OneOf(dict(ApiToken.SCOPES))] = Field(
+        "read", description="read or read_write"
+    )
     expires_in_days: int | None = Field(None, ge=1, le=3650)
 
 

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from django.http import HttpRequest, StreamingHttpResponse
 from ninja import Router, Status
 
-from dossier.core.schemas import ERRORS
+from dossier.core.schemas import ERRORS, OneOf
 
 from . import selectors, services
+from .models import CONTACT_CHANNELS
 from .schemas import (
     ConfirmIn,
     ConsentRequestOut,
@@ -145,7 +146,11 @@ def _csv(rows: Iterable[dict[str, Any]], *, raw_contact: bool) -> Iterator[str]:
 
 
 @router.get("/marketing-export", response=ERRORS, openapi_extra=CSV_RESPONSE)
-def marketing_export(request: HttpRequest, channel: str, purpose: str = selectors.MARKETING) -> Any:
+def marketing_export(
+    request: HttpRequest,
+    channel: Annotated[str, OneOf(CONTACT_CHANNELS)],
+    purpose: str = selectors.MARKETING,
+) -> Any:
     """CSV of the customers you may export who consented to `purpose` on `channel`.
 
     Customers who never consented, or withdrew, are left out. Contacts are masked unless you

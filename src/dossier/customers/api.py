@@ -12,7 +12,7 @@ from ninja import Query, Router, Status
 from dossier.accounts.auth import ApiRequest
 from dossier.accounts.selectors import active_user
 from dossier.core.errors import NotFound, ValidationFailed
-from dossier.core.schemas import ERRORS
+from dossier.core.schemas import ERRORS, UuidOrEmpty
 from dossier.templates.fields import FieldError, FieldSpec
 from dossier.templates.models import Template
 from dossier.templates.selectors import get_template
@@ -68,7 +68,7 @@ def list_customers(
     status: str = "",
     kind: str = "",
     source: str = "",
-    cursor: str = "",
+    cursor: UuidOrEmpty = "",
     limit: int = Query(50, ge=1, le=200),
 ) -> Any:
     """Customers you may see, newest first. `q` searches name, pinyin, phone, e-mail, ID number."""

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Router, Status
 
-from dossier.core.schemas import ERRORS
+from dossier.core.schemas import ERRORS, OneOf
 
 from . import requests as subject_requests
 from . import retention, selfservice
@@ -65,14 +65,14 @@ def _restriction(item: ProcessingRestriction) -> dict[str, Any]:
 @router.get("/requests", response={200: list[RequestOut], **ERRORS})
 def list_requests(
     request: HttpRequest,
-    status: str = "",
-    kind: str = "",
+    status: Annotated[str, OneOf(SubjectRequest.Status.values, checked=True)] | None = None,
+    kind: Annotated[str, OneOf(SubjectRequest.Kind.values, checked=True)] | None = None,
     customer_id: UUID | None = None,
     overdue: bool = False,
 ) -> Any:
     """Data-subject requests about customers you may handle, soonest due first."""
     filters = subject_requests.RequestFilters(
-        status=status, kind=kind, customer_id=str(customer_id or ""), overdue=overdue
+        status=status or "", kind=kind or "", customer_id=str(customer_id or ""), overdue=overdue
     )
     items = subject_requests.request_list(actor=request.user, filters=filters)[:500]
     return [_request(item) for item in items]

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Field, Schema
 
+from dossier.core.schemas import FILLED, OneOf, documented
+
+from .fields import registered_types
+from .fields.base import CLASSIFICATIONS, KEY_PATTERN
+from .models import Scenario
+
+ScenarioName = Annotated[str, OneOf(Scenario.values)]
+
 
 class FieldDefinition(Schema):
-    key: str = Field(..., max_length=64)
-    type: str = Field(..., max_length=32)
+    key: str = Field(..., max_length=64, json_schema_extra=documented(pattern=KEY_PATTERN.pattern))
+    type: Annotated[str, OneOf(registered_types())]
     label_zh: str = Field("", max_length=100)
     label_en: str = Field("", max_length=100)
     required: bool = False
@@ -19,7 +27,7 @@ class FieldDefinition(Schema):
     default: Any = None
     help_zh: str = Field("", max_length=300)
     help_en: str = Field("", max_length=300)
-    classification: str = Field("general", description="general, personal or sensitive")
+    classification: Annotated[str, OneOf(CLASSIFICATIONS)] = "general"
     sensitive: bool = Field(False, description="Shorthand for classification = sensitive.")
     section: str = Field("", max_length=50)
 
@@ -67,17 +75,17 @@ class TemplateDetailOut(TemplateOut):
 
 class TemplateIn(Schema):
     key: str = Field(..., pattern=r"^[a-z][a-z0-9_-]{0,63}$")
-    name_zh: str = Field(..., max_length=100)
+    name_zh: str = Field(..., max_length=100, json_schema_extra=documented(pattern=FILLED))
     name_en: str = Field("", max_length=100)
-    scenario: str
+    scenario: ScenarioName
     description: str = Field("", max_length=2000)
     fields: list[FieldDefinition] = Field(default_factory=list)
 
 
 class TemplateUpdate(Schema):
-    name_zh: str | None = Field(None, max_length=100)
+    name_zh: str | None = Field(None, max_length=100, json_schema_extra=documented(pattern=FILLED))
     name_en: str | None = Field(None, max_length=100)
-    scenario: str | None = None
+    scenario: ScenarioName | None = None
     description: str | None = Field(None, max_length=2000)
     fields: list[FieldDefinition] | None = Field(
         None, description="New fields publish a new version."
@@ -87,7 +95,7 @@ class TemplateUpdate(Schema):
 
 class CloneIn(Schema):
     key: str = Field(..., pattern=r"^[a-z][a-z0-9_-]{0,63}$")
-    name_zh: str = Field(..., max_length=100)
+    name_zh: str = Field(..., max_length=100, json_schema_extra=documented(pattern=FILLED))
     name_en: str = Field("", max_length=100)
 
 
