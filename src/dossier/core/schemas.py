@@ -41,6 +41,8 @@ ERRORS: dict[int, Any] = {status: ErrorOut for status in (400, 401, 403, 404, 40
 
 #: the most items a list in a request may hold (tag ids, field keys …)
 MAX_ITEMS = 100
+#: the most fields a template may define, and so the most values a customer may be sent with
+MAX_FIELDS = 200
 
 
 def documented(**rules: Any) -> dict[str, Any]:

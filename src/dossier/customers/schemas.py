@@ -7,7 +7,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from dossier.core.schemas import FILLED, MAX_ITEMS, TEXT, documented
+from dossier.core.schemas import FILLED, MAX_FIELDS, MAX_ITEMS, TEXT, documented
 
 from .services.profiles import MAX_TAGS
 from .services.reveal import MIN_REASON
@@ -61,7 +61,7 @@ class CustomerPageOut(Schema):
 
 class CustomerIn(Schema):
     template: str = Field(..., description="The key of the template the profile is built on.")
-    values: dict[str, Any] = Field(default_factory=dict)
+    values: dict[str, Any] = Field(default_factory=dict, max_length=MAX_FIELDS)
     owner: str | None = Field(None, description="User name of the owner; defaults to the caller.")
     tags: list[int] = Field(default_factory=list, json_schema_extra=documented(maxItems=MAX_TAGS))
 
@@ -70,7 +70,9 @@ class CustomerPatch(Schema):
     version: int = Field(
         ..., description="The version you read; a newer stored version answers 409."
     )
-    values: dict[str, Any] = Field(default_factory=dict, description="Only the fields to change.")
+    values: dict[str, Any] = Field(
+        default_factory=dict, max_length=MAX_FIELDS, description="Only the fields to change."
+    )
     owner: str | None = None
     tags: list[int] | None = Field(None, json_schema_extra=documented(maxItems=MAX_TAGS))
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from ninja import Field, Schema
 
-from dossier.core.schemas import FILLED, OneOf, documented
+from dossier.core.schemas import FILLED, MAX_FIELDS, OneOf, documented
 
 from .fields import registered_types
 from .fields.base import CLASSIFICATIONS, KEY_PATTERN
@@ -79,7 +79,7 @@ class TemplateIn(Schema):
     name_en: str = Field("", max_length=100)
     scenario: ScenarioName
     description: str = Field("", max_length=2000)
-    fields: list[FieldDefinition] = Field(default_factory=list)
+    fields: list[FieldDefinition] = Field(default_factory=list, max_length=MAX_FIELDS)
 
 
 class TemplateUpdate(Schema):
@@ -88,7 +88,7 @@ class TemplateUpdate(Schema):
     scenario: ScenarioName | None = None
     description: str | None = Field(None, max_length=2000)
     fields: list[FieldDefinition] | None = Field(
-        None, description="New fields publish a new version."
+        None, max_length=MAX_FIELDS, description="New fields publish a new version."
     )
     note: str = Field("", max_length=300)
 
