@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 
-from ninja import Schema
+from ninja import Field, Schema
 from pydantic import (
     BeforeValidator,
     GetCoreSchemaHandler,
@@ -106,6 +106,9 @@ def _written_as_a_date(value: Any) -> Any:
         raise PydanticCustomError("date_format", "Input should be a date written as YYYY-MM-DD")
     return value
 
+
+#: the id of a stored row: a 64-bit integer above zero (larger ones overflowed SQLite into a 500)
+RecordId = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 #: a date parameter written as YYYY-MM-DD, nothing else
 IsoDate = Annotated[date, BeforeValidator(_written_as_a_date)]

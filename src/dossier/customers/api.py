@@ -12,7 +12,7 @@ from ninja import Query, Router, Status
 from dossier.accounts.auth import ApiRequest
 from dossier.accounts.selectors import active_user
 from dossier.core.errors import NotFound, ValidationFailed
-from dossier.core.schemas import ERRORS, UuidOrEmpty
+from dossier.core.schemas import ERRORS, RecordId, UuidOrEmpty
 from dossier.templates.fields import FieldError, FieldSpec
 from dossier.templates.models import Template
 from dossier.templates.selectors import get_template
@@ -152,11 +152,11 @@ def create_tag(request: ApiRequest, payload: TagIn) -> Any:
 
 
 @tags_router.patch("/{tag_id}", response={200: TagOut, **ERRORS})
-def update_tag(request: ApiRequest, tag_id: int, payload: TagPatch) -> Any:
+def update_tag(request: ApiRequest, tag_id: RecordId, payload: TagPatch) -> Any:
     return services.update_tag(actor=request.user, tag_id=tag_id, **payload.dict())
 
 
 @tags_router.delete("/{tag_id}", response={204: None, **ERRORS})
-def delete_tag(request: ApiRequest, tag_id: int) -> Any:
+def delete_tag(request: ApiRequest, tag_id: RecordId) -> Any:
     services.delete_tag(actor=request.user, tag_id=tag_id)
     return Status(204, None)

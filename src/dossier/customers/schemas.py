@@ -7,7 +7,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from dossier.core.schemas import FILLED, MAX_FIELDS, MAX_ITEMS, TEXT, documented
+from dossier.core.schemas import FILLED, MAX_FIELDS, MAX_ITEMS, TEXT, RecordId, documented
 
 from .services.profiles import MAX_TAGS
 from .services.reveal import MIN_REASON
@@ -63,7 +63,9 @@ class CustomerIn(Schema):
     template: str = Field(..., description="The key of the template the profile is built on.")
     values: dict[str, Any] = Field(default_factory=dict, max_length=MAX_FIELDS)
     owner: str | None = Field(None, description="User name of the owner; defaults to the caller.")
-    tags: list[int] = Field(default_factory=list, json_schema_extra=documented(maxItems=MAX_TAGS))
+    tags: list[RecordId] = Field(
+        default_factory=list, json_schema_extra=documented(maxItems=MAX_TAGS)
+    )
 
 
 class CustomerPatch(Schema):
@@ -74,7 +76,7 @@ class CustomerPatch(Schema):
         default_factory=dict, max_length=MAX_FIELDS, description="Only the fields to change."
     )
     owner: str | None = None
-    tags: list[int] | None = Field(None, json_schema_extra=documented(maxItems=MAX_TAGS))
+    tags: list[RecordId] | None = Field(None, json_schema_extra=documented(maxItems=MAX_TAGS))
 
 
 class RevealIn(Schema):
@@ -97,4 +99,4 @@ class RevealOut(Schema):
 
 
 class TagsIn(Schema):
-    tag_ids: list[int] = Field(..., json_schema_extra=documented(maxItems=MAX_TAGS))
+    tag_ids: list[RecordId] = Field(..., json_schema_extra=documented(maxItems=MAX_TAGS))

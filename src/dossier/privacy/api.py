@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Router, Status
 
-from dossier.core.schemas import ERRORS, OneOf
+from dossier.core.schemas import ERRORS, OneOf, RecordId
 
 from . import requests as subject_requests
 from . import retention, selfservice
@@ -86,7 +86,7 @@ def open_request(request: HttpRequest, payload: RequestIn) -> Any:
 
 
 @router.post("/requests/{request_id}/complete", response={200: RequestOut, **ERRORS})
-def complete_request(request: HttpRequest, request_id: int, payload: CompleteIn) -> Any:
+def complete_request(request: HttpRequest, request_id: RecordId, payload: CompleteIn) -> Any:
     """Close a request as done (deletion, restriction and objection: once done)."""
     item = subject_requests.complete_request(
         actor=request.user, request_id=request_id, note=payload.note
@@ -95,7 +95,7 @@ def complete_request(request: HttpRequest, request_id: int, payload: CompleteIn)
 
 
 @router.post("/requests/{request_id}/refuse", response={200: RequestOut, **ERRORS})
-def refuse_request(request: HttpRequest, request_id: int, payload: RefuseIn) -> Any:
+def refuse_request(request: HttpRequest, request_id: RecordId, payload: RefuseIn) -> Any:
     """Refuse a request; `reason` is required."""
     item = subject_requests.refuse_request(
         actor=request.user, request_id=request_id, reason=payload.reason
@@ -104,7 +104,9 @@ def refuse_request(request: HttpRequest, request_id: int, payload: RefuseIn) -> 
 
 
 @router.get("/customers/{customer_id}/export", response={200: dict[str, Any], **ERRORS})
-def export_customer(request: HttpRequest, customer_id: UUID, request_id: int | None = None) -> Any:
+def export_customer(
+    request: HttpRequest, customer_id: UUID, request_id: RecordId | None = None
+) -> Any:
     """Everything held about a customer, unmasked, for the customer (audited)."""
     return subject_requests.export_customer_data(
         actor=request.user, customer_id=customer_id, request_id=request_id

@@ -9,7 +9,7 @@ from uuid import UUID
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
-from dossier.core.schemas import OneOf, documented
+from dossier.core.schemas import OneOf, RecordId, documented
 
 from .models import ProcessingRestriction, RetentionPolicy, SubjectRequest
 from .requests import MAX_DUE_DAYS
@@ -61,7 +61,7 @@ class RefuseIn(Schema):
 
 
 class EraseIn(Schema):
-    request_id: int | None = Field(None, description="The deletion request this answers.")
+    request_id: RecordId | None = Field(None, description="The deletion request this answers.")
 
 
 class TombstoneOut(Schema):
@@ -74,7 +74,7 @@ class TombstoneOut(Schema):
 
 class RestrictIn(Schema):
     reason: str = Field("", max_length=500)
-    request_id: int | None = None
+    request_id: RecordId | None = None
 
 
 class LiftIn(Schema):

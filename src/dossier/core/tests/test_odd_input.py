@@ -290,3 +290,13 @@ def test_no_self_service_link_for_a_deleted_customer(admin: User, customer: Cust
         issue_self_service_link(actor=admin, customer_id=customer.pk)
     assert caught.value.code == "customer_deleted"
     assert not SelfServiceLink.objects.exists()
+
+
+def test_ids_beyond_64_bits_are_422_not_an_overflow(
+    admin: User, api_as: Callable[..., Any], customer: Customer
+) -> None:
+    client = api_as(admin)
+    huge = 2**70
+    assert client.put(f"/customers/{customer.pk}/tags", {"tag_ids": [huge]}).status_code == 422
+    assert client.patch(f"/tags/{huge}", {"name": "x"}).status_code == 422
+    assert client.post(f"/privacy/requests/{huge}/refuse", {"reason": "no"}).status_code == 422
