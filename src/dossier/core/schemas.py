@@ -121,9 +121,10 @@ UuidOrEmpty = Annotated[
     ),
 ]
 
-# Text the field validator accepts: no control characters (it refuses them, PostgreSQL
-# refuses NUL). ``FILLED`` also needs one character that is not white space (the services
-# trim, and then find nothing).
-_NO_CONTROL = r"[^\x00-\x1f\x7f-\x9f]"
-TEXT = rf"^{_NO_CONTROL}*$"
-FILLED = rf"^{_NO_CONTROL}*[^\s\x00-\x1f\x7f-\x9f]{_NO_CONTROL}*$"
+# Text the text field type accepts: no control characters but tab and line breaks (the same
+# set as its check). ``FILLED`` also needs one character that is not white space (the
+# services trim, and then find nothing); ``NOT_BLANK`` only that.
+_CONTROL = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f"
+TEXT = rf"^[^{_CONTROL}]*$"
+FILLED = rf"^[^{_CONTROL}]*[^\s{_CONTROL}][^{_CONTROL}]*$"
+NOT_BLANK = r"\S"

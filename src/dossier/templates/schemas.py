@@ -6,8 +6,9 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from ninja import Field, Schema
+from pydantic import StrictBool
 
-from dossier.core.schemas import FILLED, MAX_FIELDS, OneOf, documented
+from dossier.core.schemas import MAX_FIELDS, NOT_BLANK, OneOf, documented
 
 from .fields import registered_types
 from .fields.base import CLASSIFICATIONS, KEY_PATTERN
@@ -21,14 +22,14 @@ class FieldDefinition(Schema):
     type: Annotated[str, OneOf(registered_types())]
     label_zh: str = Field("", max_length=100)
     label_en: str = Field("", max_length=100)
-    required: bool = False
-    unique: bool = False
+    required: StrictBool = False
+    unique: StrictBool = False
     rules: dict[str, Any] = Field(default_factory=dict)
     default: Any = None
     help_zh: str = Field("", max_length=300)
     help_en: str = Field("", max_length=300)
     classification: Annotated[str, OneOf(CLASSIFICATIONS)] = "general"
-    sensitive: bool = Field(False, description="Shorthand for classification = sensitive.")
+    sensitive: StrictBool = Field(False, description="Shorthand for classification = sensitive.")
     section: str = Field("", max_length=50)
 
 
@@ -75,7 +76,7 @@ class TemplateDetailOut(TemplateOut):
 
 class TemplateIn(Schema):
     key: str = Field(..., pattern=r"^[a-z][a-z0-9_-]{0,63}$")
-    name_zh: str = Field(..., max_length=100, json_schema_extra=documented(pattern=FILLED))
+    name_zh: str = Field(..., max_length=100, json_schema_extra=documented(pattern=NOT_BLANK))
     name_en: str = Field("", max_length=100)
     scenario: ScenarioName
     description: str = Field("", max_length=2000)
@@ -83,7 +84,9 @@ class TemplateIn(Schema):
 
 
 class TemplateUpdate(Schema):
-    name_zh: str | None = Field(None, max_length=100, json_schema_extra=documented(pattern=FILLED))
+    name_zh: str | None = Field(
+        None, max_length=100, json_schema_extra=documented(pattern=NOT_BLANK)
+    )
     name_en: str | None = Field(None, max_length=100)
     scenario: ScenarioName | None = None
     description: str | None = Field(None, max_length=2000)
@@ -95,7 +98,7 @@ class TemplateUpdate(Schema):
 
 class CloneIn(Schema):
     key: str = Field(..., pattern=r"^[a-z][a-z0-9_-]{0,63}$")
-    name_zh: str = Field(..., max_length=100, json_schema_extra=documented(pattern=FILLED))
+    name_zh: str = Field(..., max_length=100, json_schema_extra=documented(pattern=NOT_BLANK))
     name_en: str = Field("", max_length=100)
 
 

@@ -36,10 +36,11 @@ EXAMPLES = 12
 # landing is not decided by chance (a failure found locally becomes a regression test).
 IN_CI = os.environ.get("CI") == "true"
 
-# Fields that name records (templates, tags, purposes, codes sent to customers, a template's
-# own fields): which values exist is data, not something a schema can list. A well-formed
-# request naming one that does not exist is answered 422 on that field, and rightly so; "*"
-# stands for any field of the template the values are checked against.
+# Fields that name records (templates, tags, purposes, requests, codes sent to customers, a
+# template's own fields) or depend on today's date: which values exist is data, not
+# something a schema can list. A well-formed request naming one that does not exist is
+# answered 422 on that field, and rightly so; "*" stands for any field of the template the
+# values are checked against.
 RECORD_FIELDS: dict[str, set[str]] = {
     "POST /api/v1/customers": {"*"},
     "PATCH /api/v1/customers/{customer_id}": {"*"},
@@ -49,6 +50,11 @@ RECORD_FIELDS: dict[str, set[str]] = {
     "POST /api/v1/consent/customers/{customer_id}/withdraw": {"purpose"},
     "POST /api/v1/consent/customers/{customer_id}/double-opt-in": {"purpose"},
     "GET /api/v1/consent/marketing-export": {"purpose"},
+    "POST /api/v1/privacy/requests": {"received_at"},
+    "GET /api/v1/privacy/customers/{customer_id}/export": {"request_id"},
+    "POST /api/v1/privacy/customers/{customer_id}/erase": {"request_id"},
+    "POST /api/v1/privacy/customers/{customer_id}/restrict": {"request_id"},
+    "POST /api/v1/privacy/customers/{customer_id}/object": {"request_id"},
     "POST /api/v1/consent/confirm": {"code"},
     # a field definition's rules and default depend on its type
     "POST /api/v1/templates": {"*"},
