@@ -148,7 +148,7 @@ def create_customer(
 
 def _check_tag_count(tag_ids: Sequence[int]) -> None:
     # before any query: 100,000 ids took 13 s and answered 12.9 MB of errors
-    if len(set(tag_ids)) > MAX_TAGS:
+    if len(tag_ids) > MAX_TAGS:
         raise ValidationFailed(
             _("Too many tags."),
             errors=[FieldError("too_many_items", field="tags", label="tags", max=MAX_TAGS)],
