@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import get_language
@@ -13,6 +15,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as RequestValidationError
+from ninja.parser import Parser
 
 from dossier.accounts.api import router as accounts_router
 from dossier.accounts.auth import TokenAuth, TokenRateThrottle
@@ -26,6 +29,26 @@ from dossier.privacy.audit_api import router as audit_router
 from dossier.templates.api import router as templates_router
 
 logger = logging.getLogger(__name__)
+
+
+class BodyNotAnObject(ValueError):
+    """A JSON body that is not an object (``[null, null]``, ``"text"``, ``42``)."""
+
+
+class ObjectBodyParser(Parser):
+    """Every request body of this API is a JSON object; anything else is refused (422).
+
+    ninja would read the fields of ``[null, null]`` as missing and, where all of them are
+    optional, call the endpoint with the defaults.
+    """
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        data = json.loads(request.body)
+        if not isinstance(data, dict):
+            raise BodyNotAnObject(type(data).__name__)
+        return data
+
+
 api = NinjaAPI(
     title="Dossier API",
     version="1",
@@ -36,6 +59,7 @@ api = NinjaAPI(
     throttle=[TokenRateThrottle(settings.DOSSIER_API_RATE)],
     urls_namespace="api",
     docs_url="/docs",
+    parser=ObjectBodyParser(),
 )
 api.add_router("/customers", customers_router)
 api.add_router("/tags", tags_router)
@@ -115,8 +139,27 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return _error(request, 404, "not_found", _("Not found."))
 
 
+@api.exception_handler(RequestDataTooBig)
+def body_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return _error(
+        request,
+        413,
+        "body_too_large",
+        _("The request body is too large (at most %(size)s MB).")
+        % {"size": f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024):g}"},
+    )
+
+
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400 and isinstance(exc.__cause__, BodyNotAnObject):
+        # ninja wraps whatever the parser raises in a 400; a body of the wrong type is a 422
+        detail = {
+            "field": "body",
+            "code": "type",
+            "message": _("The request body must be a JSON object."),
+        }
+        return _error(request, 422, "validation_failed", _("The request is not valid."), [detail])
     if exc.status_code == 400:
         # ninja raises this for a body that is not JSON
         return _error(request, 400, "malformed_request", _("The request body is not valid JSON."))

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Field, Router, Schema, Status
 
 from dossier.accounts import selectors, services
 from dossier.accounts.auth import ApiRequest
-from dossier.core.schemas import ERRORS
+from dossier.accounts.models import ApiToken
+from dossier.core.schemas import ERRORS, OneOf
 
 router = Router(tags=["account"])
 
@@ -33,7 +34,7 @@ class TokenOut(Schema):
 
 class TokenIn(Schema):
     name: str = Field(..., min_length=1, max_length=100)
-    scope: str = Field(
+    scope: Annotated[str, OneOf(dict(ApiToken.SCOPES))] = Field(
         "read", description="read or read_write (a read token cannot make a read_write one)"
     )
     expires_in_days: int | None = Field(

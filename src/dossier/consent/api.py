@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import ipaddress
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from django.http import StreamingHttpResponse
@@ -13,6 +13,7 @@ from ninja import Router, Status
 
 from dossier.accounts.auth import ApiRequest
 from dossier.consent import selectors, services
+from dossier.consent.models import CONTACT_CHANNELS
 from dossier.consent.schemas import (
     ConfirmIn,
     ConsentRequestOut,
@@ -25,7 +26,7 @@ from dossier.consent.schemas import (
     WithdrawIn,
 )
 from dossier.core.pages import client_ip
-from dossier.core.schemas import ERRORS
+from dossier.core.schemas import ERRORS, OneOf
 
 router = Router(tags=["consent"])
 CSV_RESPONSE = {
@@ -162,7 +163,11 @@ def _csv(rows: Iterable[dict[str, Any]], *, raw_contact: bool) -> Iterator[str]:
 
 
 @router.get("/marketing-export", response=ERRORS, openapi_extra=CSV_RESPONSE)
-def marketing_export(request: ApiRequest, channel: str, purpose: str = selectors.MARKETING) -> Any:
+def marketing_export(
+    request: ApiRequest,
+    channel: Annotated[str, OneOf(CONTACT_CHANNELS)],
+    purpose: str = selectors.MARKETING,
+) -> Any:
     """CSV of the customers you may export who consented to `purpose` on `channel`.
 
     Customers who never consented, or withdrew, are left out. Contacts are masked unless you

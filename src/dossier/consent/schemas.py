@@ -3,9 +3,37 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Field, Schema
+from pydantic import WithJsonSchema
+
+from dossier.core.schemas import OneOf, documented
+
+from .models import Channel, Source
+from .services.double_opt_in import DELIVERY
+
+#: "" stands for "any" on purposes that are not recorded per channel
+CHANNELS = ("", *Channel.values)
+#: the sources a caller may record; "double_opt_in" is the confirmation's own
+RECORDABLE_SOURCES = tuple(s for s in Source.values if s != Source.DOUBLE_OPT_IN)
+#: a notice version: at most 50 characters, one of them not white space or control
+NOTICE = documented(maxLength=50, pattern=r"[^\s\x00-\x1f\x7f-\x9f]")
+
+
+#: an IP address or nothing (the consent service checks it)
+IpAddress = Annotated[
+    str,
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "format": "ipv4"},
+                {"type": "string", "format": "ipv6"},
+                {"type": "string", "maxLength": 0},
+            ]
+        }
+    ),
+]
 
 
 class PurposeOut(Schema):
@@ -55,7 +83,7 @@ class CustomerConsentOut(Schema):
 
 
 class EvidenceIn(Schema):
-    ip: str | None = Field(None, max_length=64, description="The customer's IP address.")
+    ip: IpAddress | None = Field(None, max_length=64, description="The customer's IP address.")
     user_agent: str | None = Field(None, max_length=1000)
     reference: str | None = Field(
         None, max_length=1000, description="Your reference: form submission, signed paper …"
@@ -64,31 +92,28 @@ class EvidenceIn(Schema):
 
 class GrantIn(Schema):
     purpose: str = Field(..., max_length=64, description="A purpose key (GET /consent/purposes).")
-    channel: str = Field(
+    channel: Annotated[str, OneOf(CHANNELS)] = Field(
         "",
-        max_length=32,
         description="email, sms, phone, wechat or post; `any` (or empty) for purposes that "
         "are not per channel.",
     )
-    source: str = Field(
-        "api", max_length=32, description="form, import, api, self_service or staff."
-    )
+    source: Annotated[str, OneOf(RECORDABLE_SOURCES)] = "api"
     notice_version: str = Field(
-        ..., max_length=200, description="The privacy notice the customer was shown."
+        ..., json_schema_extra=NOTICE, description="The privacy notice the customer was shown."
     )
     evidence: EvidenceIn | None = None
 
 
 class WithdrawIn(GrantIn):
-    notice_version: str = Field("", max_length=200)
+    notice_version: str = Field("", json_schema_extra=documented(maxLength=50))
 
 
 class DoubleOptInIn(Schema):
     purpose: str = Field(..., max_length=64)
-    channel: str = Field("", max_length=32)
-    notice_version: str = Field(..., max_length=200)
-    deliver_via: str = Field(
-        "", max_length=16, description="`sms` or `email`; by default the channel itself."
+    channel: Annotated[str, OneOf(CHANNELS)] = ""
+    notice_version: str = Field(..., json_schema_extra=NOTICE)
+    deliver_via: Annotated[str, OneOf(("", *DELIVERY))] = Field(
+        "", description="`sms` or `email`; by default the channel itself."
     )
     evidence: EvidenceIn | None = None
 

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from dossier.consent import selectors, services
 from dossier.core.errors import TooManyAttempts, ValidationFailed
-from dossier.core.pages import AuthenticatedRequest, request_origin, shows_errors
+from dossier.core.pages import AuthenticatedRequest, query_text, request_origin, shows_errors
 
 OPERATIONS = ("grant", "withdraw", "request")
 
@@ -86,7 +86,7 @@ def confirm(request: HttpRequest) -> HttpResponse:
     A GET only fills in the form, so mail scanners that open links confirm nothing.
     """
     client = request_origin(request)
-    context: dict[str, Any] = {"code": request.GET.get("code", "")[:64], "errors": {}}
+    context: dict[str, Any] = {"code": query_text(request, "code", limit=64), "errors": {}}
     if request.method != "POST":
         return render(request, "consent/confirm.html", context)
     context["code"] = request.POST.get("code", "")[:64]

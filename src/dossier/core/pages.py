@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import ipaddress
+import unicodedata
 from collections.abc import Callable
+from datetime import date
 from functools import wraps
 from typing import Any
 
@@ -65,6 +67,31 @@ def request_origin(request: HttpRequest) -> dict[str, Any]:
         "ip": client_ip(request),
         "user_agent": request.META.get("HTTP_USER_AGENT", ""),
     }
+
+
+def query_text(request: HttpRequest, name: str, default: str = "", *, limit: int = 200) -> str:
+    """A filter typed into a page's address: trimmed, cut to ``limit``, control characters out.
+
+    Every page filter reads its parameters through here: PostgreSQL refuses a NUL character
+    (``?actor=%00`` answered 500), and no filter value needs any control character.
+    """
+    text = request.GET.get(name, default)
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cc")
+    return text.strip()[:limit]
+
+
+def query_date(request: HttpRequest, name: str) -> date | None:
+    """A date filter (YYYY-MM-DD) from the query string; None when empty or unreadable."""
+    try:
+        return date.fromisoformat(query_text(request, name, limit=10))
+    except ValueError:
+        return None
+
+
+def query_number(request: HttpRequest, name: str) -> int | None:
+    """A whole-number parameter (a cursor, say); None when empty or not plain digits."""
+    text = query_text(request, name, limit=18)
+    return int(text) if text.isdecimal() and text.isascii() else None
 
 
 def shows_errors(template: str, *, nav: str) -> Callable[[View], View]:

@@ -13,7 +13,7 @@ from dossier.accounts.auth import ApiRequest
 from dossier.accounts.selectors import active_user
 from dossier.core.errors import NotFound, ValidationFailed
 from dossier.core.fields import FieldError, FieldLabel
-from dossier.core.schemas import ERRORS
+from dossier.core.schemas import ERRORS, RecordId, UuidOrEmpty
 from dossier.customers import selectors, services
 from dossier.customers.schemas import (
     CustomerIn,
@@ -69,7 +69,7 @@ def list_customers(
     kind: str = "",
     source: str = "",
     erased: bool = False,
-    cursor: str = "",
+    cursor: UuidOrEmpty = "",
     limit: int = Query(50, ge=1, le=200),
 ) -> Any:
     """Customers you may see, newest first. `q` searches name, pinyin, phone, e-mail, ID number.
@@ -179,11 +179,11 @@ def create_tag(request: ApiRequest, payload: TagIn) -> Any:
 
 
 @tags_router.patch("/{tag_id}", response={200: TagOut, **ERRORS})
-def update_tag(request: ApiRequest, tag_id: int, payload: TagPatch) -> Any:
+def update_tag(request: ApiRequest, tag_id: RecordId, payload: TagPatch) -> Any:
     return services.update_tag(actor=request.user, tag_id=tag_id, **payload.dict())
 
 
 @tags_router.delete("/{tag_id}", response={204: None, **ERRORS})
-def delete_tag(request: ApiRequest, tag_id: int) -> Any:
+def delete_tag(request: ApiRequest, tag_id: RecordId) -> Any:
     services.delete_tag(actor=request.user, tag_id=tag_id)
     return Status(204, None)

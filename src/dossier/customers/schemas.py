@@ -7,6 +7,18 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from dossier.core.schemas import FILLED, MAX_FIELDS, MAX_ITEMS, TEXT, RecordId, documented
+
+from .services.profiles import MAX_TAGS
+from .services.reveal import MIN_REASON
+
+#: what ``TAG_SPECS`` accepts (the tag service validates with them)
+TAG_NAME = documented(maxLength=50, pattern=FILLED)
+TAG_GROUP = documented(maxLength=50, pattern=TEXT)
+TAG_COLOUR = documented(pattern=r"^#[0-9a-fA-F]{6}$")
+#: at least MIN_REASON characters once trimmed
+REASON = rf"^\s*\S[\s\S]{{{MIN_REASON - 2},}}\S\s*$"
+
 
 class TagOut(Schema):
     id: int
@@ -16,15 +28,15 @@ class TagOut(Schema):
 
 
 class TagIn(Schema):
-    name: str = Field(..., max_length=200)
-    group: str = Field("", max_length=200)
-    colour: str = Field("#6b7280", max_length=20)
+    name: str = Field(..., json_schema_extra=TAG_NAME)
+    group: str = Field("", json_schema_extra=TAG_GROUP)
+    colour: str = Field("#6b7280", json_schema_extra=TAG_COLOUR)
 
 
 class TagPatch(Schema):
-    name: str | None = Field(None, max_length=200)
-    group: str | None = Field(None, max_length=200)
-    colour: str | None = Field(None, max_length=20)
+    name: str | None = Field(None, json_schema_extra=TAG_NAME)
+    group: str | None = Field(None, json_schema_extra=TAG_GROUP)
+    colour: str | None = Field(None, json_schema_extra=TAG_COLOUR)
 
 
 class CustomerOut(Schema):
@@ -58,24 +70,36 @@ class DeletedCustomerPageOut(Schema):
 
 class CustomerIn(Schema):
     template: str = Field(..., description="The key of the template the profile is built on.")
-    values: dict[str, Any] = Field(default_factory=dict)
+    values: dict[str, Any] = Field(default_factory=dict, max_length=MAX_FIELDS)
     owner: str | None = Field(None, description="User name of the owner; defaults to the caller.")
-    tags: list[int] = Field(default_factory=list)
+    tags: list[RecordId] = Field(
+        default_factory=list, json_schema_extra=documented(maxItems=MAX_TAGS)
+    )
 
 
 class CustomerPatch(Schema):
     version: int = Field(
         ..., description="The version you read; a newer stored version answers 409."
     )
-    values: dict[str, Any] = Field(default_factory=dict, description="Only the fields to change.")
+    values: dict[str, Any] = Field(
+        default_factory=dict, max_length=MAX_FIELDS, description="Only the fields to change."
+    )
     owner: str | None = None
-    tags: list[int] | None = None
+    tags: list[RecordId] | None = Field(None, json_schema_extra=documented(maxItems=MAX_TAGS))
 
 
 class RevealIn(Schema):
-    fields: list[str] = Field(..., description="Keys of the masked fields to show whole.")
+    fields: list[str] = Field(
+        ...,
+        max_length=MAX_ITEMS,
+        description="Keys of the masked fields to show whole.",
+        json_schema_extra=documented(minItems=1),
+    )
     reason: str = Field(
-        ..., max_length=500, description="Why you need them; kept in the audit log."
+        ...,
+        max_length=500,
+        json_schema_extra=documented(pattern=REASON),
+        description=f"Why you need them ({MIN_REASON} characters at least); kept in the audit log.",
     )
 
 
@@ -84,4 +108,4 @@ class RevealOut(Schema):
 
 
 class TagsIn(Schema):
-    tag_ids: list[int]
+    tag_ids: list[RecordId] = Field(..., json_schema_extra=documented(maxItems=MAX_TAGS))

@@ -22,7 +22,7 @@ from dossier.core.errors import (
     ValidationFailed,
 )
 from dossier.core.fields import FieldError, FieldSpec
-from dossier.core.pages import AuthenticatedRequest, shows_errors
+from dossier.core.pages import AuthenticatedRequest, query_text, shows_errors
 from dossier.customers import selectors, services
 from dossier.customers.forms import (
     tag_fields_from_post,
@@ -73,16 +73,15 @@ def _tags_or_none(actor: Any) -> list[Any] | None:
 @_shows_errors
 def customer_list(request: AuthenticatedRequest) -> HttpResponse:
     """The customers you may see: search, filters, pages; htmx gets the results only."""
-    get = request.GET
     filters = selectors.CustomerFilters(
-        q=get.get("q", "").strip(),
-        tag=get.get("tag", ""),
-        template=get.get("template", ""),
-        owner=get.get("owner", ""),
-        status=get.get("status", ""),
-        erased="only" if get.get("erased") == "only" else "",
+        q=query_text(request, "q"),
+        tag=query_text(request, "tag"),
+        template=query_text(request, "template"),
+        owner=query_text(request, "owner"),
+        status=query_text(request, "status"),
+        erased="only" if query_text(request, "erased") == "only" else "",
     )
-    cursor = get.get("cursor") or None
+    cursor = query_text(request, "cursor", limit=500) or None
     try:
         page = selectors.customer_list(
             actor=request.user, filters=filters, cursor=cursor, limit=PAGE_SIZE

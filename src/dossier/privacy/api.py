@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from django.urls import reverse
 from ninja import Router, Status
 
 from dossier.accounts.auth import ApiRequest
-from dossier.core.schemas import ERRORS
+from dossier.core.schemas import ERRORS, OneOf, RecordId
 from dossier.privacy import requests as subject_requests
 from dossier.privacy import retention, selfservice
 from dossier.privacy.models import ProcessingRestriction, SubjectRequest
@@ -64,14 +64,14 @@ def _restriction(item: ProcessingRestriction) -> dict[str, Any]:
 @router.get("/requests", response={200: list[RequestOut], **ERRORS})
 def list_requests(
     request: ApiRequest,
-    status: str = "",
-    kind: str = "",
+    status: Annotated[str, OneOf(SubjectRequest.Status.values, checked=True)] | None = None,
+    kind: Annotated[str, OneOf(SubjectRequest.Kind.values, checked=True)] | None = None,
     customer_id: UUID | None = None,
     overdue: bool = False,
 ) -> Any:
     """Data-subject requests about customers you may handle, soonest due first."""
     filters = subject_requests.RequestFilters(
-        status=status, kind=kind, customer_id=str(customer_id or ""), overdue=overdue
+        status=status or "", kind=kind or "", customer_id=str(customer_id or ""), overdue=overdue
     )
     items = subject_requests.request_list(actor=request.user, filters=filters)[:500]
     return [_request(item) for item in items]
@@ -85,7 +85,7 @@ def open_request(request: ApiRequest, payload: RequestIn) -> Any:
 
 
 @router.post("/requests/{request_id}/complete", response={200: RequestOut, **ERRORS})
-def complete_request(request: ApiRequest, request_id: int, payload: CompleteIn) -> Any:
+def complete_request(request: ApiRequest, request_id: RecordId, payload: CompleteIn) -> Any:
     """Close a request as done (deletion, restriction and objection: once done)."""
     item = subject_requests.complete_request(
         actor=request.user, request_id=request_id, note=payload.note
@@ -94,7 +94,7 @@ def complete_request(request: ApiRequest, request_id: int, payload: CompleteIn) 
 
 
 @router.post("/requests/{request_id}/refuse", response={200: RequestOut, **ERRORS})
-def refuse_request(request: ApiRequest, request_id: int, payload: RefuseIn) -> Any:
+def refuse_request(request: ApiRequest, request_id: RecordId, payload: RefuseIn) -> Any:
     """Refuse a request; `reason` is required."""
     item = subject_requests.refuse_request(
         actor=request.user, request_id=request_id, reason=payload.reason
@@ -103,7 +103,9 @@ def refuse_request(request: ApiRequest, request_id: int, payload: RefuseIn) -> A
 
 
 @router.get("/customers/{customer_id}/export", response={200: dict[str, Any], **ERRORS})
-def export_customer(request: ApiRequest, customer_id: UUID, request_id: int | None = None) -> Any:
+def export_customer(
+    request: ApiRequest, customer_id: UUID, request_id: RecordId | None = None
+) -> Any:
     """Everything held about a customer, unmasked, for the customer (audited)."""
     return subject_requests.export_customer_data(
         actor=request.user, customer_id=customer_id, request_id=request_id

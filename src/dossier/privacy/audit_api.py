@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any
+from datetime import datetime
+from typing import Annotated, Any
+from uuid import UUID
 
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from dossier.accounts.auth import ApiRequest
-from dossier.core.schemas import ERRORS
+from dossier.audit.models import AuditEvent
+from dossier.core.schemas import ERRORS, IsoDate, OneOf
 from dossier.privacy.audit_log import AuditFilters, audit_events
 
 router = Router(tags=["audit"])
@@ -35,16 +37,25 @@ class AuditPageOut(Schema):
 @router.get("", response={200: AuditPageOut, **ERRORS})
 def list_events(
     request: ApiRequest,
-    actor: str = "",
-    action: str = "",
-    customer: str = "",
-    since: date | None = None,
-    until: date | None = None,
-    cursor: int | None = None,
+    actor: str = Query("", description="User name."),
+    action: Annotated[str, OneOf(AuditEvent.Action.values)] | None = None,
+    customer: UUID | None = None,
+    since: IsoDate | None = None,
+    until: IsoDate | None = None,
+    cursor: Annotated[int, Field(ge=1)] | None = None,
     limit: int = Query(50, ge=1, le=200),
 ) -> Any:
-    """Audit events, newest first (who, when, what, why); needs the audit permission."""
-    filters = AuditFilters(actor=actor, action=action, customer=customer, since=since, until=until)
+    """Audit events, newest first (who, when, what, why); needs the audit permission.
+
+    `until` is the last day included; `cursor` is `next_cursor` of the previous page.
+    """
+    filters = AuditFilters(
+        actor=actor,
+        action=action or "",
+        customer=str(customer or ""),
+        since=since,
+        until=until,
+    )
     page = audit_events(actor=request.user, filters=filters, cursor=cursor, limit=limit)
     items = [
         {

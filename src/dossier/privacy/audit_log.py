@@ -95,9 +95,10 @@ def audit_events(
                 _("Not a customer id."),
                 errors=[FieldError("pattern", field="customer", label="customer")],
             ) from None
-    if filters.since:
+    # the first and last days a date can name bound nothing (and their edges overflow)
+    if filters.since and filters.since > date.min:
         queryset = queryset.filter(at__gte=_day_start(filters.since))
-    if filters.until:
+    if filters.until and filters.until < date.max:
         queryset = queryset.filter(at__lt=_day_start(filters.until + timedelta(days=1)))
     if cursor:
         queryset = queryset.filter(id__lt=cursor)

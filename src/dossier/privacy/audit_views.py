@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 
 from dossier.audit.models import AuditEvent
 from dossier.core.errors import PermissionDenied, ValidationFailed
+from dossier.core.pages import query_number
 from dossier.customers.selectors import customer_names, picker_matches
 from dossier.privacy.audit_log import AuditFilters, AuditPage, audit_events
 
@@ -91,7 +92,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         since=_day(get.get("since", "")),
         until=_day(get.get("until", "")),
     )
-    cursor = int(get["cursor"]) if get.get("cursor", "").isdecimal() else None
+    cursor = query_number(request, "cursor")
     try:
         page = audit_events(actor=request.user, filters=filters, cursor=cursor)
     except PermissionDenied as error:

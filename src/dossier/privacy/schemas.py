@@ -3,21 +3,29 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from ninja import Field, Schema
+from pydantic import ConfigDict
+
+from dossier.core.schemas import OneOf, RecordId, documented
+
+from .models import ProcessingRestriction, RetentionPolicy, SubjectRequest
+from .requests import MAX_DUE_DAYS
+from .retention import ALLOWED_ACTIONS, AUDIT_MINIMUM_MONTHS, MAX_MONTHS
+from .selfservice import MAX_DAYS
 
 
 class RequestIn(Schema):
     customer_id: UUID
-    kind: str = Field(
-        ..., description="access, copy, correction, deletion, restriction or objection"
+    kind: Annotated[str, OneOf(SubjectRequest.Kind.values)]
+    received_via: Annotated[str, OneOf(SubjectRequest.Via.values)]
+    due_in_days: int = Field(
+        15,
+        description="Days to answer (PIPL practice: 15).",
+        json_schema_extra=documented(minimum=1, maximum=MAX_DUE_DAYS),
     )
-    received_via: str = Field(
-        ..., description="email, phone, letter, in_person, web, self_service or other"
-    )
-    due_in_days: int = Field(15, description="Days to answer (PIPL practice: 15).")
     note: str = Field("", max_length=5000, description="What the customer asked for.")
     received_at: datetime | None = Field(
         None, description="When the request arrived (default: now; up to a year back)."
@@ -44,11 +52,16 @@ class CompleteIn(Schema):
 
 
 class RefuseIn(Schema):
-    reason: str = Field("", max_length=2000, description="Required: what the customer is told.")
+    reason: str = Field(
+        ...,
+        max_length=2000,
+        description="What the customer is told.",
+        json_schema_extra=documented(pattern=r"\S"),
+    )
 
 
 class EraseIn(Schema):
-    request_id: int | None = Field(None, description="The deletion request this answers.")
+    request_id: RecordId | None = Field(None, description="The deletion request this answers.")
 
 
 class TombstoneOut(Schema):
@@ -61,11 +74,13 @@ class TombstoneOut(Schema):
 
 class RestrictIn(Schema):
     reason: str = Field("", max_length=500)
-    request_id: int | None = None
+    request_id: RecordId | None = None
 
 
 class LiftIn(Schema):
-    scope: str = Field("all", description="all (restriction) or marketing (objection)")
+    scope: Annotated[str, OneOf(ProcessingRestriction.Scope.values, checked=True)] = Field(
+        "all", description="all (restriction) or marketing (objection)"
+    )
     reason: str = Field("", max_length=500)
 
 
@@ -79,7 +94,11 @@ class RestrictionOut(Schema):
 
 
 class LinkIn(Schema):
-    days: int = Field(7, description="How many days the link works (1–30).")
+    days: int = Field(
+        7,
+        description="How many days the link works.",
+        json_schema_extra=documented(minimum=1, maximum=MAX_DAYS),
+    )
 
 
 class LinkOut(Schema):
@@ -87,12 +106,33 @@ class LinkOut(Schema):
     expires_at: datetime
 
 
+def _policy_variants(schema: dict[str, Any]) -> None:
+    # the retention service's rules, per category: which actions, how few months
+    variants = []
+    for category, actions in ALLOWED_ACTIONS.items():
+        least = AUDIT_MINIMUM_MONTHS if category == RetentionPolicy.Category.AUDIT_LOG else 1
+        variants.append(
+            {
+                "properties": {
+                    "category": {"enum": [str(category)]},
+                    "months": {"minimum": least, "maximum": MAX_MONTHS},
+                    "action": {"enum": [str(a) for a in actions]},
+                }
+            }
+        )
+    schema["oneOf"] = variants
+
+
 class PolicyIn(Schema):
-    category: str = Field(
-        ..., description="inactive_customer_personal_data, deleted_customer or audit_log"
-    )
+    """A category, how many months it is kept and what then happens to it."""
+
+    model_config = ConfigDict(json_schema_extra=_policy_variants)
+
+    category: Annotated[str, OneOf(RetentionPolicy.Category.values)]
     months: int
-    action: str = Field(..., description="anonymise or delete; audit_log: keep")
+    action: Annotated[str, OneOf(RetentionPolicy.Action.values)] = Field(
+        ..., description="anonymise or delete; audit_log: keep"
+    )
 
 
 class PolicyOut(Schema):

@@ -36,7 +36,7 @@ from django.utils.translation import gettext as _
 
 from dossier.audit.services import record_audit
 from dossier.core.actors import Actor, person
-from dossier.core.errors import ApplicationError, PermissionDenied, ValidationFailed
+from dossier.core.errors import ApplicationError, Conflict, PermissionDenied, ValidationFailed
 from dossier.core.fields import FieldError, FieldLabel, FieldSpec, get_type
 from dossier.customers.models import Customer
 from dossier.customers.services import update_customer
@@ -106,6 +106,9 @@ def issue_self_service_link(
     """A new link for the customer (valid ``days`` days); any older link stops working."""
     customer = subject_customer(actor, customer_id, action="change", for_update=True)
     refuse_if_erased(customer.pk)
+    if customer.deleted_at is not None:
+        # admins see deleted customers; a link would show a record the business has let go
+        raise Conflict(_("This customer has been deleted."), code="customer_deleted")
     _check_days(days)
     nonce = secrets.token_urlsafe(18)
     now = timezone.now()

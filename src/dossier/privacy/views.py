@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dossier.core.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
-from dossier.core.pages import AuthenticatedRequest, request_origin, shows_errors
+from dossier.core.pages import AuthenticatedRequest, query_text, request_origin, shows_errors
 from dossier.customers.selectors import customer_names, picker_matches
 from dossier.customers.templatetags.customer_pages import input_value
 from dossier.privacy import requests as subject_requests
@@ -85,9 +85,9 @@ def request_list(request: AuthenticatedRequest) -> HttpResponse:
         else:
             messages.success(request, _("Request recorded."))
             return redirect("privacy:requests")
-    shown = request.GET.get("status", "open")
+    shown = query_text(request, "status", "open")
     filters = subject_requests.RequestFilters(
-        status="" if shown == "all" else shown, overdue=request.GET.get("overdue") == "1"
+        status="" if shown == "all" else shown, overdue=query_text(request, "overdue") == "1"
     )
     items = list(subject_requests.request_list(actor=request.user, filters=filters)[:500])
     names = customer_names(
@@ -288,7 +288,7 @@ def _self_service_post(request: HttpRequest, token: str) -> str:
 @require_http_methods(["GET", "POST"])
 def self_service(request: HttpRequest, token: str) -> HttpResponse:
     """The customer's own profile and consents, unmasked, with contact fields to correct."""
-    chosen = request.GET.get("lang", "")
+    chosen = query_text(request, "lang")
     language = chosen if chosen in dict(settings.LANGUAGES) else None
     with translation.override(language or get_language()):
         context: dict[str, Any] = {"token": token, "errors": {}, "language": get_language()}

@@ -3,30 +3,39 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Field, Schema
+from pydantic import StrictBool
+
+from dossier.core.schemas import MAX_FIELDS, NOT_BLANK, OneOf, documented
+
+from .fields import registered_types
+from .fields.base import CLASSIFICATIONS, KEY_PATTERN
+from .models import Scenario
+
+ScenarioName = Annotated[str, OneOf(Scenario.values)]
 
 
 class FieldDefinition(Schema):
-    key: str = Field(..., max_length=64)
-    type: str = Field(..., max_length=32)
+    key: str = Field(..., max_length=64, json_schema_extra=documented(pattern=KEY_PATTERN.pattern))
+    type: Annotated[str, OneOf(registered_types())]
     label_zh: str = Field("", max_length=100)
     label_en: str = Field("", max_length=100)
-    required: bool = False
-    unique: bool = False
+    required: StrictBool = False
+    unique: StrictBool = False
     rules: dict[str, Any] = Field(default_factory=dict)
     default: Any = None
     help_zh: str = Field("", max_length=300)
     help_en: str = Field("", max_length=300)
-    classification: str = Field(
+    classification: Annotated[str, OneOf(CLASSIFICATIONS)] = Field(
         "general",
         description=(
             "general, personal or sensitive; never below the type's minimum_classification "
             "(identifiers are personal at least)"
         ),
     )
-    sensitive: bool = Field(False, description="Shorthand for classification = sensitive.")
+    sensitive: StrictBool = Field(False, description="Shorthand for classification = sensitive.")
     section: str = Field("", max_length=50)
 
 
@@ -73,20 +82,22 @@ class TemplateDetailOut(TemplateOut):
 
 class TemplateIn(Schema):
     key: str = Field(..., pattern=r"^[a-z][a-z0-9_-]{0,63}$")
-    name_zh: str = Field(..., max_length=100)
+    name_zh: str = Field(..., max_length=100, json_schema_extra=documented(pattern=NOT_BLANK))
     name_en: str = Field("", max_length=100)
-    scenario: str
+    scenario: ScenarioName
     description: str = Field("", max_length=2000)
-    fields: list[FieldDefinition] = Field(default_factory=list)
+    fields: list[FieldDefinition] = Field(default_factory=list, max_length=MAX_FIELDS)
 
 
 class TemplateUpdate(Schema):
-    name_zh: str | None = Field(None, max_length=100)
+    name_zh: str | None = Field(
+        None, max_length=100, json_schema_extra=documented(pattern=NOT_BLANK)
+    )
     name_en: str | None = Field(None, max_length=100)
-    scenario: str | None = None
+    scenario: ScenarioName | None = None
     description: str | None = Field(None, max_length=2000)
     fields: list[FieldDefinition] | None = Field(
-        None, description="New fields publish a new version."
+        None, max_length=MAX_FIELDS, description="New fields publish a new version."
     )
     note: str = Field("", max_length=300)
     lowering_reason: str = Field(
@@ -98,7 +109,7 @@ class TemplateUpdate(Schema):
 
 class CloneIn(Schema):
     key: str = Field(..., pattern=r"^[a-z][a-z0-9_-]{0,63}$")
-    name_zh: str = Field(..., max_length=100)
+    name_zh: str = Field(..., max_length=100, json_schema_extra=documented(pattern=NOT_BLANK))
     name_en: str = Field("", max_length=100)
 
 

@@ -43,6 +43,7 @@ from dossier.core.errors import TooManyAttempts, ValidationFailed
 from dossier.core.fields import FieldError
 from dossier.core.fields.messages import Words
 from dossier.customers.models import Customer
+from dossier.customers.services import refuse_if_erased
 
 # Crockford base32: no I, L, O or U, so a code read aloud or typed is hard to get wrong
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -162,6 +163,7 @@ def start_double_opt_in(
     phone for WeChat, post and channel-independent purposes). A newer code replaces older ones.
     """
     customer = customer_for_consent(actor, customer_id)
+    refuse_if_erased(customer)
     found = selectors.get_purpose(purpose)
     channel = selectors.check_channel(found, channel)
     notice = check_notice_version(notice_version, required=True)
@@ -253,7 +255,10 @@ def _confirm(*, code: str, evidence: Mapping[str, Any] | None, actor: Actor | No
         raise _code_refused("code_invalid")
     if confirmation.used_at is not None:
         raise _code_refused("code_used")
-    if confirmation.cancelled_at is not None or confirmation.customer.deleted_at is not None:
+    customer = confirmation.customer
+    if confirmation.cancelled_at is not None or customer.deleted_at is not None:
+        raise _code_refused("code_cancelled")
+    if customer.erased_at is not None:
         raise _code_refused("code_cancelled")
     if confirmation.expires_at <= timezone.now():
         raise _code_refused("code_expired")

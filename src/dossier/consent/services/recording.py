@@ -25,6 +25,7 @@ from dossier.core.fields import FieldError
 from dossier.core.fields.messages import Words
 from dossier.customers.access import customer_for, may
 from dossier.customers.models import Customer
+from dossier.customers.services import refuse_if_erased
 
 # sources a plain grant from which must go through double opt-in when the purpose asks for it
 UNCONFIRMED_SOURCES = (Source.FORM, Source.API)
@@ -169,6 +170,8 @@ def grant_consent(
     consent collected (and evidenced) elsewhere.
     """
     customer = customer_for_consent(actor, customer_id)
+    # an erased customer has no one left to consent; withdrawing stays possible
+    refuse_if_erased(customer)
     found = selectors.get_purpose(purpose)
     channel = selectors.check_channel(found, channel)
     source = check_source(source)

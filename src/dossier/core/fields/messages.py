@@ -108,6 +108,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{label}包含统一社会信用代码不允许的字符。",
     ),
     "uscc_checksum": ("{label} has a wrong check character.", "{label}校验位错误。"),
+    "too_many_items": (
+        "{label} can hold at most {max} items.",
+        "{label}最多只能有{max}项。",
+    ),
     "invalid_list": ("{label} must be a list of choices.", "{label}必须是选项列表。"),
     "not_unique": (
         "{label}: another customer already has this value.",

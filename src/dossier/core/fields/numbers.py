@@ -16,6 +16,11 @@ _GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
 _TRUE = {"true", "1", "yes", "y", "on", "是", "对", "有", "t"}
 _FALSE = {"false", "0", "no", "n", "off", "否", "不", "无", "f"}
 MAX_PLACES = 10
+#: digits before the decimal point any number field accepts (below 10**15)
+MAX_DIGITS = 15
+LARGEST = "999999999999999"
+#: a number written with more characters than this is not a figure anyone typed
+MAX_TEXT = 64
 
 
 def _as_decimal(
@@ -31,6 +36,8 @@ def _as_decimal(
         text = fold_width(raw).strip()
         if noise is not None:
             text = noise.sub("", text)
+        if len(text) > MAX_TEXT:
+            raise FieldError(code, spec=spec)
         if "," in text:
             if not _GROUPED.fullmatch(text):
                 raise FieldError(code, spec=spec)
@@ -44,6 +51,23 @@ def _as_decimal(
     # NaN and infinity arrive as floats too, and NaN cannot even be compared
     if not number.is_finite():
         raise FieldError(code, spec=spec)
+    return _bounded(number, spec)
+
+
+def _bounded(number: Decimal, spec: FieldSpec) -> Decimal:
+    """``number`` if its magnitude is below 10**15; a huge exponent ("1e1000000") is refused.
+
+    Decimal arithmetic (abs, quantize, rounding) on such a number overflows the context, so the
+    size is judged here, from the exponent alone, before any arithmetic.
+    """
+    if not number:
+        # 0e1000000 is zero: keep it from carrying its absurd exponent into storage
+        exponent = number.as_tuple().exponent
+        return number if isinstance(exponent, int) and -MAX_PLACES <= exponent <= 0 else Decimal(0)
+    if number.adjusted() >= MAX_DIGITS:
+        if number.is_signed():
+            raise FieldError("too_small", spec=spec, min="-" + LARGEST)
+        raise FieldError("too_large", spec=spec, max=LARGEST)
     return number
 
 
@@ -79,7 +103,7 @@ class Integer(_Ranged):
 
     def parse(self, raw: Any, spec: FieldSpec) -> int:
         number = _as_decimal(raw, spec, "invalid_integer")
-        if number != number.to_integral_value() or abs(number) > 10**15:
+        if number != number.to_integral_value():
             raise FieldError("invalid_integer", spec=spec)
         return int(number)
 
@@ -113,8 +137,6 @@ class DecimalNumber(_Ranged):
 
     def parse(self, raw: Any, spec: FieldSpec) -> Decimal:
         number = _as_decimal(raw, spec, self.code, self.noise)
-        if abs(number) >= Decimal(10) ** 15:
-            raise FieldError("too_large", spec=spec, max="999999999999999")
         places = int(spec.rules.get("places", self.default_places))
         exponent = number.as_tuple().exponent
         if isinstance(exponent, int) and -exponent > places:

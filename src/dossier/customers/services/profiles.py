@@ -112,6 +112,10 @@ def audit_changes(
     return changes
 
 
+#: the most tags one customer can carry
+MAX_TAGS = 100
+
+
 def owner_team(owner: User | None) -> int | None:
     """The team a customer of this owner belongs to."""
     return team_id_of(owner) if owner is not None else None
@@ -165,8 +169,18 @@ def create_customer(
     return customer
 
 
+def check_tag_count(tag_ids: Sequence[int]) -> None:
+    """422 on ``tags`` for more than MAX_TAGS, before any query (100,000 ids took 13 s)."""
+    if len(tag_ids) > MAX_TAGS:
+        raise ValidationFailed(
+            _("Too many tags."),
+            errors=[FieldError("too_many_items", field="tags", label="tags", max=MAX_TAGS)],
+        )
+
+
 def known_tags(tag_ids: Sequence[int]) -> list[int]:
     """The tag ids, once each; 422 on ``tags`` naming the ones that do not exist."""
+    check_tag_count(tag_ids)
     wanted = list(dict.fromkeys(tag_ids))
     found = set(Tag.objects.filter(pk__in=wanted).values_list("pk", flat=True)) if wanted else set()
     missing = [t for t in wanted if t not in found]

@@ -14,7 +14,7 @@ from dossier.core.errors import Conflict, NotFound, PermissionDenied, Validation
 from dossier.core.fields import FieldSpec, validate_values
 from dossier.customers.access import may
 from dossier.customers.models import Tag
-from dossier.customers.services.profiles import replace_tags
+from dossier.customers.services.profiles import refuse_if_erased, replace_tags
 from dossier.customers.services.storage import locked_customer
 
 # A tag's own fields go through the same validator as customers' (control characters too).
@@ -81,8 +81,9 @@ def delete_tag(*, actor: User, tag_id: int) -> None:
 
 @transaction.atomic
 def set_customer_tags(*, actor: User, customer_id: Any, tag_ids: Sequence[int]) -> list[Tag]:
-    """Make a customer's tags exactly ``tag_ids``."""
+    """Make a customer's tags exactly ``tag_ids``; an erased customer's tags stay as they are."""
     customer = locked_customer(actor, customer_id, "change")
+    refuse_if_erased(customer)
     before, after = replace_tags(customer, tag_ids, actor)
     if before != after:
         record_audit(
