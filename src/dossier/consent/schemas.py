@@ -8,10 +8,9 @@ from typing import Annotated, Any
 from ninja import Field, Schema
 from pydantic import WithJsonSchema
 
+from dossier.consent.models import Channel, Source
+from dossier.consent.services.double_opt_in import DELIVERY
 from dossier.core.schemas import OneOf, documented
-
-from .models import Channel, Source
-from .services.double_opt_in import DELIVERY
 
 #: "" stands for "any" on purposes that are not recorded per channel
 CHANNELS = ("", *Channel.values)

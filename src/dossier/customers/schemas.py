@@ -8,9 +8,8 @@ from typing import Any
 from ninja import Field, Schema
 
 from dossier.core.schemas import FILLED, MAX_FIELDS, MAX_ITEMS, TEXT, RecordId, documented
-
-from .services.profiles import MAX_TAGS
-from .services.reveal import MIN_REASON
+from dossier.customers.services.profiles import MAX_TAGS
+from dossier.customers.services.reveal import MIN_REASON
 
 #: what ``TAG_SPECS`` accepts (the tag service validates with them)
 TAG_NAME = documented(maxLength=50, pattern=FILLED)

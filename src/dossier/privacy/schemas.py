@@ -10,11 +10,10 @@ from ninja import Field, Schema
 from pydantic import ConfigDict
 
 from dossier.core.schemas import OneOf, RecordId, documented
-
-from .models import ProcessingRestriction, RetentionPolicy, SubjectRequest
-from .requests import MAX_DUE_DAYS
-from .retention import ALLOWED_ACTIONS, AUDIT_MINIMUM_MONTHS, MAX_MONTHS
-from .selfservice import MAX_DAYS
+from dossier.privacy.models import ProcessingRestriction, RetentionPolicy, SubjectRequest
+from dossier.privacy.requests import MAX_DUE_DAYS
+from dossier.privacy.retention import ALLOWED_ACTIONS, AUDIT_MINIMUM_MONTHS, MAX_MONTHS
+from dossier.privacy.selfservice import MAX_DAYS
 
 
 class RequestIn(Schema):

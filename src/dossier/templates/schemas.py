@@ -8,11 +8,10 @@ from typing import Annotated, Any
 from ninja import Field, Schema
 from pydantic import StrictBool
 
+from dossier.core.fields import registered_types
+from dossier.core.fields.base import CLASSIFICATIONS, KEY_PATTERN
 from dossier.core.schemas import MAX_FIELDS, NOT_BLANK, OneOf, documented
-
-from .fields import registered_types
-from .fields.base import CLASSIFICATIONS, KEY_PATTERN
-from .models import Scenario
+from dossier.templates.models import Scenario
 
 ScenarioName = Annotated[str, OneOf(Scenario.values)]
 

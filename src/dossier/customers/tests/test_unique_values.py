@@ -6,12 +6,12 @@ import importlib
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import User
 from django.db import IntegrityError, connection, transaction
-from django.db.models.signals import pre_save
 
 from dossier.core import roles
 from dossier.core.errors import ValidationFailed
@@ -36,22 +36,21 @@ def rival_before_save() -> Iterator[
 ]:
     """Run ``rival()`` once, just before a matching customer is saved: after this write's
     uniqueness check, before its own rows go in, as a parallel request would."""
-    hooks: list[Any] = []
+    original_save = Customer.save
+    armed: list[tuple[Callable[[Customer], bool], Callable[[], Any], list[bool]]] = []
 
-    def arm(matches: Callable[[Customer], bool], rival: Callable[[], Any]) -> None:
-        fired: list[bool] = []
-
-        def hook(sender: Any, instance: Customer, **kwargs: Any) -> None:
+    def save(instance: Customer, *args: Any, **kwargs: Any) -> None:
+        for matches, rival, fired in armed:
             if not fired and matches(instance):
                 fired.append(True)
                 rival()
+        original_save(instance, *args, **kwargs)
 
-        pre_save.connect(hook, sender=Customer, weak=False)
-        hooks.append(hook)
+    def arm(matches: Callable[[Customer], bool], rival: Callable[[], Any]) -> None:
+        armed.append((matches, rival, []))
 
-    yield arm
-    for hook in hooks:
-        pre_save.disconnect(hook, sender=Customer)
+    with mock.patch.object(Customer, "save", save):
+        yield arm
 
 
 def test_the_database_refuses_a_second_holder_of_a_unique_value(
