@@ -14,6 +14,7 @@ from django.test import Client
 from dossier.accounts import token_cache
 from dossier.accounts.services import create_token, create_user, ensure_roles
 from dossier.core import roles
+from dossier.core.actors import system_actor
 from dossier.templates.models import Template
 from dossier.templates.selectors import forget_versions
 from dossier.templates.services import create_template
@@ -128,7 +129,7 @@ def api_as() -> Callable[..., ApiClient]:
 def member_template(db: Any) -> Template:
     """A small retail-member template with an ID number, a unique member number and a level."""
     return create_template(
-        actor=None,
+        actor=system_actor("tests"),
         key="member",
         name_zh="会员",
         name_en="Member",

@@ -7,12 +7,12 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dossier.audit.services import record_audit
+from dossier.core.actors import Actor, person, system_actor
 from dossier.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from dossier.core.fields import (
     FieldError,
@@ -106,9 +106,9 @@ def _core_length_errors(spec: FieldSpec) -> list[FieldError]:
     return []
 
 
-def _require(actor: User | None, *permissions: str) -> None:
-    # actor None is the system itself (installing built-ins, migrations)
-    if actor is not None and not all(actor.has_perm(p) for p in permissions):
+def _require(actor: Actor, *permissions: str) -> None:
+    # the system itself (installing built-ins) acts as system_actor, which may do anything
+    if not all(actor.has_perm(p) for p in permissions):
         raise PermissionDenied(_("You may not change templates."))
 
 
@@ -140,7 +140,7 @@ def _spec_dicts(specs: Sequence[FieldSpec]) -> list[dict[str, Any]]:
 @transaction.atomic
 def create_template(
     *,
-    actor: User | None,
+    actor: Actor,
     key: str,
     name_zh: str,
     name_en: str = "",
@@ -189,7 +189,7 @@ def _published_classifications(template: Template) -> dict[str, str]:
 
 
 def _check_lowering(
-    version: TemplateVersion, *, actor: User | None, reason: str
+    version: TemplateVersion, *, actor: Actor, reason: str
 ) -> list[tuple[FieldSpec, str, str]]:
     """The fields this version makes less protected; refused unless an administrator says why.
 
@@ -230,12 +230,12 @@ def _check_lowering(
 
 
 def _publish(
-    version: TemplateVersion, *, actor: User | None, note: str, lowering_reason: str = ""
+    version: TemplateVersion, *, actor: Actor, note: str, lowering_reason: str = ""
 ) -> TemplateVersion:
     lowered = _check_lowering(version, actor=actor, reason=lowering_reason)
     version.status = TemplateVersion.PUBLISHED
     version.published_at = timezone.now()
-    version.published_by = actor if actor is not None and actor.is_authenticated else None
+    version.published_by = person(actor)
     version.note = note[:300]
     version.save()
     template = version.template
@@ -272,7 +272,7 @@ def _draft_of(template: Template) -> TemplateVersion:
 
 @transaction.atomic
 def save_draft(
-    *, actor: User | None, template: Template, fields: Sequence[Mapping[str, Any]]
+    *, actor: Actor, template: Template, fields: Sequence[Mapping[str, Any]]
 ) -> TemplateVersion:
     """Store edited fields as the template's draft; published versions stay untouched."""
     _require(actor, "templates.change_template")
@@ -284,7 +284,7 @@ def save_draft(
 
 @transaction.atomic
 def publish_draft(
-    *, actor: User | None, template: Template, note: str = "", lowering_reason: str = ""
+    *, actor: Actor, template: Template, note: str = "", lowering_reason: str = ""
 ) -> TemplateVersion:
     """Publish the template's draft as its new current version.
 
@@ -298,7 +298,7 @@ def publish_draft(
 
 
 @transaction.atomic
-def discard_draft(*, actor: User | None, template: Template) -> None:
+def discard_draft(*, actor: Actor, template: Template) -> None:
     """Throw away the template's unpublished draft."""
     _require(actor, "templates.change_template")
     template.versions.filter(status=TemplateVersion.DRAFT).delete()
@@ -307,7 +307,7 @@ def discard_draft(*, actor: User | None, template: Template) -> None:
 @transaction.atomic
 def update_template(
     *,
-    actor: User | None,
+    actor: Actor,
     template: Template,
     name_zh: str | None = None,
     name_en: str | None = None,
@@ -348,7 +348,7 @@ def update_template(
 
 @transaction.atomic
 def clone_template(
-    *, actor: User | None, source: Template, key: str, name_zh: str, name_en: str = ""
+    *, actor: Actor, source: Template, key: str, name_zh: str, name_en: str = ""
 ) -> Template:
     """A new template starting from ``source``'s current fields (clone-and-customise)."""
     current = source.current_version
@@ -365,7 +365,7 @@ def clone_template(
 
 
 @transaction.atomic
-def archive_template(*, actor: User | None, template: Template) -> Template:
+def archive_template(*, actor: Actor, template: Template) -> Template:
     """Hide a template from pickers; its customers keep working."""
     _require(actor, "templates.change_template")
     if template.archived_at is None:
@@ -383,7 +383,8 @@ def builtin_definitions() -> list[dict[str, Any]]:
 def install_builtin_templates() -> list[Template]:
     """Install the built-in templates that are missing (existing ones are left as they are)."""
     installed = []
+    system = system_actor("builtin-templates")
     for definition in builtin_definitions():
         if not Template.objects.filter(key=definition["key"]).exists():
-            installed.append(create_template(actor=None, builtin=True, **definition))
+            installed.append(create_template(actor=system, builtin=True, **definition))
     return installed

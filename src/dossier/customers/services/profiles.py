@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from dossier.accounts.selectors import role_of_cached, team_id_of
 from dossier.audit.services import record_audit
 from dossier.core import roles
+from dossier.core.actors import Actor
 from dossier.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from dossier.core.fields import FieldError, FieldLabel, FieldSpec, validate_values
 from dossier.customers.access import may, restrict_deleted, works_in
@@ -319,17 +320,15 @@ def delete_customer(*, actor: User, customer_id: Any, expected_version: int | No
 
 
 @transaction.atomic
-def restore_customer(*, actor: User | None, customer_id: Any) -> Customer:
+def restore_customer(*, actor: Actor, customer_id: Any) -> Customer:
     """Bring back a soft-deleted customer from the trash (audited).
 
-    Who may: those who may delete it (admins any, managers their team's); ``actor=None`` is
-    the system itself (the ``dossier customers restore`` command run on the server).
+    Who may: those who may delete it (admins any, managers their team's); the
+    ``dossier customers restore`` command run on the server acts as ``system_actor``.
     """
-    deleted = Customer.objects.select_for_update().filter(deleted_at__isnull=False)
-    if actor is not None:
-        if not may(actor, "customers.delete_customer"):
-            raise PermissionDenied(_("You may not restore customers."))
-        deleted = restrict_deleted(deleted, actor)
+    if not may(actor, "customers.delete_customer"):
+        raise PermissionDenied(_("You may not restore customers."))
+    deleted = restrict_deleted(Customer.objects.select_for_update(), actor)
     customer = deleted.filter(pk=customer_id).first()
     if customer is None:
         raise NotFound(_("No such deleted customer."), code="customer_not_found")

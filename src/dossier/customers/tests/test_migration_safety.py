@@ -13,6 +13,7 @@ from django.test import Client
 
 from dossier.audit.models import AuditEvent
 from dossier.core import roles
+from dossier.core.actors import system_actor
 from dossier.core.errors import PermissionDenied, ValidationFailed
 from dossier.customers import services
 from dossier.customers.models import Customer
@@ -220,7 +221,7 @@ USCC = "91310115MA1H7GXL4D"
 
 def test_data_migration_moves_floored_identifiers_out_of_plaintext(sales_user: User) -> None:
     firm = create_template(
-        actor=None,
+        actor=system_actor("tests"),
         key="firm",
         name_zh="企业",
         scenario="b2b_account",

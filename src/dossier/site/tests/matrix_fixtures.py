@@ -25,6 +25,7 @@ from django.urls import reverse
 from dossier.accounts.models import ApiToken
 from dossier.accounts.services import create_token, create_user, ensure_roles
 from dossier.core import roles
+from dossier.core.actors import system_actor
 from dossier.customers.models import Customer, Tag
 from dossier.customers.services import (
     create_customer,
@@ -113,7 +114,10 @@ class World:
 
     def fresh_template(self) -> Template:
         return create_template(
-            actor=None, key=f"throwaway-{next(_serial)}", name_zh="临时模板", scenario="other"
+            actor=system_actor("tests"),
+            key=f"throwaway-{next(_serial)}",
+            name_zh="临时模板",
+            scenario="other",
         )
 
     def fresh_request(self, actor: str) -> SubjectRequest:
@@ -146,7 +150,7 @@ def _user(actor: str) -> User:
 def _failed_migration(admin: User, owner: User) -> tuple[Customer, ProfileMigration]:
     """A custom template whose version 2 requires a field its one customer lacks."""
     template = create_template(
-        actor=None,
+        actor=system_actor("tests"),
         key=CUSTOM_TEMPLATE,
         name_zh="矩阵模板",
         name_en="Matrix",
@@ -158,7 +162,7 @@ def _failed_migration(admin: User, owner: User) -> tuple[Customer, ProfileMigrat
     )
     required = {"key": "contract_no", "type": "text", "label_en": "Contract", "required": True}
     update_template(
-        actor=None,
+        actor=system_actor("tests"),
         template=template,
         fields=[{"key": "note", "type": "text", "label_en": "Note"}, required],
     )

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from dossier.core.actors import system_actor
 from dossier.core.errors import ValidationFailed
 from dossier.core.fields import FieldSpec
 from dossier.templates import selectors, services
@@ -193,7 +194,9 @@ def test_rule_not_taken_by_the_type_stays_visible_with_its_error(
 
 
 def test_discard_drops_the_draft(admin_client: Client, member_template: Template) -> None:
-    services.save_draft(actor=None, template=member_template, fields=[{"key": "x", "type": "text"}])
+    services.save_draft(
+        actor=system_actor("tests"), template=member_template, fields=[{"key": "x", "type": "text"}]
+    )
     data = editor_data(admin_client.get("/templates/member/edit/"))
     assert data["total"] == "1"  # the editor works on the draft
     response = admin_client.post("/templates/member/edit/", {**data, "action": "discard"})
@@ -372,7 +375,7 @@ def test_editor_describes_rules_in_words_in_both_languages(
     admin_client: Client, member_template: Template
 ) -> None:
     services.save_draft(
-        actor=None,
+        actor=system_actor("tests"),
         template=member_template,
         fields=[
             {"key": "joined", "type": "date", "rules": {"max_value": "today"}},
@@ -400,7 +403,7 @@ def test_editor_offers_a_not_less_than_rule_among_comparable_fields(
     admin_client: Client, member_template: Template
 ) -> None:
     services.save_draft(
-        actor=None,
+        actor=system_actor("tests"),
         template=member_template,
         fields=[
             {"key": "budget_min", "type": "money", "label_zh": "预算下限"},

@@ -9,14 +9,15 @@ from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from dossier.core.actors import Actor, system_actor
 from dossier.core.errors import ApplicationError
 from dossier.customers.models import Customer
 from dossier.customers.services import restore_customer
 
 
-def _user(username: str | None) -> User | None:
+def _user(username: str | None) -> Actor:
     if not username:
-        return None
+        return system_actor("customers-command")
     user = User.objects.filter(username=username, is_active=True).first()
     if user is None:
         raise CommandError(f"No active user named “{username}”.")
