@@ -107,7 +107,7 @@ def create_customer(request: ApiRequest, payload: CustomerIn) -> Any:
 
 @router.get("/trash", response={200: DeletedCustomerPageOut, **ERRORS})
 def list_deleted_customers(
-    request: ApiRequest, cursor: str = "", limit: int = Query(50, ge=1, le=200)
+    request: ApiRequest, cursor: UuidOrEmpty = "", limit: int = Query(50, ge=1, le=200)
 ) -> Any:
     """The trash: deleted customers you may restore (admins: all; managers: their team's)."""
     page = selectors.deleted_customer_list(actor=request.user, cursor=cursor or None, limit=limit)

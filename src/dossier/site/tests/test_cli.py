@@ -9,9 +9,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils.log import configure_logging
 from django_tasks import task
 from django_tasks.base import TaskResultStatus
 
@@ -22,6 +24,14 @@ from dossier.core import roles
 from dossier.customers.models import Customer, CustomerTag, Tag
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def logging_on_real_streams() -> Iterator[None]:
+    """``main`` sets Django up again, binding log handlers to the captured (then closed)
+    output; give later tests handlers on the real streams back."""
+    yield
+    configure_logging(settings.LOGGING_CONFIG, settings.LOGGING)
 
 
 def run(*args: Any, **options: Any) -> str:
