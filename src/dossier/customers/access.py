@@ -6,7 +6,7 @@ and an export cannot show the same user different things.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 
@@ -14,6 +14,9 @@ from dossier.accounts import roles
 from dossier.accounts.selectors import role_of_cached, team_id_of
 
 from .models import Customer, CustomerShare
+
+if TYPE_CHECKING:
+    from .rows import CustomerRow
 
 ACTION_PERMISSIONS = {
     "view": "customers.view_customer",
@@ -54,7 +57,7 @@ def may(actor: Any, permission: str) -> bool:
     return bool(actor is not None and actor.is_authenticated and actor.has_perm(permission))
 
 
-def allows(actor: Any, customer: Customer, action: str = "view") -> bool:
+def allows(actor: Any, customer: Customer | CustomerRow, action: str = "view") -> bool:
     """Whether ``restrict`` would let ``actor`` act on this one customer (the same rule)."""
     if customer.deleted_at is not None:
         return False
@@ -86,7 +89,8 @@ def works_in(actor: Any, scenario: str) -> bool:
     return allowed is None or scenario in allowed
 
 
-def template_scenario(customer: Customer) -> str:
-    # fetch_customer reads the scenario with the row; otherwise follow the relation
-    scenario = getattr(customer, "template_scenario", None)
-    return scenario if scenario is not None else customer.template.scenario
+def template_scenario(customer: Customer | CustomerRow) -> str:
+    # the single-customer read (rows.fetch_customer) brings the scenario with the row
+    return (
+        customer.template.scenario if isinstance(customer, Customer) else customer.template_scenario
+    )

@@ -19,7 +19,7 @@ from dossier.templates.selectors import version_info
 from .access import allows, may, restrict
 from .models import Customer, CustomerLookup, Tag
 from .names import normalise_query
-from .rows import fetch_customer
+from .rows import CustomerRow, fetch_customer
 from .values import stored_values
 
 MAX_PAGE_SIZE = 200
@@ -168,12 +168,13 @@ def get_customer(*, actor: Any, customer_id: Any, revealed: Sequence[str] = ()) 
     """One customer as the actor may see it, or NotFound (also for customers they may not see).
 
     The hottest read of the API: one query for the row, its owner's name and its tags; the
-    access rule is :func:`access.allows`, the one-row form of ``restrict``.
+    access rule is :func:`access.allows`, the one-row form of ``restrict``. Encrypted
+    columns are decrypted only once the actor is allowed to see the customer.
     """
     customer = fetch_customer(customer_id) if _is_uuid(customer_id) else None
     if customer is None or not allows(actor, customer, "view"):
         raise NotFound(_("No such customer."), code="customer_not_found")
-    return present(customer, actor, revealed=revealed, tags=customer.tag_list)  # type: ignore[attr-defined]
+    return present(customer, actor, revealed=revealed)
 
 
 def _is_uuid(value: Any) -> bool:
@@ -203,7 +204,7 @@ def get_customer_object(*, actor: Any, customer_id: Any, action: str = "view") -
 
 
 def present(
-    customer: Customer,
+    customer: Customer | CustomerRow,
     actor: Any,
     *,
     revealed: Sequence[str] = (),
@@ -214,15 +215,17 @@ def present(
     values, masked = mask_values(
         stored_values(customer, info.specs), info.specs, actor, revealed=revealed
     )
-    if tags is None:
-        tags = [
-            {"id": t.id, "name": t.name, "group": t.group, "colour": t.colour}
-            for t in customer.tags.all()
-        ]
-    owner_name = getattr(customer, "owner_name", None)
-    # no query when owner_id is None: Django answers None for an unset foreign key
-    if owner_name is None and customer.owner is not None:
-        owner_name = customer.owner.get_username()
+    if isinstance(customer, CustomerRow):  # the single-customer read brings both along
+        owner_name = customer.owner_name
+        tags = customer.tag_list if tags is None else tags
+    else:
+        # no query when owner_id is None: Django answers None for an unset foreign key
+        owner_name = customer.owner.get_username() if customer.owner is not None else None
+        if tags is None:
+            tags = [
+                {"id": t.id, "name": t.name, "group": t.group, "colour": t.colour}
+                for t in customer.tags.all()
+            ]
     return {
         "id": str(customer.id),
         "template": info.template_key,
