@@ -10,6 +10,7 @@ until something reads them (so a customer the caller may not see is never decryp
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -119,21 +120,34 @@ def _customer_sql(alias: str) -> str:
     )
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """Where each read column lands: as it is, through the ORM's converters, or sealed."""
+
+    plain: list[tuple[int, str]]
+    converted: list[tuple[int, str, Any, list[Any]]]
+    sealed: list[tuple[int, str]]
+    extra: int  # index of the owner's name; the scenario and tags follow
+
+
 @cache
-def _converters(alias: str) -> list[tuple[str, bool, Any, list[Any]]]:
-    """Per column: attribute name, whether it stays sealed, column expression, converters."""
+def _plan(alias: str) -> _Plan:
     connection = connections[alias]
     table = Customer._meta.db_table
-    sealed = _sealed_fields()
-    result: list[tuple[str, bool, Any, list[Any]]] = []
-    for field in _read_fields():
-        column = field.get_col(table)
-        if field.attname in sealed:
-            result.append((field.attname, True, column, []))
+    sealed_fields = _sealed_fields()
+    plain, converted, sealed = [], [], []
+    fields = _read_fields()
+    for index, field in enumerate(fields):
+        if field.attname in sealed_fields:
+            sealed.append((index, field.attname))
             continue
+        column = field.get_col(table)
         converters = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
-        result.append((field.attname, False, column, converters))
-    return result
+        if converters:
+            converted.append((index, field.attname, column, converters))
+        else:
+            plain.append((index, field.attname))
+    return _Plan(plain, converted, sealed, len(fields))
 
 
 def fetch_customer(customer_id: Any, *, alias: str = DEFAULT_DB_ALIAS) -> CustomerRow | None:
@@ -146,21 +160,18 @@ def fetch_customer(customer_id: Any, *, alias: str = DEFAULT_DB_ALIAS) -> Custom
         row = cursor.fetchone()
     if row is None:
         return None
-    values: dict[str, Any] = {"id": uuid}
-    sealed: dict[str, Any] = {}
-    converters = _converters(alias)
-    for (name, is_sealed, column, convert_all), raw in zip(converters, row, strict=False):
-        if is_sealed:
-            sealed[name] = raw
-            continue
-        value = raw
-        for convert in convert_all:
+    plan = _plan(alias)
+    values = {name: row[index] for index, name in plan.plain}
+    for index, name, column, converters in plan.converted:
+        value = row[index]
+        for convert in converters:
             value = convert(value, column, connection)
         values[name] = value
-    count = len(converters)
-    values["owner_name"] = row[count]
-    values["template_scenario"] = row[count + 1]
-    values["tag_list"] = _tags(row[count + 2])
+    values["id"] = uuid
+    values["owner_name"] = row[plan.extra]
+    values["template_scenario"] = row[plan.extra + 1]
+    values["tag_list"] = _tags(row[plan.extra + 2])
+    sealed = {name: row[index] for index, name in plan.sealed}
     return CustomerRow(values, sealed, connection)
 
 
