@@ -46,7 +46,15 @@ class TokenAuth(HttpBearer):
         return api_token
 
     def __call__(self, request: HttpRequest) -> Any:
-        return super().__call__(request)
+        # HttpBearer's parsing, reading the one header from META: ``request.headers`` would
+        # first build a map of every header of the request
+        value = request.META.get("HTTP_AUTHORIZATION")
+        if not value:
+            return None
+        scheme, _space, token = value.partition(" ")
+        if scheme.lower() != self.openapi_scheme:
+            return None
+        return self.authenticate(request, token)
 
 
 class UsernameBackend(ModelBackend):
@@ -92,13 +100,15 @@ class TokenRateThrottle(BaseThrottle):
         now = time.time()
         window = int(now // self.seconds)
         key = f"dossier:rate:{ident}:{self.seconds}:{window}"
-        if cache.add(key, 1, self.seconds + 1):
-            return True
         try:
-            count = cache.incr(key)
-        except ValueError:  # the window's key expired in between
-            cache.add(key, 1, self.seconds + 1)
-            return True
+            count = cache.incr(key)  # one cache call for every call of a window but its first
+        except ValueError:  # the window's first call (or its key expired in between)
+            if cache.add(key, 1, self.seconds + 1):
+                return True
+            try:
+                count = cache.incr(key)  # another request started the window first
+            except ValueError:
+                return True
         self._wait = (window + 1) * self.seconds - now
         return count <= self.limit
 

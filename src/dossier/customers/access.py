@@ -8,7 +8,7 @@ show the same user different things, and "403 if visible, else 404" is said once
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID
 
 from django.db.models import Model, Q, QuerySet
@@ -19,6 +19,9 @@ from dossier.core import roles
 from dossier.core.actors import MaybeActor
 from dossier.core.errors import NotFound, PermissionDenied
 from dossier.customers.models import Customer, CustomerShare
+
+if TYPE_CHECKING:
+    from dossier.customers.rows import CustomerRow
 
 ACTION_PERMISSIONS = {
     "view": "customers.view_customer",
@@ -124,7 +127,9 @@ def may(actor: MaybeActor | None, permission: str) -> bool:
     return bool(actor is not None and actor.is_authenticated and actor.has_perm(permission))
 
 
-def allows(actor: MaybeActor | None, customer: Customer, action: str = "view") -> bool:
+def allows(
+    actor: MaybeActor | None, customer: Customer | CustomerRow, action: str = "view"
+) -> bool:
     """Whether ``restrict`` would let ``actor`` act on this one customer (the same rule).
 
     The single-customer API read uses it on a row fetched by prepared SQL (see ``rows.py``);
@@ -162,10 +167,11 @@ def works_in(actor: MaybeActor, scenario: str) -> bool:
     return allowed is None or scenario in allowed
 
 
-def template_scenario(customer: Customer) -> str:
-    # fetch_customer reads the scenario with the row; otherwise follow the relation
-    scenario = getattr(customer, "template_scenario", None)
-    return scenario if scenario is not None else customer.template.scenario
+def template_scenario(customer: Customer | CustomerRow) -> str:
+    # the single-customer read (rows.fetch_customer) brings the scenario with the row
+    return (
+        customer.template.scenario if isinstance(customer, Customer) else customer.template_scenario
+    )
 
 
 def _is_uuid(value: Any) -> bool:

@@ -22,7 +22,7 @@ from dossier.core.fields.contact import parse_phone
 from dossier.customers.access import allows, customer_for, may, restrict, restrict_deleted
 from dossier.customers.models import Customer, CustomerLookup, Tag
 from dossier.customers.names import normalise_query
-from dossier.customers.rows import fetch_customer, fetch_tags
+from dossier.customers.rows import CustomerRow, fetch_customer
 from dossier.customers.values import stored_values
 from dossier.protection.disclosure import last4_digest, lookup_digest, mask_values, may_see_personal
 from dossier.templates.core_fields import core_spec
@@ -281,13 +281,14 @@ def get_customer(
 ) -> dict[str, Any]:
     """One customer as the actor may see it, or NotFound (also for customers they may not see).
 
-    The hottest read of the API: one query for the row and its owner's name, one for its
-    tags; the access rule is :func:`access.allows`, the one-row form of ``restrict``.
+    The hottest read of the API: one query for the row, its owner's name and its tags; the
+    access rule is :func:`access.allows`, the one-row form of ``restrict``. Encrypted
+    columns are decrypted only once the actor is allowed to see the customer.
     """
     customer = fetch_customer(customer_id) if _is_uuid(customer_id) else None
     if customer is None or not allows(actor, customer, "view"):
         raise NotFound(_("No such customer."), code="customer_not_found")
-    return present(customer, actor, revealed=revealed, tags=fetch_tags(customer.pk))
+    return present(customer, actor, revealed=revealed)
 
 
 def _is_uuid(value: Any) -> bool:
@@ -312,7 +313,7 @@ def get_customer_object(*, actor: MaybeActor, customer_id: Any, action: str = "v
 
 
 def present(
-    customer: Customer,
+    customer: Customer | CustomerRow,
     actor: MaybeActor | None,
     *,
     revealed: Sequence[str] = (),
@@ -323,15 +324,17 @@ def present(
     values, masked = mask_values(
         stored_values(customer, info.specs), info.specs, actor, revealed=revealed
     )
-    if tags is None:
-        tags = [
-            {"id": t.id, "name": t.name, "group": t.group, "colour": t.colour}
-            for t in customer.tags.all()
-        ]
-    owner_name = getattr(customer, "owner_name", None)
-    # no query when owner_id is None: Django answers None for an unset foreign key
-    if owner_name is None and customer.owner is not None:
-        owner_name = customer.owner.get_username()
+    if isinstance(customer, CustomerRow):  # the single-customer read brings both along
+        owner_name = customer.owner_name
+        tags = customer.tag_list if tags is None else tags
+    else:
+        # no query when owner_id is None: Django answers None for an unset foreign key
+        owner_name = customer.owner.get_username() if customer.owner is not None else None
+        if tags is None:
+            tags = [
+                {"id": t.id, "name": t.name, "group": t.group, "colour": t.colour}
+                for t in customer.tags.all()
+            ]
     return {
         "id": str(customer.id),
         "template": info.template_key,

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -102,10 +103,17 @@ def decrypt(envelope: str, keyring: Keyring, *, context: str = "") -> str:
         raise CryptoError("ciphertext is truncated")
     nonce, sealed = raw[:NONCE_BYTES], raw[NONCE_BYTES:]
     try:
-        plain = AESGCM(key).decrypt(nonce, sealed, f"{key_id}|{context}".encode())
+        plain = _cipher(key).decrypt(nonce, sealed, f"{key_id}|{context}".encode())
     except InvalidTag:
         raise CryptoError("ciphertext was altered or sealed for another field") from None
     return plain.decode()
+
+
+@lru_cache(maxsize=32)
+def _cipher(key: bytes) -> AESGCM:
+    # one cipher object per key, as the keyring keeps one key: building it costs as much as a
+    # short decryption (the cipher holds the key and no state of any message)
+    return AESGCM(key)
 
 
 def blind_index(value: str, keyring: Keyring, *, field: str) -> str:

@@ -38,6 +38,23 @@ def test_every_endpoint_needs_a_token(sales_user: User, api_as: Callable[..., An
     assert token.revoked_at is None
 
 
+def test_bearer_header_is_read_as_before(sales_user: User, api_as: Callable[..., Any]) -> None:
+    """The header is read from META directly now; the scheme stays case-insensitive."""
+    _token, secret = create_token(user=sales_user, name="cli", scope="read")
+    anonymous = api_as(None)
+    for header, status in (
+        (f"Bearer {secret}", 200),
+        (f"bearer {secret}", 200),
+        (f"BEARER {secret}", 200),
+        (f"Bearer  {secret}", 401),  # the token is everything after the first space
+        (f"Token {secret}", 401),
+        (secret, 401),
+        ("", 401),
+    ):
+        response = anonymous.get("/me", headers={"Authorization": header})
+        assert response.status_code == status, header
+
+
 def test_me(sales_user: User, admin_user: User, api_as: Callable[..., Any]) -> None:
     me = api_as(sales_user).get("/me").json()
     assert me["username"] == "li.na" and me["role"] == roles.SALES
@@ -182,3 +199,33 @@ def test_role_changes_and_tokens_are_audited(
     assert api_as(admin_user).delete(f"/tokens/{token.pk}").status_code == 204
     revoked = AuditEvent.objects.get(action="token_revoke", object_id=str(token.pk))
     assert revoked.actor == admin_user and secret not in str(revoked.changes)
+
+
+def test_rate_limit_counts_a_call_whose_window_another_request_started(monkeypatch: Any) -> None:
+    """incr first; on a missing key, add; if another request added it first, incr again."""
+    from types import SimpleNamespace
+
+    from django.test import RequestFactory
+
+    from dossier.accounts import auth
+
+    class RacingCache:
+        def __init__(self) -> None:
+            self.counts: dict[str, int] = {}
+
+        def incr(self, key: str) -> int:
+            if key not in self.counts:
+                raise ValueError(key)
+            self.counts[key] += 1
+            return self.counts[key]
+
+        def add(self, key: str, value: int, timeout: int) -> bool:
+            self.counts[key] = value  # another request's add got there first
+            return False
+
+    monkeypatch.setattr(auth, "cache", RacingCache())
+    throttle = auth.TokenRateThrottle("1/m")
+    request = RequestFactory().get("/api/v1/me")
+    request.auth = SimpleNamespace(pk=7)  # type: ignore[attr-defined]
+    assert throttle.allow_request(request) is False  # the other request was the one allowed
+    assert throttle.wait() is not None and throttle.wait() > 0

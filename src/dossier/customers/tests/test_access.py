@@ -161,6 +161,7 @@ def test_allows_agrees_with_restrict_for_every_role_and_action(
     from dossier.core import roles as role_names
     from dossier.customers.access import allows, restrict
     from dossier.customers.models import Customer
+    from dossier.customers.rows import fetch_customer
     from dossier.customers.services import create_customer, delete_customer, share_customer
 
     boss = make_user("ada", role_names.ADMIN)
@@ -198,6 +199,15 @@ def test_allows_agrees_with_restrict_for_every_role_and_action(
                     action,
                     customer.display_name,
                 )
+                # the single-customer read's row (live customers only) gets the same answer
+                row = fetch_customer(customer.pk)
+                assert (row is None) == (customer.deleted_at is not None)
+                if row is not None:
+                    assert allows(person, row, action) == (customer.pk in allowed_ids), (
+                        person.username,
+                        action,
+                        customer.display_name,
+                    )
 
 
 @pytest.mark.django_db
