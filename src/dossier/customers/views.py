@@ -345,7 +345,7 @@ def customer_delete(request: AuthenticatedRequest, customer_id: Any) -> HttpResp
 @_shows_errors
 def customer_trash(request: AuthenticatedRequest) -> HttpResponse:
     """Deleted customers the user may restore (admins: all; managers: their team's)."""
-    cursor = request.GET.get("cursor") or None
+    cursor = query_text(request, "cursor") or None
     try:
         page = selectors.deleted_customer_list(actor=request.user, cursor=cursor, limit=PAGE_SIZE)
     except ValidationFailed:  # a mangled cursor: show the first page instead of an error
@@ -451,8 +451,8 @@ def customer_pick(request: AuthenticatedRequest) -> HttpResponse:
     Other pages (privacy requests, the audit log) include it with htmx; only customers the
     user may see are offered, named as the user may see them.
     """
-    name = request.GET.get("name", "")
-    query = request.GET.get("customer_q", "").strip()
+    name = query_text(request, "name")
+    query = query_text(request, "customer_q")
     context = {
         "name": name if name in _PICK_FIELDS else _PICK_FIELDS[0],
         "query": query,

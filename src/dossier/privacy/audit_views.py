@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -15,17 +14,9 @@ from django.views.decorators.http import require_GET
 
 from dossier.audit.models import AuditEvent
 from dossier.core.errors import PermissionDenied, ValidationFailed
-from dossier.core.pages import query_number
+from dossier.core.pages import query_date, query_number, query_text
 from dossier.customers.selectors import customer_names, picker_matches
 from dossier.privacy.audit_log import AuditFilters, AuditPage, audit_events
-
-
-def _day(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
-
 
 #: what the records an event is about are called on the page
 OBJECT_TYPES = {
@@ -79,18 +70,17 @@ def _rows(page: AuditPage, names: dict[str, str]) -> list[dict[str, Any]]:
 @require_GET
 def audit_log(request: HttpRequest) -> HttpResponse:
     """Audit events, newest first, with filters and pages."""
-    get = request.GET
-    query = get.get("customer_q", "").strip()
-    customer = get.get("customer", "").strip()
+    query = query_text(request, "customer_q")
+    customer = query_text(request, "customer")
     matches = picker_matches(actor=request.user, query=query) if query and not customer else []
     if len(matches) == 1:  # typed without JavaScript: one match is the one meant
         customer = matches[0]["id"]
     filters = AuditFilters(
-        actor=get.get("actor", "").strip(),
-        action=get.get("action", ""),
+        actor=query_text(request, "actor"),
+        action=query_text(request, "action"),
         customer=customer,
-        since=_day(get.get("since", "")),
-        until=_day(get.get("until", "")),
+        since=query_date(request, "since"),
+        until=query_date(request, "until"),
     )
     cursor = query_number(request, "cursor")
     try:

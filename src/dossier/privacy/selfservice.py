@@ -231,6 +231,7 @@ def _differs(spec: FieldSpec, raw: Any, stored: Any) -> bool:
         return True  # the update reports it
 
 
+@transaction.atomic
 def correct_own_profile(
     *,
     token: str,
