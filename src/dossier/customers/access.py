@@ -49,6 +49,15 @@ def restrict(queryset: QuerySet[Customer], actor: Any, action: str = "view") -> 
     return queryset.filter(mine)
 
 
+def sees_everyone(actor: Any, action: str = "view") -> bool:
+    """Whether ``restrict`` lets the actor act on every (not deleted) customer."""
+    if actor is None or not actor.is_authenticated or not actor.is_active:
+        return False
+    if not actor.has_perm(ACTION_PERMISSIONS[action]):
+        return False
+    return bool(actor.is_superuser or role_of_cached(actor) == roles.ADMIN)
+
+
 def may(actor: Any, permission: str) -> bool:
     """Whether the actor holds a Dossier permission ("customers.add_customer" …)."""
     return bool(actor is not None and actor.is_authenticated and actor.has_perm(permission))

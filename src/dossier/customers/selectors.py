@@ -7,19 +7,23 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Count, Q, QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
 
 from dossier.core.errors import NotFound, PermissionDenied, ValidationFailed
 from dossier.privacy.disclosure import lookup_digest, mask_values, may_see_personal
 from dossier.templates.fields import FieldError, FieldSpec, get_type
 from dossier.templates.fields.contact import parse_phone
+from dossier.templates.models import Template
 from dossier.templates.selectors import version_info
 
-from .access import allows, may, restrict
+from .access import allows, may, restrict, sees_everyone
 from .models import Customer, CustomerLookup, Tag
 from .names import normalise_query
 from .rows import fetch_customer, fetch_tags
+from .search_index import matching as _matching
+from .search_index import tagged as _tagged
 from .values import stored_values
 
 MAX_PAGE_SIZE = 200
@@ -90,9 +94,7 @@ def search(queryset: QuerySet[Customer], query: str, *, actor: Any) -> QuerySet[
         digests = [d for kind, d in identifiers.items() if _may_search_by(actor, kind)]
         matching = CustomerLookup.objects.filter(digest__in=digests).values("customer_id")
         return queryset.filter(id__in=matching)
-    return queryset.filter(
-        Q(search_text__contains=text) | Q(search_text__contains=text.replace(" ", ""))
-    )
+    return _matching(queryset, text)
 
 
 def customer_queryset(
@@ -103,19 +105,25 @@ def customer_queryset(
     queryset = restrict(Customer.objects.all(), actor, action)
     if filters.q:
         queryset = search(queryset, filters.q, actor=actor)
+    # names are resolved to ids first, so each filter is one indexed column of the customer
+    # (or its tag links) and a name nobody has is an empty result, not a scan
     if filters.tag:
-        tag_filter = (
-            Q(tags__pk=int(filters.tag)) if filters.tag.isdecimal() else Q(tags__name=filters.tag)
+        tag_ids = (
+            [int(filters.tag)]
+            if filters.tag.isdecimal()
+            else list(Tag.objects.filter(name=filters.tag).values_list("pk", flat=True))
         )
-        queryset = queryset.filter(id__in=Customer.objects.filter(tag_filter).values("id"))
+        queryset = _tagged(queryset, tag_ids) if tag_ids else queryset.none()
     if filters.template:
-        queryset = queryset.filter(template__key=filters.template)
+        template_id = Template.objects.filter(key=filters.template).values_list("pk").first()
+        queryset = queryset.filter(template_id=template_id[0]) if template_id else queryset.none()
     if filters.owner:
-        queryset = (
-            queryset.filter(owner=actor)
+        owner_id = (
+            (actor.pk,)
             if filters.owner == "me"
-            else queryset.filter(owner__username=filters.owner)
+            else get_user_model().objects.filter(username=filters.owner).values_list("pk").first()
         )
+        queryset = queryset.filter(owner_id=owner_id[0]) if owner_id else queryset.none()
     if filters.status:
         queryset = queryset.filter(lifecycle=filters.status)
     if filters.kind:
@@ -245,7 +253,13 @@ def tag_list(*, actor: Any) -> QuerySet[Tag]:
 
 
 def tag_counts(*, actor: Any) -> dict[int, int]:
-    """How many of the customers the actor may see carry each tag, by tag id."""
+    """How many of the customers the actor may see carry each tag, by tag id.
+
+    For those who see every customer, the counts the services keep (no scan); for the others,
+    a count over their own customers (found through the owner, team and share indexes).
+    """
+    if sees_everyone(actor):
+        return dict(Tag.objects.filter(customer_count__gt=0).values_list("pk", "customer_count"))
     rows = (
         customer_queryset(actor=actor)
         .filter(tags__isnull=False)

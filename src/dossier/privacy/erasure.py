@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dossier.core.errors import Conflict
+from dossier.customers import counts, search_index
 from dossier.customers.models import Customer, CustomerLookup
 from dossier.customers.values import needs_lookup, stored_values
 from dossier.templates.core_fields import CORE_KEYS
@@ -125,6 +126,7 @@ def anonymise_customers(
             )
         )
     Customer.objects.bulk_update(customers, _WRITTEN, batch_size=500)
+    search_index.index_customers(customers)
     ids = [c.pk for c in customers]
     CustomerLookup.objects.filter(customer_id__in=ids).delete()
     SelfServiceLink.objects.filter(customer_id__in=ids).delete()
@@ -169,7 +171,12 @@ def delete_customers(
             break
         try:
             with transaction.atomic():
-                Customer.objects.filter(pk__in=list(remaining)).delete()
+                doomed = Customer.objects.filter(pk__in=list(remaining))
+                counts.customers_changed(
+                    doomed.filter(deleted_at__isnull=True).values_list("pk", flat=True), -1
+                )
+                search_index.forget(remaining)
+                doomed.delete()
             break
         except (ProtectedError, RestrictedError) as error:
             objects = (

@@ -15,6 +15,7 @@ from dossier.privacy.services import record_audit
 from dossier.templates.fields import FieldError, FieldSpec, validate_values
 from dossier.templates.models import ProfileMigration, Template, TemplateVersion
 
+from .. import search_index
 from ..access import may
 from ..models import Customer
 from ..values import split_values, stored_values
@@ -124,6 +125,7 @@ def _migrate_one(
     customer.version += 1
     customer.save()
     _write_lookups(customer, stored)
+    search_index.index_customers([customer])
     migration.migrated += 1
 
 

@@ -19,6 +19,7 @@ from dossier.privacy.subjects import refuse_if_erased
 from dossier.templates.fields import FieldError, FieldSpec, validate_rows, validate_values
 from dossier.templates.models import Template, TemplateVersion
 
+from .. import counts, search_index
 from ..access import may, restrict, works_in
 from ..models import Customer, CustomerLookup, CustomerShare, CustomerTag, Tag
 from ..values import StoredValues, merge_changes, needs_lookup, split_values, stored_values
@@ -129,6 +130,8 @@ def create_customer(
     stored.apply_to(customer)
     customer.save(force_insert=True)
     _write_lookups(customer, stored)
+    search_index.index_customers([customer])
+    counts.template_added(template.pk, 1)
     if tags:
         _attach_tags(customer, tags, actor)
     record_audit(
@@ -153,10 +156,17 @@ def _attach_tags(customer: Customer, tag_ids: Sequence[int], actor: User) -> Non
                 for m in missing
             ],
         )
+    new = found - set(
+        CustomerTag.objects.filter(customer=customer, tag_id__in=found).values_list(
+            "tag_id", flat=True
+        )
+    )
     CustomerTag.objects.bulk_create(
-        [CustomerTag(customer=customer, tag_id=t, added_by=actor) for t in found],
+        [CustomerTag(customer=customer, tag_id=t, added_by=actor) for t in sorted(new)],
         ignore_conflicts=True,
     )
+    if customer.deleted_at is None:
+        counts.tags_changed(added=new)
 
 
 def replace_tags(
@@ -164,7 +174,11 @@ def replace_tags(
 ) -> tuple[list[str], list[str]]:
     """Make the customer's tags exactly ``tag_ids``; the tag names before and after."""
     before = sorted(customer.tags.values_list("name", flat=True))
-    CustomerTag.objects.filter(customer=customer).exclude(tag_id__in=tag_ids).delete()
+    dropped = CustomerTag.objects.filter(customer=customer).exclude(tag_id__in=tag_ids)
+    removed = list(dropped.values_list("tag_id", flat=True))
+    dropped.delete()
+    if customer.deleted_at is None:
+        counts.tags_changed(removed=removed)
     _attach_tags(customer, list(dict.fromkeys(tag_ids)), actor)
     return before, sorted(customer.tags.values_list("name", flat=True))
 
@@ -228,6 +242,8 @@ def create_customers(
         for c, s in pending
         for k, d in s.lookups.items()
     )
+    search_index.index_customers(result.created)
+    counts.template_added(template.pk, len(result.created))
     if result.created:
         record_audit(
             actor=actor,
@@ -298,6 +314,7 @@ def update_customer(
     customer.version += 1
     customer.save()
     _write_lookups(customer, stored)
+    search_index.index_customers([customer])
     changes = _audit_changes(before, stored_values(customer, specs), specs)
     if owner is not None and owner.get_username() != previous_owner:
         changes["owner"] = {"before": previous_owner, "after": owner.get_username()}
@@ -324,6 +341,7 @@ def delete_customer(*, actor: User, customer_id: Any, expected_version: int | No
     customer.deleted_at = timezone.now()
     customer.version += 1
     customer.save(update_fields=["deleted_at", "version", "updated_at"])
+    counts.customers_changed([customer.pk], -1)
     record_audit(
         actor=actor,
         action="delete",
@@ -353,6 +371,7 @@ def restore_customer(*, actor: User, customer_id: Any) -> Customer:
     customer.deleted_at = None
     customer.version += 1
     customer.save(update_fields=["deleted_at", "version", "updated_at"])
+    counts.customers_changed([customer.pk], 1)
     record_audit(
         actor=actor,
         action="restore",
