@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ["api_get.py", "validator.py"]
+BENCHMARKS = ["api_get.py", "validator.py", "search_scale.py"]
 
 
 def main() -> int:

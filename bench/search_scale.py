@@ -266,6 +266,8 @@ def main() -> int:
         ("name, 4 chars, planted", listing(q="欧阳娜娜"), {"q": "欧阳娜娜"}),
         ("pinyin (zhugeliang)", listing(q="zhugeliang"), {"q": "zhugeliang"}),
         ("pinyin, 2 letters (ou)", listing(q="ou"), {"q": "ou"}),
+        ("pinyin, common (wang)", listing(q="wang"), {"q": "wang"}),
+        ("name, 1 char, common (王)", listing(q="王"), {"q": "王"}),
         ("initials (zgl)", listing(q="zgl"), {"q": "zgl"}),
         ("initials, 2 letters (oy)", listing(q="oy"), {"q": "oy"}),
         ("no match (xyzzy)", listing(q="xyzzy"), {"q": "xyzzy"}),

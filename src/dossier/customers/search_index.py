@@ -116,16 +116,35 @@ def _contains_any(variants: list[str]) -> Q:
 
 
 def _postgres(text: str) -> Q:
-    if len(text) > SHORT:
-        return Q(search_text__contains=text)  # LIKE '%…%': the trigram index
-    # a 1–2 character query holds no space, so it is in the text iff it is a piece of a word;
-    # the LIKE is the cheap test when the planner walks the newest rows instead
+    if len(text) > SHORT or _postgres_dense(text):
+        # LIKE '%…%': the trigram index; for a piece found in many rows the planner walks the
+        # newest rows instead (a page fills at once)
+        return Q(search_text__contains=text)
+    # a 1–2 character query holds no space, so it is in the text iff it is a piece of a word
     tokens = RawSQL(
         f'dossier_short_tokens("{_TABLE}"."search_text") @> ARRAY[%s]::text[]',
         [text],
         output_field=BooleanField(),
     )
-    return Q(search_text__contains=text) & Q(tokens)
+    return Q(tokens)
+
+
+# A short piece carried by at least this share of the customers is "dense".
+DENSE_SHARE = 0.002
+
+
+def _postgres_dense(text: str) -> bool:
+    """Whether ANALYZE found the piece among the most common of the short-token index."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT m.f FROM pg_stats s, "
+            "unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs) AS m(e, f) "
+            "WHERE s.schemaname = current_schema() AND s.tablename = 'customer_search_short' "
+            "AND m.e = %s",
+            [text],
+        )
+        row = cursor.fetchone()
+    return bool(row and row[0] is not None and row[0] >= DENSE_SHARE)
 
 
 # On SQLite a query found in many rows is answered by walking the newest customers and testing

@@ -19,7 +19,7 @@ from dossier.templates.models import Template
 from dossier.templates.selectors import version_info
 
 from .access import allows, may, restrict, sees_everyone
-from .models import Customer, CustomerLookup, Tag
+from .models import Customer, CustomerLookup, CustomerTag, Tag
 from .names import normalise_query
 from .rows import fetch_customer, fetch_tags
 from .search_index import matching as _matching
@@ -260,10 +260,11 @@ def tag_counts(*, actor: Any) -> dict[int, int]:
     """
     if sees_everyone(actor):
         return dict(Tag.objects.filter(customer_count__gt=0).values_list("pk", "customer_count"))
+    # a link is unique per (customer, tag): counting links needs no DISTINCT
     rows = (
-        customer_queryset(actor=actor)
-        .filter(tags__isnull=False)
-        .values_list("tags")
-        .annotate(n=Count("id", distinct=True))
+        CustomerTag.objects.filter(customer_id__in=customer_queryset(actor=actor).values("id"))
+        .values_list("tag_id")
+        .annotate(n=Count("id"))
+        .order_by()
     )
     return dict(rows)
