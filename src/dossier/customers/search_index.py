@@ -80,7 +80,7 @@ SQLITE_DROP = [
 
 def short_tokens(text: str) -> set[str]:
     """Every 1- and 2-character piece of each word of ``text`` (as ``dossier_short_tokens``)."""
-    tokens = set()
+    tokens: set[str] = set()
     for word in text.split(" "):
         for size in (1, 2):
             tokens.update(word[i : i + size] for i in range(len(word) - size + 1))
