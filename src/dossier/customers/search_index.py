@@ -121,16 +121,16 @@ def _contains_any(variants: list[str]) -> Q:
 
 def _postgres(text: str) -> Q:
     if len(text) > SHORT:
-        # The trigram index finds the rows (up to DENSE of them): then the page is read by id.
+        # The trigram index finds the rows (up to PREFETCH of them), then the page is read by id.
         # Left to itself, the planner guesses how many rows match from statistics and may walk
         # the whole table newest first for a query it thinks common but that is rare.
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT id FROM {_TABLE} WHERE search_text LIKE %s LIMIT {DENSE + 1}",
+                f"SELECT id FROM {_TABLE} WHERE search_text LIKE %s LIMIT {PREFETCH + 1}",
                 [f"%{text}%"],
             )
             ids = [row[0] for row in cursor.fetchall()]
-        if len(ids) <= DENSE:
+        if len(ids) <= PREFETCH:
             return Q(id__in=ids)
     if len(text) > SHORT or _postgres_dense(text):
         # found in many rows: walk the newest rows testing LIKE '%…%' (a page fills at once)
@@ -144,6 +144,8 @@ def _postgres(text: str) -> Q:
     return Q(tokens)
 
 
+# PostgreSQL: a 3+ character query found in at most this many rows is read by id.
+PREFETCH = 2000
 # A short piece carried by at least this share of the customers is "dense".
 DENSE_SHARE = 0.002
 
@@ -164,7 +166,7 @@ def _postgres_dense(text: str) -> bool:
 
 # On SQLite a query found in many rows is answered by walking the newest customers and testing
 # each (the first page fills at once); one found in few, from the index (then sorted).
-DENSE = 2000
+DENSE = 1000
 
 
 def _dense(sql: str, params: list[Any]) -> bool:

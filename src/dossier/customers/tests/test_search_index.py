@@ -83,6 +83,7 @@ def test_dense_queries_walk_the_table_with_the_same_results(
     expected = _scanned(q)
     # every query counts as found in many rows (SQLite: by counting; PostgreSQL: by its stats)
     monkeypatch.setattr(search_index, "DENSE", 1)
+    monkeypatch.setattr(search_index, "PREFETCH", 0)
     monkeypatch.setattr(search_index, "_postgres_dense", lambda text: True)
     assert _found(admin, q) == expected != set()
 
@@ -179,7 +180,11 @@ def test_the_search_reads_an_index(people: tuple[User, list[Any]]) -> None:
         if connection.vendor == "postgresql":  # the tables are tiny: make a scan unattractive
             cursor.execute("SET LOCAL enable_seqscan = off")
         for q, index in [("王芳", "short"), ("zhugeliang", "trgm"), ("xyzzy", "trgm")]:
-            plan = search_index.matching(Customer.objects.order_by(), q).explain()
+            if connection.vendor == "postgresql" and index == "trgm":
+                # what the search runs to find the ids of a 3+ character query
+                plan = Customer.objects.filter(search_text__contains=q).order_by().explain()
+            else:
+                plan = search_index.matching(Customer.objects.order_by(), q).explain()
             if connection.vendor == "postgresql":
                 assert f"customer_search_{index}" in plan, plan
             else:
