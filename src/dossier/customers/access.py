@@ -122,6 +122,15 @@ def customer_for(
     raise NotFound(_("No such customer."), code="customer_not_found")
 
 
+def sees_everyone(actor: MaybeActor | None, action: str = "view") -> bool:
+    """Whether ``restrict`` lets the actor act on every (not deleted) customer."""
+    if actor is None or not actor.is_authenticated or not actor.is_active:
+        return False
+    if not actor.has_perm(ACTION_PERMISSIONS[action]):
+        return False
+    return bool(actor.is_superuser or role_of_cached(actor) == roles.ADMIN)
+
+
 def may(actor: MaybeActor | None, permission: str) -> bool:
     """Whether the actor holds a Dossier permission ("customers.add_customer" …)."""
     return bool(actor is not None and actor.is_authenticated and actor.has_perm(permission))

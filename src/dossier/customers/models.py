@@ -74,8 +74,9 @@ class Customer(models.Model):
     class Meta:
         ordering = ["-id"]
         indexes = [
-            models.Index(fields=["owner", "deleted_at"], name="customer_owner"),
-            models.Index(fields=["team", "deleted_at"], name="customer_team"),
+            # with the id last, a filter on the owner (or team) reads its rows newest first
+            models.Index(fields=["owner", "deleted_at", "id"], name="customer_owner_newest"),
+            models.Index(fields=["team", "deleted_at", "id"], name="customer_team_newest"),
             models.Index(fields=["template", "template_version"], name="customer_template_version"),
         ]
         permissions = [
@@ -129,6 +130,8 @@ class Tag(models.Model):
     group = models.CharField(_("group"), max_length=50, blank=True)
     colour = models.CharField(_("colour"), max_length=7, default="#6b7280")
     created_at = models.DateTimeField(auto_now_add=True)
+    #: customers (not deleted) carrying the tag, kept by the customer services
+    customer_count = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["group", "name"]
@@ -150,6 +153,8 @@ class CustomerTag(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["customer", "tag"], name="customer_tag_once")
         ]
+        # the tag filter of the list: a tag's customers, newest first
+        indexes = [models.Index(fields=["tag", "customer"], name="customer_tag_by_tag")]
 
 
 class CustomerShare(models.Model):

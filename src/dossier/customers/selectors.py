@@ -8,7 +8,8 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Count, Q, QuerySet, prefetch_related_objects
+from django.contrib.auth import get_user_model
+from django.db.models import Count, QuerySet, prefetch_related_objects
 from django.utils.translation import gettext as _
 
 from dossier.accounts.selectors import role_of_cached
@@ -19,14 +20,23 @@ from dossier.core.errors import NotFound, PermissionDenied, ValidationFailed
 from dossier.core.fields import FieldError, FieldSpec, get_type, searchable_types
 from dossier.core.fields.base import fold_width
 from dossier.core.fields.contact import parse_phone
-from dossier.customers.access import allows, customer_for, may, restrict, restrict_deleted
-from dossier.customers.models import Customer, CustomerLookup, Tag
+from dossier.customers.access import (
+    allows,
+    customer_for,
+    may,
+    restrict,
+    restrict_deleted,
+    sees_everyone,
+)
+from dossier.customers.models import Customer, CustomerLookup, CustomerTag, Tag
 from dossier.customers.names import normalise_query
 from dossier.customers.rows import CustomerRow, fetch_customer
+from dossier.customers.search_index import matching as _matching
+from dossier.customers.search_index import tagged as _tagged
 from dossier.customers.values import stored_values
 from dossier.protection.disclosure import last4_digest, lookup_digest, mask_values, may_see_personal
 from dossier.templates.core_fields import core_spec
-from dossier.templates.models import ProfileMigration
+from dossier.templates.models import ProfileMigration, Template
 from dossier.templates.selectors import get_migration, version_info
 
 MAX_PAGE_SIZE = 200
@@ -107,12 +117,12 @@ def search(queryset: QuerySet[Customer], query: str, *, actor: MaybeActor) -> Qu
         digests = [d for kind, d in identifiers.items() if _may_search_by(actor, kind)]
         matching = CustomerLookup.objects.filter(digest__in=digests).values("customer_id")
         return queryset.filter(id__in=matching)
-    by_name = Q(search_text__contains=text) | Q(search_text__contains=text.replace(" ", ""))
+    by_name = _matching(queryset, text)  # through the database's search index
     last4 = _last4(query) if _may_search_by(actor, "phone") else None
     if last4 is not None:
         ending = CustomerLookup.objects.filter(digest=last4).values("customer_id")
-        by_name |= Q(id__in=ending)
-    return queryset.filter(by_name)
+        return by_name | queryset.filter(id__in=ending)
+    return by_name
 
 
 def _found_beyond_owners(actor: MaybeActor, filters: CustomerFilters) -> dict[str, str]:
@@ -180,19 +190,25 @@ def customer_queryset(
     queryset = queryset.filter(erased_at__isnull=filters.erased != "only")
     if filters.q:
         queryset = search(queryset, filters.q, actor=actor)
+    # names are resolved to ids first, so each filter is one indexed column of the customer
+    # (or its tag links) and a name nobody has is an empty result, not a scan
     if filters.tag:
-        tag_filter = (
-            Q(tags__pk=int(filters.tag)) if filters.tag.isdecimal() else Q(tags__name=filters.tag)
+        tag_ids = (
+            [int(filters.tag)]
+            if filters.tag.isdecimal()
+            else list(Tag.objects.filter(name=filters.tag).values_list("pk", flat=True))
         )
-        queryset = queryset.filter(id__in=Customer.objects.filter(tag_filter).values("id"))
+        queryset = _tagged(queryset, tag_ids) if tag_ids else queryset.none()
     if filters.template:
-        queryset = queryset.filter(template__key=filters.template)
+        template_id = Template.objects.filter(key=filters.template).values_list("pk").first()
+        queryset = queryset.filter(template_id=template_id[0]) if template_id else queryset.none()
     if filters.owner:
-        queryset = (
-            queryset.filter(owner_id=actor.pk)
+        owner_id = (
+            (actor.pk,)
             if filters.owner == "me"
-            else queryset.filter(owner__username=filters.owner)
+            else get_user_model().objects.filter(username=filters.owner).values_list("pk").first()
         )
+        queryset = queryset.filter(owner_id=owner_id[0]) if owner_id else queryset.none()
     if filters.status:
         queryset = queryset.filter(lifecycle=filters.status)
     if filters.kind:
@@ -357,12 +373,19 @@ def tag_list(*, actor: MaybeActor) -> QuerySet[Tag]:
 
 
 def tag_counts(*, actor: MaybeActor) -> dict[int, int]:
-    """How many of the customers the actor may see carry each tag, by tag id."""
+    """How many of the customers the actor may see carry each tag, by tag id.
+
+    For those who see every customer, the counts the services keep (no scan); for the others,
+    a count over their own customers (found through the owner, team and share indexes).
+    """
+    if sees_everyone(actor):
+        return dict(Tag.objects.filter(customer_count__gt=0).values_list("pk", "customer_count"))
+    # a link is unique per (customer, tag): counting links needs no DISTINCT
     rows = (
-        customer_queryset(actor=actor)
-        .filter(tags__isnull=False)
-        .values_list("tags")
-        .annotate(n=Count("id", distinct=True))
+        CustomerTag.objects.filter(customer_id__in=customer_queryset(actor=actor).values("id"))
+        .values_list("tag_id")
+        .annotate(n=Count("id"))
+        .order_by()
     )
     return dict(rows)
 

@@ -30,6 +30,7 @@ from dossier.audit.services import record_audit, without
 from dossier.core.actors import Actor, person
 from dossier.core.errors import Conflict
 from dossier.core.fields import FieldSpec
+from dossier.customers import counts, search_index
 from dossier.customers.models import Customer
 from dossier.customers.registry import erase_rows
 from dossier.customers.values import needs_lookup, personal_strings, stored_values
@@ -132,6 +133,7 @@ def anonymise_customers(
             )
         )
     Customer.objects.bulk_update(customers, _WRITTEN, batch_size=500)
+    search_index.index_customers(customers)
     ids = [c.pk for c in customers]
     erase_rows(ids)  # every registered table: lookups, self-service links, …
     CustomerTombstone.objects.bulk_create(tombstones)
@@ -196,7 +198,12 @@ def delete_customers(
             break
         try:
             with transaction.atomic():
-                Customer.objects.filter(pk__in=list(remaining)).delete()
+                doomed = Customer.objects.filter(pk__in=list(remaining))
+                counts.customers_changed(
+                    doomed.filter(deleted_at__isnull=True).values_list("pk", flat=True), -1
+                )
+                search_index.forget(remaining)
+                doomed.delete()
             break
         except (ProtectedError, RestrictedError) as error:
             objects = (

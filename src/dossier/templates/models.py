@@ -37,6 +37,8 @@ class Template(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     archived_at = models.DateTimeField(null=True, blank=True)
+    #: customers (not deleted) of this template, kept by the customer services
+    customer_count = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["key"]

@@ -39,6 +39,11 @@ def mark_unique_values(apps: Any, schema_editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
+    # PostgreSQL: the new foreign key's index and constraint are created at the end of the
+    # migration; in one transaction with the rows the fill just updated, it refuses
+    # ("pending trigger events"). Each statement commits on its own instead.
+    atomic = False
+
     dependencies = [
         ("customers", "0002_protect_identifier_values"),
         ("templates", "0001_initial"),

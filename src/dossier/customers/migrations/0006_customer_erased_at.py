@@ -3,7 +3,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("customers", "0005_phone_last4_lookups"),
+        ("customers", "0004_lookup_unique_index"),
     ]
 
     operations = [

@@ -23,6 +23,7 @@ from dossier.audit.services import record_audit_many
 from dossier.core.errors import ValidationFailed
 from dossier.core.fields import FieldError, FieldLabel, FieldSpec, validate_rows, validate_values
 from dossier.core.fields.base import is_empty
+from dossier.customers import counts, search_index
 from dossier.customers.access import restrict
 from dossier.customers.models import Customer, CustomerLookup
 from dossier.customers.services.profiles import (
@@ -423,6 +424,8 @@ def _store(
         for item in pending
         for row in lookup_rows(item.customer, item.stored, item.specs, enforce=item.enforce)
     )
+    search_index.index_customers([item.customer for item in pending])
+    counts.template_added(template.pk, len(new))
     if tags:
         attach_tags([item.customer for item in pending], tags, actor)
     events = [_audit_event(actor, owner, item) for item in pending]

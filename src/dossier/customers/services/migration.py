@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from dossier.audit.services import record_audit
 from dossier.core.errors import PermissionDenied, ValidationFailed
 from dossier.core.fields import FieldError, FieldSpec, validate_values
+from dossier.customers import search_index
 from dossier.customers.access import may, restrict
 from dossier.customers.models import Customer
 from dossier.customers.services.storage import unique_errors, write_lookups
@@ -225,6 +226,7 @@ def _migrate_one(
                 customer.version += 1
                 customer.save()
                 write_lookups(customer, stored, specs)
+                search_index.index_customers([customer])
         except ValidationFailed as exc:  # a unique value taken since the check
             errors = exc.errors
             customer.refresh_from_db()

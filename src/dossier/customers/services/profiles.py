@@ -16,6 +16,7 @@ from dossier.core import roles
 from dossier.core.actors import Actor
 from dossier.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from dossier.core.fields import FieldError, FieldLabel, FieldSpec, validate_values
+from dossier.customers import counts, search_index
 from dossier.customers.access import may, restrict_deleted, works_in
 from dossier.customers.models import Customer, CustomerShare, CustomerTag, Tag
 from dossier.customers.services.storage import (
@@ -154,6 +155,8 @@ def create_customer(
     stored.apply_to(customer)
     customer.save(force_insert=True)
     write_lookups(customer, stored, specs)
+    search_index.index_customers([customer])
+    counts.template_added(template.pk, 1)
     if tags:
         attach_tags([customer], known_tags(tags), actor)
     changes = audit_changes({}, stored_values(customer, specs), specs)
@@ -198,10 +201,20 @@ def known_tags(tag_ids: Sequence[int]) -> list[int]:
 
 def attach_tags(customers: Sequence[Customer], tag_ids: Sequence[int], actor: User) -> None:
     """Put known tags on the customers (one insert); tags they have already stay."""
-    CustomerTag.objects.bulk_create(
-        [CustomerTag(customer=c, tag_id=t, added_by=actor) for c in customers for t in tag_ids],
-        ignore_conflicts=True,
+    held = set(
+        CustomerTag.objects.filter(customer__in=customers, tag_id__in=tag_ids).values_list(
+            "customer_id", "tag_id"
+        )
     )
+    new = [
+        CustomerTag(customer=c, tag_id=t, added_by=actor)
+        for c in customers
+        for t in tag_ids
+        if (c.pk, t) not in held
+    ]
+    CustomerTag.objects.bulk_create(new, ignore_conflicts=True)
+    # the kept per-tag counts cover live customers only
+    counts.tags_changed(added=[link.tag_id for link in new if link.customer.deleted_at is None])
 
 
 def replace_tags(
@@ -210,7 +223,11 @@ def replace_tags(
     """Make the customer's tags exactly ``tag_ids``; the tag names before and after."""
     before = sorted(customer.tags.values_list("name", flat=True))
     wanted = known_tags(tag_ids)
-    CustomerTag.objects.filter(customer=customer).exclude(tag_id__in=wanted).delete()
+    dropped = CustomerTag.objects.filter(customer=customer).exclude(tag_id__in=wanted)
+    removed = list(dropped.values_list("tag_id", flat=True))
+    dropped.delete()
+    if customer.deleted_at is None:
+        counts.tags_changed(removed=removed)
     attach_tags([customer], wanted, actor)
     return before, sorted(customer.tags.values_list("name", flat=True))
 
@@ -284,6 +301,7 @@ def update_customer(
     customer.version += 1
     customer.save()
     write_lookups(customer, stored, specs, enforce=enforce)
+    search_index.index_customers([customer])
     changes = audit_changes(before, stored_values(customer, specs), specs)
     changes.update(owner_change)
     if tags is not None:
@@ -310,6 +328,7 @@ def delete_customer(*, actor: User, customer_id: Any, expected_version: int | No
     customer.version += 1
     customer.save(update_fields=["deleted_at", "version", "updated_at"])
     release_unique_values(customer)
+    counts.customers_changed([customer.pk], -1)
     record_audit(
         actor=actor,
         action="delete",
@@ -342,6 +361,7 @@ def restore_customer(*, actor: Actor, customer_id: Any) -> Customer:
     customer.version += 1
     customer.save(update_fields=["deleted_at", "version", "updated_at"])
     claim_unique_values(customer, specs)
+    counts.customers_changed([customer.pk], 1)
     record_audit(
         actor=actor,
         action="restore",

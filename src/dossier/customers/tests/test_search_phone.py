@@ -189,7 +189,7 @@ def test_migration_backfills_through_the_same_service(
 ) -> None:
     from django.apps import apps
 
-    migration = importlib.import_module("dossier.customers.migrations.0005_phone_last4_lookups")
+    migration = importlib.import_module("dossier.customers.migrations.0010_phone_last4_lookups")
     seller = make_user("li.na", roles.SALES, team="east")
     customer = services.create_customer(
         actor=seller, template=member_template, values={"display_name": "张三", "phone": CALLER}

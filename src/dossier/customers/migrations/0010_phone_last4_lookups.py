@@ -17,10 +17,11 @@ def backfill(apps, schema_editor):  # type: ignore[no-untyped-def]
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("customers", "0004_lookup_unique_index"),
         # the service writes through today's models: every table must be as it is now
-        ("privacy", "0004_audit_actions_for_lowered_classification"),
-        ("templates", "0002_lower_classification_and_decrypt_confirmation"),
+        ("customers", "0009_list_indexes_newest_first"),
+        ("privacy", "0006_backfill_customer_erased_at"),
+        ("templates", "0003_customer_counts"),
+        ("audit", "0001_initial"),
     ]
 
     operations = [migrations.RunPython(backfill, migrations.RunPython.noop)]
