@@ -208,27 +208,44 @@ def tagged(queryset: QuerySet[Any], tag_ids: list[int]) -> QuerySet[Any]:
 # -- upkeep (SQLite) -----------------------------------------------------------------------
 
 
-def index_customers(customers: Iterable[Any]) -> None:
+#: ids per statement (SQLite allows 32,766 parameters; Dossier's backend uses the real limit)
+_CHUNK = 5000
+
+
+def index_customers(customers: Iterable[Any], *, fresh: bool = False) -> None:
     """Bring the index in step with these customers' ``search_text`` (after they were saved).
 
     Every service that writes ``search_text`` calls this in its transaction. PostgreSQL's
-    indexes follow the column by themselves.
+    indexes follow the column by themselves. ``fresh``: the customers were just created, so
+    there is nothing of theirs to drop first.
     """
     if connection.vendor != "sqlite":
         return
     rows = [(c.pk.hex, c.search_text or "") for c in customers]
     if not rows:
         return
+    texts = {pk: text for pk, text in rows if text}
     with connection.cursor() as cursor:
-        _forget(cursor, [pk for pk, _text in rows])
-        for pk, text in rows:
-            if not text:
-                continue
-            cursor.execute(f"INSERT INTO {DOC_TABLE} (customer_id) VALUES (%s)", [pk])
+        if not fresh:
+            _forget(cursor, [pk for pk, _text in rows])
+        # a constant number of statements for a batch: the FTS rows take the document rowids
+        cursor.executemany(
+            f"INSERT INTO {DOC_TABLE} (customer_id) VALUES (%s)", [(pk,) for pk in texts]
+        )
+        documents: list[tuple[int, str]] = []
+        ids = list(texts)
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            marks = ", ".join(["%s"] * len(chunk))
             cursor.execute(
-                f"INSERT INTO {FTS_TABLE} (rowid, search_text) VALUES (%s, %s)",
-                [cursor.lastrowid, text],
+                f"SELECT rowid, customer_id FROM {DOC_TABLE} WHERE customer_id IN ({marks})",
+                chunk,
             )
+            documents += cursor.fetchall()
+        cursor.executemany(
+            f"INSERT INTO {FTS_TABLE} (rowid, search_text) VALUES (%s, %s)",
+            [(rowid, texts[pk]) for rowid, pk in documents],
+        )
         cursor.executemany(
             f"INSERT INTO {TOKEN_TABLE} (token, customer_id) VALUES (%s, %s)",
             [(token, pk) for pk, text in rows for token in short_tokens(text)],
@@ -245,8 +262,8 @@ def forget(customer_ids: Iterable[Any]) -> None:
 
 
 def _forget(cursor: Any, ids: list[str]) -> None:
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
         marks = ", ".join(["%s"] * len(chunk))
         cursor.execute(
             f"DELETE FROM {FTS_TABLE} WHERE rowid IN "

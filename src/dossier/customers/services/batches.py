@@ -424,7 +424,8 @@ def _store(
         for item in pending
         for row in lookup_rows(item.customer, item.stored, item.specs, enforce=item.enforce)
     )
-    search_index.index_customers([item.customer for item in pending])
+    search_index.index_customers(new, fresh=True)
+    search_index.index_customers([item.customer for item in changed])
     counts.template_added(template.pk, len(new))
     if tags:
         attach_tags([item.customer for item in pending], tags, actor)

@@ -155,7 +155,7 @@ def create_customer(
     stored.apply_to(customer)
     customer.save(force_insert=True)
     write_lookups(customer, stored, specs)
-    search_index.index_customers([customer])
+    search_index.index_customers([customer], fresh=True)
     counts.template_added(template.pk, 1)
     if tags:
         attach_tags([customer], known_tags(tags), actor)
