@@ -52,12 +52,13 @@ def _rows(start: int, count: int) -> list[dict[str, Any]]:
 def _seed() -> Any:
     from dossier.accounts.services import create_user
     from dossier.core import roles
+    from dossier.core.actors import system_actor
     from dossier.templates.services import create_template
 
     call_command("migrate", verbosity=0)
     user = create_user(username="bench", password="bench-password-1", role=roles.SALES, team="east")
     template = create_template(
-        actor=None,
+        actor=system_actor("bench"),
         key="bench_member",
         name_zh="会员",
         name_en="Member",

@@ -125,7 +125,7 @@ def _build(n: int, admin: Any, template: Any, owners: list[Any], tags: list[Any]
     from dossier.customers.ids import uuid7
     from dossier.customers.models import Customer, CustomerLookup, CustomerTag
     from dossier.customers.names import search_terms
-    from dossier.protection.disclosure import lookup_digest
+    from dossier.protection.disclosure import last4_digest, lookup_digest
 
     rng = random.Random(42)
     # a pool of names (computing pinyin is the slow part), with repeats as in real data
@@ -154,7 +154,10 @@ def _build(n: int, admin: Any, template: Any, owners: list[Any], tags: list[Any]
     # tag i is carried by about 0.6/(i+1) of the customers: ~1.2 tags each; bench_tag_19 rare
     weights = [0.6 / (i + 1) for i in range(19)] + [0.0]
     link = CustomerTag._meta.db_table, ["customer_id", "tag_id", "added_at", "added_by_id"]
-    lookup = CustomerLookup._meta.db_table, ["customer_id", "field", "digest"]
+    lookup = (
+        CustomerLookup._meta.db_table,
+        ["customer_id", "template_id", "field", "digest", "unique"],
+    )
     started = time.perf_counter()
     for start in range(0, n, CHUNK):
         size = min(CHUNK, n - start)
@@ -177,7 +180,9 @@ def _build(n: int, admin: Any, template: Any, owners: list[Any], tags: list[Any]
                 "team_id": teams[owner.pk],
             }
             rows.append([row[c] for c in columns])
-            lookups.append((db_pk, "phone", lookup_digest("phone", phone)))
+            # a phone is looked up, never unique; its last four digits too (the service desk)
+            lookups.append((db_pk, template.pk, "phone", lookup_digest("phone", phone), False))
+            lookups.append((db_pk, template.pk, "phone:last4", last4_digest(phone), False))
             carried = [t.pk for t, w in zip(tags, weights, strict=True) if rng.random() < w]
             if i % 20_000 == 3:
                 carried.append(tags[19].pk)
@@ -204,7 +209,7 @@ def _build(n: int, admin: Any, template: Any, owners: list[Any], tags: list[Any]
 
 def _insert(table: str, columns: list[str], rows: list[Any]) -> None:
     """Rows into a table: COPY on PostgreSQL, one prepared INSERT on SQLite."""
-    names = ", ".join(columns)
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
