@@ -229,3 +229,14 @@ def test_rate_limit_counts_a_call_whose_window_another_request_started(monkeypat
     request.auth = SimpleNamespace(pk=7)  # type: ignore[attr-defined]
     assert throttle.allow_request(request) is False  # the other request was the one allowed
     assert throttle.wait() is not None and throttle.wait() > 0
+
+
+def test_token_lifetime_must_be_a_whole_number_not_true(
+    api_as: Callable[..., Any], admin_user: User
+) -> None:
+    """``true`` is not a number of days (schemathesis found it accepted as 1)."""
+    response = api_as(admin_user).post(
+        "/tokens", {"name": "t", "scope": "read", "expires_in_days": True}
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"].endswith("expires_in_days")
