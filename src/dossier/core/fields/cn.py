@@ -103,10 +103,9 @@ def id_card_gender(number: str) -> str:
     return "male" if int(number[16]) % 2 else "female"
 
 
-@register
-class ChineseIdCard(FieldType):
-    name = "cn_id_card"
-    label = ("身份证号", "ID card number")
+class _ChineseIdentifier(FieldType):
+    """A national identifier: personal at least, found by its exact value, masked like an ID."""
+
     search_by = frozenset({"exact"})
     minimum_classification = "personal"
     widget = "text"
@@ -114,6 +113,15 @@ class ChineseIdCard(FieldType):
 
     def mask(self, value: Any) -> Any:
         return mask_id_number(str(value))
+
+    def lookup_form(self, value: Any) -> str:
+        return str(value).upper()
+
+
+@register
+class ChineseIdCard(_ChineseIdentifier):
+    name = "cn_id_card"
+    label = ("身份证号", "ID card number")
 
     def parse(self, raw: Any, spec: FieldSpec) -> str:
         try:
@@ -126,21 +134,11 @@ class ChineseIdCard(FieldType):
         born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
         return {"birthday": born, "gender": id_card_gender(value)}
 
-    def lookup_form(self, value: Any) -> str:
-        return str(value).upper()
-
 
 @register
-class ChineseCreditCode(FieldType):
+class ChineseCreditCode(_ChineseIdentifier):
     name = "cn_uscc"
     label = ("统一社会信用代码", "Unified social credit code")
-    search_by = frozenset({"exact"})
-    minimum_classification = "personal"
-    widget = "text"
-    identifying = True
-
-    def mask(self, value: Any) -> Any:
-        return mask_id_number(str(value))
 
     def parse(self, raw: Any, spec: FieldSpec) -> str:
         code = compact_identifier(as_text(raw, spec))
@@ -152,6 +150,3 @@ class ChineseCreditCode(FieldType):
             raise FieldError("uscc_checksum", spec=spec) from None
         except stdnum_errors.ValidationError:
             raise FieldError("uscc_format", spec=spec) from None
-
-    def lookup_form(self, value: Any) -> str:
-        return str(value).upper()
