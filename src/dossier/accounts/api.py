@@ -6,12 +6,11 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from ninja import Field, Router, Schema, Status
-from pydantic import StrictInt
 
 from dossier.accounts import selectors, services
 from dossier.accounts.auth import ApiRequest
 from dossier.accounts.models import ApiToken
-from dossier.core.schemas import ERRORS, OneOf
+from dossier.core.schemas import ERRORS, OneOf, WholeNumber
 
 router = Router(tags=["account"])
 
@@ -38,7 +37,7 @@ class TokenIn(Schema):
     scope: Annotated[str, OneOf(dict(ApiToken.SCOPES))] = Field(
         "read", description="read or read_write (a read token cannot make a read_write one)"
     )
-    expires_in_days: StrictInt | None = Field(
+    expires_in_days: WholeNumber | None = Field(
         None,
         ge=1,
         le=3650,

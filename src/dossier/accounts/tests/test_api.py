@@ -240,3 +240,6 @@ def test_token_lifetime_must_be_a_whole_number_not_true(
     )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"].endswith("expires_in_days")
+    # 3.0 is a whole number to JSON Schema (and to the OpenAPI document)
+    written_as_float = {"name": "t2", "scope": "read", "expires_in_days": 3.0}
+    assert api_as(admin_user).post("/tokens", written_as_float).status_code == 201
