@@ -6,11 +6,12 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from ninja import Field, Router, Schema, Status
+from pydantic import field_validator
 
 from dossier.accounts import selectors, services
 from dossier.accounts.auth import ApiRequest
 from dossier.accounts.models import ApiToken
-from dossier.core.schemas import ERRORS, OneOf, WholeNumber
+from dossier.core.schemas import ERRORS, OneOf, not_a_boolean
 
 router = Router(tags=["account"])
 
@@ -37,7 +38,7 @@ class TokenIn(Schema):
     scope: Annotated[str, OneOf(dict(ApiToken.SCOPES))] = Field(
         "read", description="read or read_write (a read token cannot make a read_write one)"
     )
-    expires_in_days: WholeNumber | None = Field(
+    expires_in_days: int | None = Field(
         None,
         ge=1,
         le=3650,
@@ -46,6 +47,8 @@ class TokenIn(Schema):
             "left out, it ends with that token; more days than that token has left are refused."
         ),
     )
+
+    _whole_days = field_validator("expires_in_days", mode="before")(not_a_boolean)
 
 
 class TokenCreatedOut(TokenOut):

@@ -107,15 +107,13 @@ def _written_as_a_date(value: Any) -> Any:
     return value
 
 
-def _not_a_boolean(value: Any) -> Any:
-    # JSON's true is no number (pydantic would read it as 1); 3.0 is an integer to JSON Schema
+def not_a_boolean(value: Any) -> Any:
+    """For a number field's before-validator: JSON's true is no number (pydantic would read it
+    as 1), while 3.0 is an integer to JSON Schema and stays accepted."""
     if isinstance(value, bool):
         raise PydanticCustomError("int_type", "Input should be a whole number, not true or false")
     return value
 
-
-#: a whole number as JSON Schema means it: 3 and 3.0, never true or false
-WholeNumber = Annotated[int, BeforeValidator(_not_a_boolean)]
 
 #: the id of a stored row: a 64-bit integer above zero (larger ones overflowed SQLite into a 500)
 RecordId = Annotated[int, Field(ge=1, le=2**63 - 1)]
