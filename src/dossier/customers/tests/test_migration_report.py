@@ -99,6 +99,7 @@ def test_migration_report_api_lists_only_the_readers_customers(
     assert answer.status_code == 200, answer.content
     failures = answer.json()["failures"]
     assert [f["customer"] for f in failures] == [str(east.pk)]
+    assert answer.json()["failed"] == 1  # the count does not speak of the other team either
     assert failures[0]["name"] == "东区甲"
     assert str(west.pk) not in answer.content.decode() and "西区乙" not in answer.content.decode()
     assert "gold" not in str(failures)
