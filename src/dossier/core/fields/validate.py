@@ -105,6 +105,8 @@ def _apply_derivations(
                 result.clean[target_key] = implied_value
             elif given != implied_value:
                 disagreeing.append(target)
+        if not disagreeing:
+            continue
         # one message (what the source says) on each field that disagrees with it
         words = _implied_words(implied, by_key)
         for target in disagreeing:
