@@ -21,6 +21,7 @@ from dossier.customers.tests.service_helpers import new_customer
 from dossier.customers.values import stored_values
 from dossier.templates.models import ProfileMigration, Template
 from dossier.templates.services import create_template, update_template
+from dossier.templates.tests.field_helpers import fields_with_classes
 
 pytestmark = pytest.mark.django_db
 
@@ -30,19 +31,10 @@ def east_manager(make_user: Callable[..., User]) -> User:
     return make_user("wang.manager", roles.MANAGER, team="east")
 
 
-def _fields(template: Template, **classes: str) -> list[dict[str, Any]]:
-    fields = []
-    for spec in template.current_version.own_specs():
-        data = {**spec.__dict__, "rules": dict(spec.rules)}
-        data["classification"] = classes.get(spec.key, spec.classification)
-        fields.append(data)
-    return fields
-
-
 def _points_lowered(admin: User, template: Template) -> Template:
     """The member template with ``points`` made sensitive, then lowered again by an admin."""
     return update_template(
-        actor=admin, template=template, fields=_fields(template, points="sensitive")
+        actor=admin, template=template, fields=fields_with_classes(template, points="sensitive")
     )
 
 
@@ -57,7 +49,7 @@ def lowered(
     template = update_template(
         actor=admin_user,
         template=template,
-        fields=_fields(template, points="general"),
+        fields=fields_with_classes(template, points="general"),
         lowering_reason="积分不属于个人信息",
     )
     return template, customer
@@ -131,7 +123,10 @@ def test_migration_is_refused_when_customers_lie_beyond_the_actors_reach(
     west = new_customer(
         make_user("west.sales", roles.SALES, team="west"), member_template, phone="13900139000"
     )
-    fields = [*_fields(member_template), {"key": "vip", "type": "boolean", "default": False}]
+    fields = [
+        *fields_with_classes(member_template),
+        {"key": "vip", "type": "boolean", "default": False},
+    ]
     member_template = update_template(actor=east_manager, template=member_template, fields=fields)
     with pytest.raises(PermissionDenied) as caught:
         services.start_migration(actor=east_manager, template=member_template)
@@ -177,7 +172,7 @@ def test_api_manager_cannot_migrate_other_teams_customers(
     api_as: Callable[..., Any],
 ) -> None:
     west = new_customer(make_user("west.sales", roles.SALES, team="west"), member_template)
-    fields = [*_fields(member_template), {"key": "vip", "type": "boolean"}]
+    fields = [*fields_with_classes(member_template), {"key": "vip", "type": "boolean"}]
     assert api_as(east_manager).put("/templates/member", {"fields": fields}).status_code == 200
     response = api_as(east_manager).post("/templates/member/migrations")
     assert response.status_code == 403

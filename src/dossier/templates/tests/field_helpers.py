@@ -49,3 +49,13 @@ def error(field_type: str, raw: Any, **rules: Any) -> str:
 def id_number(first17: str) -> str:
     """An 18-character ID number with the right check digit."""
     return first17 + ric.calc_check_digit(first17 + "0")
+
+
+def fields_with_classes(template: Any, **classes: str) -> list[dict[str, Any]]:
+    """The template's current own fields as plain dicts, with some classifications changed."""
+    fields = []
+    for spec in template.current_version.own_specs():
+        data = {**spec.__dict__, "rules": dict(spec.rules)}
+        data["classification"] = classes.get(spec.key, spec.classification)
+        fields.append(data)
+    return fields

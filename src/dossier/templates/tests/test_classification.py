@@ -22,6 +22,7 @@ from dossier.templates.services import (
     save_draft,
     update_template,
 )
+from dossier.templates.tests.field_helpers import fields_with_classes
 
 pytestmark = pytest.mark.django_db
 
@@ -32,16 +33,6 @@ ESTATE = "real_estate_buyer"
 @pytest.fixture
 def manager(make_user: Callable[..., User]) -> User:
     return make_user("wang.manager", roles.MANAGER, team="east")
-
-
-def _fields(template: Template, **classes: str) -> list[dict[str, Any]]:
-    """The template's current own fields as plain dicts, with some classifications changed."""
-    fields = []
-    for spec in template.current_version.own_specs():
-        data = {**spec.__dict__, "rules": dict(spec.rules)}
-        data["classification"] = classes.get(spec.key, spec.classification)
-        fields.append(data)
-    return fields
 
 
 def _classes(template: Template) -> dict[str, str]:
@@ -84,7 +75,7 @@ def test_a_stored_general_id_number_reads_as_personal(manager: User) -> None:
 def test_manager_may_not_lower_a_classification(manager: User) -> None:
     estate = get_template(key=ESTATE)
     before = _classes(estate)
-    fields = _fields(estate, id_number="general", annual_income="general")
+    fields = fields_with_classes(estate, id_number="general", annual_income="general")
     with pytest.raises(PermissionDenied) as caught:
         update_template(actor=manager, template=estate, fields=fields, lowering_reason="x")
     assert caught.value.code == "classification_lowered"
@@ -101,7 +92,9 @@ def test_manager_may_not_lower_a_classification(manager: User) -> None:
 
 def test_manager_may_raise_a_classification(manager: User) -> None:
     estate = get_template(key=ESTATE)
-    update_template(actor=manager, template=estate, fields=_fields(estate, budget_min="personal"))
+    update_template(
+        actor=manager, template=estate, fields=fields_with_classes(estate, budget_min="personal")
+    )
     assert _classes(estate)["budget_min"] == "personal"
 
 
@@ -111,7 +104,7 @@ def test_admin_must_give_a_reason_to_lower(admin_user: User) -> None:
         update_template(
             actor=admin_user,
             template=estate,
-            fields=_fields(estate, annual_income="general"),
+            fields=fields_with_classes(estate, annual_income="general"),
             lowering_reason="  ",
         )
     assert caught.value.code == "lowering_reason_required"
@@ -124,7 +117,7 @@ def test_admin_lowers_with_a_reason_and_each_field_is_audited(admin_user: User) 
     update_template(
         actor=admin_user,
         template=estate,
-        fields=_fields(estate, annual_income="personal", hukou_province="general"),
+        fields=fields_with_classes(estate, annual_income="personal", hukou_province="general"),
         lowering_reason="收入按区间登记，不再是敏感信息",
     )
     classes = _classes(estate)
@@ -143,7 +136,9 @@ def test_draft_lowering_a_class_is_kept_but_only_an_admin_publishes_it(
     manager: User, admin_user: User
 ) -> None:
     estate = get_template(key=ESTATE)
-    save_draft(actor=manager, template=estate, fields=_fields(estate, annual_income="general"))
+    save_draft(
+        actor=manager, template=estate, fields=fields_with_classes(estate, annual_income="general")
+    )
     with pytest.raises(PermissionDenied):
         publish_draft(actor=manager, template=estate, lowering_reason="because")
     assert _classes(estate)["annual_income"] == "sensitive"
@@ -153,7 +148,7 @@ def test_draft_lowering_a_class_is_kept_but_only_an_admin_publishes_it(
 
 def test_removing_a_field_and_adding_it_back_lower_counts_as_lowering(manager: User) -> None:
     estate = get_template(key=ESTATE)
-    without = [f for f in _fields(estate) if f["key"] != "annual_income"]
+    without = [f for f in fields_with_classes(estate) if f["key"] != "annual_income"]
     update_template(actor=manager, template=estate, fields=without)
     back = [*without, {"key": "annual_income", "type": "money", "classification": "general"}]
     with pytest.raises(PermissionDenied):
@@ -168,7 +163,7 @@ def test_manager_cannot_lower_classes_of_a_builtin_template_through_the_api(
     manager: User, api_as: Callable[..., Any]
 ) -> None:
     estate = get_template(key=ESTATE)
-    fields = _fields(estate, id_number="general", annual_income="general")
+    fields = fields_with_classes(estate, id_number="general", annual_income="general")
     response = api_as(manager).put(
         f"/templates/{ESTATE}", {"fields": fields, "lowering_reason": "方便查看"}
     )
