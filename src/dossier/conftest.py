@@ -165,3 +165,23 @@ def member_template(db: Any) -> Template:
             {"key": "points", "type": "integer", "label_en": "Points", "rules": {"min_value": 0}},
         ],
     )
+
+
+@pytest.fixture
+def make_customer(member_template: Template) -> Callable[..., Any]:
+    """A customer on the member template, owned by ``owner`` (made by an admin)."""
+    from dossier.customers.services import create_customer
+
+    serial = iter(range(1, 1_000_000))
+
+    def make(owner: User, template: Template | None = None, **values: Any) -> Any:
+        admin = User.objects.filter(username="customer-maker").first() or create_user(
+            username="customer-maker", password=PASSWORD, role=roles.ADMIN
+        )
+        number = next(serial)
+        values = {"display_name": f"客户{number}", "phone": f"1380013{number:04d}", **values}
+        return create_customer(
+            actor=admin, template=template or member_template, values=values, owner=owner
+        )
+
+    return make

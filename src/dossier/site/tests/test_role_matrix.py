@@ -35,7 +35,9 @@ from dossier.site.tests.matrix_fixtures import (
     PAGE_CALLS,
     WHOLE_PHONE,
     World,
+    app_matrices,
     build_world,
+    merged,
 )
 
 pytestmark = pytest.mark.django_db
@@ -153,6 +155,15 @@ PAGES: dict[str, tuple[str, ...]] = {
     "GET privacy:self_service":  (PAGE, PAGE, PAGE, PAGE, PAGE, PAGE, PAGE, PAGE),
 }  # fmt: skip
 PAGE_NAMESPACES = ("customers", "templates", "consent", "privacy")
+
+# Apps built on the core keep their rows in ``<app>/tests/matrix.py`` (API, API_CALLS, PAGES,
+# PAGE_CALLS, PAGE_NAMESPACES); they are added here, and a row named twice is an error.
+for _module in app_matrices():
+    API = merged(API, getattr(_module, "API", {}))
+    API_CALLS = merged(API_CALLS, getattr(_module, "API_CALLS", {}))
+    PAGES = merged(PAGES, getattr(_module, "PAGES", {}))
+    PAGE_CALLS = merged(PAGE_CALLS, getattr(_module, "PAGE_CALLS", {}))
+    PAGE_NAMESPACES = (*PAGE_NAMESPACES, *getattr(_module, "PAGE_NAMESPACES", ()))
 
 
 @pytest.fixture

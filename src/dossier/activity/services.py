@@ -1,0 +1,70 @@
+"""Writing a customer's timeline: called by the services of the apps that own the events."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from dossier.activity.models import TimelineEntry
+
+
+def record_entry(
+    *,
+    customer_id: Any,
+    kind: str,
+    object_id: Any,
+    occurred_at: datetime,
+    summary: Mapping[str, Any] | None = None,
+) -> TimelineEntry:
+    """Add one event to a customer's timeline, in the caller's transaction."""
+    return TimelineEntry.objects.create(
+        customer_id=customer_id,
+        kind=kind,
+        object_id=str(object_id),
+        occurred_at=occurred_at,
+        summary=dict(summary or {}),
+    )
+
+
+def record_entries(entries: Iterable[Mapping[str, Any]]) -> int:
+    """Add many events in one insert; an event already on a timeline is left as it is.
+
+    Each holds ``record_entry``'s keyword arguments. Returns how many were given.
+    """
+    rows = [
+        TimelineEntry(
+            customer_id=e["customer_id"],
+            kind=e["kind"],
+            object_id=str(e["object_id"]),
+            occurred_at=e["occurred_at"],
+            summary=dict(e.get("summary") or {}),
+        )
+        for e in entries
+    ]
+    TimelineEntry.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    return len(rows)
+
+
+def update_entry(
+    *,
+    kind: str,
+    object_id: Any,
+    summary: Mapping[str, Any] | None = None,
+    occurred_at: datetime | None = None,
+) -> int:
+    """Redraw an entry whose row changed (a ticket's status); returns how many were updated."""
+    changes: dict[str, Any] = {}
+    if summary is not None:
+        changes["summary"] = dict(summary)
+    if occurred_at is not None:
+        changes["occurred_at"] = occurred_at
+    if not changes:
+        return 0
+    return TimelineEntry.objects.filter(kind=kind, object_id=str(object_id)).update(**changes)
+
+
+def remove_entries(*, kind: str, object_ids: Sequence[Any]) -> int:
+    """Take events off timelines (their rows were deleted)."""
+    ids = [str(pk) for pk in object_ids]
+    return int(TimelineEntry.objects.filter(kind=kind, object_id__in=ids).delete()[0])

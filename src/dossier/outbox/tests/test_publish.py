@@ -1,0 +1,61 @@
+"""Events are written with the change and announced only once it commits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from django.db import transaction
+
+from dossier.core.actors import system_actor
+from dossier.outbox import services
+from dossier.outbox.models import Event
+from dossier.outbox.payloads import payload_for, register_payload
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def heard() -> Iterator[list[int]]:
+    ids: list[int] = []
+
+    def listener(new: list[int]) -> None:
+        ids.extend(new)
+
+    services.listen(listener)
+    yield ids
+    services.unlisten(listener)
+
+
+def test_listeners_hear_of_committed_events_only(heard: list[int]) -> None:
+    with transaction.atomic():
+        event = services.publish(name="customer.created", actor=None, object_type="customer")
+        assert heard == []
+    assert heard == [event.pk]
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.publish(name="order.created", actor=None, object_type="order")
+        raise RuntimeError("the write failed")
+    assert heard == [event.pk]
+    assert list(Event.objects.values_list("name", flat=True)) == ["customer.created"]
+
+
+def test_an_unknown_event_name_is_refused(heard: list[int]) -> None:
+    with pytest.raises(ValueError, match=r"order\.exploded"):
+        services.publish(name="order.exploded", actor=None)
+    assert not Event.objects.exists() and heard == []
+
+
+def test_payload_says_none_when_the_receiver_may_not_see_the_object() -> None:
+    register_payload("secret", lambda receiver, event: None)
+    register_payload("open", lambda receiver, event: {"status": "paid"})
+    actor = system_actor("tests")
+    hidden = services.publish(name="order.created", actor=actor, object_type="secret")
+    shown = services.publish(
+        name="ticket.changed", actor=actor, object_type="open", object_id=7, data={"to": "done"}
+    )
+    assert payload_for(actor, hidden) is None
+    body = payload_for(actor, shown)
+    assert body is not None
+    assert body["object"] == {"type": "open", "id": "7", "status": "paid"}
+    assert (body["event"], body["changes"]) == ("ticket.changed", {"to": "done"})
