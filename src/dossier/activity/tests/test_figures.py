@@ -81,3 +81,14 @@ def test_a_source_naming_an_unknown_column_is_refused() -> None:
         figures.register_figure_source(
             FigureSource(key="bad", columns=("no_such_column",), recount=lambda ids: {})
         )
+
+
+def test_the_command_reports_drift_and_rebuild_repairs_it(customer: Any, source_rows: Any) -> None:
+    from django.core.management import CommandError, call_command
+
+    source_rows[customer.pk] = {"order_count": 1, "total_spend": Decimal("5.00")}
+    with pytest.raises(CommandError, match="2 figure"):
+        call_command("figures", "verify")
+    call_command("figures", "rebuild")
+    call_command("figures", "verify")
+    assert CustomerFigures.objects.get(pk=customer.pk).order_count == 1
