@@ -238,3 +238,16 @@ def test_the_secret_never_reaches_a_log(
     assert secret not in caplog.text
     stored = json.dumps(list(Delivery.objects.values()), default=str)
     assert secret not in stored
+
+
+def test_https_is_spoken_to_the_checked_address_and_a_failed_handshake_is_logged(
+    allow_local: None, receiver: Receiver, integrator: User
+) -> None:
+    # the test receiver speaks plain HTTP: TLS to it fails, and says so
+    url = receiver.url.replace("http://", "https://")
+    _subscription, _secret = subscribe(integrator, url, ("task.due",))
+    event = publish(name="task.due", actor=None, object_type="task", object_id=10)
+    delivery = services.fan_out([event.pk])[0]
+    services.attempt_delivery(delivery_id=delivery.pk)
+    attempt = DeliveryAttempt.objects.get(delivery=delivery)
+    assert attempt.status_code is None and attempt.error.startswith("tls_error")
