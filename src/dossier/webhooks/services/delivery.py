@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 
 from dossier.core.actors import MaybeActor
 from dossier.core.errors import Conflict, NotFound
+from dossier.customers.access import restrict
+from dossier.customers.models import Customer
 from dossier.outbox.payloads import payload_for
 from dossier.webhooks import policy
 from dossier.webhooks.addresses import TargetRefused, check_target
@@ -69,12 +71,24 @@ def _ping_body(subscription: Subscription) -> dict[str, Any]:
     }
 
 
+def _sees_customer(owner: MaybeActor, customer_id: Any) -> bool:
+    """Whether the owner may see the customer an event concerns (deleted ones included)."""
+    customers = Customer.objects.filter(pk=customer_id)
+    return restrict(customers, owner, "view", include_deleted=True).exists()
+
+
 def _body(delivery: Delivery) -> dict[str, Any] | None:
-    """What this delivery carries, as the owner may see it now; None if they may not."""
-    subscription = delivery.subscription
-    if delivery.event is None:
+    """What this delivery carries, as the owner may see it now; None if they may not.
+
+    Besides the payload builder's own check, an event about a customer the owner may not
+    see is never sent: not even its ids (an app that forgot to register a builder, say).
+    """
+    subscription, event = delivery.subscription, delivery.event
+    if event is None:
         return _ping_body(subscription)
-    return payload_for(subscription.owner, delivery.event)
+    if event.customer_id is not None and not _sees_customer(subscription.owner, event.customer_id):
+        return None
+    return payload_for(subscription.owner, event)
 
 
 def encode(body: dict[str, Any]) -> bytes:

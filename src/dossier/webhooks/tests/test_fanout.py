@@ -192,3 +192,34 @@ def test_a_rolled_back_write_sends_nothing(
     delivery = Delivery.objects.get()
     assert delivery.status == Status.DELIVERED
     assert [r.json()["customer_id"] for r in receiver.requests] == [str(customer.pk)]
+
+
+def test_an_event_about_a_customer_the_owner_cannot_see_is_never_sent(
+    allow_local: None,
+    receiver: Receiver,
+    integrator: User,
+    make_user: Callable[..., User],
+    make_customer: Callable[..., Any],
+) -> None:
+    # "coupon" has no payload builder: the customer's visibility still decides
+    subscribe(integrator, receiver.url, "order.created")
+    theirs = make_customer(make_user("west-seller", roles.SALES, team="west"))
+    ours = make_customer(integrator)
+    unseen, seen = (
+        publish(
+            name="order.created",
+            actor=None,
+            customer_id=c.pk,
+            object_type="coupon",
+            object_id=n,
+            data={"status": "paid"},
+        )
+        for n, c in enumerate((theirs, ours))
+    )
+    for event in (unseen, seen):
+        services.attempt_delivery(delivery_id=services.fan_out([event.pk])[0].pk)
+    statuses = list(Delivery.objects.order_by("id").values_list("status", "last_error"))
+    assert statuses == [(Status.SKIPPED, "not_visible"), (Status.DELIVERED, "")]
+    [request] = receiver.requests
+    assert request.json()["customer_id"] == str(ours.pk)
+    assert str(theirs.pk) not in request.body.decode()
