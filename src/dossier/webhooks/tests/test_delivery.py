@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 from collections.abc import Callable
@@ -10,6 +11,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.management import call_command
 from django.utils import timezone
 
 from dossier.outbox.services import publish
@@ -251,3 +253,16 @@ def test_https_is_spoken_to_the_checked_address_and_a_failed_handshake_is_logged
     services.attempt_delivery(delivery_id=delivery.pk)
     attempt = DeliveryAttempt.objects.get(delivery=delivery)
     assert attempt.status_code is None and attempt.error.startswith("tls_error")
+
+
+def test_the_command_sends_what_is_due(
+    allow_local: None, receiver: Receiver, integrator: User
+) -> None:
+    _subscription, receiver.secret = subscribe(integrator, receiver.url, ("task.due",))
+    event = publish(name="task.due", actor=None, object_type="task", object_id=11)
+    delivery = services.fan_out([event.pk])[0]
+    out = io.StringIO()
+    call_command("webhooks", "deliver-due", stdout=out)
+    assert "1 webhook delivery attempt(s) made." in out.getvalue()
+    delivery.refresh_from_db()
+    assert delivery.status == Status.DELIVERED and receiver.requests[0].signature_ok
