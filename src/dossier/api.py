@@ -27,6 +27,7 @@ from dossier.customers.profile_migrations import router as profile_migrations_ro
 from dossier.privacy.api import router as privacy_router
 from dossier.privacy.audit_api import router as audit_router
 from dossier.templates.api import router as templates_router
+from dossier.webhooks.api import router as webhooks_router
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +69,7 @@ api.add_router("/templates", profile_migrations_router)
 api.add_router("/consent", consent_router)
 api.add_router("/privacy", privacy_router)
 api.add_router("/audit", audit_router)
+api.add_router("/webhooks", webhooks_router)
 api.add_router("/", accounts_router)
 
 

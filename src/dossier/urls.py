@@ -26,5 +26,6 @@ urlpatterns = [
     path("consent/", include("dossier.consent.urls")),
     path("privacy/", include("dossier.privacy.urls")),
     path("audit/", audit_log, name="audit"),
+    path("webhooks/", include("dossier.webhooks.urls")),
     # assets (/static/) are served by WhiteNoise's middleware: no CDN, no separate web server
 ]
