@@ -214,7 +214,9 @@ def attach_tags(customers: Sequence[Customer], tag_ids: Sequence[int], actor: Us
     ]
     CustomerTag.objects.bulk_create(new, ignore_conflicts=True)
     # the kept per-tag counts cover live customers only
-    counts.tags_changed(added=[link.tag_id for link in new if link.customer.deleted_at is None])
+    counts.tags_changed(
+        added=[(link.customer, link.tag_id) for link in new if link.customer.deleted_at is None]
+    )
 
 
 def replace_tags(
@@ -227,7 +229,7 @@ def replace_tags(
     removed = list(dropped.values_list("tag_id", flat=True))
     dropped.delete()
     if customer.deleted_at is None:
-        counts.tags_changed(removed=removed)
+        counts.tags_changed(removed=[(customer, tag_id) for tag_id in removed])
     attach_tags([customer], wanted, actor)
     return before, sorted(customer.tags.values_list("name", flat=True))
 
@@ -254,8 +256,13 @@ def _reassign(actor: User, customer: Customer, owner: User | None) -> dict[str, 
         return {}
     check_owner(actor=actor, owner=owner, template=customer.template)
     before = _username(customer.owner)
+    owner_id, team_id = customer.owner_id, customer.team_id
     customer.owner = owner
     customer.team_id = owner_team(owner)
+    # the caller saves the customer in this transaction (or rolls all of it back)
+    counts.customer_moved(
+        customer, owner_id=owner_id, team_id=team_id, template_id=customer.template_id
+    )
     return {"owner": {"before": before, "after": owner.get_username()}}
 
 
