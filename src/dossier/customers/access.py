@@ -106,7 +106,7 @@ def restrict(
     scope = reach(actor, action)
     if scope.everyone:
         return queryset
-    if scope.nobody:
+    if scope.user_id is None:  # nobody's
         return queryset.none()
     if scope.scenarios is not None:
         queryset = queryset.filter(template__scenario__in=scope.scenarios)

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db import connection
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, Sum
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet, Sum
 
 from dossier.customers.access import Reach
 from dossier.customers.models import Customer, CustomerTag, Tag, TagOwnerCount
@@ -154,7 +154,16 @@ def visible_tag_counts(scope: Reach) -> dict[int, int]:
     The sum of the kept rows of the user's own customers (and their team's), plus an exact
     count over the customers shared with them that those rows leave out (shares are few).
     """
-    if scope.everyone or scope.nobody:
+    kept, shared = visible_tag_queries(scope)
+    totals: Counter[int] = Counter(dict(kept))
+    totals.update(dict(shared))
+    return {tag_id: n for tag_id, n in totals.items() if n}
+
+
+def visible_tag_queries(scope: Reach) -> tuple[QuerySet[Any], QuerySet[Any]]:
+    """The two queries of :func:`visible_tag_counts`: (tag id, n) from the kept rows of the
+    customers held (owned, or the team's), and from the customers only shared."""
+    if scope.everyone or scope.user_id is None:
         raise ValueError("for a reach of some customers, not of everyone's or nobody's")
     rows = TagOwnerCount.objects.filter(scope.held())
     shared = Customer.objects.filter(
@@ -164,18 +173,14 @@ def visible_tag_counts(scope: Reach) -> dict[int, int]:
     if scope.scenarios is not None:
         rows = rows.filter(template__scenario__in=scope.scenarios)
         shared = shared.filter(template__scenario__in=scope.scenarios)
-    totals: Counter[int] = Counter(
-        dict(rows.values_list("tag_id").annotate(n=Sum("customer_count")).order_by())
+    kept = rows.values_list("tag_id").annotate(n=Sum("customer_count")).order_by()
+    links = (
+        CustomerTag.objects.filter(customer_id__in=shared.values("pk"))
+        .values_list("tag_id")
+        .annotate(n=Count("id"))
+        .order_by()
     )
-    totals.update(
-        dict(
-            CustomerTag.objects.filter(customer_id__in=shared.values("pk"))
-            .values_list("tag_id")
-            .annotate(n=Count("id"))
-            .order_by()
-        )
-    )
-    return {tag_id: n for tag_id, n in totals.items() if n}
+    return kept, links
 
 
 def _links_by_key(links: Any) -> Any:
@@ -220,12 +225,12 @@ def verify() -> list[str]:
         if stored != tags.get(pk, 0):
             drift.append(f"tag {name} ({pk}): stored {stored}, counted {tags.get(pk, 0)}")
     kept = _stored_owned()
-    for key in sorted(kept.keys() | owned.keys()):
-        if kept.get(key, 0) != owned.get(key, 0):
-            tag_id, owner_id, team_id, template_id = key
+    for row in sorted(kept.keys() | owned.keys()):
+        if kept.get(row, 0) != owned.get(row, 0):
+            tag_id, owner_id, team_id, template_id = row
             drift.append(
                 f"tag {tag_id} of owner {owner_id}, team {team_id}, template {template_id}: "
-                f"stored {kept.get(key, 0)}, counted {owned.get(key, 0)}"
+                f"stored {kept.get(row, 0)}, counted {owned.get(row, 0)}"
             )
     return drift
 

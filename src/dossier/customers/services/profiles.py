@@ -158,7 +158,7 @@ def create_customer(
     search_index.index_customers([customer], fresh=True)
     counts.template_added(template.pk, 1)
     if tags:
-        attach_tags([customer], known_tags(tags), actor)
+        attach_tags([customer], known_tags(tags), actor, fresh=True)
     changes = audit_changes({}, stored_values(customer, specs), specs)
     if owner.pk != actor.pk:
         changes["owner"] = {"before": None, "after": owner.get_username()}
@@ -199,11 +199,20 @@ def known_tags(tag_ids: Sequence[int]) -> list[int]:
     return wanted
 
 
-def attach_tags(customers: Sequence[Customer], tag_ids: Sequence[int], actor: User) -> None:
-    """Put known tags on the customers (one insert); tags they have already stay."""
-    held = set(
-        CustomerTag.objects.filter(customer__in=customers, tag_id__in=tag_ids).values_list(
-            "customer_id", "tag_id"
+def attach_tags(
+    customers: Sequence[Customer], tag_ids: Sequence[int], actor: User, *, fresh: bool = False
+) -> None:
+    """Put known tags on the customers (one insert); tags they have already stay.
+
+    ``fresh``: the customers were created in this transaction and hold no tags yet.
+    """
+    held = (
+        set()
+        if fresh
+        else set(
+            CustomerTag.objects.filter(customer__in=customers, tag_id__in=tag_ids).values_list(
+                "customer_id", "tag_id"
+            )
         )
     )
     new = [

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 from django.db import connection
-from django.db.models import Count
 from django.db.migrations.executor import MigrationExecutor
+from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 
 from dossier.accounts.services import join_team
@@ -170,9 +170,7 @@ def test_counts_follow_every_write_that_changes_what_someone_sees(office: Office
     )
     office.check()
     services.set_customer_tags(actor=p["east_sales"], customer_id=c["m2"].pk, tag_ids=[])
-    services.set_customer_tags(
-        actor=admin, customer_id=c["orphan"].pk, tag_ids=[office.tags[2].pk]
-    )
+    services.set_customer_tags(actor=admin, customer_id=c["orphan"].pk, tag_ids=[office.tags[2].pk])
     office.check()
     services.delete_customer(actor=admin, customer_id=c["m4"].pk)  # shared with two
     services.delete_customer(actor=p["east_manager"], customer_id=c["m5"].pk)
@@ -229,7 +227,7 @@ def test_a_sellers_tags_page_counts_no_customers_but_those_shared(
     seller = office.people["east_sales"]
     with CaptureQueriesContext(connection) as queries:
         selectors.tag_counts(actor=seller)
-    touching = [q["sql"] for q in queries.captured_queries if "customers_customer\"" in q["sql"]]
+    touching = [q["sql"] for q in queries.captured_queries if 'customers_customer"' in q["sql"]]
     # one query reads customers: those shared with the seller, through the share table
     assert len(touching) == 1
     assert "customers_customershare" in touching[0]
