@@ -119,6 +119,8 @@ def anonymise_customers(
     now = timezone.now()
     user = person(actor)
     tombstones = []
+    # erased customers leave the list, and the tag counts of those who see only their own
+    counts.customers_erased([c.pk for c in customers])
     for customer in customers:
         _forget_in_reasons(customer)
         fields = _anonymise_row(customer, now)

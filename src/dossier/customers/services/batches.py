@@ -429,7 +429,8 @@ def _store(
     search_index.index_customers([item.customer for item in changed])
     counts.template_added(template.pk, len(new))
     if tags:
-        attach_tags([item.customer for item in pending], tags, actor)
+        # new customers hold no tags yet: nothing to look up unless some existed before
+        attach_tags([item.customer for item in pending], tags, actor, fresh=not changed)
     events = [_audit_event(actor, owner, item) for item in pending]
     if pending:
         summary = {"created": len(new), "rejected": len(result.rejected_rows)}

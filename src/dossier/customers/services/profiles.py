@@ -174,7 +174,7 @@ def create_customer(
     search_index.index_customers([customer], fresh=True)
     counts.template_added(template.pk, 1)
     if tags:
-        attach_tags([customer], known_tags(tags), actor)
+        attach_tags([customer], known_tags(tags), actor, fresh=True)
     changes = audit_changes({}, stored_values(customer, specs), specs)
     if owner.pk != actor.pk:
         changes["owner"] = {"before": None, "after": owner.get_username()}
@@ -216,11 +216,20 @@ def known_tags(tag_ids: Sequence[int]) -> list[int]:
     return wanted
 
 
-def attach_tags(customers: Sequence[Customer], tag_ids: Sequence[int], actor: User) -> None:
-    """Put known tags on the customers (one insert); tags they have already stay."""
-    held = set(
-        CustomerTag.objects.filter(customer__in=customers, tag_id__in=tag_ids).values_list(
-            "customer_id", "tag_id"
+def attach_tags(
+    customers: Sequence[Customer], tag_ids: Sequence[int], actor: User, *, fresh: bool = False
+) -> None:
+    """Put known tags on the customers (one insert); tags they have already stay.
+
+    ``fresh``: the customers were created in this transaction and hold no tags yet.
+    """
+    held = (
+        set()
+        if fresh
+        else set(
+            CustomerTag.objects.filter(customer__in=customers, tag_id__in=tag_ids).values_list(
+                "customer_id", "tag_id"
+            )
         )
     )
     new = [
@@ -231,7 +240,9 @@ def attach_tags(customers: Sequence[Customer], tag_ids: Sequence[int], actor: Us
     ]
     CustomerTag.objects.bulk_create(new, ignore_conflicts=True)
     # the kept per-tag counts cover live customers only
-    counts.tags_changed(added=[link.tag_id for link in new if link.customer.deleted_at is None])
+    counts.tags_changed(
+        added=[(link.customer, link.tag_id) for link in new if link.customer.deleted_at is None]
+    )
 
 
 def replace_tags(
@@ -244,7 +255,7 @@ def replace_tags(
     removed = list(dropped.values_list("tag_id", flat=True))
     dropped.delete()
     if customer.deleted_at is None:
-        counts.tags_changed(removed=removed)
+        counts.tags_changed(removed=[(customer, tag_id) for tag_id in removed])
     attach_tags([customer], wanted, actor)
     return before, sorted(customer.tags.values_list("name", flat=True))
 
@@ -271,8 +282,13 @@ def _reassign(actor: User, customer: Customer, owner: User | None) -> dict[str, 
         return {}
     check_owner(actor=actor, owner=owner, template=customer.template)
     before = _username(customer.owner)
+    owner_id, team_id = customer.owner_id, customer.team_id
     customer.owner = owner
     customer.team_id = owner_team(owner)
+    # the caller saves the customer in this transaction (or rolls all of it back)
+    counts.customer_moved(
+        customer, owner_id=owner_id, team_id=team_id, template_id=customer.template_id
+    )
     return {"owner": {"before": before, "after": owner.get_username()}}
 
 
