@@ -35,6 +35,9 @@ _TEMPLATE_EDITING = [
     "templates.migrate_template",
 ]
 _TAG_EDITING = ["customers.add_tag", "customers.change_tag", "customers.delete_tag"]
+#: surveys' questions are no one's personal data: every role may read them
+_SURVEY_READING = ["feedback.view_survey"]
+_SURVEY_EDITING = ["feedback.add_survey"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     # admin gets every permission of Dossier's apps (see accounts.services.ensure_roles)
@@ -49,9 +52,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "audit.view_auditevent",
         "privacy.handle_subjectrequest",
         "privacy.erase_customer",
+        *_SURVEY_READING,
+        *_SURVEY_EDITING,
     ],
-    SALES: _WORK_WITH_CUSTOMERS,
-    SERVICE: _WORK_WITH_CUSTOMERS,
+    SALES: [*_WORK_WITH_CUSTOMERS, *_SURVEY_READING],
+    SERVICE: [*_WORK_WITH_CUSTOMERS, *_SURVEY_READING],
     # marketing works with segments: sees customers, masked, cannot edit their facts
     MARKETING: [
         "customers.view_customer",
@@ -59,9 +64,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_TAG_EDITING,
         "customers.export_customer",
         "templates.view_template",
+        *_SURVEY_READING,
     ],
     # analysts see aggregates only, never a customer's personal data
-    ANALYST: ["templates.view_template"],
+    ANALYST: ["templates.view_template", *_SURVEY_READING],
 }
 
 #: The template scenarios a role works in (PIPL's "minimum necessary"): its members see and
@@ -73,6 +79,7 @@ ROLE_SCENARIOS: dict[str, list[str]] = {
 }
 
 ADMIN_APPS = ["accounts", "audit", "customers", "templates", "privacy", "consent"]
+ADMIN_APPS += ["interactions", "feedback"]
 
 #: Identifier types by which a role finds customers of *any* owner (not only its own and those
 #: shared with it), still only within its scenarios: a service desk takes calls from everyone's

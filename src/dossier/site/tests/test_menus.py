@@ -25,6 +25,9 @@ MENUS = {
     roles.MARKETING: [*EVERYONE, *WORK],
     roles.ANALYST: [*EVERYONE, "/templates/"],
 }
+# the feedback list: for the roles that read what customers wrote
+for _role in (roles.ADMIN, roles.MANAGER, roles.SALES, roles.SERVICE):
+    MENUS[_role] = [*MENUS[_role], "/feedback/"]
 
 
 def menu_links(html: str) -> list[str]:
