@@ -114,17 +114,15 @@ def moment(
     if not isinstance(raw, datetime):
         errors.append(FieldError("invalid_datetime", spec=label))
         return None
-    window = {
-        "min": timezone.localtime(earliest).strftime("%Y-%m-%d %H:%M"),
-        "max": timezone.localtime(latest).strftime("%Y-%m-%d %H:%M"),
-    }
+    low = timezone.localtime(earliest).strftime("%Y-%m-%d %H:%M")
+    high = timezone.localtime(latest).strftime("%Y-%m-%d %H:%M")
     # years far out overflow when their offset is applied: refuse them before comparing
     if not earliest.year - 1 <= raw.year <= latest.year + 1:
-        errors.append(FieldError("date_out_of_range", spec=label, **window))
+        errors.append(FieldError("date_out_of_range", spec=label, min=low, max=high))
         return None
     if timezone.is_naive(raw):
         raw = timezone.make_aware(raw)
     if not earliest <= raw <= latest:
-        errors.append(FieldError("date_out_of_range", spec=label, **window))
+        errors.append(FieldError("date_out_of_range", spec=label, min=low, max=high))
         return None
     return raw

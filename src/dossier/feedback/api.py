@@ -60,7 +60,7 @@ def _response(row: SurveyResponse) -> dict[str, Any]:
         "id": row.pk,
         "survey_id": row.survey_id,
         "customer_id": str(row.customer_id),
-        "answers": {**row.answers, **row.text_answers},
+        "answers": row.every_answer(),
         "submitted_at": row.submitted_at,
     }
 

@@ -6,6 +6,8 @@ plain columns for the figures and reports, and stay (the text blanked) through e
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -112,3 +114,8 @@ class SurveyResponse(models.Model):
 
     def __str__(self) -> str:
         return f"response {self.pk} to survey {self.survey_id}"
+
+    def every_answer(self) -> dict[str, Any]:
+        """The chosen and the written answers together, by question key."""
+        written: dict[str, Any] = cast(dict[str, Any], self.text_answers)
+        return {**self.answers, **written}

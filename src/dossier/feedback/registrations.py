@@ -63,7 +63,7 @@ def responses_copy(customer: Customer) -> list[dict[str, Any]]:
             "submitted_at": _iso(row.submitted_at),
             "answers": [
                 {"question": q["text_zh"], "answer": given[q["key"]]}
-                for given in [{**row.answers, **row.text_answers}]
+                for given in [row.every_answer()]
                 for q in row.survey.questions
                 if q["key"] in given
             ],
@@ -124,8 +124,8 @@ def recount_scores(customer_ids: Sequence[Any] | None) -> Mapping[Any, Mapping[s
             csat_total=row["total"],
             csat_count=row["scored"],
         )
-    for row in answers.values("customer_id").annotate(total=Sum("csat"), scored=Count("csat")):
-        add(row["customer_id"], csat_total=row["total"], csat_count=row["scored"])
+    for scores in answers.values("customer_id").annotate(total=Sum("csat"), scored=Count("csat")):
+        add(scores["customer_id"], csat_total=scores["total"], csat_count=scores["scored"])
     latest = _latest_nps(feedback, "received_at")
     for customer_id, (at, nps) in _latest_nps(answers, "submitted_at").items():
         if customer_id not in latest or at > latest[customer_id][0]:
@@ -139,10 +139,10 @@ def recount_scores(customer_ids: Sequence[Any] | None) -> Mapping[Any, Mapping[s
 def feedback_payload(receiver: MaybeActor, event: Event) -> dict[str, Any] | None:
     """Feedback as a webhook receiver may see it: nothing if its customer is out of their
     reach; the text only for those who may read personal data."""
+    if not str(event.object_id).isdecimal():
+        return None
     row = (
-        restrict_owned(Feedback.objects.all(), receiver, "view")
-        .filter(pk=event.object_id if str(event.object_id).isdecimal() else None)
-        .first()
+        restrict_owned(Feedback.objects.all(), receiver, "view").filter(pk=event.object_id).first()
     )
     if row is None:
         return None

@@ -20,7 +20,7 @@ from dossier.feedback.services.feedback import TRANSITIONS
 
 _shows_errors = shows_errors("feedback/error.html", nav="feedback")
 PAGE_SIZE = 50
-DONE = {
+DONE: dict[str, Any] = {
     Status.ACKNOWLEDGED: gettext_lazy("Marked as acknowledged."),
     Status.RESOLVED: gettext_lazy("Marked as resolved."),
     Status.CLOSED: gettext_lazy("Closed."),

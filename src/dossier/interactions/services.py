@@ -79,7 +79,7 @@ def _clean(values: Mapping[str, Any]) -> dict[str, Any]:
     return clean
 
 
-def _summary(row: Interaction) -> dict[str, Any]:
+def summary_of(row: Interaction) -> dict[str, Any]:
     # what the 360 page draws without loading the row: never the subject or notes (typed
     # text may hold names and numbers, and the timeline is shown to roles that may not see
     # personal data)
@@ -126,7 +126,7 @@ def log_interaction(
             kind=TIMELINE_KIND,
             object_id=row.pk,
             occurred_at=row.occurred_at,
-            summary=_summary(row),
+            summary=summary_of(row),
         )
         if row.is_contact:
             extend_figures(customer_id=customer.pk, latest={"last_interaction_at": row.occurred_at})
@@ -172,7 +172,7 @@ def update_interaction(
         update_entry(
             kind=TIMELINE_KIND,
             object_id=row.pk,
-            summary=_summary(row),
+            summary=summary_of(row),
             occurred_at=row.occurred_at,
         )
         if was_contact != row.is_contact or (row.is_contact and "occurred_at" in changed):

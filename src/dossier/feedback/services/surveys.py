@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
 from django.utils import timezone
@@ -70,7 +70,7 @@ def submit_response(
             survey=survey,
             customer_id=customer.pk,
             answers=checked.chosen,
-            text_answers=checked.written,
+            text_answers=cast(Any, checked.written),  # an EncryptedJSONField holds a dict
             csat=checked.csat,
             nps=checked.nps,
             submitted_at=timezone.now(),

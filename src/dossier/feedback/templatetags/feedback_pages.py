@@ -52,12 +52,10 @@ def choice_text(value: Any, question: Mapping[str, Any]) -> str:
 @register.simple_tag
 def answer_of(response: Any, question: Mapping[str, Any]) -> str:
     """What a response answered to a question, as shown ("" when unanswered)."""
-    key = question["key"]
-    if key in response.text_answers:
-        return str(response.text_answers[key])
-    if key not in response.answers:
+    given = response.every_answer()
+    if question["key"] not in given:
         return ""
-    value = response.answers[key]
+    value = given[question["key"]]
     return choice_text(value, question) if question["type"] == "choice" else str(value)
 
 
