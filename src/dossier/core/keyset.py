@@ -19,7 +19,7 @@ from dossier.core.fields import FieldError
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 #: 16 digits of microseconds reach the year 2286; 18 digits of id stay below 2**63
-PATTERN = r"^(\d{1,16}-\d{1,18})?$"
+PATTERN = r"^([0-9]{1,16}-[0-9]{1,18})?$"
 _CURSOR = re.compile(PATTERN)
 
 #: the API type of such a cursor ("" for the first page)
