@@ -30,6 +30,7 @@ from dossier.interactions.api import router as interactions_router
 from dossier.privacy.api import router as privacy_router
 from dossier.privacy.audit_api import router as audit_router
 from dossier.templates.api import router as templates_router
+from dossier.webhooks.api import router as webhooks_router
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +75,7 @@ api.add_router("/audit", audit_router)
 api.add_router("/interactions", interactions_router)
 api.add_router("/feedback", feedback_router)
 api.add_router("/surveys", surveys_router)
+api.add_router("/webhooks", webhooks_router)
 api.add_router("/", accounts_router)
 
 

@@ -38,6 +38,8 @@ _TAG_EDITING = ["customers.add_tag", "customers.change_tag", "customers.delete_t
 #: surveys' questions are no one's personal data: every role may read them
 _SURVEY_READING = ["feedback.view_survey"]
 _SURVEY_EDITING = ["feedback.add_survey"]
+#: keeping webhook subscriptions (integrations); the payloads follow the keeper's own view
+_WEBHOOKS = ["webhooks.manage_subscription"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     # admin gets every permission of Dossier's apps (see accounts.services.ensure_roles)
@@ -54,6 +56,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "privacy.erase_customer",
         *_SURVEY_READING,
         *_SURVEY_EDITING,
+        *_WEBHOOKS,
     ],
     SALES: [*_WORK_WITH_CUSTOMERS, *_SURVEY_READING],
     SERVICE: [*_WORK_WITH_CUSTOMERS, *_SURVEY_READING],
@@ -80,6 +83,7 @@ ROLE_SCENARIOS: dict[str, list[str]] = {
 
 ADMIN_APPS = ["accounts", "audit", "customers", "templates", "privacy", "consent"]
 ADMIN_APPS += ["interactions", "feedback"]
+ADMIN_APPS += ["webhooks"]
 
 #: Identifier types by which a role finds customers of *any* owner (not only its own and those
 #: shared with it), still only within its scenarios: a service desk takes calls from everyone's

@@ -34,6 +34,7 @@ from dossier.customers import counts, search_index
 from dossier.customers.models import Customer
 from dossier.customers.registry import erase_rows
 from dossier.customers.values import needs_lookup, personal_strings, stored_values
+from dossier.outbox.services import publish_many
 from dossier.privacy.models import (
     CustomerTombstone,
     ProcessingRestriction,
@@ -138,6 +139,20 @@ def anonymise_customers(
     erase_rows(ids)  # every registered table: lookups, self-service links, …
     CustomerTombstone.objects.bulk_create(tombstones)
     _audit_erasures(tombstones, actor=actor, reason=reason, name_fields=True)
+    # receivers (webhooks) learn that the record changed, never what it held
+    publish_many(
+        actor=actor,
+        events=[
+            {
+                "name": "customer.updated",
+                "customer_id": pk,
+                "object_type": "customer",
+                "object_id": pk,
+                "data": {"changed": ["erased"]},
+            }
+            for pk in ids
+        ],
+    )
     return tombstones
 
 

@@ -35,6 +35,7 @@ from dossier.customers.values import (
     split_values,
     stored_values,
 )
+from dossier.outbox.services import publish
 from dossier.templates.models import Template, TemplateVersion
 
 #: the owner, as the field of the errors that concern it
@@ -127,6 +128,21 @@ def _username(user: User | None) -> str | None:
     return user.get_username() if user is not None else None
 
 
+def _announce(
+    name: str, actor: Actor, customer: Customer, changed: Mapping[str, Any] | None = None
+) -> None:
+    """Publish a customer event for webhooks: the id and changed field names, no values."""
+    data = {"changed": sorted(changed)} if changed else None
+    publish(
+        name=name,
+        actor=actor,
+        customer_id=customer.pk,
+        object_type="customer",
+        object_id=customer.pk,
+        data=data,
+    )
+
+
 @transaction.atomic
 def create_customer(
     *,
@@ -170,6 +186,7 @@ def create_customer(
         customer_id=customer.pk,
         changes=changes,
     )
+    _announce("customer.created", actor, customer)
     return customer
 
 
@@ -316,6 +333,7 @@ def update_customer(
         customer_id=customer.pk,
         changes=changes,
     )
+    _announce("customer.updated", actor, customer, changed=changes)
     return customer
 
 
@@ -336,6 +354,7 @@ def delete_customer(*, actor: User, customer_id: Any, expected_version: int | No
         object_id=customer.pk,
         customer_id=customer.pk,
     )
+    _announce("customer.deleted", actor, customer)
 
 
 @transaction.atomic
@@ -369,6 +388,7 @@ def restore_customer(*, actor: Actor, customer_id: Any) -> Customer:
         object_id=customer.pk,
         customer_id=customer.pk,
     )
+    _announce("customer.updated", actor, customer, changed={"restored": True})
     return customer
 
 
@@ -392,6 +412,7 @@ def assign_owner(
         customer_id=customer.pk,
         changes=changes,
     )
+    _announce("customer.updated", actor, customer, changed=changes)
     return customer
 
 

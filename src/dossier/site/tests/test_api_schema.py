@@ -66,6 +66,9 @@ RECORD_FIELDS: dict[str, set[str]] = {
     # answers are checked against the survey's questions, which are data
     "POST /api/v1/surveys": {"*"},
     "POST /api/v1/surveys/{survey_id}/responses": {"*"},
+    # a webhook's target must resolve to public addresses: which hosts do is the network's data
+    "POST /api/v1/webhooks": {"url"},
+    "PATCH /api/v1/webhooks/{subscription_id}": {"url"},
 }
 
 

@@ -28,6 +28,9 @@ MENUS = {
 # the feedback list: for the roles that read what customers wrote
 for _role in (roles.ADMIN, roles.MANAGER, roles.SALES, roles.SERVICE):
     MENUS[_role] = [*MENUS[_role], "/feedback/"]
+# webhooks are kept by admins and managers
+for _role in (roles.ADMIN, roles.MANAGER):
+    MENUS[_role] = [*MENUS[_role], "/webhooks/"]
 
 
 def menu_links(html: str) -> list[str]:
