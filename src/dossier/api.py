@@ -24,6 +24,9 @@ from dossier.core.errors import ApplicationError
 from dossier.customers.api import router as customers_router
 from dossier.customers.api import tags_router
 from dossier.customers.profile_migrations import router as profile_migrations_router
+from dossier.feedback.api import router as feedback_router
+from dossier.feedback.api import surveys_router
+from dossier.interactions.api import router as interactions_router
 from dossier.privacy.api import router as privacy_router
 from dossier.privacy.audit_api import router as audit_router
 from dossier.templates.api import router as templates_router
@@ -69,6 +72,9 @@ api.add_router("/templates", profile_migrations_router)
 api.add_router("/consent", consent_router)
 api.add_router("/privacy", privacy_router)
 api.add_router("/audit", audit_router)
+api.add_router("/interactions", interactions_router)
+api.add_router("/feedback", feedback_router)
+api.add_router("/surveys", surveys_router)
 api.add_router("/webhooks", webhooks_router)
 api.add_router("/", accounts_router)
 

@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "dossier.consent",
     "dossier.activity",
     "dossier.followups",
+    "dossier.interactions",
+    "dossier.feedback",
     "dossier.webhooks",
     "dossier.privacy",
     "dossier.site",

@@ -25,6 +25,8 @@ urlpatterns = [
     path("", include("dossier.customers.urls")),
     path("consent/", include("dossier.consent.urls")),
     path("privacy/", include("dossier.privacy.urls")),
+    path("interactions/", include("dossier.interactions.urls")),
+    path("feedback/", include("dossier.feedback.urls")),
     path("audit/", audit_log, name="audit"),
     path("webhooks/", include("dossier.webhooks.urls")),
     # assets (/static/) are served by WhiteNoise's middleware: no CDN, no separate web server

@@ -35,6 +35,9 @@ _TEMPLATE_EDITING = [
     "templates.migrate_template",
 ]
 _TAG_EDITING = ["customers.add_tag", "customers.change_tag", "customers.delete_tag"]
+#: surveys' questions are no one's personal data: every role may read them
+_SURVEY_READING = ["feedback.view_survey"]
+_SURVEY_EDITING = ["feedback.add_survey"]
 #: keeping webhook subscriptions (integrations); the payloads follow the keeper's own view
 _WEBHOOKS = ["webhooks.manage_subscription"]
 
@@ -51,10 +54,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "audit.view_auditevent",
         "privacy.handle_subjectrequest",
         "privacy.erase_customer",
+        *_SURVEY_READING,
+        *_SURVEY_EDITING,
         *_WEBHOOKS,
     ],
-    SALES: _WORK_WITH_CUSTOMERS,
-    SERVICE: _WORK_WITH_CUSTOMERS,
+    SALES: [*_WORK_WITH_CUSTOMERS, *_SURVEY_READING],
+    SERVICE: [*_WORK_WITH_CUSTOMERS, *_SURVEY_READING],
     # marketing works with segments: sees customers, masked, cannot edit their facts
     MARKETING: [
         "customers.view_customer",
@@ -62,9 +67,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_TAG_EDITING,
         "customers.export_customer",
         "templates.view_template",
+        *_SURVEY_READING,
     ],
     # analysts see aggregates only, never a customer's personal data
-    ANALYST: ["templates.view_template"],
+    ANALYST: ["templates.view_template", *_SURVEY_READING],
 }
 
 #: The template scenarios a role works in (PIPL's "minimum necessary"): its members see and
@@ -76,6 +82,7 @@ ROLE_SCENARIOS: dict[str, list[str]] = {
 }
 
 ADMIN_APPS = ["accounts", "audit", "customers", "templates", "privacy", "consent"]
+ADMIN_APPS += ["interactions", "feedback"]
 ADMIN_APPS += ["webhooks"]
 
 #: Identifier types by which a role finds customers of *any* owner (not only its own and those

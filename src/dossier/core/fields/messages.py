@@ -142,6 +142,31 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{label}: an earlier row of this batch already names the same customer.",
         "{label}：本批中前面的行已指向同一客户。",
     ),
+    # feedback and surveys
+    "unknown_question": (
+        "The survey has no question “{value}”.",
+        "问卷中没有问题“{value}”。",
+    ),
+    "duplicate_question": (
+        "Question key “{value}” appears twice.",
+        "问题标识“{value}”重复。",
+    ),
+    "duplicate_choice": (
+        "{label}: “{value}” appears twice.",
+        "{label}：“{value}”重复。",
+    ),
+    "question_type_twice": (
+        "A survey asks at most one {value} question.",
+        "一份问卷最多只能有一个{value}问题。",
+    ),
+    "too_few_items": (
+        "{label} needs at least {min} items.",
+        "{label}至少需要{min}项。",
+    ),
+    "status_change_not_allowed": (
+        "{label} cannot go from “{before}” to “{after}”.",
+        "{label}不能从“{before}”变为“{after}”。",
+    ),
     # Template definition errors
     "invalid_key": (
         "Field key “{value}” must start with a letter and use only a-z, 0-9 and _.",

@@ -59,6 +59,13 @@ RECORD_FIELDS: dict[str, set[str]] = {
     # a field definition's rules and default depend on its type
     "POST /api/v1/templates": {"*"},
     "PUT /api/v1/templates/{key}": {"*"},
+    # an interaction's time lies in a window around today
+    "POST /api/v1/interactions": {"occurred_at"},
+    "PATCH /api/v1/interactions/{interaction_id}": {"occurred_at"},
+    # a survey's questions depend on each one's type (choices, one CSAT and one NPS at most);
+    # answers are checked against the survey's questions, which are data
+    "POST /api/v1/surveys": {"*"},
+    "POST /api/v1/surveys/{survey_id}/responses": {"*"},
     # a webhook's target must resolve to public addresses: which hosts do is the network's data
     "POST /api/v1/webhooks": {"url"},
     "PATCH /api/v1/webhooks/{subscription_id}": {"url"},

@@ -25,6 +25,9 @@ MENUS = {
     roles.MARKETING: [*EVERYONE, *WORK],
     roles.ANALYST: [*EVERYONE, "/templates/"],
 }
+# the feedback list: for the roles that read what customers wrote
+for _role in (roles.ADMIN, roles.MANAGER, roles.SALES, roles.SERVICE):
+    MENUS[_role] = [*MENUS[_role], "/feedback/"]
 # webhooks are kept by admins and managers
 for _role in (roles.ADMIN, roles.MANAGER):
     MENUS[_role] = [*MENUS[_role], "/webhooks/"]
