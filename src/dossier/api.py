@@ -19,11 +19,13 @@ from ninja.parser import Parser
 
 from dossier.accounts.api import router as accounts_router
 from dossier.accounts.auth import TokenAuth, TokenRateThrottle
+from dossier.campaigns.api import router as campaigns_router
 from dossier.consent.api import router as consent_router
 from dossier.core.errors import ApplicationError
 from dossier.customers.api import router as customers_router
 from dossier.customers.api import tags_router
 from dossier.customers.profile_migrations import router as profile_migrations_router
+from dossier.pipeline.api import opportunities_router, stages_router
 from dossier.privacy.api import router as privacy_router
 from dossier.privacy.audit_api import router as audit_router
 from dossier.templates.api import router as templates_router
@@ -68,6 +70,9 @@ api.add_router("/templates", profile_migrations_router)
 api.add_router("/consent", consent_router)
 api.add_router("/privacy", privacy_router)
 api.add_router("/audit", audit_router)
+api.add_router("/opportunities", opportunities_router)
+api.add_router("/pipeline", stages_router)
+api.add_router("/campaigns", campaigns_router)
 api.add_router("/", accounts_router)
 
 

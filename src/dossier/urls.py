@@ -25,6 +25,8 @@ urlpatterns = [
     path("", include("dossier.customers.urls")),
     path("consent/", include("dossier.consent.urls")),
     path("privacy/", include("dossier.privacy.urls")),
+    path("pipeline/", include("dossier.pipeline.urls")),
+    path("campaigns/", include("dossier.campaigns.urls")),
     path("audit/", audit_log, name="audit"),
     # assets (/static/) are served by WhiteNoise's middleware: no CDN, no separate web server
 ]
