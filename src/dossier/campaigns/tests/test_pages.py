@@ -120,3 +120,10 @@ def test_the_timeline_entry_says_what_happened(filled: Any, customers: list[Any]
     entry = TimelineEntry.objects.filter(kind="campaign", customer=customers[0]).get()
     html = render_to_string("campaigns/_timeline_entry.html", {"entry": entry, "row": None})
     assert "Invited to 双十一会员日" in html
+
+
+def test_the_campaign_page_speaks_chinese(marketing: Any, filled: Any) -> None:
+    client = client_for(marketing)
+    client.cookies["django_language"] = "zh-hans"
+    html = client.get(reverse("campaigns:detail", args=[filled.pk])).content.decode()
+    assert "从标签添加成员" in html and "仍可触达" in html and "短信" in html

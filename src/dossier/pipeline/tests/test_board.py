@@ -151,3 +151,10 @@ def test_the_timeline_entry_draws_from_the_row_or_the_summary(deal: Opportunity)
     assert "年度采购合同" in with_row and "¥128,000.00" in with_row
     without = render_to_string("pipeline/_timeline_entry.html", {"entry": entry, "row": None})
     assert "年度采购合同" not in without and "lead" in without
+
+
+def test_the_board_speaks_chinese(sales: Any, deal: Opportunity) -> None:
+    client = client_for(sales)
+    client.cookies["django_language"] = "zh-hans"
+    html = client.get(reverse("pipeline:board") + "?scenario=retail_member").content.decode()
+    assert "销售漏斗" in html and "需求确认" in html and "把卡片拖到另一列" in html
