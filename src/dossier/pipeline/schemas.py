@@ -15,7 +15,8 @@ from dossier.core.schemas import FILLED, TEXT, IsoDate, RecordId, not_a_boolean
 AMOUNT = r"^\d{1,12}(\.\d{1,2})?$"
 Amount = Annotated[str, Field(pattern=AMOUNT, description="e.g. 12800.00")]
 Currency = Annotated[str, Field(pattern=r"^[A-Za-z]{3}$", description="ISO 4217, e.g. CNY")]
-Percent = Annotated[int, BeforeValidator(not_a_boolean), Field(ge=0, le=100)]
+# the bounds first: after a validator they would reach the document as "ge"/"le", not read
+Percent = Annotated[int, Field(ge=0, le=100), BeforeValidator(not_a_boolean)]
 Title = Annotated[str, Field(min_length=1, max_length=200, pattern=FILLED)]
 Note = Annotated[str, Field(max_length=2000, pattern=TEXT)]
 UserName = Annotated[str, Field(min_length=1, max_length=150, pattern=FILLED)]
@@ -35,7 +36,7 @@ class StageOut(Schema):
 class StagePatch(Schema):
     name_zh: Annotated[str, Field(min_length=1, max_length=50, pattern=FILLED)] | None = None
     name_en: Annotated[str, Field(max_length=50, pattern=TEXT)] | None = None
-    position: Annotated[int, BeforeValidator(not_a_boolean), Field(ge=0, le=1000)] | None = None
+    position: Annotated[int, Field(ge=0, le=1000), BeforeValidator(not_a_boolean)] | None = None
     probability: Percent | None = None
 
 

@@ -121,3 +121,16 @@ def test_members_are_in_the_customers_copy_kept_on_erasure_and_merged_once(
     assert moved["campaigns.CampaignMember"] == 1
     [kept] = CampaignMember.objects.filter(campaign=campaign)
     assert (kept.customer_id, kept.status, kept.order_ref) == (second.pk, "converted", "SO-1")
+
+
+def test_erasing_a_member_keeps_the_counts_and_takes_them_out_of_reach(
+    admin_user: Any, marketing: Any, campaign: Any, customers: list[Any]
+) -> None:
+    from dossier.campaigns.selectors import get_campaign
+    from dossier.privacy.erasure import erase_customer
+
+    consent(admin_user, customers[0])
+    membership.add_members(actor=marketing, campaign_id=campaign.pk, customer_ids=[customers[0].pk])
+    erase_customer(actor=admin_user, customer_id=customers[0].pk)
+    detail = get_campaign(actor=marketing, campaign_id=campaign.pk)
+    assert (detail["counts"]["total"], detail["reachable"]) == (1, 0)

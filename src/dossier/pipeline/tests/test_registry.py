@@ -67,3 +67,16 @@ def test_the_timeline_loads_the_opportunity_for_who_may_see_it(
     assert page.rows[("opportunity", str(won.pk))].title == "年度采购合同"
     assert entry.summary["stage"] == "won"
     assert ("opportunity", str(won.pk)) in timeline_page(actor=manager, customer_id=member.pk).rows
+
+
+def test_erasing_the_customer_keeps_the_deal_and_drops_what_named_anyone(
+    won: Opportunity, member: Any, admin_user: Any
+) -> None:
+    from dossier.privacy.erasure import erase_customer
+
+    erase_customer(actor=admin_user, customer_id=member.pk)
+    kept = Opportunity.objects.get(pk=won.pk)
+    assert (kept.amount, kept.stage.key, kept.title, kept.won_reason) == (
+        Decimal("128000.00"), "won", "—", "",
+    )  # fmt: skip
+    assert export_sections(member)["opportunities"][0]["next_step"] == ""
