@@ -26,6 +26,7 @@ from dossier.templates.models import Scenario
 MAX_PAGE_SIZE = 200
 #: the most cards one column of the board shows (the newest moves first)
 CARDS_PER_COLUMN = 50
+CENT = Decimal("0.01")
 PERMISSION = {"view": "pipeline.view_opportunity", "change": "pipeline.change_opportunity"}
 
 
@@ -230,7 +231,7 @@ def board(*, actor: MaybeActor, scenario: str, per_column: int = CARDS_PER_COLUM
         column = columns.get(row["stage_id"])
         if column is not None:
             column.count += row["n"]
-            column.totals.append((row["currency"], row["total"] or Decimal(0)))
+            column.totals.append((row["currency"], (row["total"] or Decimal(0)).quantize(CENT)))
     for column in columns.values():
         if column.count:
             column.cards = list(

@@ -289,3 +289,14 @@ def test_an_opportunity_can_be_logged_as_already_won_with_its_reason(sales: Any,
         actor=sales, customer_id=lead.pk, title="首批订货", stage_id=won.pk, won_reason="老客户复购"
     )
     assert made.closed_at is not None and made.probability == 100
+
+
+def test_default_stages_come_back_for_a_scenario_without_any() -> None:
+    from dossier.pipeline.stages import ensure_default_stages
+
+    assert ensure_default_stages() == 0  # the migration made them all
+    Stage.objects.filter(scenario="financial").delete()
+    Stage.objects.filter(scenario="sales", key="lead").update(name_zh="潜在客户")
+    assert ensure_default_stages() == 6
+    assert Stage.objects.filter(scenario="financial").count() == 6
+    assert stage("sales", "lead").name_zh == "潜在客户"
