@@ -13,6 +13,7 @@ import random
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
+from itertools import accumulate
 from uuid import UUID
 
 from django.contrib.auth.models import User
@@ -105,7 +106,8 @@ def fill_demo(
     for stage in Stage.objects.order_by("scenario", "position", "id"):
         stages.setdefault(stage.scenario, []).append(stage)
     workers, admin = _owners(users)
-    keys, weights = list(STAGE_WEIGHTS), list(STAGE_WEIGHTS.values())
+    keys = list(STAGE_WEIGHTS)
+    cumulative = list(accumulate(STAGE_WEIGHTS.values()))
     now = timezone.now()
     made = 0
     for start in range(0, count, BATCH):
@@ -115,7 +117,7 @@ def fill_demo(
             customer_id, owner_id = customers[rng.randrange(len(customers))]
             scenario = scenario_of.get(customer_id, "other")
             pipeline = stages.get(scenario) or stages["other"]
-            key = keys[n] if n < len(keys) else rng.choices(keys, weights)[0]
+            key = keys[n] if n < len(keys) else rng.choices(keys, cum_weights=cumulative)[0]
             target = next(s for s in pipeline if s.key == key)
             steps = _path(pipeline, target, rng)
             moment = now - timedelta(days=rng.uniform(20, 240))

@@ -82,6 +82,7 @@ def _answer(
 
 
 @require_POST
+@_shows_errors  # a refusal to someone who may not even see the board: its 403 page
 def move(request: AuthenticatedRequest, opportunity_id: int) -> HttpResponse:
     """Move a card to another stage; a won or lost stage asks for the reason first."""
     scenario = _scenario(request.user, str(request.POST.get("scenario", ""))[:32])

@@ -101,6 +101,8 @@ def test_a_move_by_someone_who_may_not_change_it_is_refused_and_nothing_is_writt
     # service may see pipelines but not change them; outsider may not see the customer
     assert client_for(service).post(move_url(deal), data).status_code == 403
     assert client_for(marketing).post(move_url(deal), data).status_code == 403
+    assert client_for(marketing).post(move_url(deal), data, headers=HTMX).status_code == 403
+    assert client_for(service).post(move_url(deal), data, headers=HTMX).status_code == 403
     assert client_for(outsider).post(move_url(deal), data).status_code == 404
     refused = client_for(outsider).post(move_url(deal), data, headers=HTMX)
     assert refused.status_code == 404
