@@ -103,9 +103,13 @@ def test_a_members_status_menu_posts_with_htmx_and_answers_its_row(
     row = client.post(url, {"status": "responded"}, headers={"HX-Request": "true"})
     assert row.status_code == 200 and row.content.decode().startswith('<tr id="member-')
     assert CampaignMember.objects.get(customer=customers[0]).status == "responded"
+    converted = client.post(url, {"status": "converted"}, headers={"HX-Request": "true"})
+    assert 'name="order_ref"' in converted.content.decode()
+    client.post(url, {"status": "converted", "order_ref": "SO-88"}, headers={"HX-Request": "true"})
+    assert CampaignMember.objects.get(customer=customers[0]).order_ref == "SO-88"
     back = client.post(url, {"status": "invited"}, headers={"HX-Request": "true"})
     assert back.status_code == 200 and "cannot go back" in back.content.decode()
-    assert CampaignMember.objects.get(customer=customers[0]).status == "responded"
+    assert CampaignMember.objects.get(customer=customers[0]).status == "converted"
 
 
 def test_sales_may_not_mark_members_on_the_page(
