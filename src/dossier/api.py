@@ -19,6 +19,7 @@ from ninja.parser import Parser
 
 from dossier.accounts.api import router as accounts_router
 from dossier.accounts.auth import TokenAuth, TokenRateThrottle
+from dossier.campaigns.api import router as campaigns_router
 from dossier.consent.api import router as consent_router
 from dossier.core.errors import ApplicationError
 from dossier.customers.api import router as customers_router
@@ -27,6 +28,7 @@ from dossier.customers.profile_migrations import router as profile_migrations_ro
 from dossier.feedback.api import router as feedback_router
 from dossier.feedback.api import surveys_router
 from dossier.interactions.api import router as interactions_router
+from dossier.pipeline.api import opportunities_router, stages_router
 from dossier.privacy.api import router as privacy_router
 from dossier.privacy.audit_api import router as audit_router
 from dossier.templates.api import router as templates_router
@@ -76,6 +78,9 @@ api.add_router("/interactions", interactions_router)
 api.add_router("/feedback", feedback_router)
 api.add_router("/surveys", surveys_router)
 api.add_router("/webhooks", webhooks_router)
+api.add_router("/opportunities", opportunities_router)
+api.add_router("/pipeline", stages_router)
+api.add_router("/campaigns", campaigns_router)
 api.add_router("/", accounts_router)
 
 

@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "dossier.interactions",
     "dossier.feedback",
     "dossier.webhooks",
+    "dossier.pipeline",
+    "dossier.campaigns",
     "dossier.privacy",
     "dossier.site",
 ]
@@ -204,6 +206,9 @@ DOSSIER_TRUSTED_PROXIES = [
 ]
 DOSSIER_API_RATE = os.environ.get("DOSSIER_API_RATE", "1200/m")
 DOSSIER_API_ANON_RATE = os.environ.get("DOSSIER_API_ANON_RATE", "120/m")
+# An open opportunity with no move or change for this many days gets a follow-up task
+# (`dossier pipeline stale`, daily from cron).
+DOSSIER_STALE_OPPORTUNITY_DAYS = int(os.environ.get("DOSSIER_STALE_OPPORTUNITY_DAYS", "14"))
 if SESSION_COOKIE_SECURE:
     SECURE_HSTS_SECONDS = int(os.environ.get("DOSSIER_HSTS_SECONDS", "31536000"))
     SECURE_SSL_REDIRECT = _flag("DOSSIER_SSL_REDIRECT")

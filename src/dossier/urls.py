@@ -27,6 +27,8 @@ urlpatterns = [
     path("privacy/", include("dossier.privacy.urls")),
     path("interactions/", include("dossier.interactions.urls")),
     path("feedback/", include("dossier.feedback.urls")),
+    path("pipeline/", include("dossier.pipeline.urls")),
+    path("campaigns/", include("dossier.campaigns.urls")),
     path("audit/", audit_log, name="audit"),
     path("webhooks/", include("dossier.webhooks.urls")),
     # assets (/static/) are served by WhiteNoise's middleware: no CDN, no separate web server

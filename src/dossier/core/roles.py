@@ -73,6 +73,30 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ANALYST: ["templates.view_template", *_SURVEY_READING],
 }
 
+# The sales pipeline (issue 13): sales and managers work opportunities, service sees them;
+# marketing and analysts do not see them.
+_PIPELINE_SEE = ["pipeline.view_opportunity", "pipeline.view_stage"]
+_PIPELINE_WORK = ["pipeline.add_opportunity", "pipeline.change_opportunity"]
+# Campaigns: marketing (and managers) create and run them; sales and service see them and
+# the members they may see; analysts see campaigns with their counts only, never members.
+_CAMPAIGN_COUNTS = ["campaigns.view_campaign"]
+_CAMPAIGN_SEE = [*_CAMPAIGN_COUNTS, "campaigns.view_campaignmember"]
+_CAMPAIGN_RUN = [
+    *_CAMPAIGN_SEE,
+    "campaigns.add_campaign",
+    "campaigns.change_campaign",
+    "campaigns.add_campaignmember",
+    "campaigns.change_campaignmember",
+]
+for _role, _extra in {
+    MANAGER: [*_PIPELINE_SEE, *_PIPELINE_WORK, *_CAMPAIGN_RUN],
+    SALES: [*_PIPELINE_SEE, *_PIPELINE_WORK, *_CAMPAIGN_SEE],
+    SERVICE: [*_PIPELINE_SEE, *_CAMPAIGN_SEE],
+    MARKETING: _CAMPAIGN_RUN,
+    ANALYST: _CAMPAIGN_COUNTS,
+}.items():
+    ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_extra]
+
 #: The template scenarios a role works in (PIPL's "minimum necessary"): its members see and
 #: create only customers on templates of these scenarios. Roles not listed see every scenario.
 ROLE_SCENARIOS: dict[str, list[str]] = {
@@ -84,6 +108,7 @@ ROLE_SCENARIOS: dict[str, list[str]] = {
 ADMIN_APPS = ["accounts", "audit", "customers", "templates", "privacy", "consent"]
 ADMIN_APPS += ["interactions", "feedback"]
 ADMIN_APPS += ["webhooks"]
+ADMIN_APPS = [*ADMIN_APPS, "pipeline", "campaigns"]
 
 #: Identifier types by which a role finds customers of *any* owner (not only its own and those
 #: shared with it), still only within its scenarios: a service desk takes calls from everyone's

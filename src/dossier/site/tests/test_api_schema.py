@@ -56,6 +56,9 @@ RECORD_FIELDS: dict[str, set[str]] = {
     "POST /api/v1/privacy/customers/{customer_id}/restrict": {"request_id"},
     "POST /api/v1/privacy/customers/{customer_id}/object": {"request_id"},
     "POST /api/v1/consent/confirm": {"code"},
+    # a campaign's consent purpose is a record; whether it is given per channel (so fits the
+    # channel) is data too; its dates lie within 1900-2199, ends not before starts
+    "POST /api/v1/campaigns": {"purpose", "channel", "starts_at", "ends_at"},
     # a field definition's rules and default depend on its type
     "POST /api/v1/templates": {"*"},
     "PUT /api/v1/templates/{key}": {"*"},
