@@ -28,6 +28,11 @@ MENUS = {
 # the feedback list: for the roles that read what customers wrote
 for _role in (roles.ADMIN, roles.MANAGER, roles.SALES, roles.SERVICE):
     MENUS[_role] = [*MENUS[_role], "/feedback/"]
+# the pipeline: those who sell and serve; campaigns: every role (analysts see counts only)
+for _role in (roles.ADMIN, roles.MANAGER, roles.SALES, roles.SERVICE):
+    MENUS[_role] = [*MENUS[_role], "/pipeline/"]
+for _role in roles.ROLES:
+    MENUS[_role] = [*MENUS[_role], "/campaigns/"]
 # webhooks are kept by admins and managers
 for _role in (roles.ADMIN, roles.MANAGER):
     MENUS[_role] = [*MENUS[_role], "/webhooks/"]

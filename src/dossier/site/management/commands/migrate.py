@@ -1,4 +1,5 @@
-"""`dossier migrate`: Django's migrate, then the roles and the built-in templates."""
+"""`dossier migrate`: Django's migrate, then the roles, the built-in templates and the
+pipeline's default stages."""
 
 from typing import Any
 
@@ -13,11 +14,13 @@ class Command(DjangoMigrate):
         from django.db import connections
 
         from dossier.accounts.services import ensure_roles
+        from dossier.pipeline.stages import ensure_default_stages
         from dossier.templates.services import install_builtin_templates
 
         database = options.get("database") or "default"
         if connections[database].settings_dict.get("NAME") and not options.get("plan"):
             ensure_roles()
             installed = install_builtin_templates()
+            ensure_default_stages()  # the sales pipeline's stages of any scenario without them
             if options.get("verbosity", 1) >= 1 and installed:
                 self.stdout.write(f"Installed {len(installed)} built-in templates.")
