@@ -24,9 +24,11 @@ from dossier.core.errors import ApplicationError
 from dossier.customers.api import router as customers_router
 from dossier.customers.api import tags_router
 from dossier.customers.profile_migrations import router as profile_migrations_router
+from dossier.followups.api import router as tasks_router
 from dossier.privacy.api import router as privacy_router
 from dossier.privacy.audit_api import router as audit_router
 from dossier.templates.api import router as templates_router
+from dossier.tickets.api import router as tickets_router
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +70,8 @@ api.add_router("/templates", profile_migrations_router)
 api.add_router("/consent", consent_router)
 api.add_router("/privacy", privacy_router)
 api.add_router("/audit", audit_router)
+api.add_router("/tickets", tickets_router)
+api.add_router("/tasks", tasks_router)
 api.add_router("/", accounts_router)
 
 

@@ -46,6 +46,12 @@ class Task(models.Model):
             models.Index(fields=["assignee", "status", "due_at"], name="task_assignee_due"),
             models.Index(fields=["customer", "status"], name="task_customer_status"),
             models.Index(fields=["cause_kind", "cause_id"], name="task_cause"),
+            # the due sweep reads only open tasks not announced yet
+            models.Index(
+                fields=["due_at"],
+                condition=models.Q(status="open", due_announced_at__isnull=True),
+                name="task_due_unannounced",
+            ),
         ]
 
     def __str__(self) -> str:
