@@ -209,7 +209,8 @@ def _ticket_to_change(actor: MaybeActor, ticket_id: Any) -> Ticket:
     if customer_id is None:
         raise NotFound(_("No such ticket."), code="ticket_not_found")
     customer_for(actor, customer_id, "change")  # PermissionDenied for who may only look
-    return Ticket.objects.select_for_update().select_related("assignee").get(pk=ticket_id)
+    locked = Ticket.objects.select_for_update(of=("self",)).select_related("assignee")
+    return locked.get(pk=ticket_id)
 
 
 def illegal_move(current: str, target: str) -> ValidationFailed:
