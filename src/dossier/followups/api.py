@@ -10,7 +10,7 @@ from dossier.accounts.auth import ApiRequest
 from dossier.core.schemas import ERRORS, OneOf, RecordId
 from dossier.followups import selectors, services
 from dossier.followups.models import Task
-from dossier.followups.schemas import ReassignIn, TaskIn, TaskOut, TaskPageOut
+from dossier.followups.schemas import Cursor, ReassignIn, TaskIn, TaskOut, TaskPageOut
 
 router = Router(tags=["tasks"])
 
@@ -40,7 +40,7 @@ def _shown(request: ApiRequest, task: Task) -> dict[str, Any]:
 def list_my_tasks(
     request: ApiRequest,
     when: Annotated[str, OneOf(selectors.WHENS, checked=True)] = "open",
-    cursor: str = "",
+    cursor: Cursor = "",
     limit: int = Query(50, ge=1, le=200),
 ) -> Any:
     """Your tasks: `overdue` (due before now), `today` (due by midnight), `upcoming`, all

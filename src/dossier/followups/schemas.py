@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 from uuid import UUID
 
 from ninja import Field, Schema
 
 from dossier.core.schemas import FILLED, documented
+from dossier.followups.paging import CURSOR_PATTERN
+
+#: a page cursor as the lists answer it in ``next_cursor`` (empty: the first page)
+Cursor = Annotated[str, Field(pattern=CURSOR_PATTERN, max_length=40)]
 
 
 class TaskOut(Schema):

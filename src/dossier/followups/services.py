@@ -107,7 +107,9 @@ def create_task(
     with transaction.atomic():
         customer = customer_for(actor, customer_id, "change")
         if customer.erased_at is not None:
-            raise Conflict(_("This customer's personal data has been erased."), code="customer_erased")
+            raise Conflict(
+                _("This customer's personal data has been erased."), code="customer_erased"
+            )
         if isinstance(assignee, str):
             assignee = user_named(assignee)
         if assignee is not None:

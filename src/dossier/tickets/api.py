@@ -9,6 +9,7 @@ from ninja import Query, Router, Status
 
 from dossier.accounts.auth import ApiRequest
 from dossier.core.schemas import ERRORS, OneOf, RecordId
+from dossier.followups.schemas import Cursor
 from dossier.tickets import selectors, services, transitions
 from dossier.tickets.schemas import (
     AssignIn,
@@ -36,7 +37,7 @@ def list_tickets(
     assignee: str = Query("", description='A user name, or "me".'),
     overdue: bool = Query(False, description="Only open tickets past their SLA due time."),
     customer_id: UUID | None = None,
-    cursor: str = "",
+    cursor: Cursor = "",
     limit: int = Query(50, ge=1, le=200),
 ) -> Any:
     """Tickets of customers you may see: newest first; with `overdue=true` most overdue first."""

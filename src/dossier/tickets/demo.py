@@ -28,12 +28,32 @@ from dossier.tickets.services import follow_up_after, sla_hours
 
 #: (subject, what the customer said, product references)
 PROBLEMS: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = [
-    ("屏幕碎裂", ("手机从桌上摔落，屏幕右下角碎裂，触摸失灵。", "屏幕出现裂纹，要求保修。"), ("SKU-P60-256", "SKU-MATE60")),
-    ("空调不制冷", ("安装两年，今年夏天开始不制冷，外机有异响。", "开机半小时出风仍是热风。"), ("KFR-35GW", "KFR-50LW")),
-    ("退换货", ("收到的颜色与下单不符，要求换货。", "七天无理由退货，包装完好。"), ("SKU-TSHIRT-L", "SKU-SHOE-42")),
-    ("洗衣机漏水", ("洗衣时底部漏水，地板被泡。", "脱水时进水管接口渗水。"), ("XQG100-B14", "XQB80-36")),
+    (
+        "屏幕碎裂",
+        ("手机从桌上摔落，屏幕右下角碎裂，触摸失灵。", "屏幕出现裂纹，要求保修。"),
+        ("SKU-P60-256", "SKU-MATE60"),
+    ),
+    (
+        "空调不制冷",
+        ("安装两年，今年夏天开始不制冷，外机有异响。", "开机半小时出风仍是热风。"),
+        ("KFR-35GW", "KFR-50LW"),
+    ),
+    (
+        "退换货",
+        ("收到的颜色与下单不符，要求换货。", "七天无理由退货，包装完好。"),
+        ("SKU-TSHIRT-L", "SKU-SHOE-42"),
+    ),
+    (
+        "洗衣机漏水",
+        ("洗衣时底部漏水，地板被泡。", "脱水时进水管接口渗水。"),
+        ("XQG100-B14", "XQB80-36"),
+    ),
     ("冰箱异响", ("夜间压缩机声音很大，影响休息。",), ("BCD-470WP", "BCD-258")),
-    ("快递破损", ("外箱破损，商品边角有划痕。", "签收时发现包裹被压变形。"), ("SKU-KETTLE", "SKU-LAMP-02")),
+    (
+        "快递破损",
+        ("外箱破损，商品边角有划痕。", "签收时发现包裹被压变形。"),
+        ("SKU-KETTLE", "SKU-LAMP-02"),
+    ),
     ("发票开错", ("发票抬头写错了公司名称，需要重开。", "税号少了一位，财务无法报销。"), ()),
     ("电池续航短", ("新买的手机一天要充三次电。",), ("SKU-P60-256", "SKU-NOVA12")),
     ("耳机无声音", ("左耳机没有声音，已重置仍无效。",), ("SKU-BUDS-PRO",)),
@@ -184,7 +204,11 @@ def _return_visits(tickets: Sequence[Ticket], now: datetime) -> None:
             "kind": "task",
             "object_id": task.pk,
             "occurred_at": task.created_at,
-            "summary": {"status": task.status, "due_at": task.due_at.isoformat(), "cause": "ticket"},
+            "summary": {
+                "status": task.status,
+                "due_at": task.due_at.isoformat(),
+                "cause": "ticket",
+            },
         }
         for task in made
     )
@@ -219,7 +243,9 @@ def fill_demo(
     return total
 
 
-def _flush(planned: list[_Planned], touched: list[Any], by_id: dict[int, str], now: datetime) -> int:
+def _flush(
+    planned: list[_Planned], touched: list[Any], by_id: dict[int, str], now: datetime
+) -> int:
     if not planned:
         return 0
     with transaction.atomic():

@@ -42,7 +42,12 @@ def tickets_copy(customer: Customer) -> list[dict[str, Any]]:
             "resolved_at": _when(t.resolved_at),
             "closed_at": _when(t.closed_at),
             "history": [
-                {"from": h.from_status or None, "to": h.to_status, "at": _when(h.at), "note": h.note}
+                {
+                    "from": h.from_status or None,
+                    "to": h.to_status,
+                    "at": _when(h.at),
+                    "note": h.note,
+                }
                 for h in t.transitions.all()
             ],
         }

@@ -166,4 +166,3 @@ def tickets_by_id(actor: MaybeActor, ids: Sequence[str]) -> dict[str, Ticket]:
     """The tickets among ``ids`` the actor may see (the timeline draws the others from summary)."""
     numbers = [int(pk) for pk in ids if str(pk).isdecimal()]
     return {str(t.pk): t for t in _visible(actor).filter(pk__in=numbers)}
-

@@ -147,7 +147,9 @@ def open_ticket(
     with transaction.atomic():
         customer = customer_for(actor, customer_id, "change")
         if customer.erased_at is not None:
-            raise Conflict(_("This customer's personal data has been erased."), code="customer_erased")
+            raise Conflict(
+                _("This customer's personal data has been erased."), code="customer_erased"
+            )
         values = {
             "subject": subject,
             "description": description,
@@ -264,9 +266,7 @@ def transition_ticket(
             ticket.resolved_at = now
         if target == transitions.CLOSED:
             ticket.closed_at = now
-        ticket.save(
-            update_fields=["status", "updated_at", "due_at", "resolved_at", "closed_at"]
-        )
+        ticket.save(update_fields=["status", "updated_at", "due_at", "resolved_at", "closed_at"])
         _history(ticket, current, target, actor, now, clean["note"] or "")
         update_entry(kind=TIMELINE_KIND, object_id=ticket.pk, summary=_summary(ticket))
         change = int(ticket.is_open) - int(was_open)

@@ -26,10 +26,10 @@ def parse_hours(value: Mapping[str, object] | str | None) -> dict[str, float]:
         for part in value.split(","):
             if not part.strip():
                 continue
-            name, sep, number = part.partition("=")
+            key, sep, text = part.partition("=")
             if not sep:
                 raise ValueError(f"SLA hours: {part.strip()!r} is not priority=hours")
-            pairs.append((name.strip(), number.strip()))
+            pairs.append((key.strip(), text.strip()))
     else:
         pairs = list(value.items())
     for name, number in pairs:

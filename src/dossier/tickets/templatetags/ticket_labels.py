@@ -13,11 +13,11 @@ register = template.Library()
 
 @register.filter
 def status_label(value: Any) -> str:
-    """"in_progress" → 处理中 / in progress."""
+    """The state in words: in_progress → 处理中 / in progress."""
     return str(STATUS_LABELS.get(str(value), value or ""))
 
 
 @register.filter
 def priority_label(value: Any) -> str:
-    """"urgent" → 紧急 / urgent."""
+    """The priority in words: urgent → 紧急 / urgent."""
     return str(PRIORITY_LABELS.get(str(value), value or ""))

@@ -49,9 +49,7 @@ def open_one(owner: User, customer: Any) -> Callable[..., Ticket]:
 
     def make(**values: Any) -> Ticket:
         fields = {"subject": "屏幕碎裂", "description": "手机摔落后屏幕碎裂", "priority": "high"}
-        return services.open_ticket(
-            actor=owner, customer_id=customer.pk, **{**fields, **values}
-        )
+        return services.open_ticket(actor=owner, customer_id=customer.pk, **{**fields, **values})
 
     return make
 

@@ -114,9 +114,7 @@ PAGE_CALLS: dict[str, Any] = {
     "GET tickets:detail": lambda w, a: PageCall(reverse("tickets:detail", args=[ticket(w, a).pk])),
     "POST tickets:transition": _transition_page,
     "POST tickets:assign": _assign_page,
-    "GET tickets:create": lambda w, a: PageCall(
-        reverse("tickets:create", args=[w.target(a).pk])
-    ),
+    "GET tickets:create": lambda w, a: PageCall(reverse("tickets:create", args=[w.target(a).pk])),
     "POST tickets:create": _create_page,
 }
 

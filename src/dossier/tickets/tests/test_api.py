@@ -42,7 +42,13 @@ def test_open_then_read_it_with_its_history(api: Any, customer: Any, owner: User
     )
     assert data["next_states"] == ["in_progress"] and data["overdue"] is False
     assert data["history"] == [
-        {"from_status": None, "to_status": "new", "by": owner.username, "at": data["created_at"], "note": ""}
+        {
+            "from_status": None,
+            "to_status": "new",
+            "by": owner.username,
+            "at": data["created_at"],
+            "note": "",
+        }
     ]
     read = api.get(f"/tickets/{data['id']}").json()
     assert read == data
@@ -163,6 +169,11 @@ def test_the_cursor_pages_through_every_ticket_once(
                 break
         assert sorted(seen) == sorted(made) and len(seen) == 7
     assert api.get("/tickets?cursor=not-a-cursor").status_code == 422
+    # any cursor the document allows is a position, even one beyond every row
+    for far in ("99999999999999999.9999999999999999999", "-99999999999999999.1", "0.0"):
+        for overdue in ("false", "true"):
+            response = api.get(f"/tickets?cursor={far}&overdue={overdue}")
+            assert response.status_code == 200, (far, response.content)
 
 
 def test_another_teams_agent_gets_404_and_nothing_is_written(
@@ -171,9 +182,14 @@ def test_another_teams_agent_gets_404_and_nothing_is_written(
     ticket = open_one()
     other = api_as(stranger)
     assert other.get(f"/tickets/{ticket.pk}").status_code == 404
-    assert other.post("/tickets", {"customer_id": str(customer.pk), "subject": "x"}).status_code == 404
+    assert (
+        other.post("/tickets", {"customer_id": str(customer.pk), "subject": "x"}).status_code == 404
+    )
     assert other.post(f"/tickets/{ticket.pk}/transition", {"to": "in_progress"}).status_code == 404
-    assert other.post(f"/tickets/{ticket.pk}/assign", {"assignee": stranger.username}).status_code == 404
+    assert (
+        other.post(f"/tickets/{ticket.pk}/assign", {"assignee": stranger.username}).status_code
+        == 404
+    )
     assert other.get("/tickets").json()["items"] == []
     assert Ticket.objects.count() == 1 and Ticket.objects.get().status == "new"
     assert Event.objects.count() == 1

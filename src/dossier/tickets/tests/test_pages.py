@@ -115,9 +115,7 @@ def test_take_it_assigns_to_me(owner: User, open_one: Callable[..., Ticket]) -> 
     assert Ticket.objects.get(pk=ticket.pk).assignee == owner
 
 
-def test_the_quick_action_opens_a_ticket_and_tells_the_timeline(
-    owner: User, customer: Any
-) -> None:
+def test_the_quick_action_opens_a_ticket_and_tells_the_timeline(owner: User, customer: Any) -> None:
     url = reverse("tickets:create", args=[customer.pk])
     client = client_for(owner)
     form = client.get(url).content.decode()
@@ -149,7 +147,12 @@ def test_other_teams_and_marketing_are_turned_away(
     ticket = open_one()
     other = client_for(stranger)
     assert other.get(reverse("tickets:detail", args=[ticket.pk])).status_code == 404
-    assert other.post(reverse("tickets:transition", args=[ticket.pk]), {"to": "in_progress"}).status_code == 404
+    assert (
+        other.post(
+            reverse("tickets:transition", args=[ticket.pk]), {"to": "in_progress"}
+        ).status_code
+        == 404
+    )
     looker = client_for(marketing)
     page = looker.get(reverse("tickets:detail", args=[ticket.pk])).content.decode()
     assert "手机摔落" not in page and 'name="to"' not in page  # masked, and no buttons

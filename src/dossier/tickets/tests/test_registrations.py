@@ -15,9 +15,11 @@ from dossier.activity import kinds as registered
 from dossier.activity.models import CustomerFigures, TimelineEntry
 from dossier.activity.selectors import timeline_page
 from dossier.core import roles
+from dossier.customers.access import customer_for
 from dossier.customers.registry import erase_rows, export_sections, repoint_customer_data
 from dossier.outbox.models import Event
 from dossier.outbox.payloads import payload_for
+from dossier.tickets import services
 from dossier.tickets.models import Ticket, TicketTransition
 from dossier.tickets.tests.conftest import move
 
@@ -28,8 +30,6 @@ def test_the_customers_copy_holds_their_tickets_and_history(
     owner: User, customer: Any, open_one: Callable[..., Ticket]
 ) -> None:
     ticket = open_one(description="屏幕右下角碎裂")
-    from dossier.tickets import services
-
     services.transition_ticket(actor=owner, ticket_id=ticket.pk, to="in_progress", note="寄修")
     [copy] = export_sections(customer)["tickets"]
     assert (copy["subject"], copy["description"], copy["status"]) == (
@@ -47,8 +47,6 @@ def test_erasure_drops_the_customers_words_but_keeps_counts(
     owner: User, customer: Any, open_one: Callable[..., Ticket]
 ) -> None:
     ticket = open_one(description="王先生的手机")
-    from dossier.tickets import services
-
     services.transition_ticket(actor=owner, ticket_id=ticket.pk, to="in_progress", note="王先生")
     open_one()
     erase_rows([customer.pk])
@@ -92,8 +90,6 @@ def test_the_timeline_loads_tickets_for_who_may_see_them_and_draws_them(
 def test_the_quick_action_is_offered_to_who_may_change_the_customer(
     owner: User, customer: Any, marketing: User, make_user: Callable[..., User]
 ) -> None:
-    from dossier.customers.access import customer_for
-
     loaded = customer_for(owner, customer.pk)
     assert "open_ticket" in [a.key for a in registered.quick_actions(owner, loaded)]
     assert "open_ticket" not in [a.key for a in registered.quick_actions(marketing, loaded)]

@@ -53,7 +53,12 @@ def test_opening_writes_ticket_history_timeline_figures_event_and_audit(
     assert ticket.status == "new" and ticket.created_by == owner
     assert before + timedelta(hours=4) <= ticket.due_at <= timezone.now() + timedelta(hours=4)
     [row] = TicketTransition.objects.filter(ticket=ticket)
-    assert (row.from_status, row.to_status, row.by, row.customer_id) == ("", "new", owner, customer.pk)
+    assert (row.from_status, row.to_status, row.by, row.customer_id) == (
+        "",
+        "new",
+        owner,
+        customer.pk,
+    )
     entry = TimelineEntry.objects.get(kind="ticket", object_id=str(ticket.pk))
     assert entry.summary == {"status": "new", "priority": "urgent"}  # no words of the customer
     assert open_tickets(customer) == 1
@@ -218,7 +223,9 @@ def test_the_refusal_names_both_states_in_the_callers_language(
     )
 
 
-def test_an_unknown_state_is_an_invalid_choice(owner: User, open_one: Callable[..., Ticket]) -> None:
+def test_an_unknown_state_is_an_invalid_choice(
+    owner: User, open_one: Callable[..., Ticket]
+) -> None:
     ticket = open_one()
     with pytest.raises(ValidationFailed) as caught:
         services.transition_ticket(actor=owner, ticket_id=ticket.pk, to="archived")
@@ -250,7 +257,11 @@ def test_closing_schedules_the_return_visit_for_the_customers_owner(
     assert not Task.objects.exists()  # resolving is not closing
     closed = services.transition_ticket(actor=manager, ticket_id=ticket.pk, to="closed")
     task = Task.objects.get()
-    assert (task.cause_kind, task.cause_id, task.customer_id) == ("ticket", str(ticket.pk), customer.pk)
+    assert (task.cause_kind, task.cause_id, task.customer_id) == (
+        "ticket",
+        str(ticket.pk),
+        customer.pk,
+    )
     assert task.assignee == owner and task.created_by == manager and task.status == "open"
     assert task.due_at == closed.closed_at + timedelta(days=3)
     assert TimelineEntry.objects.filter(kind="task", object_id=str(task.pk)).exists()
@@ -267,9 +278,7 @@ def test_the_return_visit_delay_follows_settings(
     assert Task.objects.get().due_at == closed.closed_at + timedelta(days=7)
 
 
-def test_reopening_starts_a_new_sla_period(
-    owner: User, open_one: Callable[..., Ticket]
-) -> None:
+def test_reopening_starts_a_new_sla_period(owner: User, open_one: Callable[..., Ticket]) -> None:
     ticket = move(owner, open_one(priority="urgent"), "in_progress", "resolved")
     Ticket.objects.filter(pk=ticket.pk).update(due_at=timezone.now() - timedelta(days=2))
     reopened = services.transition_ticket(actor=owner, ticket_id=ticket.pk, to="in_progress")
@@ -338,9 +347,7 @@ def test_assigning_goes_only_to_colleagues_who_may_work_on_the_customer(
         services.assign_ticket(actor=owner, ticket_id=closed.pk, assignee=owner)
 
 
-def test_opening_for_a_colleague_checks_them(
-    owner: User, stranger: User, customer: Any
-) -> None:
+def test_opening_for_a_colleague_checks_them(owner: User, stranger: User, customer: Any) -> None:
     with pytest.raises(ValidationFailed):
         services.open_ticket(actor=owner, customer_id=customer.pk, subject="x", assignee=stranger)
     ticket = services.open_ticket(

@@ -54,7 +54,11 @@ def test_next_states_follow_a_tickets_life() -> None:
 
 
 def test_open_states_and_reopenings() -> None:
-    assert [s for s in STATUSES if transitions.is_open(s)] == [NEW, IN_PROGRESS, WAITING_ON_CUSTOMER]
+    assert [s for s in STATUSES if transitions.is_open(s)] == [
+        NEW,
+        IN_PROGRESS,
+        WAITING_ON_CUSTOMER,
+    ]
     assert transitions.is_reopening(CLOSED, IN_PROGRESS)
     assert transitions.is_reopening(RESOLVED, IN_PROGRESS)
     assert not transitions.is_reopening(WAITING_ON_CUSTOMER, IN_PROGRESS)
