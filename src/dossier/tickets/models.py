@@ -6,23 +6,24 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dossier.customers.models import Customer
 from dossier.protection.fields import EncryptedTextField
 from dossier.tickets import sla, transitions
 
 STATUS_LABELS = {
-    transitions.NEW: _("new"),
-    transitions.IN_PROGRESS: _("in progress"),
-    transitions.WAITING_ON_CUSTOMER: _("waiting on customer"),
-    transitions.RESOLVED: _("resolved"),
-    transitions.CLOSED: _("closed"),
+    transitions.NEW: pgettext_lazy("ticket status", "new"),
+    transitions.IN_PROGRESS: pgettext_lazy("ticket status", "in progress"),
+    transitions.WAITING_ON_CUSTOMER: pgettext_lazy("ticket status", "waiting on customer"),
+    transitions.RESOLVED: pgettext_lazy("ticket status", "resolved"),
+    transitions.CLOSED: pgettext_lazy("ticket status", "closed"),
 }
 PRIORITY_LABELS = {
-    sla.LOW: _("low"),
-    sla.NORMAL: _("normal"),
-    sla.HIGH: _("high"),
-    sla.URGENT: _("urgent"),
+    sla.LOW: pgettext_lazy("ticket priority", "low"),
+    sla.NORMAL: pgettext_lazy("ticket priority", "normal"),
+    sla.HIGH: pgettext_lazy("ticket priority", "high"),
+    sla.URGENT: pgettext_lazy("ticket priority", "urgent"),
 }
 
 
