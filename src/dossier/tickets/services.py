@@ -102,8 +102,15 @@ def sla_hours() -> dict[str, float]:
 
 
 def follow_up_after() -> timedelta:
-    """How long after closing a ticket its return visit is due."""
-    return timedelta(days=float(getattr(settings, "DOSSIER_TICKET_FOLLOW_UP_DAYS", FOLLOW_UP_DAYS)))
+    """How long after closing a ticket its return visit is due (a setting, in days)."""
+    value = getattr(settings, "DOSSIER_TICKET_FOLLOW_UP_DAYS", FOLLOW_UP_DAYS)
+    try:
+        days = float(value)
+    except (TypeError, ValueError):
+        days = -1.0
+    if not 0 <= days <= 365:
+        raise ImproperlyConfigured(f"DOSSIER_TICKET_FOLLOW_UP_DAYS: {value!r} is not 0–365 days")
+    return timedelta(days=days)
 
 
 def _summary(ticket: Ticket) -> dict[str, Any]:

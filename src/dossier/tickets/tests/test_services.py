@@ -273,9 +273,14 @@ def test_closing_schedules_the_return_visit_for_the_customers_owner(
 def test_the_return_visit_delay_follows_settings(
     owner: User, open_one: Callable[..., Ticket], settings: Any
 ) -> None:
-    settings.DOSSIER_TICKET_FOLLOW_UP_DAYS = 7
+    settings.DOSSIER_TICKET_FOLLOW_UP_DAYS = "7"
     closed = move(owner, open_one(), "in_progress", "resolved", "closed")
     assert Task.objects.get().due_at == closed.closed_at + timedelta(days=7)
+    settings.DOSSIER_TICKET_FOLLOW_UP_DAYS = "a week"
+    resolved = move(owner, open_one(), "in_progress", "resolved")
+    with pytest.raises(ImproperlyConfigured, match="FOLLOW_UP_DAYS"):
+        services.transition_ticket(actor=owner, ticket_id=resolved.pk, to="closed")
+    assert Ticket.objects.get(pk=resolved.pk).status == "resolved"  # nothing half done
 
 
 def test_reopening_starts_a_new_sla_period(owner: User, open_one: Callable[..., Ticket]) -> None:
