@@ -29,6 +29,7 @@ from dossier.privacy.api import router as privacy_router
 from dossier.privacy.audit_api import router as audit_router
 from dossier.templates.api import router as templates_router
 from dossier.tickets.api import router as tickets_router
+from dossier.webhooks.api import router as webhooks_router
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +73,7 @@ api.add_router("/privacy", privacy_router)
 api.add_router("/audit", audit_router)
 api.add_router("/tickets", tickets_router)
 api.add_router("/tasks", tasks_router)
+api.add_router("/webhooks", webhooks_router)
 api.add_router("/", accounts_router)
 
 

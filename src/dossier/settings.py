@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "dossier.activity",
     "dossier.followups",
     "dossier.tickets",
+    "dossier.webhooks",
     "dossier.privacy",
     "dossier.site",
 ]
@@ -187,6 +188,13 @@ DOSSIER_INDEX_KEY = os.environ.get("DOSSIER_INDEX_KEY", "")
 DOSSIER_BACKUP_KEY = os.environ.get("DOSSIER_BACKUP_KEY", "")
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# Webhooks: targets on private, loopback, link-local … addresses are refused (SSRF) unless
+# allowed here (a closed network, tests); plain http:// targets likewise.
+DOSSIER_WEBHOOKS_ALLOW_PRIVATE = _flag("DOSSIER_WEBHOOKS_ALLOW_PRIVATE")
+DOSSIER_WEBHOOKS_ALLOW_HTTP = _flag("DOSSIER_WEBHOOKS_ALLOW_HTTP")
+DOSSIER_WEBHOOKS_MAX_ATTEMPTS = int(os.environ.get("DOSSIER_WEBHOOKS_MAX_ATTEMPTS", "6"))
+DOSSIER_WEBHOOKS_TIMEOUT = float(os.environ.get("DOSSIER_WEBHOOKS_TIMEOUT", "5"))
 # API rate limits per token (and per address for calls without a valid token), e.g. "600/m"
 # Proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For names the client's address;
 # without them the header is ignored, so a client cannot pick its own address.

@@ -28,5 +28,6 @@ urlpatterns = [
     path("tickets/", include("dossier.tickets.urls")),
     path("tasks/", include("dossier.followups.urls")),
     path("audit/", audit_log, name="audit"),
+    path("webhooks/", include("dossier.webhooks.urls")),
     # assets (/static/) are served by WhiteNoise's middleware: no CDN, no separate web server
 ]

@@ -35,6 +35,8 @@ _TEMPLATE_EDITING = [
     "templates.migrate_template",
 ]
 _TAG_EDITING = ["customers.add_tag", "customers.change_tag", "customers.delete_tag"]
+#: keeping webhook subscriptions (integrations); the payloads follow the keeper's own view
+_WEBHOOKS = ["webhooks.manage_subscription"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     # admin gets every permission of Dossier's apps (see accounts.services.ensure_roles)
@@ -49,6 +51,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "audit.view_auditevent",
         "privacy.handle_subjectrequest",
         "privacy.erase_customer",
+        *_WEBHOOKS,
     ],
     SALES: _WORK_WITH_CUSTOMERS,
     SERVICE: _WORK_WITH_CUSTOMERS,
@@ -73,6 +76,7 @@ ROLE_SCENARIOS: dict[str, list[str]] = {
 }
 
 ADMIN_APPS = ["accounts", "audit", "customers", "templates", "privacy", "consent"]
+ADMIN_APPS += ["webhooks"]
 
 #: Identifier types by which a role finds customers of *any* owner (not only its own and those
 #: shared with it), still only within its scenarios: a service desk takes calls from everyone's

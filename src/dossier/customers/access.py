@@ -8,6 +8,7 @@ show the same user different things, and "403 if visible, else 404" is said once
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID
 
@@ -34,6 +35,59 @@ ACTION_PERMISSIONS = {
 Owned = TypeVar("Owned", bound=Model)
 
 
+@dataclass(frozen=True)
+class Reach:
+    """Which customers an actor may act on, as data: the rule of :func:`restrict` in one place.
+
+    ``everyone``: all customers (admins). Otherwise those owned by ``user_id``, those of team
+    ``team_id`` (managers) and those shared with ``user_id``, on templates of ``scenarios``
+    when that is not None; nobody's when ``user_id`` is None. The kept per-owner tag counts
+    (``counts.visible_tag_counts``) read the same data, so the two cannot disagree.
+    """
+
+    everyone: bool = False
+    user_id: int | None = None
+    team_id: int | None = None
+    scenarios: tuple[str, ...] | None = None
+
+    @property
+    def nobody(self) -> bool:
+        return not self.everyone and self.user_id is None
+
+    def held(self) -> Q:
+        """Owned by the user or in their team (managers): the part of the reach not shared.
+
+        A filter on ``owner_id`` and ``team_id``, columns of customers and of the kept counts.
+        """
+        mine = Q(owner_id=self.user_id)
+        if self.team_id is not None:
+            mine |= Q(team_id=self.team_id)
+        return mine
+
+
+NOBODY = Reach()
+EVERYONE = Reach(everyone=True)
+
+
+def reach(actor: MaybeActor | None, action: str = "view") -> Reach:
+    """The customers ``actor`` may act on (``view``, ``change`` …), see :func:`restrict`."""
+    if actor is None or not actor.is_authenticated or not actor.is_active:
+        return NOBODY
+    if not actor.has_perm(ACTION_PERMISSIONS[action]):
+        return NOBODY
+    role = role_of_cached(actor)
+    if actor.is_superuser or role == roles.ADMIN:
+        return EVERYONE
+    if actor.pk is None:  # only people own or share customers; a system actor is an admin
+        return NOBODY
+    scenarios = roles.ROLE_SCENARIOS.get(role or "")
+    return Reach(
+        user_id=actor.pk,
+        team_id=team_id_of(actor) if role == roles.MANAGER else None,
+        scenarios=tuple(scenarios) if scenarios is not None else None,
+    )
+
+
 def restrict(
     queryset: QuerySet[Customer],
     actor: MaybeActor | None,
@@ -49,24 +103,15 @@ def restrict(
     """
     if not include_deleted:
         queryset = queryset.filter(deleted_at__isnull=True)
-    if actor is None or not actor.is_authenticated or not actor.is_active:
-        return queryset.none()
-    if not actor.has_perm(ACTION_PERMISSIONS[action]):
-        return queryset.none()
-    role = role_of_cached(actor)
-    if actor.is_superuser or role == roles.ADMIN:
+    scope = reach(actor, action)
+    if scope.everyone:
         return queryset
-    if role in roles.ROLE_SCENARIOS:
-        queryset = queryset.filter(template__scenario__in=roles.ROLE_SCENARIOS[role])
-    if actor.pk is None:  # only people own or share customers; a system actor is an admin
+    if scope.user_id is None:  # nobody's
         return queryset.none()
-    shared = CustomerShare.objects.filter(user_id=actor.pk).values("customer_id")
-    mine = Q(owner_id=actor.pk) | Q(id__in=shared)
-    if role == roles.MANAGER:
-        team_id = team_id_of(actor)
-        if team_id is not None:
-            mine |= Q(team_id=team_id)
-    return queryset.filter(mine)
+    if scope.scenarios is not None:
+        queryset = queryset.filter(template__scenario__in=scope.scenarios)
+    shared = CustomerShare.objects.filter(user_id=scope.user_id).values("customer_id")
+    return queryset.filter(scope.held() | Q(id__in=shared))
 
 
 def restrict_deleted(queryset: QuerySet[Customer], actor: MaybeActor | None) -> QuerySet[Customer]:
@@ -124,11 +169,7 @@ def customer_for(
 
 def sees_everyone(actor: MaybeActor | None, action: str = "view") -> bool:
     """Whether ``restrict`` lets the actor act on every (not deleted) customer."""
-    if actor is None or not actor.is_authenticated or not actor.is_active:
-        return False
-    if not actor.has_perm(ACTION_PERMISSIONS[action]):
-        return False
-    return bool(actor.is_superuser or role_of_cached(actor) == roles.ADMIN)
+    return reach(actor, action).everyone
 
 
 def may(actor: MaybeActor | None, permission: str) -> bool:

@@ -10,3 +10,7 @@ class CustomersConfig(AppConfig):
         from dossier.customers.registrations import register_customer_tables
 
         register_customer_tables()
+
+        from dossier.customers.events import register_customer_payload
+
+        register_customer_payload()

@@ -157,6 +157,34 @@ class CustomerTag(models.Model):
         indexes = [models.Index(fields=["tag", "customer"], name="customer_tag_by_tag")]
 
 
+class TagOwnerCount(models.Model):
+    """How many live customers of one owner, team and template carry a tag, kept by the services.
+
+    The rows split each tag's ``customer_count`` by what access control looks at, so the tags
+    page of someone who sees only their own (and their team's) customers sums a few rows
+    instead of counting customers (see ``counts.visible_tag_counts``). ``owner_id`` and
+    ``team_id`` are plain ids, 0 for none: the key (tag, owner, team, template) must be
+    unique on both databases for the counts' upsert, and NULLs never clash in a unique index.
+    """
+
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="+")
+    owner_id = models.IntegerField(default=0)
+    team_id = models.IntegerField(default=0)
+    template = models.ForeignKey(Template, on_delete=models.CASCADE, related_name="+")
+    customer_count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tag", "owner_id", "team_id", "template"], name="tag_owner_count_key"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["owner_id"], name="tag_owner_count_owner"),
+            models.Index(fields=["team_id"], name="tag_owner_count_team"),
+        ]
+
+
 class CustomerShare(models.Model):
     """A customer shared with a colleague, who then sees and works on it too."""
 

@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, QuerySet, prefetch_related_objects
+from django.db.models import QuerySet, prefetch_related_objects
 from django.utils.translation import gettext as _
 
 from dossier.accounts.selectors import role_of_cached
@@ -20,15 +20,16 @@ from dossier.core.errors import NotFound, PermissionDenied, ValidationFailed
 from dossier.core.fields import FieldError, FieldSpec, get_type, searchable_types
 from dossier.core.fields.base import fold_width
 from dossier.core.fields.contact import parse_phone
+from dossier.customers import counts
 from dossier.customers.access import (
     allows,
     customer_for,
     may,
+    reach,
     restrict,
     restrict_deleted,
-    sees_everyone,
 )
-from dossier.customers.models import Customer, CustomerLookup, CustomerTag, Tag
+from dossier.customers.models import Customer, CustomerLookup, Tag
 from dossier.customers.names import normalise_query
 from dossier.customers.rows import CustomerRow, fetch_customer
 from dossier.customers.search_index import matching as _matching
@@ -375,19 +376,15 @@ def tag_list(*, actor: MaybeActor) -> QuerySet[Tag]:
 def tag_counts(*, actor: MaybeActor) -> dict[int, int]:
     """How many of the customers the actor may see carry each tag, by tag id.
 
-    For those who see every customer, the counts the services keep (no scan); for the others,
-    a count over their own customers (found through the owner, team and share indexes).
+    Read from the counts the services keep, never by counting customers: per tag for those
+    who see every customer, per owner, team and template for the others (see ``counts``).
     """
-    if sees_everyone(actor):
+    scope = reach(actor)
+    if scope.everyone:
         return dict(Tag.objects.filter(customer_count__gt=0).values_list("pk", "customer_count"))
-    # a link is unique per (customer, tag): counting links needs no DISTINCT
-    rows = (
-        CustomerTag.objects.filter(customer_id__in=customer_queryset(actor=actor).values("id"))
-        .values_list("tag_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    return dict(rows)
+    if scope.nobody:
+        return {}
+    return counts.visible_tag_counts(scope)
 
 
 def customer_names(*, actor: MaybeActor, customer_ids: Iterable[Any]) -> dict[str, str]:

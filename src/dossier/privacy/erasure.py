@@ -34,6 +34,7 @@ from dossier.customers import counts, search_index
 from dossier.customers.models import Customer
 from dossier.customers.registry import erase_rows
 from dossier.customers.values import needs_lookup, personal_strings, stored_values
+from dossier.outbox.services import publish_many
 from dossier.privacy.models import (
     CustomerTombstone,
     ProcessingRestriction,
@@ -118,6 +119,8 @@ def anonymise_customers(
     now = timezone.now()
     user = person(actor)
     tombstones = []
+    # erased customers leave the list, and the tag counts of those who see only their own
+    counts.customers_erased([c.pk for c in customers])
     for customer in customers:
         _forget_in_reasons(customer)
         fields = _anonymise_row(customer, now)
@@ -138,6 +141,20 @@ def anonymise_customers(
     erase_rows(ids)  # every registered table: lookups, self-service links, …
     CustomerTombstone.objects.bulk_create(tombstones)
     _audit_erasures(tombstones, actor=actor, reason=reason, name_fields=True)
+    # receivers (webhooks) learn that the record changed, never what it held
+    publish_many(
+        actor=actor,
+        events=[
+            {
+                "name": "customer.updated",
+                "customer_id": pk,
+                "object_type": "customer",
+                "object_id": pk,
+                "data": {"changed": ["erased"]},
+            }
+            for pk in ids
+        ],
+    )
     return tombstones
 
 

@@ -20,6 +20,7 @@ from dossier.core.fields import FieldError
 from dossier.customers.models import Customer
 from dossier.customers.selectors import tag_list
 from dossier.customers.services import create_customers, create_tag, set_customer_tags
+from dossier.site.demo_activity import fill_history
 from dossier.site.demo_data import TAGS, TEMPLATE_WEIGHTS, DemoData, split_count
 from dossier.templates.models import Template
 from dossier.templates.selectors import get_template
@@ -60,6 +61,8 @@ class DemoResult:
     customers_created: int = 0
     rows_rejected: int = 0
     customers_tagged: int = 0
+    #: rows of history made per app (orders, interactions …)
+    history: dict[str, int] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
 
 
@@ -135,7 +138,7 @@ def seed_customers(
     tag_ids: Mapping[str, int],
     result: DemoResult,
     advance: Callable[[int], None] = lambda n: None,
-) -> None:
+) -> list[Any]:
     """Create ``count`` demo customers over the built-in templates, in validated batches.
 
     Rows the service rejects (a 身份证 or serial number taken by an earlier run) are replaced
@@ -168,6 +171,7 @@ def seed_customers(
         names = data.tag_names(at_least=1)
         set_customer_tags(actor=actor, customer_id=customer_id, tag_ids=[tag_ids[n] for n in names])
         result.customers_tagged += 1
+    return created
 
 
 def default_seed() -> int:
@@ -181,21 +185,38 @@ def run_demo(
     password: str = DEMO_PASSWORD,
     seed: int | None = None,
     advance: Callable[[int], None] = lambda n: None,
+    volumes: Mapping[str, float] | None = None,
+    history_advance: Callable[[str, int], None] = lambda label, n: None,
 ) -> DemoResult:
-    """Seed users, tags and ``count`` customers; safe to run again (adds more customers)."""
+    """Seed users, tags and ``count`` customers with a history; safe to run again (adds more).
+
+    ``volumes``: rows per customer by app label (``{"orders": 5.0}``).
+    """
     result = DemoResult()
     users = seed_users(password=password, result=result)
     actor = users["admin"]
     if not (actor.is_superuser or role_of_cached(actor) == roles.ADMIN):
         raise PermissionDenied("The existing user “admin” is not an administrator.")
     tag_ids = seed_tags(actor=actor, result=result)
-    seed_customers(
+    seed = default_seed() if seed is None else seed
+    created = seed_customers(
         actor=actor,
         users=users,
         count=count,
-        seed=default_seed() if seed is None else seed,
+        seed=seed,
         tag_ids=tag_ids,
         result=result,
         advance=advance,
+    )
+    owners: list[tuple[Any, int | None]] = []
+    for start in range(0, len(created), 5000):
+        chunk = created[start : start + 5000]
+        owners += list(Customer.objects.filter(pk__in=chunk).values_list("pk", "owner_id"))
+    result.history = fill_history(
+        customers=owners,
+        users=list(users.values()),
+        seed=seed,
+        volumes=volumes,
+        advance=history_advance,
     )
     return result

@@ -227,6 +227,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "was withdrawn.",
         "该确认码已失效：已发送了新的确认码，或同意已被撤回。",
     ),
+    # webhooks: target URLs
+    "url_scheme": (
+        "{label} must start with https:// (http:// only where the server allows it).",
+        "{label}必须以 https:// 开头（仅在服务器允许时可用 http://）。",
+    ),
+    "url_credentials": (
+        "{label} must not contain a user name or password.",
+        "{label}不能包含用户名或密码。",
+    ),
+    "url_unresolvable": (
+        "{label}: the host {host} could not be found.",
+        "{label}：找不到主机 {host}。",
+    ),
+    "url_private_address": (
+        "{label}: {host} leads to a private, local or reserved address ({address}); "
+        "webhooks are not sent there.",
+        "{label}：{host} 指向内网、本机或保留地址（{address}），不能向其发送 Webhook。",
+    ),
 }
 
 

@@ -47,6 +47,7 @@ from dossier.customers.services.storage import (
     unique_plan,
 )
 from dossier.customers.values import StoredValues, merge_changes, split_values, stored_values
+from dossier.outbox.services import publish_many
 from dossier.protection.disclosure import lookup_digest
 from dossier.templates.models import Template, TemplateVersion
 
@@ -428,7 +429,8 @@ def _store(
     search_index.index_customers([item.customer for item in changed])
     counts.template_added(template.pk, len(new))
     if tags:
-        attach_tags([item.customer for item in pending], tags, actor)
+        # new customers hold no tags yet: nothing to look up unless some existed before
+        attach_tags([item.customer for item in pending], tags, actor, fresh=not changed)
     events = [_audit_event(actor, owner, item) for item in pending]
     if pending:
         summary = {"created": len(new), "rejected": len(result.rejected_rows)}
@@ -443,6 +445,21 @@ def _store(
             }
         )
     record_audit_many(actor=actor, events=events)
+    # webhooks: one event per customer, in one insert; field names only, never values
+    publish_many(
+        actor=actor,
+        events=[
+            {
+                "name": "customer.created" if e["action"] == "create" else "customer.updated",
+                "customer_id": e["customer_id"],
+                "object_type": "customer",
+                "object_id": e["object_id"],
+                "data": {"changed": sorted(e["changes"])} if e["action"] == "update" else None,
+            }
+            for e in events
+            if e["object_type"] == "customer"
+        ],
+    )
 
 
 def _audit_event(actor: User, owner: User, item: _Pending) -> dict[str, Any]:

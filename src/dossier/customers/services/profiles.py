@@ -35,6 +35,7 @@ from dossier.customers.values import (
     split_values,
     stored_values,
 )
+from dossier.outbox.services import publish
 from dossier.templates.models import Template, TemplateVersion
 
 #: the owner, as the field of the errors that concern it
@@ -127,6 +128,21 @@ def _username(user: User | None) -> str | None:
     return user.get_username() if user is not None else None
 
 
+def _announce(
+    name: str, actor: Actor, customer: Customer, changed: Mapping[str, Any] | None = None
+) -> None:
+    """Publish a customer event for webhooks: the id and changed field names, no values."""
+    data = {"changed": sorted(changed)} if changed else None
+    publish(
+        name=name,
+        actor=actor,
+        customer_id=customer.pk,
+        object_type="customer",
+        object_id=customer.pk,
+        data=data,
+    )
+
+
 @transaction.atomic
 def create_customer(
     *,
@@ -158,7 +174,7 @@ def create_customer(
     search_index.index_customers([customer], fresh=True)
     counts.template_added(template.pk, 1)
     if tags:
-        attach_tags([customer], known_tags(tags), actor)
+        attach_tags([customer], known_tags(tags), actor, fresh=True)
     changes = audit_changes({}, stored_values(customer, specs), specs)
     if owner.pk != actor.pk:
         changes["owner"] = {"before": None, "after": owner.get_username()}
@@ -170,6 +186,7 @@ def create_customer(
         customer_id=customer.pk,
         changes=changes,
     )
+    _announce("customer.created", actor, customer)
     return customer
 
 
@@ -199,11 +216,20 @@ def known_tags(tag_ids: Sequence[int]) -> list[int]:
     return wanted
 
 
-def attach_tags(customers: Sequence[Customer], tag_ids: Sequence[int], actor: User) -> None:
-    """Put known tags on the customers (one insert); tags they have already stay."""
-    held = set(
-        CustomerTag.objects.filter(customer__in=customers, tag_id__in=tag_ids).values_list(
-            "customer_id", "tag_id"
+def attach_tags(
+    customers: Sequence[Customer], tag_ids: Sequence[int], actor: User, *, fresh: bool = False
+) -> None:
+    """Put known tags on the customers (one insert); tags they have already stay.
+
+    ``fresh``: the customers were created in this transaction and hold no tags yet.
+    """
+    held = (
+        set()
+        if fresh
+        else set(
+            CustomerTag.objects.filter(customer__in=customers, tag_id__in=tag_ids).values_list(
+                "customer_id", "tag_id"
+            )
         )
     )
     new = [
@@ -214,7 +240,9 @@ def attach_tags(customers: Sequence[Customer], tag_ids: Sequence[int], actor: Us
     ]
     CustomerTag.objects.bulk_create(new, ignore_conflicts=True)
     # the kept per-tag counts cover live customers only
-    counts.tags_changed(added=[link.tag_id for link in new if link.customer.deleted_at is None])
+    counts.tags_changed(
+        added=[(link.customer, link.tag_id) for link in new if link.customer.deleted_at is None]
+    )
 
 
 def replace_tags(
@@ -227,7 +255,7 @@ def replace_tags(
     removed = list(dropped.values_list("tag_id", flat=True))
     dropped.delete()
     if customer.deleted_at is None:
-        counts.tags_changed(removed=removed)
+        counts.tags_changed(removed=[(customer, tag_id) for tag_id in removed])
     attach_tags([customer], wanted, actor)
     return before, sorted(customer.tags.values_list("name", flat=True))
 
@@ -254,8 +282,13 @@ def _reassign(actor: User, customer: Customer, owner: User | None) -> dict[str, 
         return {}
     check_owner(actor=actor, owner=owner, template=customer.template)
     before = _username(customer.owner)
+    owner_id, team_id = customer.owner_id, customer.team_id
     customer.owner = owner
     customer.team_id = owner_team(owner)
+    # the caller saves the customer in this transaction (or rolls all of it back)
+    counts.customer_moved(
+        customer, owner_id=owner_id, team_id=team_id, template_id=customer.template_id
+    )
     return {"owner": {"before": before, "after": owner.get_username()}}
 
 
@@ -316,6 +349,7 @@ def update_customer(
         customer_id=customer.pk,
         changes=changes,
     )
+    _announce("customer.updated", actor, customer, changed=changes)
     return customer
 
 
@@ -336,6 +370,7 @@ def delete_customer(*, actor: User, customer_id: Any, expected_version: int | No
         object_id=customer.pk,
         customer_id=customer.pk,
     )
+    _announce("customer.deleted", actor, customer)
 
 
 @transaction.atomic
@@ -369,6 +404,7 @@ def restore_customer(*, actor: Actor, customer_id: Any) -> Customer:
         object_id=customer.pk,
         customer_id=customer.pk,
     )
+    _announce("customer.updated", actor, customer, changed={"restored": True})
     return customer
 
 
@@ -392,6 +428,7 @@ def assign_owner(
         customer_id=customer.pk,
         changes=changes,
     )
+    _announce("customer.updated", actor, customer, changed=changes)
     return customer
 
 

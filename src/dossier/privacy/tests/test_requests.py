@@ -16,6 +16,7 @@ from dossier.core.errors import Conflict, PermissionDenied, ValidationFailed
 from dossier.customers.models import Customer, CustomerLookup
 from dossier.customers.selectors import CustomerFilters, customer_list, customer_queryset
 from dossier.customers.services import create_customer
+from dossier.outbox.models import Event
 from dossier.privacy import requests as subject_requests
 from dossier.privacy.models import CustomerTombstone, SubjectRequest
 from dossier.privacy.tests.subject_fixtures import *  # noqa: F403
@@ -119,6 +120,9 @@ def test_a_deletion_request_completes_only_once_erased(admin: User, add_member: 
     subject_requests.erase_customer(actor=admin, customer_id=customer.pk, request_id=request.pk)
     request.refresh_from_db()
     assert request.status == "completed" and "phone" in request.outcome["erased"]
+    # receivers hear that the record changed, and nothing of what it held
+    event = Event.objects.filter(customer_id=customer.pk).latest("id")
+    assert (event.name, event.data) == ("customer.updated", {"changed": ["erased"]})
 
 
 def test_api_requests_round_trip(admin: User, add_member: Any, api_as: Any) -> None:

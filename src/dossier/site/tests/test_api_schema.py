@@ -59,6 +59,9 @@ RECORD_FIELDS: dict[str, set[str]] = {
     # a field definition's rules and default depend on its type
     "POST /api/v1/templates": {"*"},
     "PUT /api/v1/templates/{key}": {"*"},
+    # a webhook's target must resolve to public addresses: which hosts do is the network's data
+    "POST /api/v1/webhooks": {"url"},
+    "PATCH /api/v1/webhooks/{subscription_id}": {"url"},
 }
 
 

@@ -25,6 +25,9 @@ MENUS = {
     roles.MARKETING: [*EVERYONE, *WORK],
     roles.ANALYST: [*EVERYONE, "/templates/"],
 }
+# webhooks are kept by admins and managers
+for _role in (roles.ADMIN, roles.MANAGER):
+    MENUS[_role] = [*MENUS[_role], "/webhooks/"]
 
 
 def menu_links(html: str) -> list[str]:

@@ -13,9 +13,9 @@ from dossier.customers import counts, search_index
 
 class Command(BaseCommand):
     help = (
-        "verify: compare the customer counts kept per template and per tag with a recount "
-        "(exit status 1 when they differ). rebuild: set them to the recount and refill the "
-        "SQLite search index."
+        "verify: compare the customer counts kept per template, per tag and per tag by "
+        "owner, team and template with a recount (exit status 1 when they differ). rebuild: "
+        "set them to the recount and refill the SQLite search index."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

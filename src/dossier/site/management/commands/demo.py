@@ -24,6 +24,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--customers", type=int, default=200, help="How many customers.")
+        parser.add_argument(
+            "--orders",
+            type=int,
+            help="How many orders in all (default: 3 per customer); other history scales along.",
+        )
         parser.add_argument("--seed", type=int, help="Random seed, for repeatable data.")
         parser.add_argument(
             "--if-empty",
@@ -40,6 +45,10 @@ class Command(BaseCommand):
             raise CommandError("--customers cannot be negative.")
         if options["if_empty"] and Customer.objects.exists():
             count = 0
+        orders = options["orders"]
+        if orders is not None and orders < 0:
+            raise CommandError("--orders cannot be negative.")
+        volumes = {"orders": orders / count} if orders is not None and count else {}
         try:
             validate_password(options["password"])
         except ValidationError as exc:
@@ -64,6 +73,7 @@ class Command(BaseCommand):
                     password=options["password"],
                     seed=options["seed"],
                     advance=lambda n: progress.advance(bar, n),
+                    volumes=volumes,
                 )
             except ApplicationError as exc:
                 details = "; ".join(e["message"] for e in exc.details("en"))
@@ -82,6 +92,8 @@ class Command(BaseCommand):
             f"(tagged: {result.customers_tagged}, rows rejected and replaced: "
             f"{result.rows_rejected})"
         )
+        if result.history:
+            out("History: " + ", ".join(f"{n} {label}" for label, n in result.history.items()))
         for problem in result.problems:
             out(self.style.WARNING(problem))
         others = ", ".join(f"{name} ({role})" for name, role, _team in DEMO_USERS[1:])
