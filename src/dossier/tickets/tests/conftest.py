@@ -13,6 +13,9 @@ from dossier.customers.services import share_customer
 from dossier.tickets import services
 from dossier.tickets.models import Ticket
 
+# the webhooks app's fixtures (a real HTTP receiver; local targets allowed) for test_webhooks
+from dossier.webhooks.tests.conftest import allow_local, receiver  # noqa: F401
+
 
 @pytest.fixture
 def owner(make_user: Callable[..., User]) -> User:
