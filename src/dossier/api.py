@@ -27,11 +27,13 @@ from dossier.customers.api import tags_router
 from dossier.customers.profile_migrations import router as profile_migrations_router
 from dossier.feedback.api import router as feedback_router
 from dossier.feedback.api import surveys_router
+from dossier.followups.api import router as tasks_router
 from dossier.interactions.api import router as interactions_router
 from dossier.pipeline.api import opportunities_router, stages_router
 from dossier.privacy.api import router as privacy_router
 from dossier.privacy.audit_api import router as audit_router
 from dossier.templates.api import router as templates_router
+from dossier.tickets.api import router as tickets_router
 from dossier.webhooks.api import router as webhooks_router
 
 logger = logging.getLogger(__name__)
@@ -77,6 +79,8 @@ api.add_router("/audit", audit_router)
 api.add_router("/interactions", interactions_router)
 api.add_router("/feedback", feedback_router)
 api.add_router("/surveys", surveys_router)
+api.add_router("/tickets", tickets_router)
+api.add_router("/tasks", tasks_router)
 api.add_router("/webhooks", webhooks_router)
 api.add_router("/opportunities", opportunities_router)
 api.add_router("/pipeline", stages_router)

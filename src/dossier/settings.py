@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "dossier.followups",
     "dossier.interactions",
     "dossier.feedback",
+    "dossier.tickets",
     "dossier.webhooks",
     "dossier.pipeline",
     "dossier.campaigns",
@@ -209,6 +210,10 @@ DOSSIER_API_ANON_RATE = os.environ.get("DOSSIER_API_ANON_RATE", "120/m")
 # An open opportunity with no move or change for this many days gets a follow-up task
 # (`dossier pipeline stale`, daily from cron).
 DOSSIER_STALE_OPPORTUNITY_DAYS = int(os.environ.get("DOSSIER_STALE_OPPORTUNITY_DAYS", "14"))
+# service tickets: hours to the SLA due time by priority ("urgent=4,high=8,normal=24,low=72";
+# priorities left out keep those), and days from closing a ticket to its return visit (回访)
+DOSSIER_TICKET_SLA_HOURS = os.environ.get("DOSSIER_TICKET_SLA_HOURS", "")
+DOSSIER_TICKET_FOLLOW_UP_DAYS = os.environ.get("DOSSIER_TICKET_FOLLOW_UP_DAYS", "3")
 if SESSION_COOKIE_SECURE:
     SECURE_HSTS_SECONDS = int(os.environ.get("DOSSIER_HSTS_SECONDS", "31536000"))
     SECURE_SSL_REDIRECT = _flag("DOSSIER_SSL_REDIRECT")

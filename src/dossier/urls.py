@@ -29,6 +29,8 @@ urlpatterns = [
     path("feedback/", include("dossier.feedback.urls")),
     path("pipeline/", include("dossier.pipeline.urls")),
     path("campaigns/", include("dossier.campaigns.urls")),
+    path("tickets/", include("dossier.tickets.urls")),
+    path("tasks/", include("dossier.followups.urls")),
     path("audit/", audit_log, name="audit"),
     path("webhooks/", include("dossier.webhooks.urls")),
     # assets (/static/) are served by WhiteNoise's middleware: no CDN, no separate web server

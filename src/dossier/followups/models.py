@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dossier.customers.models import Customer
@@ -36,7 +37,8 @@ class Task(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    # not auto_now_add: demo data and imports bring their own times
+    created_at = models.DateTimeField(default=timezone.now)
     done_at = models.DateTimeField(null=True, blank=True)
     #: when task.due was announced for it (the sweep announces each task once)
     due_announced_at = models.DateTimeField(null=True, blank=True)
@@ -46,6 +48,12 @@ class Task(models.Model):
             models.Index(fields=["assignee", "status", "due_at"], name="task_assignee_due"),
             models.Index(fields=["customer", "status"], name="task_customer_status"),
             models.Index(fields=["cause_kind", "cause_id"], name="task_cause"),
+            # the due sweep reads only open tasks not announced yet
+            models.Index(
+                fields=["due_at"],
+                condition=models.Q(status="open", due_announced_at__isnull=True),
+                name="task_due_unannounced",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -20,7 +20,13 @@ from django.contrib.auth.models import User
 from django.db import transaction
 
 #: rows per customer when the command names no volume for an app
-DEFAULT_VOLUME = {"orders": 3.0, "interactions": 3.0, "feedback": 0.5}
+DEFAULT_VOLUME = {
+    "orders": 3.0,
+    "interactions": 3.0,
+    "feedback": 0.5,
+    "tickets": 0.3,
+    "followups": 0.5,
+}
 
 
 def demo_modules() -> list[tuple[str, ModuleType]]:

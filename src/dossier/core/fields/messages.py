@@ -167,6 +167,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{label} cannot go from “{before}” to “{after}”.",
         "{label}不能从“{before}”变为“{after}”。",
     ),
+    # tickets and follow-ups
+    "illegal_transition": (
+        "{label}: a ticket cannot go from “{from_state}” to “{to_state}”.",
+        "{label}：工单不能从“{from_state}”变为“{to_state}”。",
+    ),
+    "assignee_not_eligible": (
+        "{label}: {value} cannot work on this customer "
+        "(inactive, or not allowed to change the customer).",
+        "{label}：{value}无法处理该客户（账号已停用，或无权修改该客户）。",
+    ),
+    "unknown_user": (
+        "{label}: there is no active user “{value}”.",
+        "{label}：没有名为“{value}”的有效用户。",
+    ),
     # Template definition errors
     "invalid_key": (
         "Field key “{value}” must start with a letter and use only a-z, 0-9 and _.",

@@ -285,7 +285,7 @@ def test_serve_starts_gunicorn_with_workers_threads_and_a_pool_per_thread(
     assert f"--workers={serve.default_workers()}" in command and "--threads=4" in command
     assert serve.default_workers() == max(2, serve.cores())
     assert children["task worker"][0] == [sys.executable, "-m", "dossier.cli", "worker"]
-    assert children["task worker"][1]["DOSSIER_DB_POOL_SIZE"] == "1"
+    assert children["task worker"][1]["DOSSIER_DB_POOL_SIZE"] == "2"
     assert "DOSSIER_SECRET_KEY" not in output and "and the task worker" in output
 
 

@@ -16,7 +16,7 @@ from dossier.templates.models import Template
 pytestmark = pytest.mark.django_db
 
 EVERYONE = ["/home/", "/account/tokens/"]
-WORK = ["/customers/", "/templates/", "/tags/"]
+WORK = ["/customers/", "/templates/", "/tags/", "/tickets/", "/tasks/"]
 MENUS = {
     roles.ADMIN: [*EVERYONE, *WORK, "/privacy/requests/", "/audit/"],
     roles.MANAGER: [*EVERYONE, *WORK, "/privacy/requests/", "/audit/"],

@@ -112,7 +112,7 @@ class Command(BaseCommand):
                 "--with-worker needs the database task queue (DOSSIER_TASK_BACKEND unset or "
                 f"{DATABASE_QUEUE})."
             )
-        self._warn(host, workers * threads + (1 if with_worker else 0))
+        self._warn(host, workers * threads + (2 if with_worker else 0))
         # gzipped copies too; the workers then serve them from STATIC_ROOT alone
         call_command("collectstatic", interactive=False, verbosity=0)
         shown = f"[{host}]" if ":" in host else host
@@ -137,7 +137,8 @@ class Command(BaseCommand):
         if with_worker:
             commands["task worker"] = (
                 worker_command(),
-                {**environment, "DOSSIER_DB_POOL_SIZE": "1"},
+                # one connection for the queue, one for the clock's jobs (see site/clock.py)
+                {**environment, "DOSSIER_DB_POOL_SIZE": "2"},
             )
         self._supervise(commands)
 

@@ -1,0 +1,76 @@
+"""Jobs the background worker runs on a clock, beside the queued tasks.
+
+django-tasks runs what is queued; nothing in it repeats. ``dossier worker`` starts a
+:class:`Clock` thread that runs each job of :data:`JOBS` every ``every`` seconds (and
+``dossier worker --batch`` runs each once, so cron can drive it where no worker runs).
+Jobs must be safe to run in several workers at once: each takes its own row locks.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import close_old_connections, connection
+
+from dossier.followups.services import announce_due_tasks
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Job:
+    """Something to do every ``every`` seconds."""
+
+    name: str
+    every: float
+    run: Callable[[], Any]
+
+
+def _announce_all_due() -> int:
+    total = 0
+    while announced := announce_due_tasks():
+        total += announced
+    return total
+
+
+#: what the worker's clock runs
+JOBS: tuple[Job, ...] = (Job("task.due", 60.0, _announce_all_due),)
+
+
+def run_job(job: Job) -> bool:
+    """Run one job; a failure is logged (the next turn tries again), never raised."""
+    try:
+        job.run()
+        return True
+    except Exception:
+        logger.exception("clock job %s failed", job.name)
+        return False
+
+
+class Clock(threading.Thread):
+    """A daemon thread running each job on its period until ``stop`` is set."""
+
+    def __init__(self, jobs: Sequence[Job] = JOBS) -> None:
+        super().__init__(name="dossier-clock", daemon=True)
+        self.jobs = list(jobs)
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        due = dict.fromkeys((job.name for job in self.jobs), 0.0)
+        try:
+            while not self.stop.is_set():
+                now = time.monotonic()
+                for job in self.jobs:
+                    if now >= due[job.name]:
+                        run_job(job)
+                        close_old_connections()  # as after a request: stale ones go
+                        due[job.name] = time.monotonic() + job.every
+                wait = min(due.values(), default=now + 60) - time.monotonic()
+                self.stop.wait(max(0.0, wait))
+        finally:
+            connection.close()  # this thread's own connection, back to the pool
