@@ -18,6 +18,8 @@ from typing import Any
 from django.db import close_old_connections, connection
 
 from dossier.followups.services import announce_due_tasks
+from dossier.pipeline.stale import flag_stale_opportunities
+from dossier.webhooks.services.delivery import deliver_due
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +41,13 @@ def _announce_all_due() -> int:
 
 
 #: what the worker's clock runs
-JOBS: tuple[Job, ...] = (Job("task.due", 60.0, _announce_all_due),)
+JOBS: tuple[Job, ...] = (
+    Job("task.due", 60.0, _announce_all_due),
+    # retries whose queued task was lost (a worker stopped): the queue is the usual path
+    Job("webhooks.due", 60.0, deliver_due),
+    # a quiet opportunity gets its follow-up within the hour it goes stale
+    Job("pipeline.stale", 3600.0, flag_stale_opportunities),
+)
 
 
 def run_job(job: Job) -> bool:

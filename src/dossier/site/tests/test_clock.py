@@ -64,3 +64,11 @@ def test_the_due_job_announces_every_due_task(make_user: Any, make_customer: Any
     assert not Task.objects.filter(due_announced_at=None).exists()
     assert run_job(job)  # nothing left: nothing announced twice
     assert Event.objects.filter(name="task.due").count() == 3
+
+
+@pytest.mark.django_db
+def test_the_clock_also_retries_due_webhooks_and_flags_stale_opportunities() -> None:
+    names = {job.name: job for job in JOBS}
+    assert {"task.due", "webhooks.due", "pipeline.stale"} <= set(names)
+    # each runs on an empty database without error (nothing due, nothing stale)
+    assert run_job(names["webhooks.due"]) and run_job(names["pipeline.stale"])
