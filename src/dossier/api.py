@@ -24,6 +24,7 @@ from dossier.core.errors import ApplicationError
 from dossier.customers.api import router as customers_router
 from dossier.customers.api import tags_router
 from dossier.customers.profile_migrations import router as profile_migrations_router
+from dossier.overview.api import router as overview_router
 from dossier.privacy.api import router as privacy_router
 from dossier.privacy.audit_api import router as audit_router
 from dossier.templates.api import router as templates_router
@@ -62,6 +63,7 @@ api = NinjaAPI(
     parser=ObjectBodyParser(),
 )
 api.add_router("/customers", customers_router)
+api.add_router("/customers", overview_router)  # the 360 view: timeline and figures
 api.add_router("/tags", tags_router)
 api.add_router("/templates", templates_router)
 api.add_router("/templates", profile_migrations_router)

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "dossier.activity",
     "dossier.followups",
     "dossier.privacy",
+    "dossier.overview",
     "dossier.site",
 ]
 
