@@ -67,5 +67,6 @@ def render_sections(request: HttpRequest, customer: Customer) -> dict[str, list[
         if context is None:
             continue
         html = render_to_string(section.template, dict(context), request=request)
+        # the section's template escaped what it drew, as every page's does
         drawn[section.region].append(mark_safe(html))
     return drawn

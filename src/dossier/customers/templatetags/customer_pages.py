@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from django import template
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
 from dossier.core.fields import FieldSpec, get_type
@@ -230,7 +230,12 @@ def contact_links(specs: Sequence[FieldSpec], data: Mapping[str, Any]) -> list[d
             continue
         href = contact_href(spec.type, value)
         if href:
-            label = _("Call") if spec.type == "phone" else _("E-mail")
+            # a button's words, not the field's name (both are "E-mail" in English)
+            label = (
+                pgettext("contact button", "Call")
+                if spec.type == "phone"
+                else pgettext("contact button", "E-mail")
+            )
             links[spec.type] = {"href": href, "label": label, "key": spec.key}
     return list(links.values())
 

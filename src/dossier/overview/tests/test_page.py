@@ -259,3 +259,13 @@ def test_page_queries_do_not_grow_with_the_entries_shown(
     with CaptureQueriesContext(connection) as many:
         client.get(url)
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_the_360_page_speaks_chinese(owner: User, customer: Any, fake_kinds: FakeKinds) -> None:
+    add_entries(customer, 1, ["visit"])
+    client = client_for(owner)
+    html = client.get(
+        reverse("customers:detail", args=[customer.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+    for words in ("时间线", "订单数", "快捷操作", "全部", "档案", "拨打电话", "发邮件"):
+        assert words in html, words
