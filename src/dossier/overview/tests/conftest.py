@@ -71,7 +71,8 @@ def fake_templates(settings: Any) -> None:
 @pytest.fixture
 def fake_kinds(fake_templates: None) -> Iterator[FakeKinds]:
     """Two kinds for every scenario (visit with a loader, parcel without) and one for B2B
-    accounts only; a quick action for everyone who may change the customer and one for B2B."""
+    accounts only; a quick action for everyone who may change the customer and one for B2B.
+    The kinds and actions the installed apps registered are put aside meanwhile."""
     fake = FakeKinds()
     added = [
         TimelineKind(
@@ -100,7 +101,10 @@ def fake_kinds(fake_templates: None) -> Iterator[FakeKinds]:
             scenarios=("b2b_account",),
         ),
     ]
+    # only these, whichever apps are installed: the tests count what the page shows
     before_kinds, before_actions = dict(kinds._KINDS), dict(kinds._ACTIONS)
+    kinds._KINDS.clear()
+    kinds._ACTIONS.clear()
     for kind in added:
         kinds.register_kind(kind)
     for action in actions:
