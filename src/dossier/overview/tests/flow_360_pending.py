@@ -25,7 +25,11 @@ from dossier.customers.services import create_customer
 from dossier.templates.selectors import get_template
 from dossier.templates.services import install_builtin_templates
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("served_requests_return_connections"),
+]
 CHROMIUM = "/usr/bin/chromium"
 
 

@@ -25,7 +25,11 @@ from dossier.activity.services import record_entry
 from dossier.overview.selectors import PAGE_SIZE
 from dossier.overview.tests.conftest import START, FakeKinds, add_entries
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("served_requests_return_connections"),
+]
 CHROMIUM = "/usr/bin/chromium"
 PHONE = {"width": 390, "height": 844}
 ENTRIES = 45  # visits are the even ones, parcels the odd ones (22 of them)
