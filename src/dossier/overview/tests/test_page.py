@@ -18,6 +18,7 @@ from django.urls import reverse
 from dossier.activity.models import CustomerFigures
 from dossier.core import roles
 from dossier.core.actors import system_actor
+from dossier.customers.models import Customer
 from dossier.customers.services import share_customer
 from dossier.overview.selectors import PAGE_SIZE
 from dossier.overview.tests.conftest import FakeKinds, add_entries
@@ -269,3 +270,11 @@ def test_the_360_page_speaks_chinese(owner: User, customer: Any, fake_kinds: Fak
     ).content.decode()
     for words in ("时间线", "订单数", "快捷操作", "全部", "档案", "拨打电话", "发邮件"):
         assert words in html, words
+
+
+def test_an_erased_customer_offers_no_quick_actions(
+    owner: User, customer: Any, fake_kinds: FakeKinds
+) -> None:
+    Customer.objects.filter(pk=customer.pk).update(erased_at=datetime(2026, 5, 1, tzinfo=UTC))
+    html = page_of(owner, customer)
+    assert 'id="c360-actions"' not in html and 'id="c360-header"' in html
