@@ -208,7 +208,7 @@ def _detail(
     context = {
         "nav": "customers",
         "customer": customer,
-        "erased_at": selectors.erased_at(customer_id=customer.pk),
+        "erased_at": customer.erased_at,  # loaded with the customer: no second query
         "data": data,
         "specs": specs,
         "maskable": [(key, labels[key]) for key in data["masked"] if key in labels],
