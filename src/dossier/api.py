@@ -29,6 +29,7 @@ from dossier.feedback.api import router as feedback_router
 from dossier.feedback.api import surveys_router
 from dossier.followups.api import router as tasks_router
 from dossier.interactions.api import router as interactions_router
+from dossier.overview.api import router as overview_router
 from dossier.pipeline.api import opportunities_router, stages_router
 from dossier.privacy.api import router as privacy_router
 from dossier.privacy.audit_api import router as audit_router
@@ -70,6 +71,7 @@ api = NinjaAPI(
     parser=ObjectBodyParser(),
 )
 api.add_router("/customers", customers_router)
+api.add_router("/customers", overview_router)  # the 360 view: timeline and figures
 api.add_router("/tags", tags_router)
 api.add_router("/templates", templates_router)
 api.add_router("/templates", profile_migrations_router)

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "dossier.pipeline",
     "dossier.campaigns",
     "dossier.privacy",
+    "dossier.overview",
     "dossier.site",
 ]
 

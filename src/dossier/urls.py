@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("dossier.accounts.urls")),
     path("templates/", include("dossier.templates.urls")),
     path("", include("dossier.customers.urls")),
+    path("", include("dossier.overview.urls")),
     path("consent/", include("dossier.consent.urls")),
     path("privacy/", include("dossier.privacy.urls")),
     path("interactions/", include("dossier.interactions.urls")),

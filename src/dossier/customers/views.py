@@ -31,6 +31,7 @@ from dossier.customers.forms import (
     values_from_post,
     version_from_post,
 )
+from dossier.customers.sections import render_sections
 from dossier.customers.templatetags.customer_pages import (
     changed_fields,
     choice_options,
@@ -189,7 +190,8 @@ def customer_create(request: AuthenticatedRequest, template_key: str) -> HttpRes
 @require_GET
 @_shows_errors
 def customer_detail(request: AuthenticatedRequest, customer_id: Any) -> HttpResponse:
-    """One customer: values by section, masked where the viewer may not see them."""
+    """One customer (the 360 view): the sections other apps register around the profile facts,
+    values masked where the viewer may not see them."""
     return _detail(request, customer_id)
 
 
@@ -206,11 +208,12 @@ def _detail(
     context = {
         "nav": "customers",
         "customer": customer,
-        "erased_at": selectors.erased_at(customer_id=customer.pk),
+        "erased_at": customer.erased_at,  # loaded with the customer: no second query
         "data": data,
         "specs": specs,
         "maskable": [(key, labels[key]) for key in data["masked"] if key in labels],
         "revealed": sorted(revealed or {}),
+        "sections": render_sections(request, customer),
     }
     response = render(request, "customers/detail.html", context)
     if revealed:

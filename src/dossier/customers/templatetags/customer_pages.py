@@ -6,10 +6,11 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 from django import template
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
 from dossier.core.fields import FieldSpec, get_type
@@ -197,9 +198,46 @@ def customer_values(specs: Sequence[FieldSpec], data: Mapping[str, Any]) -> dict
                 "label": spec.label(language),
                 "text": "" if empty else (str(value) if masked else display_text(spec, value)),
                 "masked": masked,
+                "href": "" if masked or empty else contact_href(spec.type, value),
             }
         )
     return {"sections": [(section_label(name), rows) for name, rows in sections.items()]}
+
+
+def contact_href(type_name: str, value: Any) -> str:
+    """A tap-to-call or e-mail link for a whole phone number or address; "" for other values.
+
+    Only for values the viewer sees whole: a masked value never becomes a link.
+    """
+    text = str(value or "").strip()
+    if type_name == "phone":
+        digits = "".join(ch for ch in text if ch.isdigit() or ch == "+")
+        return f"tel:{digits}" if digits.lstrip("+") else ""
+    if type_name == "email" and "@" in text:
+        return "mailto:" + quote(text, safe="@+")
+    return ""
+
+
+@register.simple_tag
+def contact_links(specs: Sequence[FieldSpec], data: Mapping[str, Any]) -> list[dict[str, str]]:
+    """The first whole phone number and e-mail address as buttons ("Call", "E-mail")."""
+    links: dict[str, dict[str, str]] = {}
+    for spec in specs:
+        if spec.type not in ("phone", "email") or spec.type in links:
+            continue
+        value = data["values"].get(spec.key)
+        if value in (None, "", []) or spec.key in data["masked"]:
+            continue
+        href = contact_href(spec.type, value)
+        if href:
+            # a button's words, not the field's name (both are "E-mail" in English)
+            label = (
+                pgettext("contact button", "Call")
+                if spec.type == "phone"
+                else pgettext("contact button", "E-mail")
+            )
+            links[spec.type] = {"href": href, "label": label, "key": spec.key}
+    return list(links.values())
 
 
 @register.filter
