@@ -14,7 +14,15 @@ import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ["api_get.py", "validator.py", "batch_create.py", "search_scale.py", "load_serve.py"]
+BENCHMARKS = [
+    "api_get.py",
+    "validator.py",
+    "batch_create.py",
+    "search_scale.py",
+    "timeline_page.py",
+    "orders_sync.py",
+    "load_serve.py",
+]
 
 
 def main() -> int:
