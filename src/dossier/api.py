@@ -24,6 +24,8 @@ from dossier.core.errors import ApplicationError
 from dossier.customers.api import router as customers_router
 from dossier.customers.api import tags_router
 from dossier.customers.profile_migrations import router as profile_migrations_router
+from dossier.orders.api import products_router
+from dossier.orders.api import router as orders_router
 from dossier.privacy.api import router as privacy_router
 from dossier.privacy.audit_api import router as audit_router
 from dossier.templates.api import router as templates_router
@@ -68,6 +70,8 @@ api.add_router("/templates", profile_migrations_router)
 api.add_router("/consent", consent_router)
 api.add_router("/privacy", privacy_router)
 api.add_router("/audit", audit_router)
+api.add_router("/orders", orders_router)
+api.add_router("/products", products_router)
 api.add_router("/", accounts_router)
 
 

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "dossier.consent",
     "dossier.activity",
     "dossier.followups",
+    "dossier.orders",
     "dossier.privacy",
     "dossier.site",
 ]

@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("dossier.customers.urls")),
     path("consent/", include("dossier.consent.urls")),
     path("privacy/", include("dossier.privacy.urls")),
+    path("orders/", include("dossier.orders.urls")),
     path("audit/", audit_log, name="audit"),
     # assets (/static/) are served by WhiteNoise's middleware: no CDN, no separate web server
 ]

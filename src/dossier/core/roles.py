@@ -35,6 +35,11 @@ _TEMPLATE_EDITING = [
     "templates.migrate_template",
 ]
 _TAG_EDITING = ["customers.add_tag", "customers.change_tag", "customers.delete_tag"]
+#: recording orders and moving them along; refunds and returns apart (after-sales, managers);
+#: the product catalogue is read by every signed-in user and edited by managers
+_ORDER_WORK = ["orders.add_order", "orders.change_order"]
+_ORDER_REFUNDS = ["orders.refund_order"]
+_CATALOGUE_EDITING = ["orders.add_product", "orders.change_product"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     # admin gets every permission of Dossier's apps (see accounts.services.ensure_roles)
@@ -64,6 +69,16 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ANALYST: ["templates.view_template"],
 }
 
+# orders (issue 13)
+ROLE_PERMISSIONS[MANAGER] = [
+    *ROLE_PERMISSIONS[MANAGER],
+    *_ORDER_WORK,
+    *_ORDER_REFUNDS,
+    *_CATALOGUE_EDITING,
+]
+ROLE_PERMISSIONS[SALES] = [*ROLE_PERMISSIONS[SALES], *_ORDER_WORK]
+ROLE_PERMISSIONS[SERVICE] = [*ROLE_PERMISSIONS[SERVICE], *_ORDER_WORK, *_ORDER_REFUNDS]
+
 #: The template scenarios a role works in (PIPL's "minimum necessary"): its members see and
 #: create only customers on templates of these scenarios. Roles not listed see every scenario.
 ROLE_SCENARIOS: dict[str, list[str]] = {
@@ -73,6 +88,7 @@ ROLE_SCENARIOS: dict[str, list[str]] = {
 }
 
 ADMIN_APPS = ["accounts", "audit", "customers", "templates", "privacy", "consent"]
+ADMIN_APPS += ["orders"]
 
 #: Identifier types by which a role finds customers of *any* owner (not only its own and those
 #: shared with it), still only within its scenarios: a service desk takes calls from everyone's
