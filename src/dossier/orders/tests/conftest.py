@@ -20,8 +20,8 @@ def owner(make_user: Callable[..., User]) -> User:
 
 
 @pytest.fixture
-def service_user(make_user: Callable[..., User]) -> User:
-    return make_user("wang.service", roles.SERVICE, team="east")
+def manager(make_user: Callable[..., User]) -> User:
+    return make_user("zhou.manager", roles.MANAGER, team="east")
 
 
 @pytest.fixture
