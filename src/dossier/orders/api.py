@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from django.http import HttpResponse
 from django.utils.translation import get_language
 from ninja import Query, Router, Status
 
@@ -12,12 +13,12 @@ from dossier.accounts.auth import ApiRequest
 from dossier.core.schemas import ERRORS, RecordId
 from dossier.orders import selectors, services
 from dossier.orders.models import Order, Refund
+from dossier.orders.bodies import BULK, ORDER, read_body, request_body
+from dossier.orders.responses import CONTENT_TYPE, bulk_json
 from dossier.orders.schemas import (
-    BulkIn,
     BulkOut,
     ExternalIdIn,
     ExternalIdOut,
-    OrderIn,
     OrderOut,
     OrderPageOut,
     ProductIn,
@@ -123,17 +124,26 @@ def update_product(request: ApiRequest, product_id: RecordId, payload: ProductPa
 # ---- orders -----------------------------------------------------------------------------------
 
 
-@router.post("", response={201: OrderOut, **ERRORS})
-def create_order(request: ApiRequest, payload: OrderIn) -> Any:
+@router.post(
+    "",
+    response={201: OrderOut, **ERRORS},
+    openapi_extra=request_body(ORDER, "One order with its lines."),
+)
+def create_order(request: ApiRequest) -> Any:
     """Record one order with its lines. Totals are worked out from the lines; a `total` or
     `line_total` sent that disagrees is refused (422 naming it). An order whose (source,
     external_id) is stored already answers 409; a customer you cannot reach, 404."""
-    order = services.place_order(actor=request.user, values=payload.dict())
+    values = read_body(request, ORDER)
+    order = services.place_order(actor=request.user, values=values)
     return Status(201, _full(request, order))
 
 
-@router.post("/bulk", response={200: BulkOut, **ERRORS})
-def sync_orders(request: ApiRequest, payload: BulkIn) -> Any:
+@router.post(
+    "/bulk",
+    response={200: BulkOut, **ERRORS},
+    openapi_extra=request_body(BULK, "Up to 1,000 orders, lines included."),
+)
+def sync_orders(request: ApiRequest) -> Any:
     """Sync up to 1,000 orders (lines included) in one call, idempotent by (source, external_id).
 
     Each order is checked on its own and gets a result at its index: `created`; `unchanged`
@@ -141,35 +151,12 @@ def sync_orders(request: ApiRequest, payload: BulkIn) -> Any:
     status moved along a legal transition (its lines and amounts stay as first stored); or
     `error` with the errors naming the field and the reason. **Valid orders are stored even
     when others in the call fail**, so a retry of the whole call is always safe. The call
-    itself is refused only when it is not shaped as documented (wrong JSON types, more than
-    1,000 orders) or you may not record orders.
+    itself is refused only when it is not shaped as documented (a value of the wrong JSON
+    type, more than 1,000 orders) or you may not record orders.
     """
-    result = services.sync_orders(
-        actor=request.user, orders=[order.dict() for order in payload.orders]
-    )
-    language = get_language()
-    results = [
-        {
-            "index": o.index,
-            "source": o.source,
-            "external_id": o.external_id,
-            "result": o.result,
-            "id": str(o.order_id) if o.order_id else None,
-            "status": o.status,
-            "errors": [
-                {"field": err.field, "code": err.code, "message": err.message(language)}
-                for err in o.errors
-            ],
-        }
-        for o in result.outcomes
-    ]
-    return {
-        "created": result.count("created"),
-        "updated": result.count("updated"),
-        "unchanged": result.count("unchanged"),
-        "failed": result.count("error"),
-        "results": results,
-    }
+    body = read_body(request, BULK)
+    result = services.sync_orders(actor=request.user, orders=body["orders"])
+    return HttpResponse(bulk_json(result, get_language()), content_type=CONTENT_TYPE)
 
 
 @router.get("/customers/{customer_id}", response={200: OrderPageOut, **ERRORS})

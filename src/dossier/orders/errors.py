@@ -6,6 +6,7 @@ language of whoever reads it later.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from dossier.core.fields import FieldError, FieldLabel
@@ -152,6 +153,7 @@ def _label(key: str, zh: str, en: str) -> FieldLabel:
     return FieldLabel(key, zh, en)
 
 
+@lru_cache(maxsize=4096)
 def line_label(index: int, key: str, zh: str, en: str) -> FieldLabel:
     """A field of the ``index``-th line (from 0), named ``lines[index].key``."""
     return FieldLabel(

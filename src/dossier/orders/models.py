@@ -151,6 +151,14 @@ class OrderLine(models.Model):
 
     class Meta:
         ordering = ["order", "position"]
+        indexes = [
+            # the few lines with returns, for recounting a customer's returns
+            models.Index(
+                fields=["customer"],
+                condition=models.Q(returned_qty__gt=0),
+                name="orderline_returned",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} × {self.qty}"

@@ -13,6 +13,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
+from typing_extensions import TypedDict
+
 from ninja import Field, Schema
 from pydantic import BeforeValidator, StrictBool, WithJsonSchema
 
@@ -44,78 +46,105 @@ Count = Annotated[int, BeforeValidator(not_a_boolean)]
 REASONS = tuple(r for r in Refund.Reason.values if r != Refund.Reason.ORDER_REFUNDED)
 
 
-class LineIn(Schema):
-    sku: str | None = Field(
-        None,
-        description="The product's SKU. A SKU the catalogue does not know is kept as written "
-        "(a free-text line) and then needs a `name`.",
-    )
-    name: str | None = Field(
-        None, description="At most 200 characters; default: the catalogue's name of the SKU."
-    )
-    qty: Count | None = Field(None, description="Required: a whole number from 1.")
-    unit_price: Money | None = Field(None, description="Required: at least 0, two decimals.")
-    discount: Money | None = Field(None, description="Taken off this line (default 0).")
-    line_total: Money | None = Field(
-        None,
-        description="Optional: qty × unit_price − discount. When sent it must agree, or "
-        "the order is refused naming `lines[i].line_total`.",
-    )
+class LineBody(TypedDict, total=False):
+    """One line of an order as sent."""
+
+    sku: Annotated[
+        str | None,
+        Field(
+            description="The product's SKU. A SKU the catalogue does not know is kept as "
+            "written (a free-text line) and then needs a `name`."
+        ),
+    ]
+    name: Annotated[
+        str | None,
+        Field(description="At most 200 characters; default: the catalogue's name of the SKU."),
+    ]
+    qty: Annotated[Count | None, Field(description="Required: a whole number from 1.")]
+    unit_price: Annotated[
+        Money | None, Field(description="Required: at least 0, at most two decimals.")
+    ]
+    discount: Annotated[Money | None, Field(description="Taken off this line (default 0).")]
+    line_total: Annotated[
+        Money | None,
+        Field(
+            description="Optional: qty × unit_price − discount. When sent it must agree, or "
+            "the order is refused naming `lines[i].line_total`."
+        ),
+    ]
 
 
-class OrderIn(Schema):
-    source: str | None = Field(
-        None, description="Required: the system the order comes from (`pos`, `tmall` …)."
-    )
-    external_id: str | None = Field(
-        None,
-        description="Required: the order's id in that system. (source, external_id) is "
-        "unique: sending it again never stores a second order.",
-    )
-    customer_id: str | None = Field(None, description="The customer's id in Dossier.")
-    customer_external_id: str | None = Field(
-        None,
-        description="Or: the customer's id in another system (attached with POST "
-        "/orders/customers/{customer_id}/external-ids).",
-    )
-    customer_source: str | None = Field(
-        None, description="The system `customer_external_id` belongs to (default: `source`)."
-    )
-    phone: str | None = Field(
-        None,
-        description="Or: the customer's phone, matched exactly through the blind index "
-        "(needs permission to see personal data).",
-    )
-    email: str | None = Field(None, description="Or: the customer's e-mail, likewise.")
-    channel: str | None = Field(None, description=f"Required: one of {', '.join(CHANNELS)}.")
-    store: str | None = Field(None, description="The store's name (at most 100 characters).")
-    placed_at: str | None = Field(
-        None,
-        description="Required: ISO 8601 date and time; without an offset it is read in the "
-        "server's time zone. Not in the future.",
-    )
-    status: str | None = Field(None, description=f"Required: one of {', '.join(STATUSES)}.")
-    currency: str | None = Field(None, description="Three capital letters (default CNY).")
-    payment_method: str | None = Field(
-        None, description=f"Optional: one of {', '.join(PAYMENTS)}."
-    )
-    campaign: str | None = Field(None, description="The campaign's code (at most 50).")
-    discount: Money | None = Field(None, description="Taken off the whole order (default 0).")
-    total: Money | None = Field(
-        None,
-        description="Optional: the lines' totals less `discount`. When sent it must agree, "
-        "or the order is refused naming `total`.",
-    )
-    lines: list[LineIn] | None = Field(
-        None, description=f"Required: from 1 to {MAX_LINES} lines."
-    )
+class OrderBody(TypedDict, total=False):
+    """One order as sent (to POST /orders, or as an item of POST /orders/bulk)."""
+
+    source: Annotated[
+        str | None,
+        Field(description="Required: the system the order comes from (`pos`, `tmall` …)."),
+    ]
+    external_id: Annotated[
+        str | None,
+        Field(
+            description="Required: the order's id in that system. (source, external_id) is "
+            "unique: sending it again never stores a second order."
+        ),
+    ]
+    customer_id: Annotated[str | None, Field(description="The customer's id in Dossier.")]
+    customer_external_id: Annotated[
+        str | None,
+        Field(
+            description="Or: the customer's id in another system (recorded with POST "
+            "/orders/customers/{customer_id}/external-ids)."
+        ),
+    ]
+    customer_source: Annotated[
+        str | None,
+        Field(description="The system `customer_external_id` belongs to (default: `source`)."),
+    ]
+    phone: Annotated[
+        str | None,
+        Field(
+            description="Or: the customer's phone, matched exactly through the blind index "
+            "(for those who may see personal data)."
+        ),
+    ]
+    email: Annotated[str | None, Field(description="Or: the customer's e-mail, likewise.")]
+    channel: Annotated[
+        str | None, Field(description=f"Required: one of {', '.join(CHANNELS)}.")
+    ]
+    store: Annotated[str | None, Field(description="The store's name (at most 100).")]
+    placed_at: Annotated[
+        str | None,
+        Field(
+            description="Required: ISO 8601 date and time; without an offset it is read in "
+            "the server's time zone. Not in the future."
+        ),
+    ]
+    status: Annotated[str | None, Field(description=f"Required: one of {', '.join(STATUSES)}.")]
+    currency: Annotated[str | None, Field(description="Three capital letters (default CNY).")]
+    payment_method: Annotated[
+        str | None, Field(description=f"Optional: one of {', '.join(PAYMENTS)}.")
+    ]
+    campaign: Annotated[str | None, Field(description="The campaign's code (at most 50).")]
+    discount: Annotated[
+        Money | None, Field(description="Taken off the whole order (default 0).")
+    ]
+    total: Annotated[
+        Money | None,
+        Field(
+            description="Optional: the lines' totals less `discount`. When sent it must "
+            "agree, or the order is refused naming `total`."
+        ),
+    ]
+    lines: Annotated[
+        list[LineBody] | None, Field(description=f"Required: from 1 to {MAX_LINES} lines.")
+    ]
 
 
-class BulkIn(Schema):
-    orders: list[OrderIn] = Field(..., max_length=MAX_ORDERS)
+class BulkBody(TypedDict):
+    orders: Annotated[list[OrderBody], Field(max_length=MAX_ORDERS)]
 
 
-class ErrorOut(Schema):
+class OutcomeErrorOut(Schema):
     field: str
     code: str
     message: str
@@ -128,7 +157,7 @@ class OutcomeOut(Schema):
     result: str = Field(..., description="`created`, `updated`, `unchanged` or `error`.")
     id: str | None = Field(None, description="The stored order's id.")
     status: str = ""
-    errors: list[ErrorOut]
+    errors: list[OutcomeErrorOut]
 
 
 class BulkOut(Schema):

@@ -9,7 +9,11 @@ with its index, its errors naming the field; the valid ones are stored even when
 The work is set-based, a constant number of queries per call whatever the count: one for
 the products, one for the orders already stored, three to find the customers, bulk inserts
 of orders, lines, refunds, timeline entries and ``order.created`` events, one insert of
-the audit events (one per order), and one recount of the touched customers' figures.
+the audit events, and one recount of the touched customers' figures.
+
+The audit log gets one event for the call (what it did, by counts and sources) and one for
+each stored order whose status it moved; a new order names who stored it and when itself
+(``created_by``, ``created_at``), so a thousand creation events would repeat the rows.
 """
 
 from __future__ import annotations
@@ -42,7 +46,6 @@ from dossier.orders.services.common import ADD, REFUND, clock, products_by_sku, 
 from dossier.orders.services.writing import (
     TIMELINE_KIND,
     OrderTaken,
-    audit_created,
     insert_orders,
 )
 
@@ -135,22 +138,38 @@ def sync_orders(*, actor: MaybeActor, orders: Sequence[Any]) -> SyncResult:
             audit += _update_stored(actor, again, stored, touched)
             fresh = [(o, c) for o, c in pending if (c.source, c.external_id) not in stored]
             try:
-                audit += _create(actor, fresh, touched)
+                _create(actor, fresh, touched)
                 break
             except OrderTaken:  # another call stored one of them meanwhile: look again
                 pending = fresh
         else:
             for outcome, _clean in pending:
                 outcome.errors = [OrderError("order_exists", spec=e.EXTERNAL_ID)]
-        if audit:
-            record_audit_many(actor=actor, events=audit)
+        result = SyncResult(outcomes)
+        record_audit_many(actor=actor, events=[_call_event(result), *audit])
         refresh_figures(touched, sources=[SOURCE_KEY])
-    return SyncResult(outcomes)
+    return result
+
+
+def _call_event(result: SyncResult) -> dict[str, Any]:
+    sources = sorted({o.source for o in result.outcomes if o.result != "error"})
+    return {
+        "action": "create",
+        "object_type": "order_sync",
+        "object_id": ",".join(sources)[:64],
+        "changes": {
+            "created": result.count("created"),
+            "updated": result.count("updated"),
+            "unchanged": result.count("unchanged"),
+            "failed": result.count("error"),
+            "sources": sources,
+        },
+    }
 
 
 def _create(
     actor: MaybeActor, fresh: list[tuple[OrderOutcome, CleanOrder]], touched: set[Any]
-) -> list[dict[str, Any]]:
+) -> None:
     """Find the new orders' customers and store the orders that have one."""
     found = resolve_customers(actor, [clean.customer for _o, clean in fresh])
     items: list[tuple[OrderOutcome, CleanOrder, Any]] = []
@@ -165,7 +184,6 @@ def _create(
     for (outcome, _clean, customer_id), order in zip(items, created, strict=True):
         outcome.result, outcome.order_id, outcome.status = "created", order.pk, order.status
         touched.add(customer_id)
-    return [audit_created(order) for order in created]
 
 
 def _update_stored(

@@ -19,6 +19,7 @@ from dossier.activity.services import record_entries
 from dossier.core.actors import MaybeActor, person
 from dossier.customers.ids import uuid7
 from dossier.orders.checks import CleanOrder
+from dossier.orders.copying import copy_rows, uses_copy
 from dossier.orders.figures import ZERO, summary, timeline_rows
 from dossier.orders.models import Order, OrderLine, Refund
 from dossier.outbox.services import publish_many
@@ -30,10 +31,49 @@ class OrderTaken(Exception):
     """An order's (source, external id) was stored by someone else meanwhile."""
 
 
+ORDER_FIELDS = (
+    "id",
+    "customer_id",
+    "source",
+    "external_id",
+    "channel",
+    "store",
+    "placed_at",
+    "status",
+    "discount",
+    "total",
+    "refunded",
+    "item_count",
+    "currency",
+    "payment_method",
+    "campaign",
+    "created_at",
+    "updated_at",
+    "created_by_id",
+)
+LINE_FIELDS = (
+    "order_id",
+    "customer_id",
+    "position",
+    "product_id",
+    "sku",
+    "name",
+    "qty",
+    "unit_price",
+    "discount",
+    "line_total",
+    "returned_qty",
+    "refunded",
+)
+LineRow = tuple[Any, ...]
+
+
 def _rows(
     user: User | None, items: Sequence[tuple[CleanOrder, Any]]
-) -> tuple[list[Order], list[OrderLine], list[Refund]]:
+) -> tuple[list[Order], list[LineRow], list[Refund]]:
+    """The new orders, their lines as rows of LINE_FIELDS, and the refunds they come with."""
     now = timezone.now()
+    user_id = user.pk if user is not None else None
     orders, lines, refunds = [], [], []
     for clean, customer_id in items:
         order = Order(
@@ -52,25 +92,28 @@ def _rows(
             currency=clean.currency,
             payment_method=clean.payment_method,
             campaign=clean.campaign,
-            created_by=user,
+            created_at=now,
+            updated_at=now,
+            created_by_id=user_id,
         )
         returned = clean.status == "returned"
-        for line in clean.lines:
-            lines.append(
-                OrderLine(
-                    order=order,
-                    customer_id=customer_id,
-                    position=line.position,
-                    product_id=line.product_id,
-                    sku=line.sku,
-                    name=line.name,
-                    qty=line.qty,
-                    unit_price=line.unit_price,
-                    discount=line.discount,
-                    line_total=line.line_total,
-                    returned_qty=line.qty if returned else 0,
-                )
+        lines += [
+            (
+                order.pk,
+                customer_id,
+                line.position,
+                line.product_id,
+                line.sku,
+                line.name,
+                line.qty,
+                line.unit_price,
+                line.discount,
+                line.line_total,
+                line.qty if returned else 0,
+                ZERO,
             )
+            for line in clean.lines
+        ]
         if clean.status == "refunded" and clean.total > 0:
             order.refunded = clean.total
             refunds.append(
@@ -80,11 +123,30 @@ def _rows(
                     amount=clean.total,
                     reason=Refund.Reason.ORDER_REFUNDED,
                     created_at=now,
-                    created_by=user,
+                    created_by_id=user_id,
                 )
             )
         orders.append(order)
     return orders, lines, refunds
+
+
+def _store(orders: list[Order], lines: list[LineRow]) -> None:
+    """Insert the orders (in a savepoint: a key taken meanwhile undoes them) and their lines."""
+    try:
+        with transaction.atomic():
+            if uses_copy():
+                copy_rows(Order, ORDER_FIELDS, ([getattr(o, f) for f in ORDER_FIELDS] for o in orders))
+            else:
+                Order.objects.bulk_create(orders)
+    except IntegrityError as clash:
+        raise OrderTaken() from clash
+    if uses_copy():
+        copy_rows(OrderLine, LINE_FIELDS, lines)
+    else:
+        OrderLine.objects.bulk_create(
+            [OrderLine(**dict(zip(LINE_FIELDS, row, strict=True))) for row in lines],
+            batch_size=2000,
+        )
 
 
 def insert_orders(*, actor: MaybeActor, items: Sequence[tuple[CleanOrder, Any]]) -> list[Order]:
@@ -95,14 +157,8 @@ def insert_orders(*, actor: MaybeActor, items: Sequence[tuple[CleanOrder, Any]])
     """
     if not items:
         return []
-    user = person(actor)
-    orders, lines, refunds = _rows(user, items)
-    try:
-        with transaction.atomic():
-            Order.objects.bulk_create(orders)
-    except IntegrityError as clash:
-        raise OrderTaken() from clash
-    OrderLine.objects.bulk_create(lines, batch_size=2000)
+    orders, lines, refunds = _rows(person(actor), items)
+    _store(orders, lines)
     if refunds:
         Refund.objects.bulk_create(refunds)
     record_entries(timeline_rows(orders))

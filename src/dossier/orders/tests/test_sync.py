@@ -175,9 +175,19 @@ def test_more_than_the_limit_is_refused_whole(owner: Any, customer: Any) -> None
     assert refused.value.errors[0].code == "too_many_orders"
 
 
-def test_one_audit_event_per_order_in_one_insert(owner: Any, customer: Any, catalogue: Any) -> None:
+def test_the_audit_log_gets_the_call_and_each_status_it_moved(
+    owner: Any, customer: Any, catalogue: Any
+) -> None:
     sync_orders(actor=owner, orders=[order(customer, f"A-{n}") for n in range(3)])
-    assert AuditEvent.objects.filter(object_type="order", action="create").count() == 3
+    call = AuditEvent.objects.get(object_type="order_sync")
+    assert call.changes == {
+        "created": 3, "updated": 0, "unchanged": 0, "failed": 0, "sources": ["tmall"]
+    }  # fmt: skip
+    assert (call.actor, call.object_id) == (owner, "tmall")
+    assert set(Order.objects.values_list("created_by", flat=True)) == {owner.pk}
+    sync_orders(actor=owner, orders=[order(customer, "A-0", status="shipped"), order(customer, "A-1")])
+    moved = AuditEvent.objects.get(object_type="order", action="update")
+    assert moved.changes == {"status": ["paid", "shipped"]} and moved.customer_id == customer.pk
 
 
 def _batch(customers: list[Any], start: int, count: int) -> list[dict[str, Any]]:
