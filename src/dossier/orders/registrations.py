@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dossier.activity.figures import register_figure_source
 from dossier.activity.kinds import TimelineKind, register_kind
@@ -134,7 +134,7 @@ def register_orders() -> None:
     register_kind(
         TimelineKind(
             key="order",
-            label=_("Order"),
+            label=pgettext_lazy("purchase", "Order"),
             template="orders/_timeline_entry.html",
             load=load_for_timeline,
         )
