@@ -77,7 +77,10 @@ def _seed() -> tuple[str, list[tuple[str, str, str]]]:
             for n in range(start, min(start + 1000, CUSTOMERS))
         ]
         result = create_customers(actor=admin, template=template, rows=rows)
-        people += [(str(c.pk), f"139{start + i:08d}", f"M{start + i:07d}") for i, c in enumerate(result.created)]
+        people += [
+            (str(c.pk), f"139{start + i:08d}", f"M{start + i:07d}")
+            for i, c in enumerate(result.created)
+        ]
     CustomerExternalId.objects.bulk_create(
         CustomerExternalId(source="shop", external_id=ext, customer_id=pk) for pk, _p, ext in people
     )
@@ -85,7 +88,9 @@ def _seed() -> tuple[str, list[tuple[str, str, str]]]:
     return secret, people
 
 
-def _orders(people: list[tuple[str, str, str]], start: int, count: int, source: str) -> list[dict[str, Any]]:
+def _orders(
+    people: list[tuple[str, str, str]], start: int, count: int, source: str
+) -> list[dict[str, Any]]:
     rng = random.Random(start)
     base = datetime(2026, 1, 1, tzinfo=UTC)
     out = []
@@ -93,7 +98,7 @@ def _orders(people: list[tuple[str, str, str]], start: int, count: int, source: 
         pk, phone, ext = people[n % len(people)]
         lines = []
         for position in range(3):
-            sku, name, price = PRODUCTS[(n + position * 3) % len(PRODUCTS)]
+            sku, _name, price = PRODUCTS[(n + position * 3) % len(PRODUCTS)]
             lines.append({"sku": sku, "qty": 1 + (n + position) % 3, "unit_price": price})
         ref: dict[str, str] = {"customer_id": pk}
         if n % 10 == 1:
@@ -151,7 +156,11 @@ def _raw_insert(orders: list[dict[str, Any]], people: list[tuple[str, str, str]]
     by_ext = {ext: pk for pk, _p, ext in people}
     made, lines = [], []
     for raw in orders:
-        customer = raw.get("customer_id") or by_phone.get(raw.get("phone", "")) or by_ext[raw["customer_external_id"]]
+        customer = (
+            raw.get("customer_id")
+            or by_phone.get(raw.get("phone", ""))
+            or by_ext[raw["customer_external_id"]]
+        )
         total = Decimal("0")
         order = Order(
             id=uuid7(),
@@ -190,8 +199,10 @@ def _raw_insert(orders: list[dict[str, Any]], people: list[tuple[str, str, str]]
 
 def main() -> None:
     if connection.vendor != "postgresql":
-        print(f"skipped: bulk order sync is measured on PostgreSQL (this run: {connection.vendor}; "
-              "set DOSSIER_DATABASE_URL=postgres://…)")
+        print(
+            f"skipped: bulk order sync is measured on PostgreSQL (this run: {connection.vendor}; "
+            "set DOSSIER_DATABASE_URL=postgres://…)"
+        )
         return
     token, people = _seed()
     handler = WSGIHandler()
@@ -212,7 +223,11 @@ def main() -> None:
         assert answer["unchanged"] == BATCH, answer["results"][:2]
     retry_rate = 5 * BATCH / (time.perf_counter() - started)
     with CaptureQueriesContext(connection) as queries:
-        _post(handler, token, json.dumps({"orders": _orders(people, 2 * 10**7, BATCH, "shop")}).encode())
+        _post(
+            handler,
+            token,
+            json.dumps({"orders": _orders(people, 2 * 10**7, BATCH, "shop")}).encode(),
+        )
     raw_seconds = 0.0
     for start in range(0, ORDERS, BATCH):
         rows = _orders(people, start, BATCH, "raw")
@@ -221,7 +236,9 @@ def main() -> None:
         raw_seconds += time.perf_counter() - begun
     api_rate, raw_rate = ORDERS / api_seconds, ORDERS / raw_seconds
     engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
-    print(f"database: {engine}; {ORDERS} orders × 3 lines in calls of {BATCH}, {CUSTOMERS} customers")
+    print(
+        f"database: {engine}; {ORDERS} orders × 3 lines in calls of {BATCH}, {CUSTOMERS} customers"
+    )
     verdict = "meets" if api_rate >= GOAL else "below"
     print(f"API POST /orders/bulk      : {api_rate:8.0f} orders/s  (goal ≥ {GOAL}: {verdict})")
     print(f"raw bulk_create, same rows : {raw_rate:8.0f} orders/s")

@@ -12,8 +12,8 @@ from ninja import Query, Router, Status
 from dossier.accounts.auth import ApiRequest
 from dossier.core.schemas import ERRORS, RecordId
 from dossier.orders import selectors, services
-from dossier.orders.models import Order, Refund
 from dossier.orders.bodies import BULK, ORDER, read_body, request_body
+from dossier.orders.models import Order, Refund
 from dossier.orders.responses import CONTENT_TYPE, bulk_json
 from dossier.orders.schemas import (
     BulkOut,
@@ -173,9 +173,7 @@ def customer_orders(
     return {"items": [_order_out(o) for o in page.items], "next_cursor": page.next_cursor}
 
 
-@router.post(
-    "/customers/{customer_id}/external-ids", response={201: ExternalIdOut, **ERRORS}
-)
+@router.post("/customers/{customer_id}/external-ids", response={201: ExternalIdOut, **ERRORS})
 def attach_external_id(request: ApiRequest, customer_id: UUID, payload: ExternalIdIn) -> Any:
     """Record the customer's id in another system, so orders can name them by it."""
     row = services.attach_external_id(
@@ -223,4 +221,3 @@ def take_return(request: ApiRequest, order_id: UUID, payload: ReturnIn) -> Any:
     lines = None if payload.lines is None else [line.dict() for line in payload.lines]
     order = services.return_items(actor=request.user, order_id=order_id, lines=lines)
     return _full(request, order)
-

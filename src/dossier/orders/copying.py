@@ -33,13 +33,13 @@ def copy_rows(model: type[Model], names: Sequence[str], rows: Iterable[Sequence[
     PostgreSQL only (see :func:`uses_copy`); errors arrive as Django's database errors
     (``IntegrityError`` for a unique value taken), in the caller's transaction.
     """
-    sql = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({_columns(model, names)}) FROM STDIN"
+    table = connection.ops.quote_name(model._meta.db_table)
+    sql = f"COPY {table} ({_columns(model, names)}) FROM STDIN"
     started = time.monotonic()
     with connection.cursor() as cursor, connection.wrap_database_errors:
-        with cursor.cursor.copy(sql) as copy:  # the driver's own cursor (psycopg 3)
+        driver_cursor = cursor.cursor  # psycopg 3's own, which speaks COPY
+        with driver_cursor.copy(sql) as copy:
             for row in rows:
                 copy.write_row(row)
     if connection.queries_logged:
-        connection.queries_log.append(
-            {"sql": sql, "time": f"{time.monotonic() - started:.3f}"}
-        )
+        connection.queries_log.append({"sql": sql, "time": f"{time.monotonic() - started:.3f}"})

@@ -44,7 +44,9 @@ def _external_targets(refs: Sequence[CustomerRef]) -> dict[tuple[str, str], Any]
 
 
 def _digests(refs: Sequence[CustomerRef]) -> dict[CustomerRef, str]:
-    return {ref: lookup_digest(ref.kind, ref.value) for ref in refs if ref.kind in ("phone", "email")}
+    return {
+        ref: lookup_digest(ref.kind, ref.value) for ref in refs if ref.kind in ("phone", "email")
+    }
 
 
 def _digest_holders(digests: Sequence[str]) -> dict[str, set[Any]]:

@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import Any
 
 from dossier.core.fields import FieldError, FieldLabel
-from dossier.core.fields.messages import Words, render
+from dossier.core.fields.messages import Words
 
 MESSAGES: dict[str, tuple[str, str]] = {
     # code: (English, 简体中文)

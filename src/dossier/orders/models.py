@@ -20,10 +20,6 @@ from dossier.customers.models import Customer
 ZERO = Decimal("0.00")
 
 
-def _money(label: str, **kwargs: object) -> models.DecimalField[Decimal]:
-    return models.DecimalField(label, max_digits=14, decimal_places=2, **kwargs)  # type: ignore[arg-type]
-
-
 class Product(models.Model):
     """An item of the catalogue; order lines copy its sku and name when they are written."""
 
@@ -32,7 +28,7 @@ class Product(models.Model):
     name = models.CharField(_("name"), max_length=200)
     category = models.CharField(_("category"), max_length=50, blank=True)
     brand = models.CharField(_("brand"), max_length=50, blank=True)
-    price = _money(_("price"))
+    price = models.DecimalField(_("price"), max_digits=14, decimal_places=2)
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -87,10 +83,10 @@ class Order(models.Model):
     store = models.CharField(_("store"), max_length=100, blank=True)
     placed_at = models.DateTimeField(_("placed at"))
     status = models.CharField(_("status"), max_length=16, choices=Status.choices)
-    discount = _money(_("discount"), default=ZERO)
-    total = _money(_("total"))
+    discount = models.DecimalField(_("discount"), default=ZERO, max_digits=14, decimal_places=2)
+    total = models.DecimalField(_("total"), max_digits=14, decimal_places=2)
     #: the sum of the order's refunds, kept by the services that write them
-    refunded = _money(_("refunded"), default=ZERO)
+    refunded = models.DecimalField(_("refunded"), default=ZERO, max_digits=14, decimal_places=2)
     #: items bought (the lines' quantities added up)
     item_count = models.PositiveIntegerField(_("items"), default=0)
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
@@ -143,11 +139,11 @@ class OrderLine(models.Model):
     sku = models.CharField(_("SKU"), max_length=64, blank=True)
     name = models.CharField(_("item"), max_length=200)
     qty = models.PositiveIntegerField(_("quantity"))
-    unit_price = _money(_("unit price"))
-    discount = _money(_("discount"), default=ZERO)
-    line_total = _money(_("line total"))
+    unit_price = models.DecimalField(_("unit price"), max_digits=14, decimal_places=2)
+    discount = models.DecimalField(_("discount"), default=ZERO, max_digits=14, decimal_places=2)
+    line_total = models.DecimalField(_("line total"), max_digits=14, decimal_places=2)
     returned_qty = models.PositiveIntegerField(_("returned"), default=0)
-    refunded = _money(_("refunded"), default=ZERO)
+    refunded = models.DecimalField(_("refunded"), default=ZERO, max_digits=14, decimal_places=2)
 
     class Meta:
         ordering = ["order", "position"]
@@ -189,7 +185,7 @@ class Refund(models.Model):
         OrderLine, null=True, blank=True, on_delete=models.PROTECT, related_name="refunds"
     )
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
-    amount = _money(_("amount"))
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(

@@ -13,10 +13,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
-from typing_extensions import TypedDict
-
 from ninja import Field, Schema
 from pydantic import BeforeValidator, StrictBool, WithJsonSchema
+from typing_extensions import TypedDict
 
 from dossier.core.schemas import FILLED, TEXT, OneOf, documented, not_a_boolean
 from dossier.orders.checks import CHANNELS, MAX_LINES, PAYMENTS, STATUSES
@@ -108,9 +107,7 @@ class OrderBody(TypedDict, total=False):
         ),
     ]
     email: Annotated[str | None, Field(description="Or: the customer's e-mail, likewise.")]
-    channel: Annotated[
-        str | None, Field(description=f"Required: one of {', '.join(CHANNELS)}.")
-    ]
+    channel: Annotated[str | None, Field(description=f"Required: one of {', '.join(CHANNELS)}.")]
     store: Annotated[str | None, Field(description="The store's name (at most 100).")]
     placed_at: Annotated[
         str | None,
@@ -125,9 +122,7 @@ class OrderBody(TypedDict, total=False):
         str | None, Field(description=f"Optional: one of {', '.join(PAYMENTS)}.")
     ]
     campaign: Annotated[str | None, Field(description="The campaign's code (at most 50).")]
-    discount: Annotated[
-        Money | None, Field(description="Taken off the whole order (default 0).")
-    ]
+    discount: Annotated[Money | None, Field(description="Taken off the whole order (default 0).")]
     total: Annotated[
         Money | None,
         Field(
@@ -234,7 +229,8 @@ class RefundIn(Schema):
 class ReturnLineIn(Schema):
     line_id: int
     qty: Count | None = Field(
-        None, description="Default: every item of the line not yet returned.",
+        None,
+        description="Default: every item of the line not yet returned.",
         json_schema_extra=documented(minimum=1),
     )
 

@@ -17,8 +17,8 @@ from dossier.core.actors import MaybeActor
 from dossier.core.errors import PermissionDenied, ValidationFailed
 from dossier.core.fields import FieldError
 from dossier.customers.access import customer_for, restrict_owned
+from dossier.orders.access import order_for
 from dossier.orders.models import Order, OrderLine, Product, Refund
-from dossier.orders.services.common import order_for
 
 MAX_PAGE_SIZE = 200
 

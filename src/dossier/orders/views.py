@@ -17,8 +17,8 @@ from dossier.customers.access import may
 from dossier.orders import selectors, services
 from dossier.orders.checks import STATUSES, TRANSITIONS
 from dossier.orders.models import Refund
-from dossier.orders.services.common import CHANGE, REFUND
 from dossier.orders.services.changes import REFUNDABLE
+from dossier.orders.services.common import CHANGE, REFUND
 
 _shows_errors = shows_errors("customers/error.html", nav="customers")
 

@@ -23,6 +23,7 @@ from dossier.audit.services import record_audit
 from dossier.core.actors import MaybeActor, person
 from dossier.core.errors import ValidationFailed
 from dossier.orders import errors as e
+from dossier.orders.access import order_for
 from dossier.orders.checks import (
     MAX_QTY,
     PURCHASED,
@@ -36,7 +37,7 @@ from dossier.orders.checks import (
 from dossier.orders.errors import OrderError, status_words
 from dossier.orders.figures import first_return, money_refunded, purchase_made, summary
 from dossier.orders.models import Order, OrderLine, Refund
-from dossier.orders.services.common import CHANGE, REFUND, order_for, require
+from dossier.orders.services.common import CHANGE, REFUND, require
 from dossier.orders.services.writing import TIMELINE_KIND
 
 #: statuses in which money may go back, and in which goods may come back
@@ -229,11 +230,11 @@ def _wanted_returns(
     out: list[tuple[OrderLine, int]] = []
     for index, item in enumerate(lines):
         label = e.line_label(index, "qty", "数量", "Quantity")
-        raw_id = item.get("line_id")
-        line = stored.get(int(raw_id)) if str(raw_id).isdecimal() else None
+        raw_id = str(item.get("line_id"))
+        line = stored.get(int(raw_id)) if raw_id.isdecimal() else None
         if line is None:
-            value = str(raw_id)[:32]
-            errs.add("invalid_choice", e.line_label(index, "line_id", "", "line"), value=value)
+            label_id = e.line_label(index, "line_id", "", "line")
+            errs.add("invalid_choice", label_id, value=raw_id[:32])
             continue
         left = line.qty - line.returned_qty - sum(q for other, q in out if other is line)
         raw_qty = item.get("qty")

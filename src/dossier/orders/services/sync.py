@@ -121,10 +121,14 @@ def sync_orders(*, actor: MaybeActor, orders: Sequence[Any]) -> SyncResult:
     if len(orders) > MAX_ORDERS:
         raise ValidationFailed(
             _("Too many orders in one call."),
-            errors=[OrderError("too_many_orders", spec=e.ORDERS, max=MAX_ORDERS, value=len(orders))],
+            errors=[
+                OrderError("too_many_orders", spec=e.ORDERS, max=MAX_ORDERS, value=len(orders))
+            ],
         )
     outcomes = [
-        OrderOutcome(index=i, source=_text(raw, "source", 50), external_id=_text(raw, "external_id", 64))
+        OrderOutcome(
+            index=i, source=_text(raw, "source", 50), external_id=_text(raw, "external_id", 64)
+        )
         for i, raw in enumerate(orders)
     ]
     clean_ones = _checked(orders, outcomes)
@@ -211,10 +215,10 @@ def _update_stored(
             problem = OrderError("order_exists", spec=e.EXTERNAL_ID)
         else:
             problem = transition_error(order.status, clean.status)
-        if problem is None and clean.status != order.status:
-            if clean.status in ("returned", "refunded") and not may_refund:
-                words = status_words(clean.status)
-                problem = OrderError("not_permitted", spec=e.STATUS, to_status=words)
+        moves_money = clean.status != order.status and clean.status in ("returned", "refunded")
+        if problem is None and moves_money and not may_refund:
+            words = status_words(clean.status)
+            problem = OrderError("not_permitted", spec=e.STATUS, to_status=words)
         if problem is not None:
             outcome.errors = [problem]
             continue

@@ -135,7 +135,9 @@ def _store(orders: list[Order], lines: list[LineRow]) -> None:
     try:
         with transaction.atomic():
             if uses_copy():
-                copy_rows(Order, ORDER_FIELDS, ([getattr(o, f) for f in ORDER_FIELDS] for o in orders))
+                copy_rows(
+                    Order, ORDER_FIELDS, ([getattr(o, f) for f in ORDER_FIELDS] for o in orders)
+                )
             else:
                 Order.objects.bulk_create(orders)
     except IntegrityError as clash:

@@ -25,8 +25,8 @@ LOGIN, REDIRECT, PAGE = "login", "302", "200"
 
 API: dict[str, tuple[str, ...]] = {
     "GET /products":                              ALL_OK,
-    "POST /products":                             (OK, OK, DENIED, DENIED, DENIED, DENIED, DENIED),  # noqa: E501
-    "PATCH /products/{product_id}":               (OK, OK, DENIED, DENIED, DENIED, DENIED, DENIED),  # noqa: E501
+    "POST /products":                             (OK, OK, DENIED, DENIED, DENIED, DENIED, DENIED),
+    "PATCH /products/{product_id}":               (OK, OK, DENIED, DENIED, DENIED, DENIED, DENIED),
     "POST /orders":                               (OK, OK, OK, OK, DENIED, DENIED, UNSEEN),
     "POST /orders/bulk":                          (OK, OK, OK, OK, DENIED, DENIED, OK),
     "GET /orders/{order_id}":                     (OK, OK, OK, OK, OK, UNSEEN, UNSEEN),
@@ -41,8 +41,8 @@ PAGES: dict[str, tuple[str, ...]] = {
     "GET orders:customer":  (LOGIN, PAGE, PAGE, PAGE, PAGE, PAGE, UNSEEN, UNSEEN),
     "GET orders:detail":    (LOGIN, PAGE, PAGE, PAGE, PAGE, PAGE, UNSEEN, UNSEEN),
     "GET orders:products":  (LOGIN, PAGE, PAGE, PAGE, PAGE, PAGE, PAGE, PAGE),
-    "POST orders:status":   (LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, DENIED, DENIED, UNSEEN),  # noqa: E501
-    "POST orders:refund":   (LOGIN, REDIRECT, REDIRECT, DENIED, REDIRECT, DENIED, DENIED, DENIED),  # noqa: E501
+    "POST orders:status":   (LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, DENIED, DENIED, UNSEEN),
+    "POST orders:refund":   (LOGIN, REDIRECT, REDIRECT, DENIED, REDIRECT, DENIED, DENIED, DENIED),
 }  # fmt: skip
 PAGE_NAMESPACES = ("orders",)
 
@@ -133,7 +133,9 @@ API_CALLS: dict[str, Any] = {
 def _status_page(world: World, actor: str) -> PageCall:
     order = _pending(world, actor)
     url = reverse("orders:status", args=[order.pk])
-    return PageCall(url, {"status": "paid"}, lambda: Order.objects.get(pk=order.pk).status == "paid")
+    return PageCall(
+        url, {"status": "paid"}, lambda: Order.objects.get(pk=order.pk).status == "paid"
+    )
 
 
 def _refund_page(world: World, actor: str) -> PageCall:
@@ -144,9 +146,7 @@ def _refund_page(world: World, actor: str) -> PageCall:
 
 
 PAGE_CALLS: dict[str, PageBuilder] = {
-    "GET orders:customer": lambda w, a: PageCall(
-        reverse("orders:customer", args=[w.target(a).pk])
-    ),
+    "GET orders:customer": lambda w, a: PageCall(reverse("orders:customer", args=[w.target(a).pk])),
     "GET orders:detail": lambda w, a: PageCall(
         reverse("orders:detail", args=[standing_order(w, a).pk])
     ),

@@ -29,7 +29,9 @@ def test_create_get_and_list_a_customers_orders(api: Any, customer: Any, catalog
     assert api.get(f"/orders/{data['id']}").json() == data
     for n in range(4):
         placed = f"2026-03-0{n + 2}T10:00:00+08:00"
-        assert api.post("/orders", order(customer, f"T-{n + 2}", placed_at=placed)).status_code == 201
+        assert (
+            api.post("/orders", order(customer, f"T-{n + 2}", placed_at=placed)).status_code == 201
+        )
     seen, cursor = [], ""
     while True:
         page = api.get(f"/orders/customers/{customer.pk}?limit=2&cursor={cursor}").json()

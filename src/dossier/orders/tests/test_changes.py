@@ -113,9 +113,7 @@ def test_a_line_refund_is_held_to_the_line_and_to_the_order(
     )
     assert OrderLine.objects.get(pk=milk.pk).refunded == Decimal("25.00")
     with pytest.raises(ValidationFailed) as refused:
-        refund_order(
-            actor=manager, order_id=placed.pk, amount="1", reason="late", line_id=999999
-        )
+        refund_order(actor=manager, order_id=placed.pk, amount="1", reason="late", line_id=999999)
     assert _codes(refused) == {"line_id": "invalid_choice"}
     figures = _figures(customer)
     assert (figures.refund_total, figures.total_spend) == (Decimal("25.00"), Decimal("3990.00"))
@@ -137,9 +135,7 @@ def test_refunds_that_reach_the_total_make_the_order_refunded(
     assert verify() == []
 
 
-def test_refunding_by_status_pays_back_the_rest(
-    manager: Any, customer: Any, placed: Order
-) -> None:
+def test_refunding_by_status_pays_back_the_rest(manager: Any, customer: Any, placed: Order) -> None:
     refund_order(actor=manager, order_id=placed.pk, amount="15.00", reason="late")
     change_status(actor=manager, order_id=placed.pk, status="refunded")
     amounts = sorted(Refund.objects.filter(order=placed).values_list("amount", flat=True))
@@ -159,9 +155,7 @@ def test_returns_take_back_items_and_the_last_one_makes_the_order_returned(
     phone = OrderLine.objects.get(order=placed, sku="MI-14")
     return_items(actor=manager, order_id=placed.pk, lines=[{"line_id": milk.pk, "qty": 1}])
     with pytest.raises(ValidationFailed) as refused:
-        return_items(
-            actor=manager, order_id=placed.pk, lines=[{"line_id": milk.pk, "qty": 2}]
-        )
+        return_items(actor=manager, order_id=placed.pk, lines=[{"line_id": milk.pk, "qty": 2}])
     assert _codes(refused) == {"lines[0].qty": "return_too_large"}
     for bad in (0, -1, "x"):
         with pytest.raises(ValidationFailed):
@@ -212,9 +206,7 @@ def test_every_path_leaves_the_figures_as_a_recount_finds_them(
         ["pending", "paid", "shipped", "completed", "returned", "refunded", "cancelled"]
     ):
         place_order(actor=owner, values=order(customer, f"S-{n}", status=status))
-        place_order(
-            actor=owner, values=order(other, f"O-{n}", status=status, lines=[line(qty=2)])
-        )
+        place_order(actor=owner, values=order(other, f"O-{n}", status=status, lines=[line(qty=2)]))
     assert verify() == []
     by_id = {o.external_id: o for o in Order.objects.all()}
     change_status(actor=owner, order_id=by_id["S-0"].pk, status="completed")

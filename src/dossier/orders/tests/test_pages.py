@@ -31,12 +31,16 @@ def placed(owner: Any, manager: Any, customer: Any, catalogue: Any) -> Order:
     return made
 
 
-def test_a_customers_orders_page_and_its_htmx_list(owner: Any, customer: Any, placed: Order) -> None:
+def test_a_customers_orders_page_and_its_htmx_list(
+    owner: Any, customer: Any, placed: Order
+) -> None:
     page = _client(owner).get(f"/orders/customers/{customer.pk}/")
     text = page.content.decode()
     assert page.status_code == 200 and "<html" in text
     assert "T-1" in text and "4024.00" in text and "小米手机 14 × 1" in text
-    partial = _client(owner).get(f"/orders/customers/{customer.pk}/", headers={"HX-Request": "true"})
+    partial = _client(owner).get(
+        f"/orders/customers/{customer.pk}/", headers={"HX-Request": "true"}
+    )
     assert "<html" not in partial.content.decode() and "T-1" in partial.content.decode()
     odd = _client(owner).get(f"/orders/customers/{customer.pk}/?cursor=%%%")
     assert odd.status_code == 200 and "T-1" in odd.content.decode()
@@ -77,9 +81,7 @@ def test_pages_of_an_order_out_of_reach_are_not_found(
     assert west.post(f"/orders/{placed.pk}/status/", {"status": "shipped"}).status_code == 404
 
 
-def test_the_catalogue_page_searches_and_speaks_chinese(
-    make_user: Any, catalogue: Any
-) -> None:
+def test_the_catalogue_page_searches_and_speaks_chinese(make_user: Any, catalogue: Any) -> None:
     analyst = make_user("sun.analyst", roles.ANALYST)
     text = _client(analyst).get("/orders/products/?q=美的").content.decode()
     assert "美的空调" in text and "小米手机" not in text

@@ -47,7 +47,9 @@ def test_a_retried_call_stores_nothing_twice(owner: Any, customer: Any, catalogu
 def test_a_retry_with_a_new_status_moves_the_order_along(
     owner: Any, manager: Any, customer: Any, catalogue: Any
 ) -> None:
-    sync_orders(actor=owner, orders=[order(customer, "U-1", status="pending"), order(customer, "U-2")])
+    sync_orders(
+        actor=owner, orders=[order(customer, "U-1", status="pending"), order(customer, "U-2")]
+    )
     moved = sync_orders(
         actor=owner,
         orders=[
@@ -148,7 +150,10 @@ def test_orders_placed_returned_or_refunded_bring_their_returns_and_refunds(
 ) -> None:
     sync_orders(
         actor=owner,
-        orders=[order(customer, "R-1", status="returned"), order(customer, "R-2", status="refunded")],
+        orders=[
+            order(customer, "R-1", status="returned"),
+            order(customer, "R-2", status="refunded"),
+        ],
     )
     returned = Order.objects.get(external_id="R-1")
     assert all(li.returned_qty == li.qty for li in returned.lines.all())
@@ -185,7 +190,9 @@ def test_the_audit_log_gets_the_call_and_each_status_it_moved(
     }  # fmt: skip
     assert (call.actor, call.object_id) == (owner, "tmall")
     assert set(Order.objects.values_list("created_by", flat=True)) == {owner.pk}
-    sync_orders(actor=owner, orders=[order(customer, "A-0", status="shipped"), order(customer, "A-1")])
+    sync_orders(
+        actor=owner, orders=[order(customer, "A-0", status="shipped"), order(customer, "A-1")]
+    )
     moved = AuditEvent.objects.get(object_type="order", action="update")
     assert moved.changes == {"status": ["paid", "shipped"]} and moved.customer_id == customer.pk
 
