@@ -116,8 +116,9 @@ def create_product(request: ApiRequest, payload: ProductIn) -> Any:
 
 @products_router.patch("/{product_id}", response={200: ProductOut, **ERRORS})
 def update_product(request: ApiRequest, product_id: RecordId, payload: ProductPatch) -> Any:
-    """Change some fields of a product; orders keep the SKU and name they were placed with."""
-    changes = payload.dict(exclude_unset=True)
+    """Change some fields of a product (null: leave as is); orders keep the SKU and name they
+    were placed with."""
+    changes = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
     return services.update_product(actor=request.user, product_id=product_id, **changes)
 
 

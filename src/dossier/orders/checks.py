@@ -135,12 +135,12 @@ def money(value: Any, label: FieldLabel, errs: _Errors, *, default: Decimal | No
         return None
     if not amount.is_finite():
         errs.add("invalid_money", label)
-    elif amount != amount.quantize(CENT, rounding="ROUND_DOWN"):
-        errs.add("too_many_decimals", label, places=2)
     elif amount < 0:
         errs.add("too_small", label, min=0)
-    elif amount > MONEY_LIMIT:
+    elif amount > MONEY_LIMIT:  # checked before quantize, which fails on huge values
         errs.add("too_large", label, max=MONEY_LIMIT)
+    elif amount != amount.quantize(CENT, rounding="ROUND_DOWN"):
+        errs.add("too_many_decimals", label, places=2)
     else:
         return amount.quantize(CENT)
     return None

@@ -80,14 +80,13 @@ def product_list(
         products = products.filter(category=category.replace("\x00", ""))
     if active is not None:
         products = products.filter(active=active)
-    if cursor:
-        (after,) = _decode(cursor, 1)
-        products = products.filter(sku__gt=after)
+    if cursor:  # the last sku of the page before: any text is a place in the order
+        products = products.filter(sku__gt=cursor.replace("\x00", ""))
     limit = max(1, min(limit, MAX_PAGE_SIZE))
     rows = list(products.order_by("sku")[: limit + 1])
     more = len(rows) > limit
     rows = rows[:limit]
-    return Page(rows, _encode(rows[-1].sku) if more and rows else None)
+    return Page(rows, rows[-1].sku if more and rows else None)
 
 
 def categories() -> list[str]:
