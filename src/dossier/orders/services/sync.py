@@ -42,7 +42,7 @@ from dossier.orders.customer_refs import resolve_customers
 from dossier.orders.errors import OrderError, status_words
 from dossier.orders.figures import SOURCE_KEY, timeline_rows
 from dossier.orders.models import Order, OrderLine, Refund
-from dossier.orders.services.common import ADD, REFUND, clock, products_by_sku, require
+from dossier.orders.services.common import ADD, CHANGE, REFUND, clock, products_by_sku, require
 from dossier.orders.services.writing import (
     TIMELINE_KIND,
     OrderTaken,
@@ -205,7 +205,7 @@ def _update_stored(
         .filter(pk__in=list(customer_ids))
         .values_list("pk", flat=True)
     )
-    may_refund = may(actor, REFUND)
+    may_change, may_refund = may(actor, CHANGE), may(actor, REFUND)
     moves: list[tuple[Order, str]] = []
     for outcome, clean in again:
         order = stored[(clean.source, clean.external_id)]
@@ -215,8 +215,9 @@ def _update_stored(
             problem = OrderError("order_exists", spec=e.EXTERNAL_ID)
         else:
             problem = transition_error(order.status, clean.status)
-        moves_money = clean.status != order.status and clean.status in ("returned", "refunded")
-        if problem is None and moves_money and not may_refund:
+        moves = clean.status != order.status
+        money_back = moves and clean.status in ("returned", "refunded")
+        if problem is None and ((moves and not may_change) or (money_back and not may_refund)):
             words = status_words(clean.status)
             problem = OrderError("not_permitted", spec=e.STATUS, to_status=words)
         if problem is not None:
