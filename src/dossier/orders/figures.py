@@ -91,7 +91,7 @@ def figure_source() -> FigureSource:
     return FigureSource(key=SOURCE_KEY, columns=COLUMNS, recount=recount)
 
 
-def purchase_made(order: Order, *, returned: bool = False) -> None:
+def purchase_made(order: Any, *, returned: bool = False) -> None:
     """An order became a purchase (was placed paid, or was paid): count it."""
     add_to_figures(
         customer_id=order.customer_id,
@@ -117,8 +117,9 @@ def first_return(order: Order) -> None:
     add_to_figures(customer_id=order.customer_id, return_count=1)
 
 
-def summary(order: Order) -> dict[str, Any]:
-    """What the timeline shows of an order: no names, no numbers that identify anyone."""
+def summary(order: Any) -> dict[str, Any]:
+    """What the timeline shows of an order (stored or just written): no names, no numbers that
+    identify anyone."""
     return {
         "status": order.status,
         "total": str(order.total),
@@ -127,7 +128,7 @@ def summary(order: Order) -> dict[str, Any]:
     }
 
 
-def timeline_rows(orders: Iterable[Order]) -> list[dict[str, Any]]:
+def timeline_rows(orders: Iterable[Any]) -> list[dict[str, Any]]:
     """Timeline entries (``record_entries``' shape) of these orders."""
     return [
         {

@@ -59,10 +59,10 @@ def place_order(*, actor: MaybeActor, values: Mapping[str, Any]) -> Order:
         if taken.exists():
             raise _taken()
         try:
-            (order,) = insert_orders(actor=actor, items=[(clean, found.customer_id)])
+            (written,) = insert_orders(actor=actor, items=[(clean, found.customer_id)])
         except OrderTaken:
             raise _taken() from None
-        if order.status in PURCHASED:
-            purchase_made(order, returned=order.status == "returned")
-        record_audit(actor=actor, **audit_created(order))
-    return order
+        if written.status in PURCHASED:
+            purchase_made(written, returned=written.status == "returned")
+        record_audit(actor=actor, **audit_created(written))
+    return Order.objects.get(pk=written.pk)

@@ -215,9 +215,9 @@ def _update_stored(
             problem = OrderError("order_exists", spec=e.EXTERNAL_ID)
         else:
             problem = transition_error(order.status, clean.status)
-        moves = clean.status != order.status
-        money_back = moves and clean.status in ("returned", "refunded")
-        if problem is None and ((moves and not may_change) or (money_back and not may_refund)):
+        moving = clean.status != order.status
+        money_back = moving and clean.status in ("returned", "refunded")
+        if problem is None and ((moving and not may_change) or (money_back and not may_refund)):
             words = status_words(clean.status)
             problem = OrderError("not_permitted", spec=e.STATUS, to_status=words)
         if problem is not None:

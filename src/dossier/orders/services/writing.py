@@ -9,6 +9,9 @@ total, so the refunds always explain the money (and the figures can be recounted
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -68,38 +71,70 @@ LINE_FIELDS = (
 LineRow = tuple[Any, ...]
 
 
+@dataclass(slots=True)
+class NewOrder:
+    """An order as the bulk path writes it: its columns, without a model instance."""
+
+    id: Any
+    customer_id: Any
+    source: str
+    external_id: str
+    channel: str
+    store: str
+    placed_at: datetime
+    status: str
+    discount: Decimal
+    total: Decimal
+    refunded: Decimal
+    item_count: int
+    currency: str
+    payment_method: str
+    campaign: str
+    created_at: datetime
+    updated_at: datetime
+    created_by_id: int | None
+
+    @property
+    def pk(self) -> Any:
+        return self.id
+
+    def row(self) -> list[Any]:
+        return [getattr(self, name) for name in ORDER_FIELDS]
+
+
 def _rows(
     user: User | None, items: Sequence[tuple[CleanOrder, Any]]
-) -> tuple[list[Order], list[LineRow], list[Refund]]:
+) -> tuple[list[NewOrder], list[LineRow], list[Refund]]:
     """The new orders, their lines as rows of LINE_FIELDS, and the refunds they come with."""
     now = timezone.now()
     user_id = user.pk if user is not None else None
     orders, lines, refunds = [], [], []
     for clean, customer_id in items:
-        order = Order(
-            id=uuid7(),
-            customer_id=customer_id,
-            source=clean.source,
-            external_id=clean.external_id,
-            channel=clean.channel,
-            store=clean.store,
-            placed_at=clean.placed_at,
-            status=clean.status,
-            discount=clean.discount,
-            total=clean.total,
-            refunded=ZERO,
-            item_count=clean.item_count,
-            currency=clean.currency,
-            payment_method=clean.payment_method,
-            campaign=clean.campaign,
-            created_at=now,
-            updated_at=now,
-            created_by_id=user_id,
+        refunded = clean.total if clean.status == "refunded" else ZERO
+        order = NewOrder(
+            uuid7(),
+            customer_id,
+            clean.source,
+            clean.external_id,
+            clean.channel,
+            clean.store,
+            clean.placed_at,
+            clean.status,
+            clean.discount,
+            clean.total,
+            refunded,
+            clean.item_count,
+            clean.currency,
+            clean.payment_method,
+            clean.campaign,
+            now,
+            now,
+            user_id,
         )
         returned = clean.status == "returned"
         lines += [
             (
-                order.pk,
+                order.id,
                 customer_id,
                 line.position,
                 line.product_id,
@@ -114,13 +149,12 @@ def _rows(
             )
             for line in clean.lines
         ]
-        if clean.status == "refunded" and clean.total > 0:
-            order.refunded = clean.total
+        if refunded > 0:
             refunds.append(
                 Refund(
-                    order=order,
+                    order_id=order.id,
                     customer_id=customer_id,
-                    amount=clean.total,
+                    amount=refunded,
                     reason=Refund.Reason.ORDER_REFUNDED,
                     created_at=now,
                     created_by_id=user_id,
@@ -130,16 +164,16 @@ def _rows(
     return orders, lines, refunds
 
 
-def _store(orders: list[Order], lines: list[LineRow]) -> None:
+def _store(orders: list[NewOrder], lines: list[LineRow]) -> None:
     """Insert the orders (in a savepoint: a key taken meanwhile undoes them) and their lines."""
     try:
         with transaction.atomic():
             if uses_copy():
-                copy_rows(
-                    Order, ORDER_FIELDS, ([getattr(o, f) for f in ORDER_FIELDS] for o in orders)
-                )
+                copy_rows(Order, ORDER_FIELDS, (order.row() for order in orders))
             else:
-                Order.objects.bulk_create(orders)
+                Order.objects.bulk_create(
+                    [Order(**dict(zip(ORDER_FIELDS, o.row(), strict=True))) for o in orders]
+                )
     except IntegrityError as clash:
         raise OrderTaken() from clash
     if uses_copy():
@@ -151,7 +185,7 @@ def _store(orders: list[Order], lines: list[LineRow]) -> None:
         )
 
 
-def insert_orders(*, actor: MaybeActor, items: Sequence[tuple[CleanOrder, Any]]) -> list[Order]:
+def insert_orders(*, actor: MaybeActor, items: Sequence[tuple[CleanOrder, Any]]) -> list[NewOrder]:
     """Store checked orders for their customers (ids already resolved and allowed).
 
     Raises :class:`OrderTaken` when a (source, external id) was taken meanwhile; nothing of
@@ -180,7 +214,7 @@ def insert_orders(*, actor: MaybeActor, items: Sequence[tuple[CleanOrder, Any]])
     return orders
 
 
-def audit_created(order: Order) -> dict[str, Any]:
+def audit_created(order: Order | NewOrder) -> dict[str, Any]:
     """The audit event of a new order (``record_audit_many``'s shape)."""
     return {
         "action": "create",
