@@ -227,3 +227,25 @@ def test_queries_per_call_do_not_grow_with_the_number_of_orders(
     assert counts[0] == counts[1], counts
     assert counts[0][0] <= 30, counts
     assert verify() == []
+
+
+def test_an_order_stored_meanwhile_by_another_call_is_found_on_the_second_look(
+    owner: Any, customer: Any, catalogue: Any, monkeypatch: Any
+) -> None:
+    """The first look misses an order another call stored; the insert's clash sends us back."""
+    from dossier.orders.services import sync
+
+    sync_orders(actor=owner, orders=[order(customer, "C-1")])
+    real = sync._stored
+    looks: list[int] = []
+
+    def blind_first(keys: Any) -> Any:
+        looks.append(len(keys))
+        return {} if len(looks) == 1 else real(keys)
+
+    monkeypatch.setattr(sync, "_stored", blind_first)
+    result = sync_orders(actor=owner, orders=[order(customer, "C-1"), order(customer, "C-2")])
+    assert _results(result) == [(0, "unchanged"), (1, "created")]
+    assert looks == [2, 2]
+    assert Order.objects.count() == 2 and OrderLine.objects.count() == 4
+    assert verify() == []
