@@ -29,6 +29,8 @@ from dossier.feedback.api import router as feedback_router
 from dossier.feedback.api import surveys_router
 from dossier.followups.api import router as tasks_router
 from dossier.interactions.api import router as interactions_router
+from dossier.orders.api import products_router
+from dossier.orders.api import router as orders_router
 from dossier.overview.api import router as overview_router
 from dossier.pipeline.api import opportunities_router, stages_router
 from dossier.privacy.api import router as privacy_router
@@ -87,6 +89,8 @@ api.add_router("/webhooks", webhooks_router)
 api.add_router("/opportunities", opportunities_router)
 api.add_router("/pipeline", stages_router)
 api.add_router("/campaigns", campaigns_router)
+api.add_router("/orders", orders_router)
+api.add_router("/products", products_router)
 api.add_router("/", accounts_router)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 from django.core import signals
+from django.core.cache import cache
 from django.db import close_old_connections
 from django.test import Client
 
@@ -33,8 +34,11 @@ def _english_and_immediate_tasks(settings: Any) -> None:
 @pytest.fixture(autouse=True)
 def _forget_remembered_tokens_and_versions() -> Iterator[None]:
     # each test rolls back its rows, so ids come round again: forget what was remembered
+    # (rate-limit windows are keyed by token id in the cache: a later test's token would
+    # inherit an earlier one's calls)
     token_cache.forget_all()
     forget_versions()
+    cache.clear()
     yield
     token_cache.forget_all()
     forget_versions()

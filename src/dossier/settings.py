@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "dossier.webhooks",
     "dossier.pipeline",
     "dossier.campaigns",
+    "dossier.orders",
     "dossier.privacy",
     "dossier.overview",
     "dossier.site",

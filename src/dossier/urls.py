@@ -32,6 +32,7 @@ urlpatterns = [
     path("campaigns/", include("dossier.campaigns.urls")),
     path("tickets/", include("dossier.tickets.urls")),
     path("tasks/", include("dossier.followups.urls")),
+    path("orders/", include("dossier.orders.urls")),
     path("audit/", audit_log, name="audit"),
     path("webhooks/", include("dossier.webhooks.urls")),
     # assets (/static/) are served by WhiteNoise's middleware: no CDN, no separate web server

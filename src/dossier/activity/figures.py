@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from django.db.models import F
+from django.db import connection
+from django.db.models import F, Field
 from django.db.models.functions import Coalesce, Greatest, Least
 
 from dossier.activity.models import CustomerFigures
@@ -121,7 +122,27 @@ def refresh_figures(customer_ids: Iterable[Any], *, sources: Sequence[str] | Non
                 for name in source.columns:
                     setattr(row, name, found.get(name, defaults[name]))
         if columns:
-            CustomerFigures.objects.bulk_update(list(rows.values()), columns)
+            _save(list(rows.values()), columns)
+
+
+def _save(rows: Sequence[CustomerFigures], columns: Sequence[str]) -> None:
+    """Save these columns of many figure rows: one UPDATE statement, sent for every row.
+
+    ``bulk_update`` builds a CASE per row and column: about a second of CPU per thousand.
+    """
+    meta = CustomerFigures._meta
+    quote = connection.ops.quote_name
+    fields = [cast(Field, meta.get_field(name)) for name in columns]  # type: ignore[type-arg]
+    pk = cast(Field, meta.pk)  # type: ignore[type-arg]
+    assignments = ", ".join(f"{quote(str(f.column))} = %s" for f in fields)
+    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(str(pk.column))} = %s"
+    params = [
+        [f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields]
+        + [pk.get_db_prep_value(row.pk, connection)]
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
 
 
 def verify(customer_ids: Sequence[Any] | None = None) -> list[str]:

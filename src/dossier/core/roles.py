@@ -40,6 +40,11 @@ _SURVEY_READING = ["feedback.view_survey"]
 _SURVEY_EDITING = ["feedback.add_survey"]
 #: keeping webhook subscriptions (integrations); the payloads follow the keeper's own view
 _WEBHOOKS = ["webhooks.manage_subscription"]
+#: recording orders and moving them along; refunds and returns apart (after-sales, managers);
+#: the product catalogue is read by every signed-in user and edited by managers
+_ORDER_WORK = ["orders.add_order", "orders.change_order"]
+_ORDER_REFUNDS = ["orders.refund_order"]
+_CATALOGUE_EDITING = ["orders.add_product", "orders.change_product"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     # admin gets every permission of Dossier's apps (see accounts.services.ensure_roles)
@@ -96,6 +101,15 @@ for _role, _extra in {
     ANALYST: _CAMPAIGN_COUNTS,
 }.items():
     ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_extra]
+# orders (issue 13)
+ROLE_PERMISSIONS[MANAGER] = [
+    *ROLE_PERMISSIONS[MANAGER],
+    *_ORDER_WORK,
+    *_ORDER_REFUNDS,
+    *_CATALOGUE_EDITING,
+]
+ROLE_PERMISSIONS[SALES] = [*ROLE_PERMISSIONS[SALES], *_ORDER_WORK]
+ROLE_PERMISSIONS[SERVICE] = [*ROLE_PERMISSIONS[SERVICE], *_ORDER_WORK, *_ORDER_REFUNDS]
 
 #: The template scenarios a role works in (PIPL's "minimum necessary"): its members see and
 #: create only customers on templates of these scenarios. Roles not listed see every scenario.
@@ -105,10 +119,20 @@ ROLE_SCENARIOS: dict[str, list[str]] = {
     MARKETING: ["marketing", "retail_member", "other"],
 }
 
-ADMIN_APPS = ["accounts", "audit", "customers", "templates", "privacy", "consent"]
-ADMIN_APPS += ["interactions", "feedback"]
-ADMIN_APPS += ["webhooks"]
-ADMIN_APPS = [*ADMIN_APPS, "pipeline", "campaigns"]
+ADMIN_APPS = [
+    "accounts",
+    "audit",
+    "customers",
+    "templates",
+    "privacy",
+    "consent",
+    "interactions",
+    "feedback",
+    "webhooks",
+    "pipeline",
+    "campaigns",
+    "orders",
+]
 
 #: Identifier types by which a role finds customers of *any* owner (not only its own and those
 #: shared with it), still only within its scenarios: a service desk takes calls from everyone's

@@ -43,6 +43,9 @@ IN_CI = os.environ.get("CI") == "true"
 # values are checked against.
 RECORD_FIELDS: dict[str, set[str]] = {
     "POST /api/v1/customers": {"*"},
+    # an order names its customer and products, its amounts must agree with its lines and
+    # its time must be past: which values pass depends on the data and the day
+    "POST /api/v1/orders": {"*"},
     "PATCH /api/v1/customers/{customer_id}": {"*"},
     "PUT /api/v1/customers/{customer_id}/tags": {"tags"},
     "POST /api/v1/customers/{customer_id}/reveal": {"fields"},
