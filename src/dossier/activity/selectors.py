@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from django.db.models import Q
-from django.utils.translation import gettext as _
 
 from dossier.activity import kinds as registered
 from dossier.activity.models import CustomerFigures, TimelineEntry
 from dossier.core.actors import MaybeActor
-from dossier.core.errors import ValidationFailed
-from dossier.core.fields import FieldError
+from dossier.core.keyset import decode_cursor, encode_cursor
 from dossier.customers.access import customer_for
 
 
@@ -25,23 +21,6 @@ class TimelinePage:
     entries: list[TimelineEntry]
     rows: dict[tuple[str, str], Any]
     next_cursor: str | None
-
-
-def _encode(entry: TimelineEntry) -> str:
-    raw = f"{entry.occurred_at.isoformat()}|{entry.pk}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode(cursor: str) -> tuple[datetime, int]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        when, pk = raw.rsplit("|", 1)
-        return datetime.fromisoformat(when), int(pk)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ValidationFailed(
-            _("The page cursor is not valid."),
-            errors=[FieldError("pattern", field="cursor", label="cursor")],
-        ) from exc
 
 
 def timeline_page(
@@ -58,7 +37,7 @@ def timeline_page(
     if kinds:
         entries = entries.filter(kind__in=kinds)
     if cursor:
-        when, pk = _decode(cursor)
+        when, pk = decode_cursor(cursor)
         entries = entries.filter(Q(occurred_at__lt=when) | Q(occurred_at=when, id__lt=pk))
     page = list(entries.order_by("-occurred_at", "-id")[: limit + 1])
     more = len(page) > limit
@@ -66,7 +45,7 @@ def timeline_page(
     return TimelinePage(
         entries=page,
         rows=_load_rows(actor, page),
-        next_cursor=_encode(page[-1]) if more and page else None,
+        next_cursor=encode_cursor(page[-1].occurred_at, page[-1].pk) if more and page else None,
     )
 
 

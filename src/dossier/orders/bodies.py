@@ -57,7 +57,7 @@ def read_body(request: HttpRequest, adapter: TypeAdapter[Any]) -> Any:
     """
     try:
         data = json.loads(request.body)
-    except ValueError:
+    except (ValueError, RecursionError):  # nested thousands deep: not a body we take
         raise HttpError(400, _("The request body is not valid JSON.")) from None
     if not isinstance(data, dict):
         raise RequestInvalid(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -124,7 +124,11 @@ def customer_orders(
         when_text, pk_text = _decode(cursor, 2)
         try:
             when, pk = datetime.fromisoformat(when_text), UUID(pk_text)
-        except ValueError as exc:
+            # a forged time far off (year 1, +14:00) parses but cannot be put in UTC
+            if when.tzinfo is None:
+                raise ValueError("a cursor's time names its zone")
+            when = when.astimezone(UTC)
+        except (ValueError, OverflowError) as exc:
             raise _bad_cursor() from exc
         orders = orders.filter(Q(placed_at__lt=when) | Q(placed_at=when, id__lt=pk))
     limit = max(1, min(limit, MAX_PAGE_SIZE))

@@ -10,6 +10,7 @@ from ninja import Query, Router
 
 from dossier.accounts.auth import ApiRequest
 from dossier.activity.selectors import figures_of
+from dossier.core.keyset import TimeCursor
 from dossier.core.schemas import ERRORS
 from dossier.overview import selectors
 from dossier.overview.schemas import FiguresOut, TimelinePageOut
@@ -26,7 +27,7 @@ def customer_timeline(
     request: ApiRequest,
     customer_id: UUID,
     kinds: str = Query("", max_length=300, description="Comma-separated kinds: `order,ticket`."),
-    cursor: str = Query("", max_length=200, description="`next_cursor` of the page before."),
+    cursor: TimeCursor = "",
     limit: int = Query(selectors.PAGE_SIZE, ge=1, le=selectors.MAX_LIMIT),
 ) -> Any:
     """The customer's timeline, newest first, paged by cursor, optionally of some kinds only."""

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 
 from dossier.activity import kinds as registered
 from dossier.activity.kinds import TimelineKind
@@ -155,16 +155,16 @@ class Figure:
 
 
 _LABELS = {
-    "order_count": gettext_lazy("Orders"),
-    "total_spend": gettext_lazy("Total spend"),
-    "average_order_value": gettext_lazy("Average order"),
-    "last_purchase_at": gettext_lazy("Last purchase"),
-    "return_count": gettext_lazy("Returns"),
-    "complaint_count": gettext_lazy("Complaints"),
-    "open_tickets": gettext_lazy("Open tickets"),
-    "last_interaction_at": gettext_lazy("Last interaction"),
-    "average_csat": gettext_lazy("Average CSAT"),
-    "last_nps": gettext_lazy("Last NPS"),
+    "order_count": pgettext_lazy("customer figure", "Orders"),
+    "total_spend": pgettext_lazy("customer figure", "Total spend"),
+    "average_order_value": pgettext_lazy("customer figure", "Average order"),
+    "last_purchase_at": pgettext_lazy("customer figure", "Last purchase"),
+    "return_count": pgettext_lazy("customer figure", "Returns"),
+    "complaint_count": pgettext_lazy("customer figure", "Complaints"),
+    "open_tickets": pgettext_lazy("customer figure", "Open tickets"),
+    "last_interaction_at": pgettext_lazy("customer figure", "Last interaction"),
+    "average_csat": pgettext_lazy("customer figure", "Average CSAT"),
+    "last_nps": pgettext_lazy("customer figure", "Last NPS"),
 }
 
 

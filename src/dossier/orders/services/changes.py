@@ -118,7 +118,10 @@ def change_status(*, actor: MaybeActor, order_id: Any, status: str) -> Order:
 
 def _line_of(order: Order, line_id: Any) -> OrderLine:
     line = None
-    if isinstance(line_id, int) or (isinstance(line_id, str) and line_id.isdecimal()):
+    # a line id is a database id: at most 18 digits (int() of thousands of digits refuses)
+    if isinstance(line_id, int) or (
+        isinstance(line_id, str) and line_id.isdecimal() and len(line_id) <= 18
+    ):
         line = OrderLine.objects.select_for_update().filter(order=order, pk=int(line_id)).first()
     if line is None:
         raise _refused([OrderError("invalid_choice", spec=e.LINE_ID, value=str(line_id)[:32])])
@@ -231,7 +234,7 @@ def _wanted_returns(
     for index, item in enumerate(lines):
         label = e.line_label(index, "qty", "数量", "Quantity")
         raw_id = str(item.get("line_id"))
-        line = stored.get(int(raw_id)) if raw_id.isdecimal() else None
+        line = stored.get(int(raw_id)) if raw_id.isdecimal() and len(raw_id) <= 18 else None
         if line is None:
             label_id = e.line_label(index, "line_id", "", "line")
             errs.add("invalid_choice", label_id, value=raw_id[:32])

@@ -278,3 +278,17 @@ def test_an_erased_customer_offers_no_quick_actions(
     Customer.objects.filter(pk=customer.pk).update(erased_at=datetime(2026, 5, 1, tzinfo=UTC))
     html = page_of(owner, customer)
     assert 'id="c360-actions"' not in html and 'id="c360-header"' in html
+
+
+def test_a_forged_cursor_far_in_the_past_is_a_validation_error_not_a_crash(
+    owner: Any, customer: Any, api_as: Any
+) -> None:
+    # a time that parses but cannot be put in UTC, as an old base64 cursor could carry
+    forged = "0001-01-01T00:00:00+14:00|1"
+    for cursor in (forged, "0-1x", "99999999999999999-1"):
+        got = api_as(owner).get(f"/customers/{customer.pk}/timeline?cursor={cursor}")
+        assert got.status_code == 422, (cursor, got.status_code)
+    client = Client(raise_request_exception=False)
+    client.force_login(owner)
+    page = client.get(f"/customers/{customer.pk}/timeline/?cursor=0001-01-01")
+    assert page.status_code == 422
