@@ -217,7 +217,7 @@ def test_redeliver_sends_the_event_again_as_a_new_delivery(
     created = new(api, url=receiver.url, events=["order.created"]).json()
     receiver.secret = created["secret"]
     receiver.statuses = [500]
-    event = publish(name="order.created", actor=None, object_type="order", object_id=77)
+    event = publish(name="order.created", actor=None, object_type="probe", object_id=77)
     original = services.fan_out([event.pk])[0]
     services.attempt_delivery(delivery_id=original.pk)
     in_progress = api.post(f"/webhooks/deliveries/{original.pk}/redeliver")

@@ -100,7 +100,7 @@ def test_the_waits_grow_and_the_delivery_is_given_up_after_the_last_attempt(
     settings.DOSSIER_WEBHOOKS_MAX_ATTEMPTS = 3
     subscription, receiver.secret = subscribe(integrator, receiver.url, ("order.created",))
     receiver.statuses = [500, 500, 500, 500]
-    event = publish(name="order.created", actor=None, object_type="order", object_id=1)
+    event = publish(name="order.created", actor=None, object_type=PROBE, object_id=1)
     services.fan_out([event.pk])
     delivery = Delivery.objects.get(subscription=subscription)
     for _ in range(3):
@@ -122,7 +122,7 @@ def test_a_retry_waits_in_a_task_queue_that_can_wait(
 ) -> None:
     _subscription, receiver.secret = subscribe(integrator, receiver.url, ("order.created",))
     receiver.statuses = [502]
-    event = publish(name="order.created", actor=None, object_type="order", object_id=2)
+    event = publish(name="order.created", actor=None, object_type=PROBE, object_id=2)
     delivery = services.fan_out([event.pk])[0]
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     from django_tasks import default_task_backend
@@ -142,7 +142,7 @@ def test_a_redirect_is_not_followed(
     _subscription, receiver.secret = subscribe(integrator, receiver.url, ("order.created",))
     receiver.statuses = [302]
     receiver.extra_headers = {"Location": "http://169.254.169.254/latest/meta-data/"}
-    event = publish(name="order.created", actor=None, object_type="order", object_id=3)
+    event = publish(name="order.created", actor=None, object_type=PROBE, object_id=3)
     delivery = services.fan_out([event.pk])[0]
     services.attempt_delivery(delivery_id=delivery.pk)
     delivery.refresh_from_db()
@@ -160,7 +160,7 @@ def test_a_slow_receiver_times_out(
     settings.DOSSIER_WEBHOOKS_TIMEOUT = 0.3
     receiver.delay = 1.0
     _subscription, receiver.secret = subscribe(integrator, receiver.url, ("order.created",))
-    event = publish(name="order.created", actor=None, object_type="order", object_id=4)
+    event = publish(name="order.created", actor=None, object_type=PROBE, object_id=4)
     delivery = services.fan_out([event.pk])[0]
     services.attempt_delivery(delivery_id=delivery.pk)
     attempt = DeliveryAttempt.objects.get(delivery=delivery)
