@@ -33,8 +33,8 @@ def open_table(
     path = Path(path)
     try:
         size = path.stat().st_size
-        with path.open("rb") as handle:
-            head = handle.read(8)
+        with path.open("rb") as probe:
+            head = probe.read(8)
     except FileNotFoundError:
         raise FileRefused("missing_file", path=path.name) from None
     if size == 0:

@@ -44,9 +44,7 @@ def normalise_header(text: str) -> str:
     without_notes = _BRACKETED.sub("", text)
     if without_notes.strip():
         text = without_notes  # a header that is all brackets keeps its content
-    return "".join(
-        char for char in text.casefold() if unicodedata.category(char)[0] not in "PSZC"
-    )
+    return "".join(char for char in text.casefold() if unicodedata.category(char)[0] not in "PSZC")
 
 
 @dataclass
@@ -91,15 +89,15 @@ def plan_mapping(
     conflicts: list[tuple[int, str, str, int]] = []
     for lookup in rounds:
         for index, name in enumerate(names):
-            key = lookup.get(name) if name else None
-            if key is None or by_column[index] is not None:
+            found = lookup.get(name) if name else None
+            if found is None or by_column[index] is not None:
                 continue
-            if key in taken:
+            if found in taken:
                 if all(c[0] != index + 1 for c in conflicts):
-                    conflicts.append((index + 1, headers[index], key, taken[key] + 1))
+                    conflicts.append((index + 1, headers[index], found, taken[found] + 1))
                 continue
-            taken[key] = index
-            by_column[index] = key
+            taken[found] = index
+            by_column[index] = found
     # a column that found its own field in a later round is no conflict any more
     conflicts = [c for c in conflicts if by_column[c[0] - 1] is None]
     return MappingPlan(by_column, sorted(conflicts))

@@ -66,17 +66,17 @@ def serial_to_datetime(serial: float, *, epoch_1904: bool = False) -> datetime:
     if not epoch_1904 and days == 60:
         raise ValueRefused("serial_not_a_date", serial)
     seconds = round((serial - days) * 86400)
-    if epoch_1904:
-        epoch = _EPOCH_1904
-    else:
-        epoch = _EPOCH_1900 if days < 60 else _EPOCH_1900_AFTER_BUG
+    epoch = _EPOCH_1904 if epoch_1904 else _EPOCH_1900 if days < 60 else _EPOCH_1900_AFTER_BUG
     return epoch + timedelta(days=days, seconds=seconds)
 
 
 def serial_to_iso(serial: float, *, with_time: bool = False, epoch_1904: bool = False) -> str:
     """ISO date (or date-time) of an Excel serial; see :func:`serial_to_datetime`."""
     moment = serial_to_datetime(serial, epoch_1904=epoch_1904)
-    return moment.isoformat() if with_time else moment.date().isoformat()
+    if with_time:
+        return moment.isoformat()
+    # the day Excel shows: 23:59:59.9 rounds up to the next second, not the next day
+    return serial_to_datetime(math.floor(serial), epoch_1904=epoch_1904).date().isoformat()
 
 
 def clean_date(cell: Any) -> Any:

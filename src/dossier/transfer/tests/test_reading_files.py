@@ -57,7 +57,11 @@ def test_utf16_unicode_text_from_excel_is_read(tmp_path: Path) -> None:
     path = tmp_path / "unicode.txt"
     path.write_bytes(codecs.BOM_UTF16_LE + "姓名\t手机\n张三\t138\n".encode("utf-16-le"))
     table, rows = read_all(path)
-    assert (table.delimiter, table.headers, rows[0].cells) == ("\t", ("姓名", "手机"), ("张三", "138"))
+    assert (table.delimiter, table.headers, rows[0].cells) == (
+        "\t",
+        ("姓名", "手机"),
+        ("张三", "138"),
+    )
 
 
 @pytest.mark.parametrize("sep", ["\t", ";", "|", "，", ","])
@@ -78,13 +82,27 @@ def test_quoted_cells_with_line_breaks_keep_the_record_start_line(tmp_path: Path
 
 def test_blank_lines_ragged_rows_and_repeated_headers_are_counted(tmp_path: Path) -> None:
     path = tmp_path / "a.csv"
-    lines = ["", "姓名,手机,城市", "张三,138,北京", "", " , , ", "李四,139", "王五,137,广州,多余",
-             "赵六,136,深圳,,", "姓名,手机,城市", "钱七,135,杭州"]
+    lines = [
+        "",
+        "姓名,手机,城市",
+        "张三,138,北京",
+        "",
+        " , , ",
+        "李四,139",
+        "王五,137,广州,多余",
+        "赵六,136,深圳,,",
+        "姓名,手机,城市",
+        "钱七,135,杭州",
+    ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     table, rows = read_all(path)
     assert table.header_number == 2
     assert [(row.number, row.problem) for row in rows] == [
-        (3, None), (6, TOO_FEW), (7, TOO_MANY), (8, None), (10, None)
+        (3, None),
+        (6, TOO_FEW),
+        (7, TOO_MANY),
+        (8, None),
+        (10, None),
     ]
     assert rows[1].cells == ("李四", "139")  # never padded or shifted
     assert rows[2].cells == ("王五", "137", "广州", "多余")
@@ -243,8 +261,11 @@ def write_ods(path: Path, rows: list[list[str]]) -> Path:
         f"{body}</table:table></office:spreadsheet></office:body></office:document-content>"
     )
     with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet",
-                         compress_type=zipfile.ZIP_STORED)
+        archive.writestr(
+            "mimetype",
+            "application/vnd.oasis.opendocument.spreadsheet",
+            compress_type=zipfile.ZIP_STORED,
+        )
         archive.writestr("META-INF/manifest.xml", _ODS_MANIFEST)
         archive.writestr("content.xml", content)
     return path
