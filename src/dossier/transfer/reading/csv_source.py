@@ -19,7 +19,6 @@ DELIMITERS = ",\t;|，"
 #: what charset-normalizer may answer for Chinese text: read all of them as GB18030,
 #: their superset, so a rare character past the sample does not break the read
 _GB_FAMILY = {"gb2312", "gbk", "gb18030", "hz", "cp936"}
-_BAD = re.compile("[\udc80-\udcff]")
 # control characters text tables never hold (tab, LF, CR and form feed excepted)
 _CONTROL = re.compile(b"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
 
@@ -94,8 +93,9 @@ def open_csv(
     if delimiter is None:
         text = sample.decode(encoding, errors="replace")
         delimiter = detect_delimiter(text)
-    # surrogateescape: a bad byte past the sample marks its row instead of stopping the file
-    handle = path.open(encoding=encoding, errors="surrogateescape", newline="")
+    # a bad byte past the sample becomes U+FFFD and marks its row instead of stopping the
+    # file (a U+FFFD already in the file marks its row too: it was damaged before)
+    handle = path.open(encoding=encoding, errors="replace", newline="")
     return _rows(handle, delimiter), encoding, delimiter, handle
 
 
@@ -103,12 +103,6 @@ def _rows(handle: IO[str], delimiter: str) -> Iterator[tuple[int, list[Cell], st
     reader = csv.reader(handle, delimiter=delimiter)
     line = 1  # where the next record starts; a quoted cell may span several lines
     for cells in reader:
-        problem = None
-        for index, cell in enumerate(cells):
-            if _BAD.search(cell):
-                cells[index] = _BAD.sub("\ufffd", cell)
-                problem = BAD_BYTES
-        if not cells:  # csv gives [] for an empty line
-            cells = [""]
-        yield line, cells, problem
+        # one search per row, not per cell: the common row is clean
+        yield line, cells or [""], BAD_BYTES if "\ufffd" in "".join(cells) else None
         line = reader.line_num + 1

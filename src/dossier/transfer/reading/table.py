@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 #: a cell as a source gives it: text from CSV; text, int, float, bool, date, datetime,
 #: time or timedelta from a spreadsheet
@@ -19,13 +19,13 @@ TOO_MANY = "too_many_cells"
 BAD_BYTES = "bad_bytes"
 
 
-@dataclass(frozen=True, slots=True)
-class Row:
+class Row(NamedTuple):
     """One data row: its 1-based line (CSV) or row (spreadsheet) number in the file.
 
     ``cells`` is exactly what the file holds, never padded or cut: a ragged row keeps its
     own length and says so in ``problem`` (``too_few_cells`` / ``too_many_cells``);
     ``bad_bytes`` marks a CSV line that is not in the file's encoding (shown with U+FFFD).
+    A named tuple, as a million of them are made per import.
     """
 
     number: int
@@ -128,34 +128,43 @@ class Table:
         self._consumed = True
         width = len(self.headers)
         header_key = tuple(name.casefold() for name in self.headers)
+        first_header = header_key[0]
         counts = self.counts
         for number, cells, problem in self._raw:
             length = len(cells)
             while length > width and is_blank(cells[length - 1]):
                 length -= 1
-            if length == 0 or all(is_blank(cell) for cell in cells[:length]):
+            first = cells[0] if length else None
+            if isinstance(first, str):
+                first = first.strip()
+                if not first and all(is_blank(cell) for cell in cells[:length]):
+                    counts.blank_lines += 1
+                    continue
+                if (
+                    length == width
+                    and first.casefold() == first_header
+                    and _same_header(cells, header_key)
+                ):
+                    counts.repeated_headers.append(number)
+                    continue
+            elif first is None and all(is_blank(cell) for cell in cells[:length]):
                 counts.blank_lines += 1
                 continue
-            row_cells = tuple(cells[:length])
-            if length == width and _same_header(row_cells, header_key):
-                counts.repeated_headers.append(number)
-                continue
             counts.data_rows += 1
+            if length != len(cells):
+                cells = cells[:length]
             if problem is None and length != width:
                 problem = TOO_FEW if length < width else TOO_MANY
-            if problem == BAD_BYTES:
-                counts.bad_byte_rows += 1
-            elif problem is not None:
-                counts.ragged_rows += 1
-            yield Row(number, row_cells, problem)
+            if problem is not None:
+                if problem == BAD_BYTES:
+                    counts.bad_byte_rows += 1
+                else:
+                    counts.ragged_rows += 1
+            yield Row(number, tuple(cells), problem)
         self.close()
 
 
-def _same_header(cells: tuple[Cell, ...], header_key: tuple[str, ...]) -> bool:
-    # cheap first test: a data row rarely starts with the first header's text
-    first = cells[0]
-    if not isinstance(first, str) or first.strip().casefold() != header_key[0]:
-        return False
+def _same_header(cells: list[Cell], header_key: tuple[str, ...]) -> bool:
     return tuple(_header_text(cell).casefold() for cell in cells) == header_key
 
 
