@@ -35,7 +35,7 @@ def read_sample(path: Path) -> bytes:
 
 
 def detect_encoding(sample: bytes) -> str:
-    """The sample's encoding: BOMs first, then UTF-8, then charset-normalizer's guess."""
+    """The sample's encoding: BOMs first, then UTF-8, then charset-normalizer's guesses."""
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -48,11 +48,18 @@ def detect_encoding(sample: bytes) -> str:
         pass
     else:
         return "utf-8"
-    best = charset_normalizer.from_bytes(sample).best()
-    if best is None:
+    # charset-normalizer often ranks cp949 or big5 first on a few lines of GBK; for
+    # Chinese tables GB18030 is the likely one whenever it is among the plausible
+    plausible = [
+        codecs.lookup(match.encoding).name for match in charset_normalizer.from_bytes(sample)
+    ]
+    if any(name in _GB_FAMILY for name in plausible):
+        return "gb18030"
+    # UTF-16 without a BOM is guessed for short CJK text that is something else
+    plausible = [name for name in plausible if not name.startswith("utf-16")]
+    if not plausible:
         raise FileRefused("unknown_encoding")
-    name = codecs.lookup(best.encoding).name
-    return "gb18030" if name in _GB_FAMILY else name
+    return plausible[0]
 
 
 def detect_delimiter(text: str) -> str:

@@ -276,3 +276,33 @@ def test_ods_is_read(tmp_path: Path) -> None:
     table, rows = read_all(path)
     assert (table.source, table.sheet, table.headers) == ("ods", "客户", ("姓名", "手机", "城市"))
     assert [row.cells for row in rows] == [tuple(row) for row in ROWS[1:]]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "姓名,手机\n张三,138\n",
+        "客户名称\n王小明\n",
+        "名称,地址\n刘德华,香港九龙\n",
+        "备注\n已付款\n",
+    ],
+)
+def test_a_few_lines_of_gbk_are_read_as_gbk(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "short.csv"
+    path.write_bytes(text.encode("gbk"))
+    table, rows = read_all(path)
+    assert table.encoding == "gb18030"
+    lines = text.splitlines()
+    assert ",".join(table.headers) == lines[0]
+    assert ",".join(rows[0].cells) == lines[1]
+
+
+def test_a_single_column_file_needs_no_delimiter(tmp_path: Path) -> None:
+    path = tmp_path / "one.csv"
+    path.write_text("姓名\n张三\n李四\n", encoding="utf-8")
+    table, rows = read_all(path)
+    assert (table.delimiter, table.headers, [r.cells for r in rows]) == (
+        ",",
+        ("姓名",),
+        [("张三",), ("李四",)],
+    )
