@@ -4,6 +4,7 @@ Pure Python (no Django), so it runs fast in worker processes and tests.
 """
 
 from dossier.transfer.reading.files import open_table
+from dossier.transfer.reading.mapping import MappingPlan, plan_mapping, suggest_mapping
 from dossier.transfer.reading.refusals import FileRefused
 from dossier.transfer.reading.table import (
     BAD_BYTES,
@@ -14,6 +15,16 @@ from dossier.transfer.reading.table import (
     Row,
     Table,
 )
+from dossier.transfer.reading.values import (
+    ValueRefused,
+    clean_boolean,
+    clean_cell,
+    clean_date,
+    half_width,
+    serial_to_iso,
+    to_boolean,
+    to_iso_date,
+)
 
 __all__ = [
     "BAD_BYTES",
@@ -22,7 +33,18 @@ __all__ = [
     "Counts",
     "FileRefused",
     "HeaderProblem",
+    "MappingPlan",
     "Row",
     "Table",
+    "ValueRefused",
+    "clean_boolean",
+    "clean_cell",
+    "clean_date",
+    "half_width",
     "open_table",
+    "plan_mapping",
+    "serial_to_iso",
+    "suggest_mapping",
+    "to_boolean",
+    "to_iso_date",
 ]
