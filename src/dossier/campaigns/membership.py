@@ -1,10 +1,10 @@
 """Campaign members: added from a tag or a list of customers, then moved along by responses.
 
-A customer is added only when the actor may see them, nothing (a restriction, an objection,
-an erasure) keeps them out of marketing, and the consent ledger says they consented to the
-campaign's purpose on its channel. The others are reported with the reason and not added.
-Adding is set-based, a constant number of queries per batch of customers, and idempotent: a
-customer already in the campaign stays there once.
+A customer is added only when the actor may see them, they were not erased, nothing (a
+restriction, an objection) keeps them out of marketing, and the consent ledger says they
+consented to the campaign's purpose on its channel. The others are reported with the reason
+and not added. Adding is set-based, a constant number of queries per batch of customers, and
+idempotent: a customer already in the campaign stays there once.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from dossier.customers.access import customer_for, restrict
 from dossier.customers.models import Customer, Tag
 from dossier.customers.registry import usable_for
 from dossier.customers.selectors import CustomerFilters, customer_queryset
+from dossier.customers.services import refuse_if_erased
 
 TIMELINE_KIND = "campaign"
 BATCH = 1000
@@ -40,7 +41,7 @@ MAX_LISTED = 1000
 #: a campaign is marketing whatever its consent purpose: objections to marketing apply
 USE = "marketing"
 
-NOT_FOUND, RESTRICTED, NO_CONSENT = "not_found", "restricted", "no_consent"
+NOT_FOUND, ERASED, RESTRICTED, NO_CONSENT = "not_found", "erased", "restricted", "no_consent"
 TAG = FieldLabel("tag_id", "标签", "Tag")
 CUSTOMERS = FieldLabel("customer_ids", "客户", "Customers")
 MEMBER_STATUS = FieldLabel("status", "状态", "Status")
@@ -106,14 +107,18 @@ def _tagged_ids(actor: MaybeActor, tag_id: int) -> Iterator[list[UUID]]:
 def _add_batch(actor: MaybeActor, campaign: Campaign, ids: list[UUID], report: AddReport) -> None:
     """Add one batch: three reads decide who qualifies, one insert, one timeline, one audit."""
     asked = Customer.objects.filter(pk__in=ids)
-    seen = set(restrict(asked, actor, "view").values_list("id", flat=True))
+    visible = dict(restrict(asked, actor, "view").values_list("id", "erased_at"))
+    # an erased customer is seen but nothing more is written about them
+    erased = {pk for pk, when in visible.items() if when is not None}
+    seen = set(visible) - erased
     usable = set(usable_for(Customer.objects.filter(pk__in=seen), USE).values_list("id", flat=True))
     consenting = set(
         with_consent(
             Customer.objects.filter(pk__in=usable), campaign.purpose, campaign.channel
         ).values_list("id", flat=True)
     )
-    report.leave_out([pk for pk in ids if pk not in seen], NOT_FOUND)
+    report.leave_out([pk for pk in ids if pk not in visible], NOT_FOUND)
+    report.leave_out([pk for pk in ids if pk in erased], ERASED)
     report.leave_out([pk for pk in ids if pk in seen and pk not in usable], RESTRICTED)
     report.leave_out([pk for pk in ids if pk in usable and pk not in consenting], NO_CONSENT)
     if not consenting:
@@ -176,8 +181,9 @@ def add_members(
     """Add the customers of a tag, or those listed, who may be contacted by this campaign.
 
     Customers the actor cannot see are reported as not found (their existence is not
-    confirmed), those kept out of marketing as restricted, those without consent on the
-    campaign's channel for its purpose as without consent; none of them is added.
+    confirmed), erased ones as erased, those kept out of marketing as restricted, those
+    without consent on the campaign's channel for its purpose as without consent; none of them
+    is added.
     """
     campaign = campaign_for(actor, campaign_id, "campaigns.add_campaignmember")
     if (customer_ids is None) == (tag_id is None):
@@ -229,11 +235,12 @@ def change_member_status(
     """Record that a member responded or converted (and the order it led to).
 
     A member only moves forward (invited → responded → converted); the same status again
-    changes nothing. The campaign must have started.
+    changes nothing. The campaign must have started; an erased customer's member stays as it is.
     """
     campaign = campaign_for(actor, campaign_id, "campaigns.change_campaignmember")
     with transaction.atomic():
         customer = customer_for(actor, customer_id, "view")
+        refuse_if_erased(customer)
         member = (
             CampaignMember.objects.select_for_update()
             .filter(campaign=campaign, customer_id=customer.pk)

@@ -79,7 +79,7 @@ class MembersIn(Schema):
 
 class SkippedOut(Schema):
     customer_id: str
-    reason: str = Field(..., description="`not_found`, `restricted` or `no_consent`.")
+    reason: str = Field(..., description="`not_found`, `erased`, `restricted` or `no_consent`.")
 
 
 class AddReportOut(Schema):

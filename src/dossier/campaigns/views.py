@@ -153,6 +153,7 @@ def add_members(request: AuthenticatedRequest, campaign_id: int) -> HttpResponse
     reasons = {
         membership.NO_CONSENT: _("without consent for this channel and purpose"),
         membership.RESTRICTED: _("restricted or objecting to marketing"),
+        membership.ERASED: _("whose personal data was erased"),
         membership.NOT_FOUND: _("not found"),
     }
     for reason, label in reasons.items():

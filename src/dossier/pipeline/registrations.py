@@ -63,7 +63,11 @@ def anonymise_opportunities(rows: QuerySet[Any]) -> None:
 
 
 def _may_create(actor: MaybeActor, customer: Any) -> bool:
-    return may(actor, "pipeline.add_opportunity") and allows(actor, customer, "change")
+    return (
+        customer.erased_at is None
+        and may(actor, "pipeline.add_opportunity")
+        and allows(actor, customer, "change")
+    )
 
 
 def register_pipeline() -> None:

@@ -25,6 +25,7 @@ from dossier.core.errors import NotFound, PermissionDenied, ValidationFailed
 from dossier.core.fields import FieldError
 from dossier.customers.access import customer_for, may, restrict
 from dossier.customers.models import Customer
+from dossier.customers.services import refuse_if_erased
 from dossier.pipeline import rules
 from dossier.pipeline.models import Opportunity, Stage, StageChange
 from dossier.pipeline.selectors import opportunity_for
@@ -75,14 +76,14 @@ def stage_for(customer: Customer, stage_id: Any = None) -> Stage:
 
 
 def _check_owner(owner: User | str, customer: Customer) -> User:
-    """An owner (a user or a user name) must be active, work opportunities and see the
-    customer (422 on ``owner`` otherwise)."""
+    """An owner (a user or a user name) must be active, work opportunities and be allowed to
+    change the customer (422 on ``owner`` otherwise): an owner works the customer."""
     found = active_user(username=owner) if isinstance(owner, str) else owner
     eligible = (
         found is not None
         and found.is_active
         and found.has_perm("pipeline.change_opportunity")
-        and restrict(Customer.objects.filter(pk=customer.pk), found, "view").exists()
+        and restrict(Customer.objects.filter(pk=customer.pk), found, "change").exists()
     )
     if found is None or not eligible:
         name = owner if isinstance(owner, str) else owner.get_username()
@@ -113,6 +114,17 @@ def _closing(stage: Stage, reasons: Mapping[str, Any]) -> dict[str, str]:
         )
     kept[field] = clean[field]
     return kept
+
+
+def _closing_erased(customer: Customer, stage: Stage, reasons: Mapping[str, Any]) -> dict[str, str]:
+    """An erased customer's opportunity may only be closed as lost, and without any text.
+
+    Nothing more is written about an erased customer (409 ``customer_erased``), but an open
+    opportunity would stay in the pipeline's totals for ever: closing it is allowed.
+    """
+    if stage.kind != Stage.Kind.LOST or any(reasons.values()):
+        refuse_if_erased(customer)
+    return {"won_reason": "", "lost_reason": ""}
 
 
 def _history(opportunity: Opportunity, before: Stage | None, actor: MaybeActor) -> None:
@@ -151,6 +163,7 @@ def create_opportunity(
         raise PermissionDenied(_("You may not create opportunities."))
     with transaction.atomic():
         customer = customer_for(actor, customer_id, "change")
+        refuse_if_erased(customer)
         values = rules.clean(
             {
                 "title": title,
@@ -223,6 +236,7 @@ def update_opportunity(
         )
     with transaction.atomic():
         opportunity = opportunity_for(actor, opportunity_id, "change", lock=True)
+        refuse_if_erased(opportunity.customer)
         raw = {key: value for key, value in changes.items() if key != "owner"}
         if "currency" in raw:
             raw["currency"] = str(raw["currency"] or "").strip().upper()
@@ -277,7 +291,8 @@ def move_opportunity(
 ) -> Opportunity:
     """Move an opportunity to another stage of its customer's scenario (kanban, API).
 
-    A won or lost stage closes it and needs its reason; an open stage reopens it. The
+    A won or lost stage closes it and needs its reason; an open stage reopens it (an erased
+    customer's opportunity may only be closed as lost, without a reason). The
     probability becomes the stage's unless one is given. Moving to the stage it is in
     changes nothing (a retried request is harmless).
     """
@@ -286,7 +301,11 @@ def move_opportunity(
         stage = stage_for(opportunity.customer, stage_id)
         if stage.pk == opportunity.stage_id:
             return opportunity
-        reasons = _closing(stage, {"won_reason": won_reason, "lost_reason": lost_reason})
+        given = {"won_reason": won_reason, "lost_reason": lost_reason}
+        if opportunity.customer.erased_at is not None:
+            reasons = _closing_erased(opportunity.customer, stage, given)
+        else:
+            reasons = _closing(stage, given)
         chosen = rules.clean({"probability": probability}, rules.OPPORTUNITY_FIELDS)
         before = opportunity.stage
         now = timezone.now()

@@ -245,3 +245,61 @@ def test_sales_see_members_but_may_not_mark_them_and_analysts_see_counts_only(
     assert counted == {"invited": 2, "responded": 0, "converted": 0, "total": 2}
     with pytest.raises(PermissionDenied):
         selectors.member_list(actor=analyst, campaign_id=campaign.pk)
+
+
+def test_an_erased_customer_is_reported_as_erased_and_not_added(
+    admin_user: Any, marketing: Any, campaign: Any, customers: list[Any]
+) -> None:
+    from dossier.privacy.erasure import erase_customer
+
+    kept, gone = customers[:2]
+    for customer in (kept, gone):
+        consent(admin_user, customer)
+    erase_customer(actor=admin_user, customer_id=gone.pk)
+    report = add(marketing, campaign, [kept, gone])
+    assert (report.added, dict(report.skipped)) == (1, {"erased": 1})
+    assert report.left_out == [(str(gone.pk), "erased")]
+    assert list(CampaignMember.objects.values_list("customer_id", flat=True)) == [kept.pk]
+
+
+def test_an_erased_members_status_and_order_are_not_changed(
+    admin_user: Any, marketing: Any, campaign: Any, customers: list[Any]
+) -> None:
+    from dossier.privacy.erasure import erase_customer
+
+    customer = customers[0]
+    consent(admin_user, customer)
+    add(marketing, campaign, [customer])
+    erase_customer(actor=admin_user, customer_id=customer.pk)
+    touches = TimelineEntry.objects.filter(kind="campaign").count()
+    for status, order_ref in (("converted", "SO-李四-13800138000"), ("invited", "SO-1"),
+                              ("responded", "")):  # fmt: skip
+        with pytest.raises(Conflict) as refused:
+            membership.change_member_status(
+                actor=marketing, campaign_id=campaign.pk, customer_id=customer.pk,
+                status=status, order_ref=order_ref,
+            )  # fmt: skip
+        assert refused.value.code == "customer_erased"
+    member = CampaignMember.objects.get(campaign=campaign, customer_id=customer.pk)
+    assert (member.status, member.order_ref) == ("invited", "")
+    assert TimelineEntry.objects.filter(kind="campaign").count() == touches
+
+
+def test_the_api_answers_409_for_an_erased_member(
+    api_as: Any, admin_user: Any, marketing: Any, campaign: Any, customers: list[Any]
+) -> None:
+    from dossier.privacy.erasure import erase_customer
+
+    customer = customers[0]
+    consent(admin_user, customer)
+    add(marketing, campaign, [customer])
+    erase_customer(actor=admin_user, customer_id=customer.pk)
+    api = api_as(marketing)
+    again = api.post(f"/campaigns/{campaign.pk}/members", {"customer_ids": [str(customer.pk)]})
+    assert again.status_code == 200, again.content
+    assert again.json()["skipped"] == {"erased": 1}
+    changed = api.patch(
+        f"/campaigns/{campaign.pk}/members/{customer.pk}",
+        {"status": "converted", "order_ref": "SO-1"},
+    )
+    assert changed.status_code == 409 and changed.json()["code"] == "customer_erased"

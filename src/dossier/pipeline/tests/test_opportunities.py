@@ -300,3 +300,33 @@ def test_default_stages_come_back_for_a_scenario_without_any() -> None:
     assert ensure_default_stages() == 6
     assert Stage.objects.filter(scenario="financial").count() == 6
     assert stage("sales", "lead").name_zh == "潜在客户"
+
+
+def test_an_owner_who_may_only_view_the_customer_is_refused_naming_the_owner(
+    sales: Any, make_user: Any, member: Any, deal: Opportunity
+) -> None:
+    from django.contrib.auth.models import Permission, User
+
+    from dossier.core import roles
+    from dossier.customers.services import share_customer
+
+    viewer = make_user("zhao.kan", roles.MARKETING, team="east")  # sees customers, changes none
+    viewer.user_permissions.add(
+        Permission.objects.get(content_type__app_label="pipeline", codename="change_opportunity")
+    )
+    share_customer(actor=sales, customer_id=member.pk, user=viewer)
+    viewer = User.objects.get(pk=viewer.pk)  # fresh permission cache
+    assert viewer.has_perm("pipeline.change_opportunity")
+    for call in (
+        lambda: services.update_opportunity(
+            actor=sales, opportunity_id=deal.pk, changes={"owner": viewer.username}
+        ),
+        lambda: services.create_opportunity(
+            actor=sales, customer_id=member.pk, title="续约", owner=viewer
+        ),
+    ):
+        with pytest.raises(ValidationFailed) as refused:
+            call()
+        assert fields_of(refused) == [("owner", "owner_not_eligible")]
+    assert Opportunity.objects.get(pk=deal.pk).owner == sales
+    assert Opportunity.objects.count() == 1
