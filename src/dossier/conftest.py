@@ -58,6 +58,24 @@ def _keep_the_test_connection() -> Iterator[None]:
     signals.request_finished.connect(close_old_connections)
 
 
+@pytest.fixture(autouse=True)
+def _served_requests_return_connections(request: pytest.FixtureRequest) -> Iterator[None]:
+    """In browser tests, the live server's requests give their connection back when they end.
+
+    The fixture above keeps connections open across requests (for requests sent in the
+    test's own thread); a browser keeps its connections to the live server alive, so each
+    server thread would hold a connection of PostgreSQL's bounded pool and a page's
+    simultaneous requests (htmx reloads) would wait for one. Those threads never touch the
+    test's own connection.
+    """
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    signals.request_finished.connect(close_old_connections)
+    yield
+    signals.request_finished.disconnect(close_old_connections)
+
+
 @pytest.fixture
 def make_user(db: Any) -> Callable[..., User]:
     ensure_roles()

@@ -14,8 +14,6 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
-from django.core import signals
-from django.db import close_old_connections
 
 from dossier.activity import kinds
 from dossier.activity.kinds import QuickAction, TimelineKind
@@ -116,21 +114,6 @@ def fake_kinds(fake_templates: None) -> Iterator[FakeKinds]:
     kinds._KINDS.update(before_kinds)
     kinds._ACTIONS.clear()
     kinds._ACTIONS.update(before_actions)
-
-
-@pytest.fixture
-def served_requests_return_connections(live_server: Any) -> Iterator[None]:
-    """The live server's requests give their database connection back when they end.
-
-    The project's autouse fixture keeps connections open across requests (for requests sent
-    in the test's own thread); a browser keeps its connections to the live server alive, so
-    each server thread would hold a connection of PostgreSQL's bounded pool and the page's
-    simultaneous reloads (figures and timeline) would wait for one. Those threads never
-    touch the test's own connection.
-    """
-    signals.request_finished.connect(close_old_connections)
-    yield
-    signals.request_finished.disconnect(close_old_connections)
 
 
 @pytest.fixture

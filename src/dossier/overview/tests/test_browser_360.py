@@ -28,7 +28,6 @@ from dossier.overview.tests.conftest import START, FakeKinds, add_entries
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("served_requests_return_connections"),
 ]
 CHROMIUM = "/usr/bin/chromium"
 PHONE = {"width": 390, "height": 844}

@@ -28,7 +28,6 @@ from dossier.templates.services import install_builtin_templates
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("served_requests_return_connections"),
 ]
 CHROMIUM = "/usr/bin/chromium"
 
