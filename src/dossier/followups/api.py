@@ -7,20 +7,25 @@ from typing import Annotated, Any
 from ninja import Query, Router, Status
 
 from dossier.accounts.auth import ApiRequest
+from dossier.core.actors import MaybeActor
 from dossier.core.schemas import ERRORS, OneOf, RecordId
 from dossier.followups import selectors, services
 from dossier.followups.models import Task
 from dossier.followups.schemas import Cursor, ReassignIn, TaskIn, TaskOut, TaskPageOut
+from dossier.protection.disclosure import may_see_personal
 
 router = Router(tags=["tasks"])
 
 
-def task_out(task: Task) -> dict[str, Any]:
-    """A task as the API shows it."""
+def task_out(task: Task, actor: MaybeActor) -> dict[str, Any]:
+    """A task as the actor may see it: the title (it may name the customer) only to those who
+    may see personal data, as on the timeline and in webhooks; ``masked`` names it otherwise."""
+    personal = may_see_personal(actor)
     return {
         "id": task.pk,
         "customer_id": task.customer_id,
-        "title": task.title,
+        "title": task.title if personal else None,
+        "masked": [] if personal else ["title"],
         "due_at": task.due_at,
         "status": task.status,
         "assignee": task.assignee.get_username() if task.assignee else None,
@@ -33,7 +38,7 @@ def task_out(task: Task) -> dict[str, Any]:
 
 
 def _shown(request: ApiRequest, task: Task) -> dict[str, Any]:
-    return task_out(selectors.task_for(actor=request.user, task_id=task.pk))
+    return task_out(selectors.task_for(actor=request.user, task_id=task.pk), request.user)
 
 
 @router.get("", response={200: TaskPageOut, **ERRORS})
@@ -46,7 +51,7 @@ def list_my_tasks(
     """Your tasks: `overdue` (due before now), `today` (due by midnight), `upcoming`, all
     `open` ones (the default), or `done`; soonest due first."""
     page = selectors.my_tasks(actor=request.user, when=when, cursor=cursor or None, limit=limit)
-    return {"items": [task_out(t) for t in page.items], "next_cursor": page.next_cursor}
+    return {"items": [task_out(t, request.user) for t in page.items], "next_cursor": page.next_cursor}
 
 
 @router.post("", response={201: TaskOut, **ERRORS})
@@ -65,7 +70,7 @@ def create_task(request: ApiRequest, payload: TaskIn) -> Any:
 @router.get("/{task_id}", response={200: TaskOut, **ERRORS})
 def get_task(request: ApiRequest, task_id: RecordId) -> Any:
     """One task of a customer you may see."""
-    return task_out(selectors.task_for(actor=request.user, task_id=task_id))
+    return task_out(selectors.task_for(actor=request.user, task_id=task_id), request.user)
 
 
 @router.post("/{task_id}/complete", response={200: TaskOut, **ERRORS})

@@ -27,13 +27,19 @@ def user_named(username: str, *, field: FieldLabel = ASSIGNEE) -> User:
     return user
 
 
+def may_work_on(*, customer_id: Any, user: User | None) -> bool:
+    """Whether ``user`` is active and may change the customer (so may work on it)."""
+    if user is None or not user.is_active:
+        return False
+    return restrict(Customer.objects.filter(pk=customer_id), user, "change").exists()
+
+
 def check_assignee(*, customer_id: Any, user: User, field: FieldLabel = ASSIGNEE) -> User:
     """``user`` if they may work on the customer (active, and may change them), else a 422.
 
     Work handed to someone who cannot open the customer would sit on a list they cannot act on.
     """
-    reachable = restrict(Customer.objects.filter(pk=customer_id), user, "change").exists()
-    if not user.is_active or not reachable:
+    if not may_work_on(customer_id=customer_id, user=user):
         raise ValidationFailed(
             _("This person cannot work on this customer."),
             errors=[FieldError("assignee_not_eligible", spec=field, value=user.get_username())],

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dossier.customers.models import Customer
+from dossier.protection.fields import EncryptedTextField
 
 
 class Task(models.Model):
@@ -20,7 +21,9 @@ class Task(models.Model):
 
     id = models.BigAutoField(primary_key=True)
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="tasks")
-    title = models.CharField(_("title"), max_length=200)
+    #: may name the customer or their affairs: personal, encrypted at rest (at most 200
+    #: characters, checked by the service)
+    title = EncryptedTextField(_("title"), context="followups.task_title")
     due_at = models.DateTimeField(_("due"))
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -18,7 +18,8 @@ Cursor = Annotated[str, Field(pattern=CURSOR_PATTERN, max_length=40)]
 class TaskOut(Schema):
     id: int
     customer_id: UUID
-    title: str
+    title: str | None = Field(..., description="null when you may not see personal data.")
+    masked: list[str] = Field(..., description="The fields held back from you.")
     due_at: datetime
     status: str
     assignee: str | None

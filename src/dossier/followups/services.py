@@ -21,7 +21,7 @@ from dossier.core.errors import Conflict, NotFound, ValidationFailed
 from dossier.core.fields import FieldSpec, validate_values
 from dossier.customers.access import customer_for, restrict_owned
 from dossier.customers.models import Customer
-from dossier.followups.assignees import check_assignee, user_named
+from dossier.followups.assignees import check_assignee, may_work_on, user_named
 from dossier.followups.models import Task
 from dossier.outbox.services import publish_many
 
@@ -48,6 +48,17 @@ def check_task(*, title: Any, due_at: Any) -> tuple[str, datetime]:
     return result.clean["title"], result.clean["due_at"]
 
 
+def _who_does_it(customer_id: Any, assignee: Any, actor: MaybeActor | None) -> User | None:
+    """``assignee`` (a user or a user id) if they may work on the customer, else the actor
+    if they may, else None (unassigned)."""
+    if assignee is not None and not isinstance(assignee, User):
+        assignee = User.objects.filter(pk=assignee).first()
+    for candidate in (assignee, person(actor)):
+        if may_work_on(customer_id=customer_id, user=candidate):
+            return candidate
+    return None
+
+
 def schedule_follow_up(
     *,
     actor: MaybeActor | None,
@@ -61,7 +72,9 @@ def schedule_follow_up(
     """A follow-up another service decided on (after a complaint, a closed ticket …).
 
     The calling service has already checked the actor may act on the customer; the task
-    goes to ``assignee`` or, when none is given, to the customer's owner.
+    goes to ``assignee`` or, when none is given, to the customer's owner. When that person
+    may not work on the customer (marketing owns it, they left …), it goes to the actor if
+    they may, else to nobody: never onto a list whose owner cannot act on it.
     """
     clean_title, clean_due = check_task(title=title, due_at=due_at)
     with transaction.atomic():
@@ -71,7 +84,7 @@ def schedule_follow_up(
             customer_id=customer_id,
             title=clean_title,
             due_at=clean_due,
-            assignee_id=getattr(assignee, "pk", assignee),
+            assignee=_who_does_it(customer_id, assignee, actor),
             cause_kind=cause_kind,
             cause_id=str(cause_id or ""),
             created_by=person(actor),  # type: ignore[misc]

@@ -32,7 +32,9 @@ class Ticket(models.Model):
 
     id = models.BigAutoField(primary_key=True)
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="tickets")
-    subject = models.CharField(_("subject"), max_length=200)
+    #: what is wrong, often in the customer's words: personal, encrypted at rest (at most 200
+    #: characters, checked by the service)
+    subject = EncryptedTextField(_("subject"), context="tickets.subject")
     #: the customer's own account of the problem: personal free text, encrypted at rest
     description = EncryptedTextField(_("description"), context="tickets.description")
     status = models.CharField(

@@ -26,7 +26,8 @@ class TransitionOut(Schema):
 class TicketSummaryOut(Schema):
     id: int
     customer_id: UUID
-    subject: str
+    subject: str | None = Field(..., description="null when you may not see personal data.")
+    masked: list[str] = Field(..., description="The fields held back from you.")
     status: str
     priority: str
     due_at: datetime
@@ -45,7 +46,6 @@ class TicketOut(TicketSummaryOut):
     description: str | None = Field(
         ..., description="The customer's account; null when you may not see personal data."
     )
-    masked: list[str]
     history: list[TransitionOut]
 
 

@@ -123,15 +123,16 @@ def ticket_list(
 
 
 def present(ticket: Ticket, actor: MaybeActor, *, now: datetime | None = None) -> dict[str, Any]:
-    """A ticket as the actor may see it: the description (the customer's own words) and the
-    notes only to those who may see personal data; ``masked`` names what was held back."""
+    """A ticket as the actor may see it: the subject and description (the customer's own
+    words) and the notes only to those who may see personal data; ``masked`` names what was
+    held back."""
     personal = may_see_personal(actor)
     return {
         "id": ticket.pk,
         "customer_id": ticket.customer_id,
-        "subject": ticket.subject,
+        "subject": ticket.subject if personal else None,
         "description": ticket.description if personal else None,
-        "masked": [] if personal else ["description", "note"],
+        "masked": [] if personal else ["subject", "description", "note"],
         "status": ticket.status,
         "priority": ticket.priority,
         "due_at": ticket.due_at,

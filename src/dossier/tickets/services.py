@@ -37,6 +37,8 @@ TIMELINE_KIND = "ticket"
 OBJECT_TYPE = "ticket"
 EVENT = "ticket.changed"
 TARGET = FieldLabel("to", "新状态", "New status")
+#: the only moves left once the customer's personal data is erased: finishing the ticket
+ENDINGS = (transitions.RESOLVED, transitions.CLOSED)
 #: days from closing a ticket to its return visit (回访), unless settings say otherwise
 FOLLOW_UP_DAYS = 3
 
@@ -154,9 +156,7 @@ def open_ticket(
     with transaction.atomic():
         customer = customer_for(actor, customer_id, "change")
         if customer.erased_at is not None:
-            raise Conflict(
-                _("This customer's personal data has been erased."), code="customer_erased"
-            )
+            raise _erased()
         values = {
             "subject": subject,
             "description": description,
@@ -211,15 +211,20 @@ def open_ticket(
     return ticket
 
 
-def _ticket_to_change(actor: MaybeActor, ticket_id: Any) -> Ticket:
-    """The ticket, row-locked, if the actor may change its customer: 404 unseen, 403 seen only."""
+def _erased() -> Conflict:
+    return Conflict(_("This customer's personal data has been erased."), code="customer_erased")
+
+
+def _ticket_to_change(actor: MaybeActor, ticket_id: Any) -> tuple[Ticket, bool]:
+    """The ticket, row-locked, if the actor may change its customer (404 unseen, 403 seen
+    only), and whether that customer's personal data has been erased."""
     seen = restrict_owned(Ticket.objects.all(), actor, "view").filter(pk=ticket_id)
     customer_id = seen.values_list("customer_id", flat=True).first()
     if customer_id is None:
         raise NotFound(_("No such ticket."), code="ticket_not_found")
-    customer_for(actor, customer_id, "change")  # PermissionDenied for who may only look
+    customer = customer_for(actor, customer_id, "change")  # PermissionDenied: may only look
     locked = Ticket.objects.select_for_update(of=("self",)).select_related("assignee")
-    return locked.get(pk=ticket_id)
+    return locked.get(pk=ticket_id), customer.erased_at is not None
 
 
 def illegal_move(current: str, target: str) -> ValidationFailed:
@@ -248,11 +253,17 @@ def transition_ticket(
     ``from_status``: the state the caller saw; if the ticket has moved on since, 409 and
     nothing changes (a double click, or a colleague was faster). Closing schedules the
     return visit (回访) for the customer's owner; reopening starts a new SLA period.
+
+    Once the customer's personal data is erased, a ticket may only be resolved or closed,
+    without a note (409 ``customer_erased`` otherwise): nothing new is written about them,
+    but an open ticket need not stay on the overdue list for ever. No return visit follows.
     """
     with transaction.atomic():
-        ticket = _ticket_to_change(actor, ticket_id)
+        ticket, erased = _ticket_to_change(actor, ticket_id)
         clean = _checked({"to": to, "note": note}, move_specs(), _("The change is not valid."))
         current, target = ticket.status, clean["to"]
+        if erased and (clean["note"] or target not in ENDINGS):
+            raise _erased()
         if from_status and from_status != current:
             raise Conflict(
                 _("The ticket has moved on: it is now “%(status)s”.")
@@ -295,7 +306,7 @@ def transition_ticket(
             customer_id=ticket.customer_id,
             changes={"status": [current, target]},
         )
-        if target == transitions.CLOSED:
+        if target == transitions.CLOSED and not erased:
             schedule_follow_up(
                 actor=actor,
                 customer_id=ticket.customer_id,
@@ -308,9 +319,12 @@ def transition_ticket(
 
 
 def assign_ticket(*, actor: MaybeActor, ticket_id: Any, assignee: User | str) -> Ticket:
-    """Hand a ticket (not closed) to a colleague who may work on its customer."""
+    """Hand a ticket (not closed) to a colleague who may work on its customer (not once the
+    customer's personal data is erased: 409 ``customer_erased``; resolve or close it)."""
     with transaction.atomic():
-        ticket = _ticket_to_change(actor, ticket_id)
+        ticket, erased = _ticket_to_change(actor, ticket_id)
+        if erased:
+            raise _erased()
         if ticket.status == transitions.CLOSED:
             raise Conflict(_("A closed ticket cannot be assigned."), code="ticket_closed")
         if isinstance(assignee, str):

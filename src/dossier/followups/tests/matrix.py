@@ -100,7 +100,8 @@ def _create_page(world: World, actor: str) -> PageCall:
     return PageCall(
         reverse("followups:create", args=[world.target(actor).pk]),
         {"title": title, "due_at": due.strftime("%Y-%m-%dT%H:%M")},
-        lambda: Task.objects.filter(title=title).exists(),
+        # the title is encrypted (no lookups): compare the target's titles once read
+        lambda: title in {t.title for t in Task.objects.filter(customer=world.target(actor))},
     )
 
 
