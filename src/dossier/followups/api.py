@@ -51,7 +51,10 @@ def list_my_tasks(
     """Your tasks: `overdue` (due before now), `today` (due by midnight), `upcoming`, all
     `open` ones (the default), or `done`; soonest due first."""
     page = selectors.my_tasks(actor=request.user, when=when, cursor=cursor or None, limit=limit)
-    return {"items": [task_out(t, request.user) for t in page.items], "next_cursor": page.next_cursor}
+    return {
+        "items": [task_out(t, request.user) for t in page.items],
+        "next_cursor": page.next_cursor,
+    }
 
 
 @router.post("", response={201: TaskOut, **ERRORS})

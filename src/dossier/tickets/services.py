@@ -37,8 +37,6 @@ TIMELINE_KIND = "ticket"
 OBJECT_TYPE = "ticket"
 EVENT = "ticket.changed"
 TARGET = FieldLabel("to", "新状态", "New status")
-#: the only moves left once the customer's personal data is erased: finishing the ticket
-ENDINGS = (transitions.RESOLVED, transitions.CLOSED)
 #: days from closing a ticket to its return visit (回访), unless settings say otherwise
 FOLLOW_UP_DAYS = 3
 
@@ -254,16 +252,15 @@ def transition_ticket(
     nothing changes (a double click, or a colleague was faster). Closing schedules the
     return visit (回访) for the customer's owner; reopening starts a new SLA period.
 
-    Once the customer's personal data is erased, a ticket may only be resolved or closed,
-    without a note (409 ``customer_erased`` otherwise): nothing new is written about them,
-    but an open ticket need not stay on the overdue list for ever. No return visit follows.
+    Once the customer's personal data is erased, a ticket may only be wound down (new → in
+    progress → resolved → closed), without a note (409 ``customer_erased`` otherwise): nothing
+    new is written about them, yet an open ticket need not stay overdue for ever. No return
+    visit follows its closing.
     """
     with transaction.atomic():
         ticket, erased = _ticket_to_change(actor, ticket_id)
         clean = _checked({"to": to, "note": note}, move_specs(), _("The change is not valid."))
         current, target = ticket.status, clean["to"]
-        if erased and (clean["note"] or target not in ENDINGS):
-            raise _erased()
         if from_status and from_status != current:
             raise Conflict(
                 _("The ticket has moved on: it is now “%(status)s”.")
@@ -273,6 +270,8 @@ def transition_ticket(
             )
         if not transitions.is_legal(current, target):
             raise illegal_move(current, target)
+        if erased and (clean["note"] or not transitions.winds_down(current, target)):
+            raise _erased()
         now = timezone.now()
         was_open = ticket.is_open
         ticket.status = target

@@ -33,6 +33,16 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 #: a move back into work from a finished state: the ticket gets a new SLA due time
 REOPENINGS: frozenset[tuple[str, str]] = frozenset({(RESOLVED, IN_PROGRESS), (CLOSED, IN_PROGRESS)})
 
+#: the moves that take a ticket towards its end: all a ticket of an erased customer may make
+WINDING_DOWN: frozenset[tuple[str, str]] = frozenset(
+    {
+        (NEW, IN_PROGRESS),
+        (IN_PROGRESS, RESOLVED),
+        (WAITING_ON_CUSTOMER, RESOLVED),
+        (RESOLVED, CLOSED),
+    }
+)
+
 
 def is_legal(current: str, target: str) -> bool:
     """Whether a ticket in ``current`` may move to ``target``."""
@@ -53,3 +63,8 @@ def is_open(status: str) -> bool:
 def is_reopening(current: str, target: str) -> bool:
     """Whether the move takes a finished ticket back into work."""
     return (current, target) in REOPENINGS
+
+
+def winds_down(current: str, target: str) -> bool:
+    """Whether the move takes the ticket towards its end (never back into work)."""
+    return (current, target) in WINDING_DOWN

@@ -21,7 +21,9 @@ def _copy(apps: Any, source: str, target: str) -> None:
     # by primary key, a batch at a time: SQLite does not isolate a read from writes to the
     # same table on one connection, so no cursor stays open while rows are written
     while True:
-        rows = list(ticket_model.objects.filter(pk__gt=last).order_by("pk").only("pk", source)[:BATCH])
+        rows = list(
+            ticket_model.objects.filter(pk__gt=last).order_by("pk").only("pk", source)[:BATCH]
+        )
         if not rows:
             return
         for row in rows:

@@ -201,7 +201,7 @@ def test_marketing_reads_masked_and_may_not_write(
     ticket = open_one(description="客户的原话")
     reader = api_as(marketing)
     data = reader.get(f"/tickets/{ticket.pk}").json()
-    assert data["description"] is None and data["masked"] == ["description", "note"]
+    assert data["description"] is None and data["masked"] == ["subject", "description", "note"]
     assert "客户的原话" not in reader.get(f"/tickets/{ticket.pk}").content.decode()
     assert all(row["note"] is None for row in data["history"])
     assert reader.post(f"/tickets/{ticket.pk}/transition", {"to": "in_progress"}).status_code == 403
