@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
-from dossier.core.errors import ValidationFailed
-from dossier.core.pages import AuthenticatedRequest, query_text, shows_errors
+from dossier.core.errors import NotFound, PermissionDenied, ValidationFailed
+from dossier.core.pages import AuthenticatedRequest, query_text
 from dossier.customers.selectors import CustomerFilters
 from dossier.transfer.exporting import ExportRequest, prepare_export
-
-_shows_errors = shows_errors("transfer/error.html", nav="customers")
 
 
 def _filters(request: AuthenticatedRequest) -> CustomerFilters:
@@ -28,8 +26,7 @@ def _filters(request: AuthenticatedRequest) -> CustomerFilters:
 
 
 @require_GET
-@_shows_errors
-def export_customers(request: AuthenticatedRequest) -> HttpResponse | StreamingHttpResponse:
+def export_customers(request: AuthenticatedRequest) -> HttpResponseBase:
     """``?format=csv|xlsx|json&encoding=utf-8-sig|gbk&fields=a,b`` plus the list's filters."""
     fields = query_text(request, "fields", limit=2000)
     wanted = ExportRequest(
@@ -41,9 +38,11 @@ def export_customers(request: AuthenticatedRequest) -> HttpResponse | StreamingH
     )
     try:
         export = prepare_export(actor=request.user, request=wanted)
-    except ValidationFailed as error:
+    except (NotFound, PermissionDenied, ValidationFailed) as error:
+        # a bad option is the asker's mistake: 400, the page naming it
+        status = 400 if isinstance(error, ValidationFailed) else error.status
         context = {"error": error, "nav": "customers"}
-        return render(request, "transfer/error.html", context, status=400)
+        return render(request, "transfer/error.html", context, status=status)
     response = StreamingHttpResponse(export.chunks(), content_type=export.content_type)
     response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
     response["Cache-Control"] = "no-store"

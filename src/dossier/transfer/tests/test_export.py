@@ -252,3 +252,11 @@ def test_page_refuses_bad_options(world: World, query: str) -> None:
     response = client.get(f"/transfer/export/customers/?{query}")
     assert response.status_code == 400
     assert query.split("=")[1] in response.content.decode()
+
+
+def test_header_and_errors_speak_chinese(world: World, tmp_path: Path, settings: Any) -> None:
+    settings.LANGUAGE_CODE = "zh-hans"
+    table = rows(export(world, tmp_path, "admin", "--fields", "display_name"))
+    assert table[0] == ["编号", "模板", "名称", "标签", "负责人", "创建时间", "更新时间"]
+    with pytest.raises(CommandError, match="没有字段“nope”"):
+        export(world, tmp_path, "admin", "--fields", "nope")

@@ -56,7 +56,7 @@ class Command(BaseCommand):
     def _export(self, user: User, request: ExportRequest, output: str) -> None:
         export = prepare_export(actor=user, request=request)
         if not output:
-            stream = self.stdout._out
+            stream: Any = self.stdout._out
             binary = getattr(stream, "buffer", None)
             # a text stream (tests, a captured stdout) gets the text of a CSV or JSON export
             export.write(
