@@ -205,11 +205,17 @@ class Export:
 
     def _json(self) -> Iterator[bytes]:
         # a JSON array of objects keyed by field key, written one object at a time
-        yield b"["
+        # (cells are not neutralised: JSON is read by programs, not run by a spreadsheet)
+        pieces, size = [b"["], 0
         for number, record in enumerate(self.records()):
             text = json.dumps(record, ensure_ascii=False)
-            yield (b",\n" if number else b"\n") + text.encode()
-        yield b"\n]\n"
+            pieces.append((b",\n" if number else b"\n") + text.encode())
+            size += len(pieces[-1])
+            if size >= 64 * 1024:
+                yield b"".join(pieces)
+                pieces, size = [], 0
+        pieces.append(b"\n]\n")
+        yield b"".join(pieces)
 
     def _xlsx(self) -> Iterator[bytes]:
         # write-only workbooks keep rows in a temporary file, not in memory

@@ -260,3 +260,17 @@ def test_header_and_errors_speak_chinese(world: World, tmp_path: Path, settings:
     assert table[0] == ["编号", "模板", "名称", "标签", "负责人", "创建时间", "更新时间"]
     with pytest.raises(CommandError, match="没有字段“nope”"):
         export(world, tmp_path, "admin", "--fields", "nope")
+
+
+def test_without_output_the_export_goes_to_stdout(world: World) -> None:
+    out = io.StringIO()
+    name = world.users["marketing"].username
+    call_command("export", "customers", "--as", name, "--format", "json", stdout=out)
+    assert [item["id"] for item in json.loads(out.getvalue())] == [str(world.member.pk)]
+
+
+def test_xlsx_needs_an_output_file(world: World) -> None:
+    with pytest.raises(CommandError, match="--output"):
+        call_command(
+            "export", "customers", "--as", world.users["admin"].username, "--format", "xlsx"
+        )
