@@ -21,6 +21,7 @@ BENCHMARKS = [
     "search_scale.py",
     "timeline_page.py",
     "orders_sync.py",
+    "export_scale.py",
     "load_serve.py",
 ]
 

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "dossier.pipeline",
     "dossier.campaigns",
     "dossier.orders",
+    "dossier.transfer",
     "dossier.privacy",
     "dossier.overview",
     "dossier.site",

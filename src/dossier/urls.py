@@ -35,5 +35,6 @@ urlpatterns = [
     path("orders/", include("dossier.orders.urls")),
     path("audit/", audit_log, name="audit"),
     path("webhooks/", include("dossier.webhooks.urls")),
+    path("transfer/", include("dossier.transfer.urls")),
     # assets (/static/) are served by WhiteNoise's middleware: no CDN, no separate web server
 ]

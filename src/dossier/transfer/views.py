@@ -1,0 +1,50 @@
+"""The export download: the customer list's filters, streamed as CSV, XLSX or JSON."""
+
+from __future__ import annotations
+
+from django.http import HttpResponseBase, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils.translation import get_language
+from django.views.decorators.http import require_GET
+
+from dossier.core.errors import NotFound, PermissionDenied, ValidationFailed
+from dossier.core.pages import AuthenticatedRequest, query_text
+from dossier.customers.selectors import CustomerFilters
+from dossier.transfer.exporting import ExportRequest, prepare_export
+
+
+def _filters(request: AuthenticatedRequest) -> CustomerFilters:
+    # the very parameters the customer list page reads, so the download is what it shows
+    return CustomerFilters(
+        q=query_text(request, "q"),
+        tag=query_text(request, "tag"),
+        template=query_text(request, "template"),
+        owner=query_text(request, "owner"),
+        status=query_text(request, "status"),
+        erased="only" if query_text(request, "erased") == "only" else "",
+    )
+
+
+@require_GET
+def export_customers(request: AuthenticatedRequest) -> HttpResponseBase:
+    """``?format=csv|xlsx|json&encoding=utf-8-sig|gbk&fields=a,b`` plus the list's filters."""
+    fields = query_text(request, "fields", limit=2000)
+    wanted = ExportRequest(
+        format=query_text(request, "format") or "csv",
+        filters=_filters(request),
+        fields=[f.strip() for f in fields.split(",") if f.strip()],
+        encoding=query_text(request, "encoding") or "utf-8-sig",
+        language=get_language() or "zh-hans",
+    )
+    try:
+        export = prepare_export(actor=request.user, request=wanted)
+    except (NotFound, PermissionDenied, ValidationFailed) as error:
+        # a bad option is the asker's mistake: 400, the page naming it
+        status = 400 if isinstance(error, ValidationFailed) else error.status
+        context = {"error": error, "nav": "customers"}
+        return render(request, "transfer/error.html", context, status=status)
+    response = StreamingHttpResponse(export.chunks(), content_type=export.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    response["Cache-Control"] = "no-store"
+    response["X-Export-Rows"] = str(export.rows)
+    return response
