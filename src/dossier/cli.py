@@ -28,6 +28,7 @@ GROUPS: tuple[tuple[str, dict[str, str]], ...] = (
             "backup": "Write an encrypted, checksummed backup of the whole database",
             "restore": "Check a backup end to end, then replace the database with it",
             "keys": "Make, show and rotate the data encryption keys",
+            "export": "Write customers to CSV, Excel or JSON, masked as the named user sees them",
             "retention": "Anonymise or delete customers whose retention period is over",
             "token": "Create, list and revoke API tokens",
         },
