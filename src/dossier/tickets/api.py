@@ -33,7 +33,7 @@ def _full(request: ApiRequest, ticket_id: int) -> dict[str, Any]:
 @router.get("", response={200: TicketPageOut, **ERRORS})
 def list_tickets(
     request: ApiRequest,
-    status: Annotated[str, OneOf(transitions.STATUSES)] = "",
+    status: Annotated[str, OneOf(("", *transitions.STATUSES), checked=True)] = "",
     assignee: str = Query("", description='A user name, or "me".'),
     overdue: bool = Query(False, description="Only open tickets past their SLA due time."),
     customer_id: UUID | None = None,
