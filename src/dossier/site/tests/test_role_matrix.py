@@ -24,6 +24,7 @@ from dossier.audit.models import AuditEvent
 from dossier.core.fields.contact import display_phone
 from dossier.core.fields.masking import MASKED_OTHER
 from dossier.customers.models import Customer
+from dossier.site.tests.app_matrices import app_matrices, merged
 from dossier.site.tests.matrix_fixtures import (
     ACTORS,
     API_CALLS,
@@ -35,9 +36,7 @@ from dossier.site.tests.matrix_fixtures import (
     PAGE_CALLS,
     WHOLE_PHONE,
     World,
-    app_matrices,
     build_world,
-    merged,
 )
 
 pytestmark = pytest.mark.django_db
