@@ -31,6 +31,8 @@ class AuditEvent(AppendOnlyModel):
         TEMPLATE_MIGRATE = "template_migrate", _("profiles migrated")
         CLASSIFICATION_LOWER = "classification_lower", _("field classification lowered")
         PROFILES_DECRYPT = "profiles_decrypt", _("profile decryption confirmed")
+        IMPORT = "import", _("import")
+        IMPORT_UNDO = "import_undo", _("import undone")
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

@@ -142,6 +142,51 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{label}: an earlier row of this batch already names the same customer.",
         "{label}：本批中前面的行已指向同一客户。",
     ),
+    "no_matching_customer": (
+        "{label}: no customer that you may change has this value.",
+        "{label}：没有您可以修改的客户具有该值。",
+    ),
+    "ambiguous_customer": (
+        "{label}: the row's values point to more than one customer.",
+        "{label}：该行的值指向多个客户，无法确定是哪一个。",
+    ),
+    # import files
+    "duplicate_in_file": (
+        "{label}: row {first_row} of the file already has this value.",
+        "{label}：文件第{first_row}行已有相同的值。",
+    ),
+    "too_few_cells": (
+        "The row has {count} cells, the header {width}.",
+        "该行只有{count}个单元格，表头有{width}列。",
+    ),
+    "too_many_cells": (
+        "The row has {count} cells, the header only {width}.",
+        "该行有{count}个单元格，表头只有{width}列。",
+    ),
+    "bad_bytes": (
+        "The row holds bytes that are not {encoding} text.",
+        "该行含有不属于{encoding}编码的字节。",
+    ),
+    "unknown_column": (
+        "The file has no column “{value}”.",
+        "文件中没有“{value}”这一列。",
+    ),
+    "column_twice": (
+        "{label}: columns “{other}” and “{value}” both fill this field.",
+        "{label}：“{other}”和“{value}”两列都对应此字段。",
+    ),
+    "required_column": (
+        "{label} is required, but no column of the file fills it.",
+        "{label}为必填项，但文件中没有对应的列。",
+    ),
+    "no_match_column": (
+        "Say which columns name an existing customer (an id, phone, e-mail or ID number).",
+        "请指定用于匹配已有客户的列（客户编号、手机号、邮箱或证件号）。",
+    ),
+    "match_column_missing": (
+        "Customers are matched on {label}, but no column of the file fills it.",
+        "按{label}匹配客户，但文件中没有对应的列。",
+    ),
     # feedback and surveys
     "unknown_question": (
         "The survey has no question “{value}”.",

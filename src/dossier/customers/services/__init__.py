@@ -12,11 +12,13 @@ from dossier.customers.services.profiles import (
     share_customer,
     update_customer,
 )
+from dossier.customers.services.removal import Removal, remove_created_customers
 from dossier.customers.services.reveal import reveal_values
 from dossier.customers.services.tags import create_tag, delete_tag, set_customer_tags, update_tag
 
 __all__ = [
     "BatchResult",
+    "Removal",
     "assign_owner",
     "check_may_create",
     "create_customer",
@@ -26,6 +28,7 @@ __all__ = [
     "delete_tag",
     "migrate_customers",
     "refuse_if_erased",
+    "remove_created_customers",
     "restore_customer",
     "reveal_values",
     "set_customer_tags",

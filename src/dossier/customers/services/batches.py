@@ -11,21 +11,17 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
-from uuid import UUID
 
 from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.db.models import Field
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from dossier.audit.services import record_audit_many
-from dossier.core.errors import ValidationFailed
-from dossier.core.fields import FieldError, FieldLabel, FieldSpec, validate_rows, validate_values
-from dossier.core.fields.base import is_empty
+from dossier.core.fields import FieldError, FieldSpec, validate_rows, validate_values
 from dossier.customers import counts, search_index
-from dossier.customers.access import restrict
 from dossier.customers.models import Customer, CustomerLookup
+from dossier.customers.services import batch_keys
 from dossier.customers.services.profiles import (
     attach_tags,
     audit_changes,
@@ -48,10 +44,7 @@ from dossier.customers.services.storage import (
 )
 from dossier.customers.values import StoredValues, merge_changes, split_values, stored_values
 from dossier.outbox.services import publish_many
-from dossier.protection.disclosure import lookup_digest
 from dossier.templates.models import Template, TemplateVersion
-
-ID_FIELD = FieldLabel("id", "客户编号", "Customer id")
 
 
 @dataclass
@@ -60,7 +53,13 @@ class BatchResult:
 
     created: list[Customer] = field(default_factory=list)
     updated: list[Customer] = field(default_factory=list)
+    #: customers a row named whose values it left as they were (nothing written)
+    unchanged: list[Customer] = field(default_factory=list)
     errors: list[FieldError] = field(default_factory=list)
+    #: each updated customer's stored values before the change (for an import's undo)
+    before: dict[Any, dict[str, Any]] = field(default_factory=dict)
+    #: the batch row number of each customer created, updated or unchanged
+    rows: dict[Any, int] = field(default_factory=dict)
 
     @property
     def rejected_rows(self) -> list[int]:
@@ -125,55 +124,55 @@ def upsert_customers(
     actor: User,
     template: Template,
     rows: Sequence[Mapping[str, Any]],
-    match_on: str = "id",
+    match_on: str | Sequence[str] = "id",
     owner: User | None = None,
     tags: Sequence[int] = (),
+    create_missing: bool = True,
 ) -> BatchResult:
     """Change the customers the rows name and create the others, in one transaction.
 
     A row names a customer by ``id`` (a row without one is new) or, with ``match_on`` set to
-    a unique field, by that field's value (a value nobody holds is a new customer). Changes
-    are partial, as in :func:`update_customer`; only customers the actor may change are
-    found. New customers belong to ``owner`` (default: the actor); ``tags`` go on every row.
+    identifying or unique fields, by any of their values (a row none of whose values anyone
+    holds is new; one whose values point to two customers, or to a value several share, is
+    reported). Changes are partial, as in :func:`update_customer`; a row that changes
+    nothing counts as unchanged. Only customers the actor may change are found. New
+    customers belong to ``owner`` (default: the actor); ``tags`` go on every row. With
+    ``create_missing`` false a row that names nobody is reported instead of created.
     """
     version = current_version(template)
     specs = version.specs()
-    key_spec = _match_spec(match_on, specs)
+    keys = batch_keys.key_specs(match_on, specs)
     tag_ids = known_tags(tags)
     result = BatchResult()
-    keyed = _row_keys(rows, key_spec, result)
-    found, holders = _matched(actor, template, key_spec, keyed)
-    erased = {pk for pk, customer in found.items() if customer.erased_at is not None}
+    keyed = batch_keys.row_keys(rows, keys, result.errors)
+    found, holders = batch_keys.matched_customers(actor, template, keyed)
     specs_of = _version_specs({c.template_version_id for c in found.values()}, version)
     current = own_lookups(list(found))
     pending: list[_Pending] = []
     new_rows: list[tuple[int, Mapping[str, Any]]] = []
-    seen: dict[Any, int] = {}
-    label = key_spec or ID_FIELD
-    for number, values, key in keyed:
-        if key is None:
-            new_rows.append((number, values))
+    seen: set[Any] = set()
+    for row in keyed:
+        named = batch_keys.named_by(row, holders)
+        if not named:  # a row without an id, or whose values nobody holds
+            if create_missing:
+                new_rows.append((row.number, row.values))
+            else:
+                label = batch_keys.key_label(row, specs)
+                result.errors.append(FieldError("no_matching_customer", spec=label, row=row.number))
             continue
-        match = [found[i] for i in holders.get(key, ()) if i in found]
-        if key_spec is not None and not holders.get(key):
-            new_rows.append((number, values))
-            continue
-        problem = None
-        if not match or len(match) > 1:
-            problem = "not_unique" if key_spec is not None else "unknown_customer"
-        elif match[0].pk in erased:
-            problem = "customer_erased"
-        elif match[0].pk in seen:
-            problem = "repeated_customer"
+        problem = _match_problem(named, found, seen, keys)
         if problem:
+            label = batch_keys.key_label(row, specs)
             # an id may be shown back; a unique value's digest is not
-            shown = {"value": str(key)} if key_spec is None else {}
-            result.errors.append(FieldError(problem, spec=label, row=number, **shown))
+            shown = {"value": str(row.customer_id)} if row.customer_id is not None else {}
+            result.errors.append(FieldError(problem, spec=label, row=row.number, **shown))
             continue
-        customer = match[0]
-        seen[customer.pk] = number
+        customer = found[next(iter(named))]
+        seen.add(customer.pk)
         customer.template = template
-        item = _changed(number, customer, values, specs_of[customer.template_version_id], result)
+        item = _changed(
+            row.number, customer, row.values, specs_of[customer.template_version_id], result
+        )
         if item is not None:
             item.check, item.left_out = unique_plan(item.stored, item.specs, current[customer.pk])
             pending.append(item)
@@ -182,13 +181,13 @@ def upsert_customers(
         check_may_create(actor, template)
         check_owner(actor=actor, owner=owner, template=template)
         numbers = [n for n, _v in new_rows]
-        for row in validate_rows([v for _n, v in new_rows], specs):
-            number = numbers[row.row - 1]
-            if row.ok:
-                stored = split_values(row.clean, specs)
+        for checked in validate_rows([v for _n, v in new_rows], specs):
+            number = numbers[checked.row - 1]
+            if checked.ok:
+                stored = split_values(checked.clean, specs)
                 pending.append(_new(number, stored, specs, template, version))
             else:
-                result.errors += [e.at(row=number) for e in row.errors]
+                result.errors += [e.at(row=number) for e in checked.errors]
     pending.sort(key=lambda p: p.row)
     _write(
         actor=actor, template=template, owner=owner, tags=tag_ids, pending=pending, result=result
@@ -196,75 +195,21 @@ def upsert_customers(
     return result
 
 
-def _match_spec(match_on: str, specs: Sequence[FieldSpec]) -> FieldSpec | None:
-    if match_on == "id":
-        return None
-    spec = next((s for s in specs if s.key == match_on and s.unique), None)
-    if spec is None:
-        raise ValidationFailed(
-            _("Customers are matched on their id or on a unique field."),
-            errors=[
-                FieldError("invalid_choice", field="match_on", label="match_on", value=match_on)
-            ],
-        )
-    return spec
-
-
-def _row_keys(
-    rows: Sequence[Mapping[str, Any]], key_spec: FieldSpec | None, result: BatchResult
-) -> list[tuple[int, dict[str, Any], Any]]:
-    """Each row's number, values and key: a customer id, a unique value's digest, or None."""
-    keyed: list[tuple[int, dict[str, Any], Any]] = []
-    for number, raw in enumerate(rows, start=1):
-        values = dict(raw)
-        if key_spec is None:
-            raw_id = values.pop("id", None)
-            if is_empty(raw_id):
-                keyed.append((number, values, None))
-                continue
-            try:
-                keyed.append((number, values, UUID(str(raw_id))))
-            except ValueError:
-                result.errors.append(
-                    FieldError(
-                        "unknown_customer", spec=ID_FIELD, row=number, value=str(raw_id)[:64]
-                    )
-                )
-            continue
-        raw_key = values.get(key_spec.key)
-        if is_empty(raw_key):
-            keyed.append((number, values, None))
-            continue
-        check = validate_values(
-            {key_spec.key: raw_key}, [key_spec], apply_defaults=False, row=number
-        )
-        if check.errors:
-            result.errors += check.errors
-            continue
-        keyed.append((number, values, lookup_digest(key_spec.type, check.clean[key_spec.key])))
-    return keyed
-
-
-def _matched(
-    actor: User,
-    template: Template,
-    key_spec: FieldSpec | None,
-    keyed: Sequence[tuple[int, Mapping[str, Any], Any]],
-) -> tuple[dict[Any, Customer], dict[Any, set[Any]]]:
-    """The customers the rows name that the actor may change (locked), and each key's holders."""
-    keys = {key for _n, _v, key in keyed if key is not None}
-    if not keys:
-        return {}, {}
-    if key_spec is None:
-        holders: dict[Any, set[Any]] = {key: {key} for key in keys}
-    else:
-        held = taken_values(template=template, wanted={key_spec.key: keys})
-        holders = {digest: ids for (_k, digest), ids in held.items()}
-    ids = set().union(*holders.values())
-    customers = restrict(Customer.objects.select_for_update(), actor, "change").filter(
-        template=template, pk__in=list(ids)
-    )
-    return {c.pk: c for c in customers}, holders
+def _match_problem(
+    named: set[Any], found: Mapping[Any, Customer], seen: set[Any], keys: Sequence[FieldSpec]
+) -> str | None:
+    """Why a row cannot change the customer its keys name, or None."""
+    if len(named) > 1:
+        return "ambiguous_customer"
+    if not named or next(iter(named)) not in found:
+        # someone holds the value, but not a customer the actor may change
+        return "not_unique" if keys else "unknown_customer"
+    customer = found[next(iter(named))]
+    if customer.erased_at is not None:
+        return "customer_erased"
+    if customer.pk in seen:
+        return "repeated_customer"
+    return None
 
 
 def _version_specs(version_ids: set[Any], current: TemplateVersion) -> dict[Any, list[FieldSpec]]:
@@ -304,6 +249,10 @@ def _changed(
         return None
     stored = split_values(checked.clean, specs)
     stored.apply_to(customer)
+    if not audit_changes(before, stored_values(customer, specs), specs):
+        result.unchanged.append(customer)
+        result.rows[customer.pk] = number
+        return None
     customer.version += 1
     return _Pending(row=number, customer=customer, stored=stored, specs=specs, before=before)
 
@@ -380,6 +329,8 @@ def _write(
             pending = _drop_taken(pending, clash, result)
     result.created = [item.customer for item in pending if item.before is None]
     result.updated = [item.customer for item in pending if item.before is not None]
+    result.before = {i.customer.pk: i.before for i in pending if i.before is not None}
+    result.rows.update({item.customer.pk: item.row for item in pending})
     result.errors.sort(key=lambda e: e.row or 0)
 
 

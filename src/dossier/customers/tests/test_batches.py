@@ -203,9 +203,77 @@ def test_upsert_by_a_unique_field(
     assert [c.pk for c in result.updated] == [mine.pk]
     assert [c.attributes["member_no"] for c in result.created] == ["M000003"]
     assert triples(result) == {(2, "member_no", "not_unique"), (4, "member_no", "pattern")}
-    # a phone number is not unique: nothing to match on
+    # points have no blind index: nothing to match on
     with pytest.raises(ValidationFailed) as caught:
         services.upsert_customers(
-            actor=sales_user, template=member_template, rows=[], match_on="phone"
+            actor=sales_user, template=member_template, rows=[], match_on="points"
         )
     assert errors_of(caught) == {("match_on", "invalid_choice")}
+
+
+def test_upsert_on_several_keys_finds_one_customer_or_says_why_not(
+    sales_user: User, member_template: Template
+) -> None:
+    first = new_customer(sales_user, member_template, member_no="M000001", phone="13900000001")
+    second = new_customer(sales_user, member_template, member_no="M000002", phone="13900000002")
+    result = services.upsert_customers(
+        actor=sales_user,
+        template=member_template,
+        match_on=["phone", "member_no"],
+        rows=[
+            # the phone is new, the member number names the first customer
+            {"phone": "13900000009", "member_no": "M000001", "points": 5},
+            # phone and member number name two different customers: not guessed
+            {"phone": "13900000002", "member_no": "M000001", "points": 5},
+            {"phone": "+86 139-0000-0002", "member_no": "M000002", "points": 7},
+            {"display_name": "新", "phone": "13900000010", "member_no": "M000010"},
+        ],
+    )
+    assert [c.pk for c in result.updated] == [first.pk, second.pk]
+    assert [c.attributes["member_no"] for c in result.created] == ["M000010"]
+    assert triples(result) == {(2, "phone", "ambiguous_customer")}
+    assert result.rows == {first.pk: 1, second.pk: 3, result.created[0].pk: 4}
+    first.refresh_from_db()
+    assert first.phone == "+8613900000009" and first.attributes["points"] == 5
+
+
+def test_a_row_that_changes_nothing_is_unchanged_and_written_nowhere(
+    sales_user: User, member_template: Template
+) -> None:
+    customer = new_customer(sales_user, member_template, member_no="M000001", points=3)
+    events = AuditEvent.objects.count()
+    result = services.upsert_customers(
+        actor=sales_user,
+        template=member_template,
+        match_on="member_no",
+        rows=[{"member_no": "M000001", "points": "3"}],
+    )
+    assert (result.updated, result.errors) == ([], [])
+    assert [c.pk for c in result.unchanged] == [customer.pk]
+    customer.refresh_from_db()
+    assert customer.version == 1
+    assert AuditEvent.objects.count() == events
+
+
+def test_update_only_reports_rows_that_name_nobody_and_keeps_before_values(
+    sales_user: User, member_template: Template
+) -> None:
+    customer = new_customer(sales_user, member_template, member_no="M000001", points=3)
+    result = services.upsert_customers(
+        actor=sales_user,
+        template=member_template,
+        match_on="member_no",
+        create_missing=False,
+        rows=[
+            {"member_no": "M000001", "points": 4},
+            {"member_no": "M000404", "display_name": "无", "phone": "13900000404"},
+            {"display_name": "无键", "phone": "13900000405"},
+        ],
+    )
+    assert result.created == []
+    assert triples(result) == {
+        (2, "member_no", "no_matching_customer"),
+        (3, "id", "no_matching_customer"),
+    }
+    assert result.before[customer.pk]["points"] == 3
+    assert Customer.objects.count() == 1

@@ -4,7 +4,12 @@ Pure Python (no Django), so it runs fast in worker processes and tests.
 """
 
 from dossier.transfer.reading.files import open_table
-from dossier.transfer.reading.mapping import MappingPlan, plan_mapping, suggest_mapping
+from dossier.transfer.reading.mapping import (
+    MappingPlan,
+    normalise_header,
+    plan_mapping,
+    suggest_mapping,
+)
 from dossier.transfer.reading.refusals import FileRefused
 from dossier.transfer.reading.table import (
     BAD_BYTES,
@@ -41,6 +46,7 @@ __all__ = [
     "clean_cell",
     "clean_date",
     "half_width",
+    "normalise_header",
     "open_table",
     "plan_mapping",
     "serial_to_iso",

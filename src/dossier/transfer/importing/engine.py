@@ -1,0 +1,267 @@
+"""Running an import: read the file once, write it batch by batch, account for every row.
+
+Each batch is one transaction holding the customers it wrote, its :class:`ImportBatch`
+(outcome, error rows, the ids created) and the changed customers' values before
+(:class:`ImportChange`). The batch row is the checkpoint: a run started again (a worker
+killed, a machine restarted) skips the batches on record and goes on with the next row.
+Two workers on one run cannot both commit a batch: ``(run, number)`` is unique.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import islice
+from pathlib import Path
+from typing import Any, cast
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.db.models import F, Max
+from django.utils import timezone
+
+from dossier.audit.services import record_audit
+from dossier.core.errors import ApplicationError
+from dossier.core.fields import FieldError
+from dossier.customers.services import BatchResult, create_customers, upsert_customers
+from dossier.templates.models import Template
+from dossier.transfer.importing.plan import (
+    ColumnPlan,
+    ImportOptions,
+    default_match_on,
+    plan_columns,
+)
+from dossier.transfer.importing.rows import FileKeys, FileRow, file_rows
+from dossier.transfer.models import ImportBatch, ImportChange, ImportRun, error_row, pack_ids
+from dossier.transfer.reading import FileRefused, Table, open_table
+
+logger = logging.getLogger(__name__)
+
+#: called after every batch with (rows accounted for so far, rows expected or None)
+Progress = Callable[[int, int | None], None]
+
+
+class _DryRun(Exception):
+    """Rolls a dry run's batch back after its outcome is known."""
+
+
+def run_import(run: ImportRun, path: str | Path, *, progress: Progress | None = None) -> ImportRun:
+    """Import the file of ``run`` (queued, or running and resumed); returns the run, finished.
+
+    A file that cannot be read ends the run ``refused`` with a one-line reason; a mapping
+    with mistakes raises ValidationFailed before anything is written.
+    """
+    options = ImportOptions.from_json(run.options)
+    template = run.template
+    assert template is not None and run.actor is not None
+    try:
+        table = open_table(
+            path, encoding=options.encoding, sheet=options.sheet, delimiter=options.delimiter
+        )
+    except FileRefused as refusal:
+        return _finish(run, ImportRun.REFUSED, reason=refusal.message(run.language))
+    with table:
+        plan = plan_columns(
+            template=template, headers=table.headers, mapping=run.mapping, options=options
+        )
+        if run.status == ImportRun.QUEUED:
+            ImportRun.objects.filter(pk=run.pk).update(
+                status=ImportRun.RUNNING,
+                started_at=timezone.now(),
+                heartbeat_at=timezone.now(),
+                mapping=plan.as_mapping(),
+                expected_rows=_expected_rows(path, table),
+            )
+            run.refresh_from_db()
+        try:
+            _import_rows(run, table, plan, options, progress)
+        except ApplicationError as stop:  # the actor lost a permission mid-run, say
+            return _finish(run, ImportRun.FAILED, reason=stop.message, table=table)
+    return _finish(run, ImportRun.COMPLETED, table=table)
+
+
+def _expected_rows(path: str | Path, table: Table) -> int | None:
+    """About how many data rows a CSV holds (its line count), for the progress bar."""
+    if table.source != "csv":
+        return None
+    lines = 0
+    with open(path, "rb") as file:
+        while chunk := file.read(1 << 20):
+            lines += chunk.count(b"\n")
+    return max(lines - table.header_number, 0) + 1
+
+
+def _import_rows(
+    run: ImportRun,
+    table: Table,
+    plan: ColumnPlan,
+    options: ImportOptions,
+    progress: Progress | None,
+) -> None:
+    done = run.batches.aggregate(last=Max("last_line"), number=Max("number"))
+    resume_after, number = done["last"] or 0, done["number"] or 0
+    mapped = {key for key in plan.fields if key is not None}
+    match_on = options.match_on or default_match_on(options.mode, list(plan.specs.values()), mapped)
+    keys = FileKeys(
+        [s for s in plan.specs.values() if s.key in match_on or (s.unique and s.key in mapped)],
+        by_id="id" in mapped,
+    )
+    accounted = run.rows
+    for chunk in _chunks(file_rows(table, plan, encoding=table.encoding), options.batch_rows):
+        for row in chunk:
+            if not row.errors:
+                keys.check(row)
+        if chunk[-1].line <= resume_after:
+            continue  # committed before a restart: its keys are known again, nothing else
+        chunk = [row for row in chunk if row.line > resume_after]
+        number += 1
+        accounted += _write_batch(run, plan, options, number, chunk, match_on)
+        if progress is not None:
+            progress(accounted, run.expected_rows)
+
+
+def _chunks(rows: Iterable[FileRow], size: int) -> Iterator[list[FileRow]]:
+    iterator = iter(rows)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def _write_batch(
+    run: ImportRun,
+    plan: ColumnPlan,
+    options: ImportOptions,
+    number: int,
+    rows: Sequence[FileRow],
+    match_on: Sequence[str],
+) -> int:
+    """Write one batch and its record in one transaction; returns the rows it accounted for."""
+    ready = [row for row in rows if not row.errors]
+    failed_rows = [row for row in rows if row.errors]
+    result = BatchResult()
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                if ready:
+                    result = _apply(run, options, ready, match_on)
+                if options.dry_run:
+                    raise _DryRun
+        except _DryRun:
+            pass
+        for error in result.errors:
+            if error.row is not None:
+                ready[error.row - 1].errors.append(error)
+        errors = [
+            error_row(
+                row.line,
+                plan.header_of(error.field),
+                error.field,
+                row.cells.get(error.field),
+                error.code,
+                (error.message("en"), error.message("zh-hans")),
+            )
+            for row in rows
+            for error in row.errors
+        ]
+        failed = len(failed_rows) + len({e.row for e in result.errors if e.row is not None})
+        counts = {
+            "rows": len(rows),
+            "created": len(result.created),
+            "updated": len(result.updated),
+            "unchanged": len(result.unchanged),
+            "failed": failed,
+        }
+        if counts["rows"] != sum(counts.values()) - counts["rows"]:
+            raise AssertionError(f"import batch {number} lost rows: {counts}")
+        ImportBatch.objects.create(
+            run=run,
+            number=number,
+            first_line=rows[0].line,
+            last_line=rows[-1].line,
+            created_ids=b"" if options.dry_run else pack_ids(c.pk for c in result.created),
+            errors=cast(Any, errors),
+            **counts,
+        )
+        if not options.dry_run:
+            ImportChange.objects.bulk_create(
+                ImportChange(
+                    run=run,
+                    customer_id=c.pk,
+                    version=c.version,
+                    before=cast(Any, result.before[c.pk]),
+                )
+                for c in result.updated
+            )
+        ImportRun.objects.filter(pk=run.pk).update(
+            heartbeat_at=timezone.now(), **{key: F(key) + value for key, value in counts.items()}
+        )
+    return counts["rows"]
+
+
+def _apply(
+    run: ImportRun, options: ImportOptions, rows: Sequence[FileRow], match_on: Sequence[str]
+) -> BatchResult:
+    actor, template = run.actor, run.template
+    assert isinstance(actor, User) and isinstance(template, Template)
+    values = [row.values for row in rows]
+    if options.mode == "create":
+        return create_customers(actor=actor, template=template, rows=values)
+    return upsert_customers(
+        actor=actor,
+        template=template,
+        rows=values,
+        match_on=list(match_on),
+        create_missing=options.mode == "upsert",
+    )
+
+
+def _finish(
+    run: ImportRun, status: str, *, reason: str = "", table: Table | None = None
+) -> ImportRun:
+    """Close the run: final status, what the reading skipped, one audit event."""
+    reading: dict[str, Any] = {}
+    if table is not None:
+        counts = table.counts
+        reading = {
+            "source": table.source,
+            "encoding": table.encoding,
+            "delimiter": table.delimiter,
+            "sheet": table.sheet,
+            "blank_lines": counts.blank_lines,
+            "repeated_headers": counts.repeated_headers[:100],
+            "ragged_rows": counts.ragged_rows,
+            "bad_byte_rows": counts.bad_byte_rows,
+        }
+    with transaction.atomic():
+        ImportRun.objects.filter(pk=run.pk).update(
+            status=status,
+            reason=reason[:2000],
+            finished_at=timezone.now(),
+            options={**run.options, "reading": reading},
+        )
+        run.refresh_from_db()
+        if status == ImportRun.COMPLETED:
+            run.expected_rows = run.rows
+            run.save(update_fields=["expected_rows"])
+        record_audit(
+            actor=run.actor,
+            action="import",
+            object_type="import_run",
+            object_id=run.pk,
+            changes={
+                **run.summary(),
+                "status": status,
+                "file": run.file_name,
+                "sha256": run.file_sha256,
+                "dry_run": bool(run.options.get("dry_run")),
+            },
+        )
+    return run
+
+
+def field_errors(run: ImportRun) -> Iterator[list[Any]]:
+    """Every error row of the run, in file order (decrypted; for the error file)."""
+    for batch in run.batches.order_by("number").iterator(chunk_size=50):
+        yield from cast(list[list[Any]], batch.errors or [])
+
+
+__all__ = ["FieldError", "field_errors", "run_import"]

@@ -1,0 +1,101 @@
+"""From a table's rows to what the customer services take, with every row accounted for.
+
+A row the file itself spoils (too few or too many cells, bytes not in its encoding) or that
+repeats a key an earlier row of the file already has fails here, before any service sees it;
+the rest go on as ``{field key: cell}`` with the spreadsheet's quirks cleaned off.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from dossier.core.fields import FieldError, FieldLabel, FieldSpec, validate_values
+from dossier.core.fields.base import is_empty
+from dossier.protection.disclosure import lookup_digest
+from dossier.transfer.importing.plan import ColumnPlan
+from dossier.transfer.reading import BAD_BYTES, TOO_FEW, TOO_MANY, Row, clean_cell
+
+ROW_LABEL = FieldLabel("row", "行", "Row")
+
+
+@dataclass
+class FileRow:
+    """A data row on its way to the services, or a row that failed on the way."""
+
+    line: int
+    values: dict[str, Any] = field(default_factory=dict)
+    #: the cells as the file held them, by field key (the error file shows these)
+    cells: dict[str, Any] = field(default_factory=dict)
+    errors: list[FieldError] = field(default_factory=list)
+
+
+class FileKeys:
+    """The key values seen so far in the file: a repeat fails, naming the first row.
+
+    Values are compared as the validator normalises them (+86 139… and 139… are one phone),
+    by a hash of their blind index, so plaintext is kept nowhere in memory for long.
+    """
+
+    def __init__(self, specs: Sequence[FieldSpec], *, by_id: bool) -> None:
+        self.specs = list(specs)
+        self.by_id = by_id
+        self._seen: dict[int, int] = {}
+
+    def check(self, row: FileRow) -> None:
+        """Add the row's keys; a key already seen becomes the row's error."""
+        keys: list[tuple[int, FieldSpec | FieldLabel]] = []
+        if self.by_id and not is_empty(row.values.get("id")):
+            keys.append((hash(("id", str(row.values["id"]).strip().lower())), _ID))
+        for spec in self.specs:
+            value = row.values.get(spec.key)
+            if is_empty(value):
+                continue
+            checked = validate_values({spec.key: value}, [spec], apply_defaults=False)
+            if checked.ok and not is_empty(checked.clean.get(spec.key)):
+                digest = lookup_digest(spec.type, checked.clean[spec.key])
+                keys.append((hash((spec.key, digest)), spec))
+        repeated = [
+            FieldError("duplicate_in_file", spec=spec, first_row=self._seen[key])
+            for key, spec in keys
+            if key in self._seen
+        ]
+        if repeated:
+            row.errors += repeated
+            return  # a failed row claims no key: the first row keeps it
+        for key, _spec in keys:
+            self._seen[key] = row.line
+
+
+_ID = FieldLabel("id", "客户编号", "Customer id")
+
+
+def file_rows(rows: Iterable[Row], plan: ColumnPlan, *, encoding: str | None) -> Iterator[FileRow]:
+    """Each data row as a :class:`FileRow`; blank cells are left out (they change nothing)."""
+    width = len(plan.headers)
+    columns = [
+        (index, key, plan.specs[key].type if key in plan.specs else "text")
+        for index, key in enumerate(plan.fields)
+        if key is not None
+    ]
+    for row in rows:
+        item = FileRow(row.number)
+        if row.problem is not None:
+            params: dict[str, Any] = {"count": len(row.cells), "width": width}
+            if row.problem == BAD_BYTES:
+                params = {"encoding": encoding or "UTF-8"}
+            code = {TOO_FEW: "too_few_cells", TOO_MANY: "too_many_cells"}.get(
+                row.problem, "bad_bytes"
+            )
+            item.errors.append(FieldError(code, spec=ROW_LABEL, **params))
+            yield item
+            continue
+        cells = row.cells
+        for index, key, field_type in columns:
+            cell = cells[index] if index < len(cells) else None
+            if is_empty(cell):
+                continue
+            item.cells[key] = cell
+            item.values[key] = clean_cell(cell, field_type)
+        yield item
