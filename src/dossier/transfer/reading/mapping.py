@@ -30,6 +30,10 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "tags": "标签 tags tag",
         "source": "来源 客户来源 source",
         "notes": "备注 说明 note notes remark remarks",
+        "points": "积分 会员积分 当前积分 points",
+        "points_balance": "积分 积分余额 会员积分 当前积分 points balance pointsbalance",
+        "member_level": "会员等级 等级 级别 memberlevel level tier",
+        "join_date": "入会日期 注册日期 开卡日期 joindate joined registered",
     }.items()
 }
 

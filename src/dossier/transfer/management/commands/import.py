@@ -122,6 +122,9 @@ class Command(BaseCommand):
         )
         if errors_file:
             self.stdout.write(f"Failed rows and their reasons: {errors_file}")
+        ignored = [header for header, key in run.mapping.items() if not key]
+        if ignored:
+            self.stdout.write("Columns not imported (no field): " + ", ".join(ignored))
 
     def _run(self, run: ImportRun, path: Path, *, quiet: bool) -> ImportRun:
         console = Console(file=sys.stderr)
