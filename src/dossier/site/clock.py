@@ -19,6 +19,8 @@ from django.db import close_old_connections, connection
 
 from dossier.followups.services import announce_due_tasks
 from dossier.pipeline.stale import flag_stale_opportunities
+from dossier.transfer.tasks import resume_stalled_imports
+from dossier.transfer.uploads import sweep_old_drafts
 from dossier.webhooks.services.delivery import deliver_due
 
 logger = logging.getLogger(__name__)
@@ -47,6 +49,9 @@ JOBS: tuple[Job, ...] = (
     Job("webhooks.due", 60.0, deliver_due),
     # a quiet opportunity gets its follow-up within the hour it goes stale
     Job("pipeline.stale", 3600.0, flag_stale_opportunities),
+    # an import whose worker was killed goes on from its last committed batch
+    Job("imports.resume", 30.0, resume_stalled_imports),
+    Job("imports.drafts", 3600.0, sweep_old_drafts),
 )
 
 

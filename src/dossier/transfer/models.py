@@ -22,9 +22,10 @@ from dossier.templates.models import Template
 class ImportRun(models.Model):
     """One file imported (or being imported) by one user."""
 
-    QUEUED, RUNNING, COMPLETED = "queued", "running", "completed"
+    DRAFT, QUEUED, RUNNING, COMPLETED = "draft", "queued", "running", "completed"
     REFUSED, FAILED, UNDONE = "refused", "failed", "undone"
     STATUSES = [
+        (DRAFT, _("draft")),
         (QUEUED, _("queued")),
         (RUNNING, _("running")),
         (COMPLETED, _("completed")),

@@ -85,8 +85,20 @@ def execute_import(
     """Run (or resume) a queued or claimed run; the file is ``path`` or the stored upload."""
     source = Path(path) if path is not None else Path(run.stored_file)
     if run.actor is None or not run.actor.is_active:
-        return _stop(run, _("The user who started the import is no longer active."))
-    return run_import(run, source, progress=progress)
+        run = _stop(run, _("The user who started the import is no longer active."))
+    else:
+        run = run_import(run, source, progress=progress)
+    if run.finished:
+        forget_upload(run)
+    return run
+
+
+def forget_upload(run: ImportRun) -> None:
+    """Delete the run's uploaded file (once it is imported, refused or discarded)."""
+    if run.stored_file:
+        Path(run.stored_file).unlink(missing_ok=True)
+        ImportRun.objects.filter(pk=run.pk).update(stored_file="")
+        run.stored_file = ""
 
 
 def _stop(run: ImportRun, reason: str) -> ImportRun:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 from typing import Any, cast
@@ -256,6 +257,67 @@ def _finish(
             },
         )
     return run
+
+
+@dataclass
+class PreviewRow:
+    """One of the first rows of a file, and what importing it would do."""
+
+    line: int
+    cells: tuple[Any, ...]
+    outcome: str  # created / updated / unchanged / failed
+    errors: list[FieldError] = field(default_factory=list)
+
+
+def preview(run: ImportRun, path: str | Path, *, limit: int = 20) -> list[PreviewRow]:
+    """The file's first ``limit`` data rows with their outcome; nothing is written.
+
+    Raises FileRefused (the file cannot be read) or ValidationFailed (mapping mistakes).
+    """
+    options = ImportOptions.from_json(run.options)
+    assert run.template is not None
+    with open_table(
+        path, encoding=options.encoding, sheet=options.sheet, delimiter=options.delimiter
+    ) as table:
+        plan = plan_columns(
+            template=run.template, headers=table.headers, mapping=run.mapping, options=options
+        )
+        raw = list(islice(iter(table), limit))
+    rows = list(file_rows(raw, plan, encoding=table.encoding))
+    mapped = {key for key in plan.fields if key is not None}
+    match_on = options.match_on or default_match_on(options.mode, list(plan.specs.values()), mapped)
+    keys = FileKeys(
+        [s for s in plan.specs.values() if s.key in match_on or (s.unique and s.key in mapped)],
+        by_id="id" in mapped,
+    )
+    for row in rows:
+        if not row.errors:
+            keys.check(row)
+    ready = [row for row in rows if not row.errors]
+    result = BatchResult()
+    try:
+        with transaction.atomic():
+            if ready:
+                result = _apply(run, options, ready, match_on)
+            raise _DryRun
+    except _DryRun:
+        pass
+    for error in result.errors:
+        if error.row is not None:
+            ready[error.row - 1].errors.append(error)
+    line_of = {pk: ready[number - 1].line for pk, number in result.rows.items()}
+    by_line = {line_of[c.pk]: "created" for c in result.created}
+    by_line |= {line_of[c.pk]: "updated" for c in result.updated}
+    by_line |= {line_of[c.pk]: "unchanged" for c in result.unchanged}
+    return [
+        PreviewRow(
+            line=item.line,
+            cells=source.cells,
+            outcome="failed" if item.errors else by_line.get(item.line, "failed"),
+            errors=item.errors,
+        )
+        for item, source in zip(rows, raw, strict=True)
+    ]
 
 
 def field_errors(run: ImportRun) -> Iterator[list[Any]]:
