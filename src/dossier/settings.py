@@ -189,6 +189,8 @@ TASKS = {
 # SECRET_KEY; production sets DOSSIER_KEYS (or DOSSIER_KEY_FILE): "id:base64key,id:base64key",
 # the first is current, the others still decrypt.
 DOSSIER_KEYS = os.environ.get("DOSSIER_KEYS", "")
+# seconds a running import may go without committing a batch before a worker takes it over
+DOSSIER_IMPORT_STALE_SECONDS = int(os.environ.get("DOSSIER_IMPORT_STALE_SECONDS", "120"))
 DOSSIER_KEY_FILE = os.environ.get("DOSSIER_KEY_FILE", "")
 DOSSIER_INDEX_KEY = os.environ.get("DOSSIER_INDEX_KEY", "")
 # Backups: base64 32-byte key; unset, it is derived from the current data key.
