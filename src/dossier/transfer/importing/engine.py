@@ -18,7 +18,7 @@ from typing import Any, cast
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import Max
 from django.utils import timezone
 
 from dossier.audit.services import record_audit
@@ -26,6 +26,7 @@ from dossier.core.errors import ApplicationError
 from dossier.core.fields import FieldError
 from dossier.customers.services import BatchResult, create_customers, upsert_customers
 from dossier.templates.models import Template
+from dossier.transfer.importing.parallel import prepared_chunks, processes
 from dossier.transfer.importing.plan import (
     ColumnPlan,
     ImportOptions,
@@ -33,7 +34,8 @@ from dossier.transfer.importing.plan import (
     plan_columns,
 )
 from dossier.transfer.importing.rows import FileKeys, FileRow, file_rows
-from dossier.transfer.models import ImportBatch, ImportChange, ImportRun, error_row, pack_ids
+from dossier.transfer.importing.writing import sort_rows, write_batch
+from dossier.transfer.models import ImportRun
 from dossier.transfer.reading import FileRefused, Table, open_table
 
 logger = logging.getLogger(__name__)
@@ -108,15 +110,26 @@ def _import_rows(
         by_id="id" in mapped,
     )
     accounted = run.rows
-    for chunk in _chunks(file_rows(table, plan, encoding=table.encoding), options.batch_rows):
-        for row in chunk:
-            if not row.errors:
-                keys.check(row)
+    chunks = _chunks(file_rows(table, plan, encoding=table.encoding), options.batch_rows)
+    # a small file is prepared in this process: forking would cost more than it saves
+    small = run.expected_rows is not None and run.expected_rows <= 2 * options.batch_rows
+    workers = 1 if small else processes()
+    for chunk, prepared in prepared_chunks(chunks, list(plan.specs.values()), workers=workers):
         if chunk[-1].line <= resume_after:
-            continue  # committed before a restart: its keys are known again, nothing else
-        chunk = [row for row in chunk if row.line > resume_after]
+            # committed before a restart: only its keys matter, for the repeats after it
+            sort_rows(chunk, prepared, keys)
+            continue
         number += 1
-        accounted += _write_batch(run, plan, options, number, chunk, match_on)
+        accounted += write_batch(
+            run=run,
+            plan=plan,
+            options=options,
+            number=number,
+            rows=chunk,
+            prepared=prepared,
+            keys=keys,
+            match_on=match_on,
+        )
         if progress is not None:
             progress(accounted, run.expected_rows)
 
@@ -125,77 +138,6 @@ def _chunks(rows: Iterable[FileRow], size: int) -> Iterator[list[FileRow]]:
     iterator = iter(rows)
     while chunk := list(islice(iterator, size)):
         yield chunk
-
-
-def _write_batch(
-    run: ImportRun,
-    plan: ColumnPlan,
-    options: ImportOptions,
-    number: int,
-    rows: Sequence[FileRow],
-    match_on: Sequence[str],
-) -> int:
-    """Write one batch and its record in one transaction; returns the rows it accounted for."""
-    ready = [row for row in rows if not row.errors]
-    failed_rows = [row for row in rows if row.errors]
-    result = BatchResult()
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                if ready:
-                    result = _apply(run, options, ready, match_on)
-                if options.dry_run:
-                    raise _DryRun
-        except _DryRun:
-            pass
-        for error in result.errors:
-            if error.row is not None:
-                ready[error.row - 1].errors.append(error)
-        errors = [
-            error_row(
-                row.line,
-                plan.header_of(error.field),
-                error.field,
-                row.cells.get(error.field),
-                error.code,
-                (error.message("en"), error.message("zh-hans")),
-            )
-            for row in rows
-            for error in row.errors
-        ]
-        failed = len(failed_rows) + len({e.row for e in result.errors if e.row is not None})
-        counts = {
-            "rows": len(rows),
-            "created": len(result.created),
-            "updated": len(result.updated),
-            "unchanged": len(result.unchanged),
-            "failed": failed,
-        }
-        if counts["rows"] != sum(counts.values()) - counts["rows"]:
-            raise AssertionError(f"import batch {number} lost rows: {counts}")
-        ImportBatch.objects.create(
-            run=run,
-            number=number,
-            first_line=rows[0].line,
-            last_line=rows[-1].line,
-            created_ids=b"" if options.dry_run else pack_ids(c.pk for c in result.created),
-            errors=cast(Any, errors),
-            **counts,
-        )
-        if not options.dry_run:
-            ImportChange.objects.bulk_create(
-                ImportChange(
-                    run=run,
-                    customer_id=c.pk,
-                    version=c.version,
-                    before=cast(Any, result.before[c.pk]),
-                )
-                for c in result.updated
-            )
-        ImportRun.objects.filter(pk=run.pk).update(
-            heartbeat_at=timezone.now(), **{key: F(key) + value for key, value in counts.items()}
-        )
-    return counts["rows"]
 
 
 def _apply(

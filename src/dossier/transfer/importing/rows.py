@@ -45,17 +45,24 @@ class FileKeys:
 
     def check(self, row: FileRow) -> None:
         """Add the row's keys; a key already seen becomes the row's error."""
-        keys: list[tuple[int, FieldSpec | FieldLabel]] = []
-        if self.by_id and not is_empty(row.values.get("id")):
-            keys.append((hash(("id", str(row.values["id"]).strip().lower())), _ID))
+        digests = {}
         for spec in self.specs:
             value = row.values.get(spec.key)
             if is_empty(value):
                 continue
             checked = validate_values({spec.key: value}, [spec], apply_defaults=False)
             if checked.ok and not is_empty(checked.clean.get(spec.key)):
-                digest = lookup_digest(spec.type, checked.clean[spec.key])
-                keys.append((hash((spec.key, digest)), spec))
+                digests[spec.key] = lookup_digest(spec.type, checked.clean[spec.key])
+        self.check_digests(row, digests)
+
+    def check_digests(self, row: FileRow, digests: dict[str, str]) -> None:
+        """As :meth:`check`, with the row's blind indexes already computed (field → digest)."""
+        keys: list[tuple[int, FieldSpec | FieldLabel]] = []
+        if self.by_id and not is_empty(row.values.get("id")):
+            keys.append((hash(("id", str(row.values["id"]).strip().lower())), _ID))
+        for spec in self.specs:
+            if spec.key in digests:
+                keys.append((hash((spec.key, digests[spec.key])), spec))
         repeated = [
             FieldError("duplicate_in_file", spec=spec, first_row=self._seen[key])
             for key, spec in keys

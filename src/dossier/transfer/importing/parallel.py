@@ -1,0 +1,68 @@
+"""Preparing rows (validate, encrypt, digest) in worker processes, a few chunks ahead.
+
+Preparation is pure CPU and touches no database, so forked processes do it while the main
+process writes the previous chunk. At most ``ahead`` chunks are out at once: memory stays
+flat however long the file is. Workers are forked after Django is set up (settings, keys,
+field types are there); they never use the database connection they inherit and leave with
+``os._exit``, so they cannot close it under the parent.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from django.conf import settings
+
+from dossier.core.fields import FieldSpec
+from dossier.customers.services.bulk_load import PreparedRows, prepare_new_customers
+from dossier.transfer.importing.rows import FileRow
+
+Chunk = list[FileRow]
+
+
+def processes() -> int:
+    """Worker processes for preparation: the setting, else one per core (1: none, inline)."""
+    wanted = getattr(settings, "DOSSIER_IMPORT_PROCESSES", 0) or os.cpu_count() or 1
+    return max(1, int(wanted))
+
+
+Job = tuple[list[dict[str, Any]], list[FieldSpec], list[int]]
+
+
+def _prepare(job: Job) -> PreparedRows:
+    values, specs, numbers = job
+    return prepare_new_customers(values, specs, numbers)
+
+
+def _job(
+    chunk: Chunk, specs: list[FieldSpec]
+) -> tuple[list[dict[str, Any]], list[FieldSpec], list[int]]:
+    ready = [row for row in chunk if not row.errors]
+    return [row.values for row in ready], specs, [row.line for row in ready]
+
+
+def prepared_chunks(
+    chunks: Iterable[Chunk], specs: Sequence[FieldSpec], *, workers: int, ahead: int = 0
+) -> Iterator[tuple[Chunk, PreparedRows]]:
+    """Each chunk with its rows prepared (those without a reading error), in file order."""
+    spec_list = list(specs)
+    if workers <= 1:
+        for chunk in chunks:
+            yield chunk, _prepare(_job(chunk, spec_list))
+        return
+    context = multiprocessing.get_context("fork")
+    with context.Pool(workers) as pool:
+        pending: deque[tuple[Chunk, Any]] = deque()
+        limit = ahead or workers * 2
+        for chunk in chunks:
+            pending.append((chunk, pool.apply_async(_prepare, (_job(chunk, spec_list),))))
+            if len(pending) >= limit:
+                done, result = pending.popleft()
+                yield done, result.get()
+        while pending:
+            done, result = pending.popleft()
+            yield done, result.get()
