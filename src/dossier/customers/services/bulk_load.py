@@ -131,14 +131,23 @@ def load_new_customers(
     team_id = owner_team(owner)
     ids = [uuid7() for _ in kept]
     names = (*PREPARED, *LOADED, *STAMPED)
-    prepare = bulk.preparers(Customer, names)
-    plain = {i for i, name in enumerate(names) if name not in _ENCRYPTED}
-    # LOADED after the id, then STAMPED
-    fixed = (template.pk, version, owner.pk, team_id, actor.pk, 1, now, now)
+    # text columns go to the database as they are; only these need the field's preparation
+    to_date, to_json, to_id = bulk.preparers(Customer, ["birthday", "attributes", "id"])
+    birthday, attributes = PREPARED.index("birthday"), PREPARED.index("attributes")
+    fixed = tuple(
+        prep(value)
+        for prep, value in zip(
+            bulk.preparers(Customer, [*LOADED[1:], *STAMPED]),
+            (template.pk, version, owner.pk, team_id, actor.pk, 1, now, now),
+            strict=True,
+        )
+    )
     customer_rows = []
     for item, pk in zip(kept, ids, strict=True):
-        raw = (*item.values, pk, *fixed)
-        customer_rows.append(tuple(prepare[i](v) if i in plain else v for i, v in enumerate(raw)))
+        row = list(item.values)
+        row[birthday] = to_date(row[birthday])
+        row[attributes] = to_json(row[attributes])
+        customer_rows.append((*row, to_id(pk), *fixed))
     pairs = {pair for item in kept for pair in item.unique}
     with guard_unique_values(template=template, pairs=pairs):
         bulk.insert_rows(Customer, names, customer_rows)

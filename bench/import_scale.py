@@ -1,0 +1,172 @@
+"""Import at scale (issue 14 item 6): rows a second, the ratio to a raw insert, peak memory.
+
+Generates a 12-column CSV (name, mobile, e-mail, 身份证, birthday, gender, city, member
+number (unique), points, VIP yes/no, join date, note) of BENCH_IMPORT_ROWS rows (default
+200,000; the issue's figure is 1,000,000), a tenth of them with a wrong phone, e-mail or
+ID number, and imports it in create mode through the real engine (the import's services,
+as `dossier import customers` runs them: validation, encryption, blind indexes, unique
+checks, audit, events, the run's batches). In the same run the same rows are written raw,
+as the text the file holds, to a 12-column table: COPY on PostgreSQL, one executemany in
+one transaction on SQLite — the floor of any load. Prints rows/s of both, their ratio,
+the time for 1,000,000 rows at that rate, and peak RSS of this process and of the worker
+processes. Goals (issue 14): 1,000,000 rows in ≤ 10 s on PostgreSQL, ≤ 15 s on SQLite,
+peak RSS ≤ 400 MB.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import random
+import resource
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dossier.settings")
+os.environ.setdefault("DOSSIER_DATA_DIR", tempfile.mkdtemp(prefix="dossier-bench-"))
+os.environ.setdefault("DOSSIER_LOG_LEVEL", "ERROR")
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from stdnum.cn import ric  # noqa: E402
+
+ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "200000"))
+HEADER = ["姓名", "手机号", "邮箱", "身份证号", "生日", "性别", "城市", "会员号", "积分", "VIP",
+          "入会日期", "备注"]  # fmt: skip
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
+)
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬芳燕彩春菊兰凤洁梅琳素云莲真环雪荣爱妹霞香月莺媛艳瑞凡佳嘉琼勤珍贞莉桂娣叶璧璐娅琦晶妍茜秋珊莎锦黛青倩婷姣婉娴瑾颖露瑶怡婵雁蓓纨仪荷丹蓉眉君琴蕊薇菁梦岚苑婕馨瑗琰韵融园艺咏卿聪澜纯毓悦昭冰爽琬茗羽希宁欣飘育滢馥筠柔竹霭凝晓欢霄枫芸菲寒伊亚宜可姬舒影荔枝思丽"
+CITIES = ["北京", "上海", "广州", "深圳", "杭州", "成都", "武汉", "南京", "西安", "重庆"]
+
+
+def _id_number(n: int, born: date) -> str:
+    first17 = f"110105{born:%Y%m%d}{n % 1000:03d}"
+    return first17 + ric.calc_check_digit(first17 + "0")
+
+
+def write_file(path: Path, rows: int) -> None:
+    rng = random.Random(7)
+    with path.open("w", encoding="utf-8-sig", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(HEADER)
+        for n in range(rows):
+            born = date(1950, 1, 1) + timedelta(days=rng.randrange(0, 20000))
+            phone, email, id_number = (
+                f"1{rng.choice('3589')}{n:09d}",
+                f"m{n}@example.com",
+                _id_number(n, born),
+            )
+            trouble = n % 10 == 9
+            if trouble:
+                which = (n // 10) % 3
+                phone = "12345" if which == 0 else phone
+                email = "not-an-email" if which == 1 else email
+                id_number = (
+                    id_number[:-1] + ("0" if id_number[-1] != "0" else "1")
+                    if which == 2
+                    else id_number
+                )
+            writer.writerow([
+                rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN), phone, email,
+                id_number, f"{born.year}年{born.month}月{born.day}日", "男" if (n % 1000) % 2 else "女",
+                rng.choice(CITIES), f"M{n:09d}", rng.randrange(0, 5000), rng.choice(["是", "否"]),
+                (date(2015, 1, 1) + timedelta(days=n % 3000)).isoformat(), "老客户，喜欢周末到店",
+            ])  # fmt: skip
+
+
+def _seed() -> tuple[object, object]:
+    from dossier.accounts.services import create_user
+    from dossier.core import roles
+    from dossier.core.actors import system_actor
+    from dossier.templates.services import create_template
+
+    call_command("migrate", verbosity=0)
+    user = create_user(username="bench", password="bench-password-1", role=roles.SALES, team="east")
+    template = create_template(
+        actor=system_actor("bench"),
+        key="bench_member",
+        name_zh="会员",
+        name_en="Member",
+        scenario="retail_member",
+        fields=[
+            {"key": "phone", "type": "phone", "required": True, "rules": {"mobile_only": True}},
+            {"key": "email", "type": "email"},
+            {"key": "id_number", "type": "cn_id_card", "classification": "sensitive"},
+            {"key": "birthday", "type": "date"},
+            {"key": "city", "type": "text"},
+            {"key": "member_no", "type": "text", "unique": True},
+            {"key": "points", "type": "integer", "rules": {"min_value": 0}},
+            {"key": "vip", "type": "boolean", "label_zh": "VIP"},
+            {"key": "join_date", "type": "date"},
+            {"key": "notes", "type": "text"},
+        ],
+    )
+    return user, template
+
+
+def raw_load(path: Path) -> float:
+    """Seconds to write the file's rows, as text, to a bare 12-column table."""
+    columns = ", ".join(f"c{i} text" for i in range(len(HEADER)))
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE bench_raw ({columns})")
+    started = time.perf_counter()
+    with open(path, encoding="utf-8-sig", newline="") as file, transaction.atomic():
+        reader = csv.reader(file)
+        next(reader)
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                with cursor.cursor.copy("COPY bench_raw FROM STDIN") as copy:
+                    for row in reader:
+                        copy.write_row(row)
+            else:
+                marks = ", ".join(["%s"] * len(HEADER))
+                cursor.executemany(f"INSERT INTO bench_raw VALUES ({marks})", reader)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    from dossier.transfer import services
+    from dossier.transfer.importing.plan import ImportOptions
+
+    user, template = _seed()
+    folder = Path(tempfile.mkdtemp(prefix="dossier-import-"))
+    path = folder / "members.csv"
+    write_file(path, ROWS)
+    raw = raw_load(path)
+    run = services.start_import(
+        actor=user,  # type: ignore[arg-type]
+        template=template,  # type: ignore[arg-type]
+        path=path,
+        file_name=path.name,
+        options=ImportOptions(mode="create", batch_rows=int(os.environ.get("BENCH_BATCH", "2000"))),
+    )
+    started = time.perf_counter()
+    run = services.execute_import(run=run, path=path)
+    elapsed = time.perf_counter() - started
+    assert run.rows == run.created + run.failed == ROWS, run.summary()
+    engine = "postgresql" if connection.vendor == "postgresql" else "sqlite"
+    goal = 10 if engine == "postgresql" else 15
+    rate, raw_rate = ROWS / elapsed, ROWS / raw
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"database: {engine}; {ROWS:,} rows × 12 columns, {run.failed:,} with a bad value")
+    print(f"import (create)            : {rate:9,.0f} rows/s ({elapsed:.1f} s)")
+    print(
+        f"raw insert of the same rows: {raw_rate:9,.0f} rows/s ({raw:.1f} s)  ratio {rate / raw_rate:.3f}"
+    )
+    print(f"1,000,000 rows at this rate: {1_000_000 / rate:9.1f} s (goal ≤ {goal} s)")
+    print(
+        f"peak RSS                   : {own:9.0f} MB main, {workers:.0f} MB largest worker (goal ≤ 400)"
+    )
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
