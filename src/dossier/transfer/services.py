@@ -26,6 +26,7 @@ from dossier.customers.models import Customer
 from dossier.customers.services import check_may_create, remove_created_customers, upsert_customers
 from dossier.templates.models import Template
 from dossier.transfer.importing.engine import Progress, run_import
+from dossier.transfer.importing.orders import run_order_import
 from dossier.transfer.importing.plan import ImportOptions, template_specs
 from dossier.transfer.models import ImportChange, ImportRun, SavedMapping
 
@@ -47,6 +48,35 @@ def check_may_import(actor: User, template: Template, mode: str) -> None:
             raise PermissionDenied(_("You may not change customers."))
         return
     check_may_create(actor, template)
+
+
+@transaction.atomic
+def start_order_import(
+    *,
+    actor: User,
+    path: str | Path,
+    file_name: str,
+    source: str = "import",
+    mapping: Mapping[str, str | None] | None = None,
+    dry_run: bool = False,
+    encoding: str | None = None,
+    sheet: str | None = None,
+    language: str = "zh-hans",
+) -> ImportRun:
+    """Record a queued run of an order file (a row per order line)."""
+    if not may(actor, "orders.add_order"):
+        raise PermissionDenied(_("You may not record orders."))
+    sha256, size = file_digest(path)
+    return ImportRun.objects.create(
+        kind="orders",
+        actor=actor,
+        file_name=Path(file_name).name[:255],
+        file_sha256=sha256,
+        file_size=size,
+        mapping=dict(mapping or {}),
+        options={"source": source, "dry_run": dry_run, "encoding": encoding, "sheet": sheet},
+        language=language,
+    )
 
 
 @transaction.atomic
@@ -86,6 +116,8 @@ def execute_import(
     source = Path(path) if path is not None else Path(run.stored_file)
     if run.actor is None or not run.actor.is_active:
         run = _stop(run, _("The user who started the import is no longer active."))
+    elif run.kind == "orders":
+        run = run_order_import(run, source, progress=progress)
     else:
         run = run_import(run, source, progress=progress)
     if run.finished:

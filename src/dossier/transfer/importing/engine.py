@@ -62,7 +62,7 @@ def run_import(run: ImportRun, path: str | Path, *, progress: Progress | None = 
             path, encoding=options.encoding, sheet=options.sheet, delimiter=options.delimiter
         )
     except FileRefused as refusal:
-        return _finish(run, ImportRun.REFUSED, reason=refusal.message(run.language))
+        return finish_run(run, ImportRun.REFUSED, reason=refusal.message(run.language))
     with table:
         plan = plan_columns(
             template=template, headers=table.headers, mapping=run.mapping, options=options
@@ -79,8 +79,8 @@ def run_import(run: ImportRun, path: str | Path, *, progress: Progress | None = 
         try:
             _import_rows(run, table, plan, options, progress)
         except ApplicationError as stop:  # the actor lost a permission mid-run, say
-            return _finish(run, ImportRun.FAILED, reason=stop.message, table=table)
-    return _finish(run, ImportRun.COMPLETED, table=table)
+            return finish_run(run, ImportRun.FAILED, reason=stop.message, table=table)
+    return finish_run(run, ImportRun.COMPLETED, table=table)
 
 
 def _expected_rows(path: str | Path, table: Table) -> int | None:
@@ -157,7 +157,7 @@ def _apply(
     )
 
 
-def _finish(
+def finish_run(
     run: ImportRun, status: str, *, reason: str = "", table: Table | None = None
 ) -> ImportRun:
     """Close the run: final status, what the reading skipped, one audit event."""

@@ -39,7 +39,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("what", choices=["customers", "undo"])
+        parser.add_argument("what", choices=["customers", "orders", "undo"])
         parser.add_argument("file", help="The file to import (or, for undo, the run's number).")
         parser.add_argument("--template", default="", help="The template's key.")
         parser.add_argument("--as", dest="username", help="Import as this user (required).")
@@ -55,6 +55,9 @@ class Command(BaseCommand):
         parser.add_argument("--errors", default="", help="Where to write the error file (CSV).")
         parser.add_argument("--json", action="store_true", help="End with a JSON summary line.")
         parser.add_argument("--save-mapping", action="store_true", help="Remember the mapping.")
+        parser.add_argument(
+            "--source", default="import", help="Orders: the system they come from (default)."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         language = settings.LANGUAGE_CODE
@@ -83,10 +86,24 @@ class Command(BaseCommand):
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"Cannot read {path}: no such file.")
+        mapping = self._mapping(options["mapping"])
+        if options["what"] == "orders":
+            run = services.start_order_import(
+                actor=user,
+                path=path,
+                file_name=path.name,
+                source=options["source"],
+                mapping=mapping,
+                dry_run=options["dry_run"],
+                encoding=options["encoding"],
+                sheet=options["sheet"],
+                language=language,
+            )
+            self._finish(run, path, options, language)
+            return
         template = Template.objects.filter(key=options["template"]).first()
         if template is None:
             raise CommandError(f"No template “{options['template']}” (--template KEY).")
-        mapping = self._mapping(options["mapping"])
         import_options = ImportOptions(
             mode=options["mode"],
             match_on=tuple(k.strip() for k in options["match_on"].split(",") if k.strip()),
@@ -104,18 +121,24 @@ class Command(BaseCommand):
             options=import_options,
             language=language,
         )
+        run = self._finish(run, path, options, language)
+        if options["save_mapping"] and not import_options.dry_run:
+            services.save_mapping(actor=user, template=template, mapping=run.mapping)
+
+    def _finish(
+        self, run: ImportRun, path: Path, options: dict[str, Any], language: str
+    ) -> ImportRun:
+        """Run the import with a progress bar, write the error file, print the summary."""
         run = self._run(run, path, quiet=options["json"] or options["verbosity"] == 0)
         if run.status == ImportRun.REFUSED:
             raise CommandError(run.reason)
-        if options["save_mapping"] and not import_options.dry_run:
-            services.save_mapping(actor=user, template=template, mapping=run.mapping)
         errors_file = options["errors"] or (f"{path}.errors.csv" if run.failed else "")
         if errors_file:
             write_error_file(errors_file, field_errors(run), language)
         summary = services.summary(run, errors_file)
         if options["json"]:
             self.stdout.write(json.dumps(summary, ensure_ascii=False))
-            return
+            return run
         self.stdout.write(
             f"Import {run.pk} ({run.status}): {run.rows} rows — {run.created} created, "
             f"{run.updated} updated, {run.unchanged} unchanged, {run.failed} failed."
@@ -125,6 +148,7 @@ class Command(BaseCommand):
         ignored = [header for header, key in run.mapping.items() if not key]
         if ignored:
             self.stdout.write("Columns not imported (no field): " + ", ".join(ignored))
+        return run
 
     def _run(self, run: ImportRun, path: Path, *, quiet: bool) -> ImportRun:
         console = Console(file=sys.stderr)
