@@ -48,12 +48,15 @@ def test_lines_of_an_order_become_one_order_and_a_second_import_changes_nothing(
     sales_user: User, shop: dict[str, Any], tmp_path: Path
 ) -> None:
     rows = [
-        ["P-1", "", "13900000001", "门店", "徐汇店", "2026-10-01 10:00", "已完成", "微信", "MI-14", "", "1", "3999.00"],
-        ["P-1", "", "13900000001", "门店", "徐汇店", "2026-10-01 10:00", "已完成", "微信", "", "贴膜", "2", "20.00"],
-        ["P-2", "V-2", "", "小程序", "", "2026-10-02 11:30", "已支付", "支付宝", "MI-14", "", "1", "3999.00"],
-        ["P-3", "", "13900009999", "门店", "", "2026-10-03 09:00", "已完成", "现金", "MI-14", "", "1", "3999.00"],
-        ["P-4", "V-2", "", "门店", "", "2026-10-04 09:00", "已完成", "现金", "MI-14", "", "0", "3999.00"],
-    ]  # fmt: skip
+        line.split(",")
+        for line in [
+            "P-1,,13900000001,门店,徐汇店,2026-10-01 10:00,已完成,微信,MI-14,,1,3999.00",
+            "P-1,,13900000001,门店,徐汇店,2026-10-01 10:00,已完成,微信,,贴膜,2,20.00",
+            "P-2,V-2,,小程序,,2026-10-02 11:30,已支付,支付宝,MI-14,,1,3999.00",
+            "P-3,,13900009999,门店,,2026-10-03 09:00,已完成,现金,MI-14,,1,3999.00",
+            "P-4,V-2,,门店,,2026-10-04 09:00,已完成,现金,MI-14,,0,3999.00",
+        ]
+    ]
     path = write_csv(tmp_path / "orders.csv", rows, header=HEADER, encoding="gbk")
     run = _import(sales_user, path)
     assert run.status == ImportRun.COMPLETED and accounted(run)
@@ -76,7 +79,7 @@ def test_lines_of_an_order_become_one_order_and_a_second_import_changes_nothing(
 def test_a_dry_run_stores_no_order_and_a_role_without_orders_cannot_start(
     sales_user: User, shop: dict[str, Any], tmp_path: Path, make_user: Callable[..., User]
 ) -> None:
-    rows = [["P-9", "V-2", "", "门店", "", "2026-10-02 11:30", "已完成", "现金", "MI-14", "", "1", "3999.00"]]  # fmt: skip
+    rows = ["P-9,V-2,,门店,,2026-10-02 11:30,已完成,现金,MI-14,,1,3999.00".split(",")]
     path = write_csv(tmp_path / "orders.csv", rows, header=HEADER)
     run = _import(sales_user, path, dry_run=True)
     assert (run.rows, run.created) == (1, 1)
