@@ -6,24 +6,33 @@ with the same services the pages and the API use, so every demo customer passed 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.db import transaction
 
 from dossier.accounts.selectors import role_of_cached
 from dossier.accounts.services import create_user
 from dossier.core import roles
 from dossier.core.errors import ApplicationError, PermissionDenied
-from dossier.core.fields import FieldError
+from dossier.core.fields import FieldError, FieldSpec
 from dossier.customers.models import Customer
 from dossier.customers.selectors import tag_list
-from dossier.customers.services import create_customers, create_tag, set_customer_tags
+from dossier.customers.services import create_tag, set_customer_tags
+from dossier.customers.services.bulk_load import (
+    PreparedRows,
+    load_new_customers,
+    prepare_new_customers,
+)
+from dossier.customers.services.profiles import current_version
 from dossier.site.demo_activity import fill_history
 from dossier.site.demo_data import TAGS, TEMPLATE_WEIGHTS, DemoData, split_count
 from dossier.templates.models import Template
 from dossier.templates.selectors import get_template
+from dossier.transfer.importing.parallel import processes, run_ahead
 
 DEMO_PASSWORD = "dossier-demo"
 #: (user name, role, team); a second sales user makes 华南销售部 a real team
@@ -46,7 +55,7 @@ OWNERS = {
     "financial_client": ("sales", "manager"),
     "real_estate_buyer": ("sales", "sales.south"),
 }
-BATCH_SIZE = 250
+BATCH_SIZE = 2000
 #: how many customers get tags (one by one: there is no bulk tag service)
 TAGGED_SAMPLE = 300
 
@@ -64,6 +73,8 @@ class DemoResult:
     #: rows of history made per app (orders, interactions …)
     history: dict[str, int] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    #: how long creating the customers took (without their history)
+    customer_seconds: float = 0.0
 
 
 def seed_users(*, password: str, result: DemoResult) -> dict[str, User]:
@@ -108,25 +119,52 @@ def _seed_template(
     result: DemoResult,
     advance: Callable[[int], None],
 ) -> list[Any]:
-    """Create ``wanted`` customers of one template, the owners sharing each batch; their ids."""
+    """Create ``wanted`` customers of one template, the owners taking turns by batch; their ids.
+
+    The import's fast path: rows validated and encrypted in worker processes, inserted in
+    bulk (COPY on PostgreSQL) by :func:`load_new_customers`.
+    """
+    specs = current_version(template).specs()
     created: list[Any] = []
     errors: list[FieldError] = []
-    batches = 0
-    while len(created) < wanted and batches < wanted // BATCH_SIZE + 5:
-        batches += 1
-        rows = data.rows(template.key, min(BATCH_SIZE, wanted - len(created)))
-        share = -(-len(rows) // len(owners))
-        for number, owner in enumerate(owners):
-            chunk = rows[number * share : (number + 1) * share]
-            if chunk:
-                batch = create_customers(actor=actor, template=template, rows=chunk, owner=owner)
-                created += [customer.pk for customer in batch.created]
-                result.rows_rejected += len(batch.rejected_rows)
-                errors = batch.errors or errors
-                advance(len(batch.created))
+    rounds = 0
+    while len(created) < wanted and rounds < 5:
+        rounds += 1
+        sizes = _batch_sizes(wanted - len(created))
+        # each batch is made up and validated in a worker, from a seed of its own
+        jobs = (
+            (n, (template.key, size, data.rng.getrandbits(48), specs))
+            for n, size in enumerate(sizes)
+        )
+        workers = processes() if wanted - len(created) > 2 * BATCH_SIZE else 1
+        for number, prepared in run_ahead(_made_up, jobs, workers=workers):
+            owner = owners[number % len(owners)]
+            with transaction.atomic():
+                loaded = load_new_customers(
+                    actor=actor,
+                    template=template,
+                    prepared=prepared.ready,
+                    specs=specs,
+                    owner=owner,
+                )
+            created += [pk for _row, pk in loaded.created]
+            rejected = prepared.errors + loaded.errors
+            result.rows_rejected += len({e.row for e in rejected})
+            errors = rejected or errors
+            advance(len(loaded.created))
     if len(created) < wanted:
         result.problems += [f"{template.key}: {err.message('en')}" for err in errors[:3]]
     return created
+
+
+def _made_up(job: tuple[str, int, int, list[FieldSpec]]) -> PreparedRows:
+    """A batch of demo rows of a template, prepared for loading (runs in a worker)."""
+    key, size, seed, specs = job
+    return prepare_new_customers(DemoData(seed).rows(key, size), specs, range(1, size + 1))
+
+
+def _batch_sizes(count: int) -> list[int]:
+    return [min(BATCH_SIZE, count - start) for start in range(0, count, BATCH_SIZE)]
 
 
 def seed_customers(
@@ -199,6 +237,7 @@ def run_demo(
         raise PermissionDenied("The existing user “admin” is not an administrator.")
     tag_ids = seed_tags(actor=actor, result=result)
     seed = default_seed() if seed is None else seed
+    started = time.perf_counter()
     created = seed_customers(
         actor=actor,
         users=users,
@@ -208,6 +247,7 @@ def run_demo(
         result=result,
         advance=advance,
     )
+    result.customer_seconds = time.perf_counter() - started
     owners: list[tuple[Any, int | None]] = []
     for start in range(0, len(created), 5000):
         chunk = created[start : start + 5000]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -50,16 +50,32 @@ def prepared_chunks(
 ) -> Iterator[tuple[Chunk, PreparedRows]]:
     """Each chunk with its rows prepared (those without a reading error), in file order."""
     spec_list = list(specs)
+    jobs = ((chunk, _job(chunk, spec_list)) for chunk in chunks)
+    yield from run_ahead(_prepare, jobs, workers=workers, ahead=ahead)
+
+
+def run_ahead(
+    function: Callable[[Any], Any],
+    jobs: Iterable[tuple[Any, Any]],
+    *,
+    workers: int,
+    ahead: int = 0,
+) -> Iterator[tuple[Any, Any]]:
+    """``(tag, function(argument))`` for each ``(tag, argument)`` of ``jobs``, in order.
+
+    ``function`` runs in ``workers`` forked processes (a module-level function: it is sent
+    by name), at most ``ahead`` jobs out at once; with one worker, here.
+    """
     if workers <= 1:
-        for chunk in chunks:
-            yield chunk, _prepare(_job(chunk, spec_list))
+        for tag, argument in jobs:
+            yield tag, function(argument)
         return
     context = multiprocessing.get_context("fork")
     with context.Pool(workers) as pool:
-        pending: deque[tuple[Chunk, Any]] = deque()
+        pending: deque[tuple[Any, Any]] = deque()
         limit = ahead or workers * 2
-        for chunk in chunks:
-            pending.append((chunk, pool.apply_async(_prepare, (_job(chunk, spec_list),))))
+        for tag, argument in jobs:
+            pending.append((tag, pool.apply_async(function, (argument,))))
             if len(pending) >= limit:
                 done, result = pending.popleft()
                 yield done, result.get()

@@ -79,7 +79,22 @@ def test_lines_of_an_order_become_one_order_and_a_second_import_changes_nothing(
 def test_a_dry_run_stores_no_order_and_a_role_without_orders_cannot_start(
     sales_user: User, shop: dict[str, Any], tmp_path: Path, make_user: Callable[..., User]
 ) -> None:
-    rows = [["P-9", "V-2", "", "门店", "", "2026-10-02 11:30", "已完成", "现金", "MI-14", "", "1", "3999.00"]]
+    rows = [
+        [
+            "P-9",
+            "V-2",
+            "",
+            "门店",
+            "",
+            "2026-10-02 11:30",
+            "已完成",
+            "现金",
+            "MI-14",
+            "",
+            "1",
+            "3999.00",
+        ]
+    ]
     path = write_csv(tmp_path / "orders.csv", rows, header=HEADER)
     run = _import(sales_user, path, dry_run=True)
     assert (run.rows, run.created) == (1, 1)

@@ -87,8 +87,10 @@ class Command(BaseCommand):
             out(f"Users already there (left as they were): {', '.join(result.users_existing)}")
         if result.tags_created:
             out(f"Tags created: {', '.join(result.tags_created)}")
+        rate = result.customers_created / result.customer_seconds if result.customer_seconds else 0
         out(
-            f"Customers created: {result.customers_created} "
+            f"Customers created: {result.customers_created} in {result.customer_seconds:.1f} s "
+            f"({rate:,.0f}/s) "
             f"(tagged: {result.customers_tagged}, rows rejected and replaced: "
             f"{result.rows_rejected})"
         )
