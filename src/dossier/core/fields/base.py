@@ -182,7 +182,8 @@ def as_text(raw: Any, spec: FieldSpec) -> str:
 
 def fold_width(text: str) -> str:
     """Full-width digits, letters and punctuation to their ASCII forms (NFKC)."""
-    return unicodedata.normalize("NFKC", text)
+    # NFKC leaves every ASCII character as it is, and most values are plain ASCII
+    return text if text.isascii() else unicodedata.normalize("NFKC", text)
 
 
 class FieldType:

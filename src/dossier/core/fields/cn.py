@@ -63,6 +63,8 @@ _IDENTIFIER_SEPARATORS = re.compile(
 
 def compact_identifier(text: str) -> str:
     """An identifier as written (full-width, spaced, dashed, lower-case) in its compact form."""
+    if text.isascii() and text.isalnum():  # nothing to fold or remove
+        return text.upper()
     return _IDENTIFIER_SEPARATORS.sub("", fold_width(text)).upper()
 
 
