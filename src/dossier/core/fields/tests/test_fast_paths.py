@@ -18,10 +18,16 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from stdnum.cn import ric
 
-from dossier.core.fields import FieldError, FieldSpec, fast, get_type, validate_rows, validate_values
+from dossier.core.fields import (
+    FieldError,
+    FieldSpec,
+    fast,
+    get_type,
+    validate_rows,
+    validate_values,
+)
 from dossier.core.fields.base import fold_width
 from dossier.core.fields.cn import PROVINCE_CODES
-from dossier.templates.core_fields import merge_specs
 
 AGREEMENT = settings(max_examples=400, deadline=None)
 FULL_WIDTH = str.maketrans("0123456789+-", "０１２３４５６７８９＋－")
@@ -210,17 +216,23 @@ def test_number_date_and_choice_fast_paths_agree(raw: Any, spec: FieldSpec) -> N
 
 # ---- whole rows ---------------------------------------------------------------------------------
 
-ROW_SPECS = merge_specs(
-    [
-        FieldSpec("phone", "phone", required=True, rules={"mobile_only": True}),
-        FieldSpec("id_number", "cn_id_card", classification="sensitive", unique=True),
-        FieldSpec("member_no", "text", unique=True, rules={"regex": r"M\d{7}"}),
-        FieldSpec("points", "integer", rules={"min_value": 0}),
-        FieldSpec("vip", "boolean", default=False),
-        FieldSpec("joined", "date", rules={"not_less_than": "birthday"}),
-        FieldSpec("note", "long_text"),
-    ]
-)
+# the shape of a member template: kind and name required, a gender and birthday that an ID
+# number implies, a join date that must not be before the birthday
+ROW_SPECS = [
+    FieldSpec("kind", "choice", required=True, default="person", rules={"choices": ["person"]}),
+    FieldSpec("display_name", "text", required=True, rules={"max_length": 200}),
+    FieldSpec("gender", "choice", rules={"choices": ["male", "female", "unknown"]}),
+    FieldSpec("birthday", "date", rules={"max_value": "today"}),
+    FieldSpec("email", "email"),
+    FieldSpec("city", "text", rules={"max_length": 50}),
+    FieldSpec("phone", "phone", required=True, rules={"mobile_only": True}),
+    FieldSpec("id_number", "cn_id_card", classification="sensitive", unique=True),
+    FieldSpec("member_no", "text", unique=True, rules={"regex": r"M\d{7}"}),
+    FieldSpec("points", "integer", rules={"min_value": 0}),
+    FieldSpec("vip", "boolean", default=False),
+    FieldSpec("joined", "date", rules={"not_less_than": "birthday"}),
+    FieldSpec("note", "long_text"),
+]
 ROW_KEYS = [spec.key for spec in ROW_SPECS]
 row_values = (
     phone_texts() | email_texts() | id_texts() | NUMBERISH | st.text(max_size=8) | st.none()
