@@ -85,6 +85,10 @@ SURNAME_READINGS: dict[str, list[str]] = {
     "呼延": ["hu", "yan"],
 }
 _COMPOUND = sorted((s for s in SURNAME_READINGS if len(s) > 1), key=len, reverse=True)
+#: the lengths of compound surnames, longest first: a name's compound surname is its first
+#: few characters found in the table, tried longest first (two of one length cannot both fit)
+_COMPOUND_SET = frozenset(_COMPOUND)
+_COMPOUND_LENGTHS = sorted({len(s) for s in _COMPOUND}, reverse=True)
 _HAN = re.compile(r"[\u3400-\u9fff]")
 
 
@@ -128,7 +132,9 @@ def name_pinyin(name: str) -> list[str]:
 
 
 def _name_syllables(name: str) -> list[str]:
-    surname = next((s for s in _COMPOUND if name.startswith(s)), name[:1])
+    surname = next(
+        (name[:size] for size in _COMPOUND_LENGTHS if name[:size] in _COMPOUND_SET), name[:1]
+    )
     if surname in SURNAME_READINGS and _HAN.match(name):
         return SURNAME_READINGS[surname] + _reading(name[len(surname) :])
     return _reading(name)
@@ -161,7 +167,7 @@ def _search_terms(name: str, person: bool, extra: str) -> str:
     syllables = _name_syllables(plain) if person else _reading(plain)
     words = [s for s in syllables if s.strip()]
     full = "".join(words).replace(" ", "")
-    initials = "".join(w[0] for w in words if w and _HAN.search(plain))
+    initials = "".join(w[0] for w in words if w) if _HAN.search(plain) else ""
     parts = [plain, full.lower()]
     if initials:
         parts.append(initials.lower())

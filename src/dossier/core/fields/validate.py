@@ -212,20 +212,21 @@ class Prepared:
         for key in values:
             if key not in by_key:
                 errors.append(FieldError("unknown_field", field=str(key), row=row, label=str(key)))
+        given = values.get
         for key, spec, check, default in self.fields:
-            raw = values.get(key)
+            raw = given(key)
+            # is_empty(raw), with the usual cases first
             if raw is None:
                 empty = True
-            elif type(raw) is str:
-                empty = not raw.strip()
+            elif raw.__class__ is str:
+                empty = not raw or ((raw[0].isspace() or raw[-1].isspace()) and not raw.strip())
             else:
                 empty = is_empty(raw)
-            if empty and apply_defaults and default is not None and key not in values:
-                raw = default
-                empty = is_empty(raw)
             if empty:
-                clean[key] = None
-                continue
+                if default is None or not apply_defaults or key in values or is_empty(default):
+                    clean[key] = None
+                    continue
+                raw = default
             try:
                 clean[key] = check(raw, spec)
             except FieldError as exc:
