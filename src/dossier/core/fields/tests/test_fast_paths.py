@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
+import phonenumbers
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -28,6 +29,7 @@ from dossier.core.fields import (
 )
 from dossier.core.fields.base import fold_width
 from dossier.core.fields.cn import PROVINCE_CODES
+from dossier.core.fields.fast_contact import mainland_type
 
 AGREEMENT = settings(max_examples=400, deadline=None)
 FULL_WIDTH = str.maketrans("0123456789+-", "０１２３４５６７８９＋－")
@@ -106,6 +108,16 @@ def test_every_mainland_prefix_agrees(prefix: str) -> None:
         for lead in ("", "+86"):
             for spec in PHONE_SPECS[:2]:
                 assert_agree("phone", lead + prefix + suffix, spec)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.integers(10**10, 2 * 10**10 - 1))
+@example(13800138000)
+@example(17400012345)  # the 1740[0-5] satellite block
+@example(10101234567)
+def test_mainland_type_is_phonenumbers_number_type(national: int) -> None:
+    number = phonenumbers.PhoneNumber(country_code=86, national_number=national)
+    assert mainland_type(str(national)) == phonenumbers.number_type(number)
 
 
 def test_bad_phones_keep_their_error_codes() -> None:
