@@ -204,9 +204,16 @@ class Prepared:
         self.required = [spec for spec in specs if spec.required]
 
     def validate(
-        self, values: Mapping[str, Any], *, apply_defaults: bool = True, row: int | None = None
+        self,
+        values: Mapping[str, Any],
+        *,
+        apply_defaults: bool = True,
+        row: int | None = None,
+        result: ValidationResult | None = None,
     ) -> ValidationResult:
-        result = ValidationResult()
+        """Validate one row into ``result`` (a new, empty one by default)."""
+        if result is None:
+            result = ValidationResult()
         clean, errors = result.clean, result.errors
         by_key = self.by_key
         for key in values:
@@ -270,9 +277,11 @@ def validate_rows(rows: Iterable[Mapping[str, Any]], specs: Sequence[FieldSpec])
     results = []
     for number, values in enumerate(rows, start=1):
         if plan is not None:
-            single = plan.validate(values, row=number)
-        else:
-            single = validate_values(values, specs, row=number)
+            checked = RowResult(row=number)
+            plan.validate(values, row=number, result=checked)
+            results.append(checked)
+            continue
+        single = validate_values(values, specs, row=number)
         results.append(RowResult(clean=single.clean, errors=single.errors, row=number))
     return results
 
