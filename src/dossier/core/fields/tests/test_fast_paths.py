@@ -194,6 +194,21 @@ def test_ascii_text_folds_to_itself(text: str) -> None:
     assert fold_width(text) == unicodedata.normalize("NFKC", text) == text
 
 
+# ---- template patterns (RE2) -----------------------------------------------------------------
+
+PATTERNS = st.sampled_from(
+    [r"M\d{7}", r"[A-Z]{2}-\d+", r"张.", r"(?i)vip\w*", r"\w+", r".{2,3}", r"[^a]*", r"\s?x",
+     r"a|ab", r"(\d{3})-(\d{4})", r"\p{Han}+", r"[α-ω]+", r"\bx\b"]
+)  # fmt: skip
+PATTERN_TEXT = st.text(alphabet="M0123-张三AZvipVIPxab αω_\n\t\u00e9\U0001f600", max_size=9)
+
+
+@AGREEMENT
+@given(PATTERNS, PATTERN_TEXT | st.sampled_from(["M0001234", "张三", "VIP_9", "ab", "123-4567"]))
+def test_pattern_rule_agrees_on_bytes_and_text(pattern: str, text: str) -> None:
+    assert_agree("text", text, FieldSpec("code", "text", rules={"regex": pattern}))
+
+
 # ---- numbers, yes/no, dates, choices ----------------------------------------------------------
 
 NUMBERISH = st.sampled_from(
