@@ -103,8 +103,9 @@ def simplified(text: str) -> str:
 
 
 #: what pypinyin's segmenter takes as the start of a word: text in which no two neighbouring
-#: characters are one is read character by character, whatever the words around it
-_WORD_STARTS = mmseg.seg._prefix_set
+#: characters are one is read character by character, whatever the words around it. (Its own
+#: set, so words loaded into pypinyin later count too; without it, pypinyin reads every name.)
+_WORD_STARTS = getattr(mmseg.seg, "_prefix_set", None)
 #: distinct names and characters a process remembers the readings of (a few MB at most)
 NAME_CACHE = 20_000
 CHARACTER_CACHE = 30_000
@@ -119,7 +120,7 @@ def _reading(text: str) -> list[str]:
     """``lazy_pinyin(text)``; put together from cached character readings when the text is
     Chinese characters only and no two neighbours could start one of pypinyin's words (then
     pypinyin itself reads it character by character)."""
-    if not (fast.ENABLED and RE_HANS.fullmatch(text)) or any(
+    if not (fast.ENABLED and _WORD_STARTS is not None and RE_HANS.fullmatch(text)) or any(
         text[at : at + 2] in _WORD_STARTS for at in range(len(text) - 1)
     ):
         return lazy_pinyin(text)
