@@ -8,6 +8,10 @@ from functools import lru_cache
 
 import opencc
 from pypinyin import lazy_pinyin
+from pypinyin.constants import RE_HANS
+from pypinyin.seg import mmseg
+
+from dossier.core.fields import fast
 
 # pypinyin gives a character's common reading; as a surname many read differently.
 SURNAME_READINGS: dict[str, list[str]] = {
@@ -81,6 +85,10 @@ SURNAME_READINGS: dict[str, list[str]] = {
     "呼延": ["hu", "yan"],
 }
 _COMPOUND = sorted((s for s in SURNAME_READINGS if len(s) > 1), key=len, reverse=True)
+#: the lengths of compound surnames, longest first: a name's compound surname is its first
+#: few characters found in the table, tried longest first (two of one length cannot both fit)
+_COMPOUND_SET = frozenset(_COMPOUND)
+_COMPOUND_LENGTHS = sorted({len(s) for s in _COMPOUND}, reverse=True)
 _HAN = re.compile(r"[\u3400-\u9fff]")
 
 
@@ -94,13 +102,43 @@ def simplified(text: str) -> str:
     return _to_simplified().convert(unicodedata.normalize("NFKC", text)).lower()
 
 
+#: what pypinyin's segmenter takes as the start of a word: text in which no two neighbouring
+#: characters are one is read character by character, whatever the words around it. (Its own
+#: set, so words loaded into pypinyin later count too; without it, pypinyin reads every name.)
+_WORD_STARTS = getattr(mmseg.seg, "_prefix_set", None)
+#: distinct names and characters a process remembers the readings of (a few MB at most)
+NAME_CACHE = 20_000
+CHARACTER_CACHE = 30_000
+
+
+@lru_cache(maxsize=CHARACTER_CACHE)
+def _character_reading(character: str) -> tuple[str, ...]:
+    return tuple(lazy_pinyin(character))
+
+
+def _reading(text: str) -> list[str]:
+    """``lazy_pinyin(text)``; put together from cached character readings when the text is
+    Chinese characters only and no two neighbours could start one of pypinyin's words (then
+    pypinyin itself reads it character by character)."""
+    if not (fast.ENABLED and _WORD_STARTS is not None and RE_HANS.fullmatch(text)) or any(
+        text[at : at + 2] in _WORD_STARTS for at in range(len(text) - 1)
+    ):
+        return lazy_pinyin(text)
+    return [syllable for character in text for syllable in _character_reading(character)]
+
+
 def name_pinyin(name: str) -> list[str]:
     """The pinyin syllables of a person's name, the surname read as a surname."""
-    name = simplified(name).strip()
-    surname = next((s for s in _COMPOUND if name.startswith(s)), name[:1])
+    return _name_syllables(simplified(name).strip())
+
+
+def _name_syllables(name: str) -> list[str]:
+    surname = next(
+        (name[:size] for size in _COMPOUND_LENGTHS if name[:size] in _COMPOUND_SET), name[:1]
+    )
     if surname in SURNAME_READINGS and _HAN.match(name):
-        return SURNAME_READINGS[surname] + lazy_pinyin(name[len(surname) :])
-    return lazy_pinyin(name)
+        return SURNAME_READINGS[surname] + _reading(name[len(surname) :])
+    return _reading(name)
 
 
 def search_terms(name: str, *, person: bool = True, extra: str = "") -> str:
@@ -108,11 +146,29 @@ def search_terms(name: str, *, person: bool = True, extra: str = "") -> str:
 
     张三 → "张三 zhangsan zs"; 單雄信 → "单雄信 shanxiongxin sxx".
     """
+    if fast.ENABLED:
+        return _remembered_terms(name, person, extra)
+    return _search_terms(name, person, extra)
+
+
+@lru_cache(maxsize=NAME_CACHE)
+def _remembered_terms(name: str, person: bool, extra: str) -> str:
+    # names repeat (张伟, 王芳 …); the answer depends on the arguments alone
+    return _search_terms(name, person, extra)
+
+
+def forget_readings() -> None:
+    """Empty the caches of readings (the benchmark starts each run cold)."""
+    _remembered_terms.cache_clear()
+    _character_reading.cache_clear()
+
+
+def _search_terms(name: str, person: bool, extra: str) -> str:
     plain = simplified(name).strip()
-    syllables = name_pinyin(name) if person else lazy_pinyin(plain)
+    syllables = _name_syllables(plain) if person else _reading(plain)
     words = [s for s in syllables if s.strip()]
     full = "".join(words).replace(" ", "")
-    initials = "".join(w[0] for w in words if w and _HAN.search(plain))
+    initials = "".join(w[0] for w in words if w) if _HAN.search(plain) else ""
     parts = [plain, full.lower()]
     if initials:
         parts.append(initials.lower())

@@ -75,7 +75,7 @@ def encrypt(plaintext: str, keyring: Keyring, *, context: str = "") -> str:
     """
     nonce = os.urandom(NONCE_BYTES)
     aad = f"{keyring.current}|{context}".encode()
-    sealed = AESGCM(keyring.keys[keyring.current]).encrypt(nonce, plaintext.encode(), aad)
+    sealed = _cipher(keyring.keys[keyring.current]).encrypt(nonce, plaintext.encode(), aad)
     body = base64.urlsafe_b64encode(nonce + sealed).decode().rstrip("=")
     return f"{ENVELOPE_VERSION}.{keyring.current}.{body}"
 
@@ -112,11 +112,19 @@ def decrypt(envelope: str, keyring: Keyring, *, context: str = "") -> str:
 @lru_cache(maxsize=32)
 def _cipher(key: bytes) -> AESGCM:
     # one cipher object per key, as the keyring keeps one key: building it costs as much as a
-    # short decryption (the cipher holds the key and no state of any message)
+    # short encryption or decryption (the cipher holds the key and no state of any message)
     return AESGCM(key)
 
 
 def blind_index(value: str, keyring: Keyring, *, field: str) -> str:
     """A keyed HMAC of a normalised value, for exact lookups without storing the value."""
-    message = f"{field}\x1f{value}".encode()
-    return hmac.new(keyring.index_key, message, hashlib.sha256).hexdigest()
+    mac = _index_mac(keyring.index_key).copy()
+    mac.update(f"{field}\x1f{value}".encode())
+    return mac.hexdigest()
+
+
+@lru_cache(maxsize=8)
+def _index_mac(key: bytes) -> hmac.HMAC:
+    # the HMAC with the key already absorbed: each index copies it instead of hashing the key
+    # again (a third of the cost of a short value); the copy is the same HMAC-SHA256
+    return hmac.new(key, digestmod=hashlib.sha256)

@@ -55,7 +55,9 @@ def lookup_digest(field_type: str, value: Any) -> str:
 
 def last4_digest(phone: str) -> str | None:
     """The blind index of a phone number's last four digits, or None if it has fewer."""
-    digits = "".join(ch for ch in phone if ch.isdigit())
+    digits = phone[1:] if phone[:1] == "+" and phone[1:].isdigit() else ""
+    if not digits:  # not a stored E.164 number: pick the digits out
+        digits = "".join(ch for ch in phone if ch.isdigit())
     if len(digits) < 4:
         return None
     return blind_index(digits[-4:], keyring(), field="phone_last4")

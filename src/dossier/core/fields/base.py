@@ -174,6 +174,8 @@ def is_empty(raw: Any) -> bool:
 
 def as_text(raw: Any, spec: FieldSpec) -> str:
     """Raw input as stripped text; numbers are accepted as their decimal form."""
+    if raw.__class__ is str:  # the common case, without the checks below
+        return raw.strip()
     if isinstance(raw, bool) or not isinstance(raw, str | int | float):
         raise FieldError("invalid_text", spec=spec)
     text = raw if isinstance(raw, str) else str(raw)
@@ -182,7 +184,8 @@ def as_text(raw: Any, spec: FieldSpec) -> str:
 
 def fold_width(text: str) -> str:
     """Full-width digits, letters and punctuation to their ASCII forms (NFKC)."""
-    return unicodedata.normalize("NFKC", text)
+    # NFKC leaves every ASCII character as it is, and most values are plain ASCII
+    return text if text.isascii() else unicodedata.normalize("NFKC", text)
 
 
 class FieldType:

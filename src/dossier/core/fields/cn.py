@@ -9,6 +9,7 @@ from typing import Any
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric, uscc
 
+from dossier.core.fields import fast
 from dossier.core.fields.base import FieldError, FieldSpec, FieldType, as_text, fold_width, register
 from dossier.core.fields.masking import mask_id_number
 
@@ -63,6 +64,8 @@ _IDENTIFIER_SEPARATORS = re.compile(
 
 def compact_identifier(text: str) -> str:
     """An identifier as written (full-width, spaced, dashed, lower-case) in its compact form."""
+    if fast.ENABLED and text.isascii() and text.isalnum():  # nothing to fold or remove
+        return text.upper()
     return _IDENTIFIER_SEPARATORS.sub("", fold_width(text)).upper()
 
 

@@ -8,7 +8,9 @@ from typing import Any
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
+from dossier.core.fields import fast
 from dossier.core.fields.base import FieldError, FieldSpec, FieldType, as_text, fold_width, register
+from dossier.core.fields.fast_contact import quick_email, quick_phone
 from dossier.core.fields.masking import mask_email, mask_phone
 from dossier.core.fields.messages import email_reason
 
@@ -64,7 +66,13 @@ class Phone(FieldType):
 
     def parse(self, raw: Any, spec: FieldSpec) -> str:
         text = as_text(raw, spec)
-        number = parse_phone(text, str(spec.rules.get("region") or "CN"))
+        region = str(spec.rules.get("region") or "CN")
+        if fast.ENABLED:
+            mobile_only = bool(spec.rules.get("mobile_only"))
+            known = quick_phone(normalise_phone_text(text), region, mobile_only, spec)
+            if known is not None:
+                return known
+        number = parse_phone(text, region)
         if number is None:
             raise FieldError("invalid_phone", spec=spec)
         if spec.rules.get("mobile_only"):
@@ -94,6 +102,10 @@ class Email(FieldType):
 
     def parse(self, raw: Any, spec: FieldSpec) -> str:
         text = fold_width(as_text(raw, spec))
+        if fast.ENABLED:
+            known = quick_email(text)
+            if known is not None:
+                return known
         try:
             result = validate_email(text, check_deliverability=False)
         except EmailNotValidError as exc:

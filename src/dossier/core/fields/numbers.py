@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
+from dossier.core.fields import fast
 from dossier.core.fields.base import FieldError, FieldSpec, FieldType, fold_width, register
 
 _MONEY_NOISE = re.compile(r"[¥￥$\s]|元|RMB|CNY", re.IGNORECASE)
@@ -15,6 +17,18 @@ _MONEY_NOISE = re.compile(r"[¥￥$\s]|元|RMB|CNY", re.IGNORECASE)
 _GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
 _TRUE = {"true", "1", "yes", "y", "on", "是", "对", "有", "t"}
 _FALSE = {"false", "0", "no", "n", "off", "否", "不", "无", "f"}
+#: a whole number as typed, short enough to be far from any bound: int() reads it exactly
+#: as Decimal would (sign, leading zeros), so the integer fast path takes it directly
+_PLAIN_INTEGER = re.compile(r"[+-]?[0-9]{1,15}", re.ASCII)
+#: the spellings of yes and no as people type them (是, Y, TRUE …), each read as the
+#: normalising below would read it; anything else takes the normalising path
+_QUICK_BOOLEANS = {
+    spelling: answer
+    for words, answer in ((_TRUE, True), (_FALSE, False))
+    for word in words
+    for spelling in (word, word.upper(), word.title())
+    if fold_width(spelling).strip().lower() == word
+}
 MAX_PLACES = 10
 #: digits before the decimal point any number field accepts (below 10**15)
 MAX_DIGITS = 15
@@ -71,15 +85,21 @@ def _bounded(number: Decimal, spec: FieldSpec) -> Decimal:
     return number
 
 
+@lru_cache(maxsize=256)
+def _rule_number(text: str) -> Decimal:
+    # a template's bound, read once rather than for every value checked against it
+    return Decimal(text)
+
+
 class _Ranged(FieldType):
     allowed_rules = frozenset({"min_value", "max_value", "not_less_than"})
     order = "number"
 
     def check_rules(self, value: Any, spec: FieldSpec) -> None:
         low, high = spec.rules.get("min_value"), spec.rules.get("max_value")
-        if low is not None and value < Decimal(str(low)):
+        if low is not None and value < _rule_number(str(low)):
             raise FieldError("too_small", spec=spec, min=low)
-        if high is not None and value > Decimal(str(high)):
+        if high is not None and value > _rule_number(str(high)):
             raise FieldError("too_large", spec=spec, max=high)
 
     def check_rule_definition(self, rules: Mapping[str, Any], spec: FieldSpec) -> list[FieldError]:
@@ -102,6 +122,10 @@ class Integer(_Ranged):
     widget = "number"
 
     def parse(self, raw: Any, spec: FieldSpec) -> int:
+        if fast.ENABLED and type(raw) is str and raw.isascii():
+            text = raw.strip()
+            if _PLAIN_INTEGER.fullmatch(text):
+                return int(text)
         number = _as_decimal(raw, spec, "invalid_integer")
         if number != number.to_integral_value():
             raise FieldError("invalid_integer", spec=spec)
@@ -191,6 +215,10 @@ class Boolean(FieldType):
     def parse(self, raw: Any, spec: FieldSpec) -> bool:
         if isinstance(raw, bool):
             return raw
+        if fast.ENABLED and type(raw) is str:
+            known = _QUICK_BOOLEANS.get(raw)
+            if known is not None:
+                return known
         if isinstance(raw, int) and raw in (0, 1):
             return bool(raw)
         if isinstance(raw, str):

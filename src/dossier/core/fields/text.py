@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import re2
 
+from dossier.core.fields import fast
 from dossier.core.fields.base import FieldError, FieldSpec, FieldType, as_text, register
 from dossier.core.fields.masking import mask_text
 from dossier.core.fields.messages import describe
@@ -89,7 +90,10 @@ class Text(FieldType):
             problem = pattern_problem(pattern)
             if problem:  # a version published before patterns ran on RE2
                 raise FieldError("invalid_rule", spec=spec, rule="regex", reason=problem)
-            if compile_pattern(pattern).fullmatch(value) is None:
+            # RE2 matches UTF-8 bytes whatever it is given; handed them directly, it skips
+            # mapping byte offsets back to characters (offsets this check never reads)
+            subject = value.encode("utf-8") if fast.ENABLED else value
+            if compile_pattern(pattern).fullmatch(subject) is None:
                 raise FieldError("pattern", spec=spec)
 
     def check_rule_definition(self, rules: Mapping[str, Any], spec: FieldSpec) -> list[FieldError]:
@@ -165,6 +169,24 @@ class Url(FieldType):
         return text
 
 
+def _choice_index(spec: FieldSpec) -> tuple[dict[str, int], dict[str, int], list[str]]:
+    """A spec's choices as lookups: the first choice for each value or Chinese label, and for
+    each lower-cased value or English label; kept on the spec (specs are frozen values)."""
+    index = spec.__dict__.get("_choice_index")
+    if index is None:
+        choices = spec.choices()
+        exact: dict[str, int] = {}
+        folded: dict[str, int] = {}
+        for at, choice in enumerate(choices):
+            exact.setdefault(choice["value"], at)
+            exact.setdefault(choice["label_zh"], at)
+            folded.setdefault(choice["value"].lower(), at)
+            folded.setdefault(choice["label_en"].lower(), at)
+        index = (exact, folded, [choice["value"] for choice in choices])
+        object.__setattr__(spec, "_choice_index", index)
+    return index
+
+
 class _ChoiceBase(FieldType):
     """What single and multiple choice share: matching a value and checking the choice list."""
 
@@ -176,6 +198,13 @@ class _ChoiceBase(FieldType):
 
     def _match(self, raw: Any, spec: FieldSpec) -> str:
         text = as_text(raw, spec)
+        if fast.ENABLED:
+            exact, folded, values = _choice_index(spec)
+            # the first choice that matches either way, as the loop below finds it
+            at = min(exact.get(text, len(values)), folded.get(text.lower(), len(values)))
+            if at < len(values):
+                return values[at]
+            raise FieldError("invalid_choice", spec=spec, value=text)
         for choice in spec.choices():
             if text in (choice["value"], choice["label_zh"]) or text.lower() in (
                 choice["value"].lower(),
