@@ -23,7 +23,12 @@ from typing import Any
 
 from django.db.models import Count, Max, Min, Q, Sum
 
-from dossier.activity.figures import FigureSource, add_to_figures, extend_figures
+from dossier.activity.figures import (
+    FigureSource,
+    add_to_figures,
+    add_to_figures_many,
+    extend_figures,
+)
 from dossier.orders.checks import PURCHASED
 from dossier.orders.models import Order, OrderLine, Refund
 
@@ -105,6 +110,34 @@ def purchase_made(order: Any, *, returned: bool = False) -> None:
         earliest={"first_purchase_at": order.placed_at},
         latest={"last_purchase_at": order.placed_at},
     )
+
+
+def purchases_made(orders: Iterable[Any]) -> None:
+    """New orders (a bulk sync) counted as :func:`purchase_made` counts one: one statement.
+
+    An order placed returned has every item returned; one placed refunded, its total.
+    """
+    changes: dict[Any, dict[str, Any]] = {}
+    for order in orders:
+        if order.status not in PURCHASED:
+            continue
+        figures = changes.get(order.customer_id)
+        if figures is None:
+            figures = changes[order.customer_id] = {
+                "order_count": 0,
+                "total_spend": ZERO,
+                "refund_total": ZERO,
+                "return_count": 0,
+                "first_purchase_at": order.placed_at,
+                "last_purchase_at": order.placed_at,
+            }
+        figures["order_count"] += 1
+        figures["total_spend"] += order.total - order.refunded
+        figures["refund_total"] += order.refunded
+        figures["return_count"] += order.status == "returned"
+        figures["first_purchase_at"] = min(figures["first_purchase_at"], order.placed_at)
+        figures["last_purchase_at"] = max(figures["last_purchase_at"], order.placed_at)
+    add_to_figures_many(changes, earliest=["first_purchase_at"], latest=["last_purchase_at"])
 
 
 def money_refunded(order: Order, amount: Decimal) -> None:

@@ -7,9 +7,10 @@ its lines and amounts stay as first stored. Each order is checked on its own and
 with its index, its errors naming the field; the valid ones are stored even when others fail.
 
 The work is set-based, a constant number of queries per call whatever the count: one for
-the products, one for the orders already stored, three to find the customers, bulk inserts
-of orders, lines, refunds, timeline entries and ``order.created`` events, one insert of
-the audit events, and one recount of the touched customers' figures.
+the products, one for the orders already stored, three to find the customers, one stream
+each (COPY on PostgreSQL) of orders, lines, timeline entries and ``order.created`` events,
+one upsert adding the new purchases to their customers' figures, one insert of the audit
+events, and a recount of the figures of customers whose stored orders moved.
 
 The audit log gets one event for the call (what it did, by counts and sources) and one for
 each stored order whose status it moved; a new order names who stored it and when itself
@@ -40,7 +41,7 @@ from dossier.orders import errors as e
 from dossier.orders.checks import CleanOrder, check_order, skus_of, transition_error
 from dossier.orders.customer_refs import resolve_customers
 from dossier.orders.errors import OrderError, status_words
-from dossier.orders.figures import SOURCE_KEY, timeline_rows
+from dossier.orders.figures import SOURCE_KEY, purchases_made, timeline_rows
 from dossier.orders.models import Order, OrderLine, Refund
 from dossier.orders.services.common import ADD, CHANGE, REFUND, clock, products_by_sku, require
 from dossier.orders.services.writing import (
@@ -142,7 +143,7 @@ def sync_orders(*, actor: MaybeActor, orders: Sequence[Any]) -> SyncResult:
             audit += _update_stored(actor, again, stored, touched)
             fresh = [(o, c) for o, c in pending if (c.source, c.external_id) not in stored]
             try:
-                _create(actor, fresh, touched)
+                _create(actor, fresh)
                 break
             except OrderTaken:  # another call stored one of them meanwhile: look again
                 pending = fresh
@@ -171,10 +172,8 @@ def _call_event(result: SyncResult) -> dict[str, Any]:
     }
 
 
-def _create(
-    actor: MaybeActor, fresh: list[tuple[OrderOutcome, CleanOrder]], touched: set[Any]
-) -> None:
-    """Find the new orders' customers and store the orders that have one."""
+def _create(actor: MaybeActor, fresh: list[tuple[OrderOutcome, CleanOrder]]) -> None:
+    """Find the new orders' customers, store the orders that have one, count them in."""
     found = resolve_customers(actor, [clean.customer for _o, clean in fresh])
     items: list[tuple[OrderOutcome, CleanOrder, Any]] = []
     for (outcome, clean), resolved in zip(fresh, found, strict=True):
@@ -185,9 +184,9 @@ def _create(
         else:
             items.append((outcome, clean, resolved.customer_id))
     created = insert_orders(actor=actor, items=[(c, pk) for _o, c, pk in items])
-    for (outcome, _clean, customer_id), order in zip(items, created, strict=True):
+    purchases_made(created)
+    for (outcome, _clean, _customer_id), order in zip(items, created, strict=True):
         outcome.result, outcome.order_id, outcome.status = "created", order.pk, order.status
-        touched.add(customer_id)
 
 
 def _update_stored(
