@@ -3,7 +3,8 @@
 POST /api/v1/orders/bulk with 1,000 orders a call (three lines each; customers named by id,
 a tenth by phone, a tenth by their id in the shop) until BENCH_ORDERS orders (default
 50,000) are in, through Django's WSGI handler in this process (token, throttle, ninja's
-parsing, checks, customer lookup, inserts, timeline, events, audit, figures), timed by the
+parsing, checks, customer lookup, inserts, timeline, events, audit, figures), loaded as
+``dossier.wsgi`` loads it for a server, timed by the
 wall clock. Then the same rows, built as Order and OrderLine objects, are written with
 ``bulk_create`` alone (nothing else: the floor of any ORM write) in the same run. Prints
 orders/s of both (the two take turns, call by call, so both meet the same load on a shared
@@ -253,7 +254,8 @@ def main() -> None:
         )
         return
     token, people = _seed()
-    handler = WSGIHandler()
+    from dossier.wsgi import application as handler  # the servers' entry point, as they load it
+
     _post(handler, token, json.dumps({"orders": _orders(people, 10**7, 50, "warm")}).encode())
     _raw_insert(_orders(people, 10**7, 50, "warm-raw"), people)
     # API calls and raw inserts take turns, so both meet the same load on a shared machine
