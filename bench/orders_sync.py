@@ -1,17 +1,16 @@
 """Bulk order sync through the API on PostgreSQL: orders a second, and the ratio to a raw insert.
 
-POST /api/v1/orders/bulk with 1,000 orders a call (three lines each; customers named by id,
-a tenth by phone, a tenth by their id in the shop) until BENCH_ORDERS orders (default
-50,000) are in, through Django's WSGI handler in this process (token, throttle, ninja's
-parsing, checks, customer lookup, inserts, timeline, events, audit, figures), loaded as
-``dossier.wsgi`` loads it for a server, timed by the
-wall clock. Then the same rows, built as Order and OrderLine objects, are written with
-``bulk_create`` alone (nothing else: the floor of any ORM write) in the same run. Prints
+POST /api/v1/orders/bulk with 1,000 orders a call (three lines each; customers named by id, a
+tenth by phone, a tenth by their id in the shop) until BENCH_ORDERS orders (default 50,000) are
+in, through ``dossier.wsgi``'s application in this process, loaded as a server loads it (token,
+throttle, ninja's parsing, checks, customer lookup, inserts, timeline, events, audit, figures),
+timed by the wall clock. Then the same rows, built as Order and OrderLine objects, are written
+with ``bulk_create`` alone (nothing else: the floor of any ORM write) in the same run. Prints
 orders/s of both (the two take turns, call by call, so both meet the same load on a shared
-machine), their ratio, both again per CPU-second of this process and its PostgreSQL
-backends (read from /proc: what an idle machine would show), the statements of one call,
-and a retried call's rate (every order "unchanged"). Goal (issue 13): ≥ 10,000 orders/s
-(lines included) through the API.
+machine), their ratio, both again per CPU-second of this process and its PostgreSQL backends
+(read from /proc: what an idle machine would show), the statements of one call, and a retried
+call's rate (every order "unchanged"). Goal (issue 13): ≥ 10,000 orders/s (lines included)
+through the API.
 
 Then the same again through a server (orders_served.py): gunicorn with BENCH_WORKERS worker
 processes (default 2; 0 skips it) of two threads, as many clients as threads posting from
