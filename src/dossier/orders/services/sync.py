@@ -20,7 +20,7 @@ each stored order whose status it moved; a new order names who stored it and whe
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,7 +38,13 @@ from dossier.core.fields import FieldError
 from dossier.customers.access import may, restrict
 from dossier.customers.models import Customer
 from dossier.orders import errors as e
-from dossier.orders.checks import CleanOrder, check_order, skus_of, transition_error
+from dossier.orders.checks import (
+    CleanOrder,
+    check_order,
+    is_mapping,
+    skus_of,
+    transition_error,
+)
 from dossier.orders.customer_refs import resolve_customers
 from dossier.orders.errors import OrderError, status_words
 from dossier.orders.figures import SOURCE_KEY, purchases_made, timeline_rows
@@ -76,7 +82,7 @@ class SyncResult:
 
 
 def _text(raw: Any, key: str, limit: int) -> str:
-    value = raw.get(key) if isinstance(raw, Mapping) else None
+    value = raw.get(key) if is_mapping(raw) else None
     return str(value).strip()[:limit] if value is not None else ""
 
 
@@ -85,11 +91,11 @@ def _checked(
 ) -> list[tuple[OrderOutcome, CleanOrder]]:
     """Each order checked on its own; a (source, external id) repeated in the call is refused."""
     zone, now = clock()
-    products = products_by_sku(skus_of([o for o in orders if isinstance(o, Mapping)]))
+    products = products_by_sku(skus_of([o for o in orders if is_mapping(o)]))
     first: dict[Key, int] = {}
     clean_ones = []
     for outcome, raw in zip(outcomes, orders, strict=True):
-        if not isinstance(raw, Mapping):
+        if not is_mapping(raw):
             outcome.errors = [OrderError("required", spec=e.ORDERS)]
             continue
         clean, errors = check_order(raw, products=products, zone=zone, now=now)
