@@ -6,7 +6,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from django.utils import timezone
+
 from dossier.activity.models import TimelineEntry
+from dossier.core.bulk_insert import insert_rows
 
 
 def record_entry(
@@ -44,6 +47,33 @@ def record_entries(entries: Iterable[Mapping[str, Any]]) -> int:
     ]
     TimelineEntry.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
     return len(rows)
+
+
+ENTRY_COLUMNS = ("customer_id", "kind", "object_id", "occurred_at", "summary", "created_at")
+
+
+def record_new_entries(entries: Iterable[Mapping[str, Any]]) -> None:
+    """Add the events of objects just created (a bulk sync): one stream, no model per entry.
+
+    Unlike :func:`record_entries` nothing is skipped: an object written in this very
+    transaction cannot have an entry yet, and an entry already there is an error.
+    """
+    now = timezone.now()
+    insert_rows(
+        TimelineEntry,
+        ENTRY_COLUMNS,
+        (
+            (
+                e["customer_id"],
+                e["kind"],
+                str(e["object_id"]),
+                e["occurred_at"],
+                e.get("summary") or {},
+                now,
+            )
+            for e in entries
+        ),
+    )
 
 
 def update_entry(

@@ -81,6 +81,7 @@ def resolve_customers(
         )
         reachable = dict(rows)
     personal_ok = may_see_personal(actor)
+    within = reachable.keys()
     out: list[Resolved | None] = []
     for ref in refs:
         if ref is None:
@@ -95,7 +96,7 @@ def resolve_customers(
             continue
         else:
             matches = holders.get(digests[ref], set())
-        out.append(_choose(ref, matches & set(reachable), reachable))
+        out.append(_choose(ref, matches & within, reachable))
     return out
 
 

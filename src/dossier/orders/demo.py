@@ -1,6 +1,6 @@
 """Demo orders: a Chinese catalogue, orders in every channel and status, lines, refunds, returns.
 
-Written in bulk (COPY on PostgreSQL, ``bulk_create`` elsewhere), not through the per-order
+Written in bulk (``insert_rows``: COPY on PostgreSQL), not through the per-order
 services, so half a million orders take minutes; the timeline entries and figures the
 services would keep are written the same way afterwards (``record_entries``,
 ``refresh_figures``). The rows obey the services' rules: totals from the lines, refunds
@@ -22,8 +22,8 @@ from django.utils import timezone
 
 from dossier.activity.figures import refresh_figures
 from dossier.activity.services import record_entries
+from dossier.core.bulk_insert import insert_rows
 from dossier.customers.ids import uuid7
-from dossier.orders.copying import copy_rows, uses_copy
 from dossier.orders.figures import SOURCE_KEY
 from dossier.orders.models import Order, OrderLine, Product, Refund
 from dossier.orders.services.writing import LINE_FIELDS, ORDER_FIELDS
@@ -210,17 +210,8 @@ def _orders_of(
 
 def _write(orders: list[list[Any]], lines: list[list[Any]], refunds: list[Refund]) -> None:
     with transaction.atomic():
-        if uses_copy():
-            copy_rows(Order, ORDER_FIELDS, orders)
-            copy_rows(OrderLine, LINE_FIELDS, lines)
-        else:
-            Order.objects.bulk_create(
-                [Order(**dict(zip(ORDER_FIELDS, o, strict=True))) for o in orders]
-            )
-            OrderLine.objects.bulk_create(
-                [OrderLine(**dict(zip(LINE_FIELDS, li, strict=True))) for li in lines],
-                batch_size=2000,
-            )
+        insert_rows(Order, ORDER_FIELDS, orders)
+        insert_rows(OrderLine, LINE_FIELDS, lines)
         Refund.objects.bulk_create(refunds, batch_size=2000)
         at = {name: i for i, name in enumerate(ORDER_FIELDS)}
         record_entries(

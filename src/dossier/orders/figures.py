@@ -23,7 +23,12 @@ from typing import Any
 
 from django.db.models import Count, Max, Min, Q, Sum
 
-from dossier.activity.figures import FigureSource, add_to_figures, extend_figures
+from dossier.activity.figures import (
+    FigureSource,
+    add_to_figures,
+    add_to_figures_many,
+    extend_figures,
+)
 from dossier.orders.checks import PURCHASED
 from dossier.orders.models import Order, OrderLine, Refund
 
@@ -91,20 +96,50 @@ def figure_source() -> FigureSource:
     return FigureSource(key=SOURCE_KEY, columns=COLUMNS, recount=recount)
 
 
+def _purchase(order: Any, *, returned: bool) -> dict[str, Any]:
+    """What one purchase adds to its customer's figures (the dates: where they reach)."""
+    return {
+        "order_count": 1,
+        "total_spend": order.total - order.refunded,
+        "refund_total": order.refunded,
+        "return_count": 1 if returned else 0,
+        "first_purchase_at": order.placed_at,
+        "last_purchase_at": order.placed_at,
+    }
+
+
 def purchase_made(order: Any, *, returned: bool = False) -> None:
     """An order became a purchase (was placed paid, or was paid): count it."""
-    add_to_figures(
-        customer_id=order.customer_id,
-        order_count=1,
-        total_spend=order.total - order.refunded,
-        refund_total=order.refunded,
-        return_count=1 if returned else 0,
-    )
+    counts = _purchase(order, returned=returned)
+    first, last = counts.pop("first_purchase_at"), counts.pop("last_purchase_at")
+    add_to_figures(customer_id=order.customer_id, **counts)
     extend_figures(
         customer_id=order.customer_id,
-        earliest={"first_purchase_at": order.placed_at},
-        latest={"last_purchase_at": order.placed_at},
+        earliest={"first_purchase_at": first},
+        latest={"last_purchase_at": last},
     )
+
+
+def purchases_made(orders: Iterable[Any]) -> None:
+    """New orders (a bulk sync) counted as :func:`purchase_made` counts each: one statement.
+
+    An order placed returned has every item returned (one return); one placed refunded, its
+    total refunded. Orders that are not purchases (pending, cancelled) count for nothing.
+    """
+    changes: dict[Any, dict[str, Any]] = {}
+    for order in orders:
+        if order.status not in PURCHASED:
+            continue
+        one = _purchase(order, returned=order.status == "returned")
+        kept = changes.get(order.customer_id)
+        if kept is None:
+            changes[order.customer_id] = one
+            continue
+        for name in ("order_count", "total_spend", "refund_total", "return_count"):
+            kept[name] += one[name]
+        kept["first_purchase_at"] = min(kept["first_purchase_at"], one["first_purchase_at"])
+        kept["last_purchase_at"] = max(kept["last_purchase_at"], one["last_purchase_at"])
+    add_to_figures_many(changes, earliest=["first_purchase_at"], latest=["last_purchase_at"])
 
 
 def money_refunded(order: Order, amount: Decimal) -> None:

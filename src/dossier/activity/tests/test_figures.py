@@ -96,3 +96,42 @@ def test_the_command_reports_drift_and_rebuild_repairs_it(customer: Any, source_
     call_command("figures", "rebuild")
     call_command("figures", "verify")
     assert CustomerFigures.objects.get(pk=customer.pk).order_count == 1
+
+
+def test_a_batch_of_changes_adds_to_kept_rows_and_starts_missing_ones(
+    customer: Any, make_user: Any, make_customer: Any
+) -> None:
+    other = make_customer(make_user("other", roles.SALES))
+    figures.add_to_figures(customer_id=customer.pk, order_count=2, total_spend=Decimal("10.10"))
+    figures.extend_figures(
+        customer_id=customer.pk,
+        earliest={"first_purchase_at": MAR},
+        latest={"last_purchase_at": MAR},
+        values={"last_nps": 7},
+    )
+    figures.add_to_figures_many(
+        {
+            customer.pk: {
+                "order_count": 3,
+                "total_spend": Decimal("0.20"),
+                "first_purchase_at": JAN,  # earlier: moves
+                "last_purchase_at": JAN,  # earlier than the last: stays
+            },
+            other.pk: {"order_count": 1, "first_purchase_at": JUN, "last_purchase_at": None},
+        },
+        earliest=["first_purchase_at"],
+        latest=["last_purchase_at"],
+    )
+    kept = CustomerFigures.objects.get(pk=customer.pk)
+    assert (kept.order_count, kept.total_spend) == (5, Decimal("10.30"))
+    assert (kept.first_purchase_at, kept.last_purchase_at) == (JAN, MAR)
+    assert kept.last_nps == 7  # a column the batch does not name is left alone
+    new = CustomerFigures.objects.get(pk=other.pk)
+    assert (new.order_count, new.total_spend, new.complaint_count) == (1, Decimal("0"), 0)
+    assert (new.first_purchase_at, new.last_purchase_at) == (JUN, None)
+
+
+def test_a_batch_naming_an_unknown_column_is_refused(customer: Any) -> None:
+    with pytest.raises(ValueError, match="no_such_column"):
+        figures.add_to_figures_many({customer.pk: {"no_such_column": 1}})
+    assert not CustomerFigures.objects.filter(pk=customer.pk).exists()

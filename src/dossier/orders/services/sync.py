@@ -7,9 +7,10 @@ its lines and amounts stay as first stored. Each order is checked on its own and
 with its index, its errors naming the field; the valid ones are stored even when others fail.
 
 The work is set-based, a constant number of queries per call whatever the count: one for
-the products, one for the orders already stored, three to find the customers, bulk inserts
-of orders, lines, refunds, timeline entries and ``order.created`` events, one insert of
-the audit events, and one recount of the touched customers' figures.
+the products, one for the orders already stored, three to find the customers, one stream
+each (COPY on PostgreSQL) of orders, lines, timeline entries and ``order.created`` events,
+one upsert adding the new purchases to their customers' figures, one insert of the audit
+events, and a recount of the figures of customers whose stored orders moved.
 
 The audit log gets one event for the call (what it did, by counts and sources) and one for
 each stored order whose status it moved; a new order names who stored it and when itself
@@ -19,7 +20,7 @@ each stored order whose status it moved; a new order names who stored it and whe
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,10 +38,16 @@ from dossier.core.fields import FieldError
 from dossier.customers.access import may, restrict
 from dossier.customers.models import Customer
 from dossier.orders import errors as e
-from dossier.orders.checks import CleanOrder, check_order, skus_of, transition_error
+from dossier.orders.checks import (
+    CleanOrder,
+    check_order,
+    is_mapping,
+    skus_of,
+    transition_error,
+)
 from dossier.orders.customer_refs import resolve_customers
 from dossier.orders.errors import OrderError, status_words
-from dossier.orders.figures import SOURCE_KEY, timeline_rows
+from dossier.orders.figures import SOURCE_KEY, purchases_made, timeline_rows
 from dossier.orders.models import Order, OrderLine, Refund
 from dossier.orders.services.common import ADD, CHANGE, REFUND, clock, products_by_sku, require
 from dossier.orders.services.writing import (
@@ -75,7 +82,7 @@ class SyncResult:
 
 
 def _text(raw: Any, key: str, limit: int) -> str:
-    value = raw.get(key) if isinstance(raw, Mapping) else None
+    value = raw.get(key) if is_mapping(raw) else None
     return str(value).strip()[:limit] if value is not None else ""
 
 
@@ -84,11 +91,11 @@ def _checked(
 ) -> list[tuple[OrderOutcome, CleanOrder]]:
     """Each order checked on its own; a (source, external id) repeated in the call is refused."""
     zone, now = clock()
-    products = products_by_sku(skus_of([o for o in orders if isinstance(o, Mapping)]))
+    products = products_by_sku(skus_of([o for o in orders if is_mapping(o)]))
     first: dict[Key, int] = {}
     clean_ones = []
     for outcome, raw in zip(outcomes, orders, strict=True):
-        if not isinstance(raw, Mapping):
+        if not is_mapping(raw):
             outcome.errors = [OrderError("required", spec=e.ORDERS)]
             continue
         clean, errors = check_order(raw, products=products, zone=zone, now=now)
@@ -142,7 +149,7 @@ def sync_orders(*, actor: MaybeActor, orders: Sequence[Any]) -> SyncResult:
             audit += _update_stored(actor, again, stored, touched)
             fresh = [(o, c) for o, c in pending if (c.source, c.external_id) not in stored]
             try:
-                _create(actor, fresh, touched)
+                _create(actor, fresh)
                 break
             except OrderTaken:  # another call stored one of them meanwhile: look again
                 pending = fresh
@@ -171,10 +178,8 @@ def _call_event(result: SyncResult) -> dict[str, Any]:
     }
 
 
-def _create(
-    actor: MaybeActor, fresh: list[tuple[OrderOutcome, CleanOrder]], touched: set[Any]
-) -> None:
-    """Find the new orders' customers and store the orders that have one."""
+def _create(actor: MaybeActor, fresh: list[tuple[OrderOutcome, CleanOrder]]) -> None:
+    """Find the new orders' customers, store the orders that have one, count them in."""
     found = resolve_customers(actor, [clean.customer for _o, clean in fresh])
     items: list[tuple[OrderOutcome, CleanOrder, Any]] = []
     for (outcome, clean), resolved in zip(fresh, found, strict=True):
@@ -185,9 +190,9 @@ def _create(
         else:
             items.append((outcome, clean, resolved.customer_id))
     created = insert_orders(actor=actor, items=[(c, pk) for _o, c, pk in items])
-    for (outcome, _clean, customer_id), order in zip(items, created, strict=True):
+    purchases_made(created)
+    for (outcome, _clean, _customer_id), order in zip(items, created, strict=True):
         outcome.result, outcome.order_id, outcome.status = "created", order.pk, order.status
-        touched.add(customer_id)
 
 
 def _update_stored(

@@ -1,7 +1,8 @@
 """Storing checked orders: the one insert path of a single order and of a bulk sync.
 
-A constant number of statements whatever the count: orders, lines and refunds in bulk
-inserts, their timeline entries in one, their ``order.created`` events in one. An order
+A constant number of statements whatever the count: orders, lines, their timeline entries
+and their ``order.created`` events each in one stream of plain rows (``insert_rows``: COPY
+on PostgreSQL, no model per row), refunds in one bulk insert. An order
 placed already returned has every item returned; one placed refunded gets a refund of its
 total, so the refunds always explain the money (and the figures can be recounted from them).
 """
@@ -18,14 +19,14 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from dossier.activity.services import record_entries
+from dossier.activity.services import record_new_entries
 from dossier.core.actors import MaybeActor, person
+from dossier.core.bulk_insert import insert_rows
 from dossier.customers.ids import uuid7
 from dossier.orders.checks import CleanOrder
-from dossier.orders.copying import copy_rows, uses_copy
 from dossier.orders.figures import ZERO, summary, timeline_rows
 from dossier.orders.models import Order, OrderLine, Refund
-from dossier.outbox.services import publish_many
+from dossier.outbox.services import publish_batch
 
 TIMELINE_KIND = "order"
 
@@ -168,21 +169,10 @@ def _store(orders: list[NewOrder], lines: list[LineRow]) -> None:
     """Insert the orders (in a savepoint: a key taken meanwhile undoes them) and their lines."""
     try:
         with transaction.atomic():
-            if uses_copy():
-                copy_rows(Order, ORDER_FIELDS, (order.row() for order in orders))
-            else:
-                Order.objects.bulk_create(
-                    [Order(**dict(zip(ORDER_FIELDS, o.row(), strict=True))) for o in orders]
-                )
+            insert_rows(Order, ORDER_FIELDS, (order.row() for order in orders))
     except IntegrityError as clash:
         raise OrderTaken() from clash
-    if uses_copy():
-        copy_rows(OrderLine, LINE_FIELDS, lines)
-    else:
-        OrderLine.objects.bulk_create(
-            [OrderLine(**dict(zip(LINE_FIELDS, row, strict=True))) for row in lines],
-            batch_size=2000,
-        )
+    insert_rows(OrderLine, LINE_FIELDS, lines)
 
 
 def insert_orders(*, actor: MaybeActor, items: Sequence[tuple[CleanOrder, Any]]) -> list[NewOrder]:
@@ -197,8 +187,8 @@ def insert_orders(*, actor: MaybeActor, items: Sequence[tuple[CleanOrder, Any]])
     _store(orders, lines)
     if refunds:
         Refund.objects.bulk_create(refunds)
-    record_entries(timeline_rows(orders))
-    publish_many(
+    record_new_entries(timeline_rows(orders))
+    publish_batch(
         actor=actor,
         events=[
             {

@@ -72,6 +72,34 @@ def test_a_retry_with_a_new_status_moves_the_order_along(
     assert verify() == []
 
 
+def test_new_purchases_and_moved_orders_in_one_call_count_once_in_the_figures(
+    manager: Any, customer: Any, catalogue: Any
+) -> None:
+    """New orders are added to the figures, moved ones recounted: neither counts twice."""
+    sync_orders(
+        actor=manager,
+        orders=[order(customer, "M-1", status="pending"), order(customer, "M-2")],
+    )
+    mixed = sync_orders(
+        actor=manager,
+        orders=[
+            order(customer, "M-1", status="paid"),  # pending → paid: now a purchase
+            order(customer, "M-2", status="refunded"),  # its money back
+            order(customer, "M-3", placed_at="2026-01-05T09:00:00+08:00"),  # new, earlier
+            order(customer, "M-4", status="returned", placed_at="2026-04-01T09:00:00+08:00"),
+            order(customer, "M-5", status="cancelled"),  # new, not a purchase
+        ],
+    )
+    assert _results(mixed) == [(0, "updated"), (1, "updated")] + [(n, "created") for n in (2, 3, 4)]
+    kept = CustomerFigures.objects.get(pk=customer.pk)
+    assert (kept.order_count, kept.return_count) == (4, 1)
+    assert kept.refund_total == Decimal("4024.00")
+    assert kept.total_spend == 3 * Decimal("4024.00")  # M-1, M-3, M-4; M-2 refunded in full
+    assert kept.first_purchase_at.isoformat() == "2026-01-05T01:00:00+00:00"
+    assert kept.last_purchase_at.isoformat() == "2026-04-01T01:00:00+00:00"
+    assert verify() == []
+
+
 def test_each_bad_order_is_reported_and_the_good_ones_are_stored(
     owner: Any, customer: Any, make_customer: Any, make_user: Any, catalogue: Any
 ) -> None:

@@ -59,3 +59,36 @@ def test_payload_says_none_when_the_receiver_may_not_see_the_object() -> None:
     assert body is not None
     assert body["object"] == {"type": "open", "id": "7", "status": "paid"}
     assert (body["event"], body["changes"]) == ("ticket.changed", {"to": "done"})
+
+
+def test_a_batch_is_stored_as_sent_and_announced_by_id_after_commit(heard: list[int]) -> None:
+    actor = system_actor("tests")
+    with transaction.atomic():
+        ids = services.publish_batch(
+            actor=actor,
+            events=[
+                {"name": "order.created", "object_type": "order", "object_id": n, "data": {"n": n}}
+                for n in (1, 2, 3)
+            ],
+        )
+        assert heard == []
+    assert heard == ids and len(set(ids)) == 3
+    stored = {e.pk: e for e in Event.objects.filter(pk__in=ids)}
+    assert [(stored[pk].object_id, stored[pk].data) for pk in ids] == [
+        ("1", {"n": 1}),
+        ("2", {"n": 2}),
+        ("3", {"n": 3}),
+    ]
+    assert all(e.occurred_at is not None and e.name == "order.created" for e in stored.values())
+    # the sequence moved past the batch: the next event gets a new id
+    after = services.publish(name="order.created", actor=None, object_type="order")
+    assert after.pk not in ids
+
+
+def test_a_batch_with_an_unknown_event_name_writes_nothing(heard: list[int]) -> None:
+    with pytest.raises(ValueError, match=r"order\.exploded"):
+        services.publish_batch(
+            actor=None,
+            events=[{"name": "order.created"}, {"name": "order.exploded"}],
+        )
+    assert not Event.objects.exists() and heard == []

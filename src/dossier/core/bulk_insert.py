@@ -1,0 +1,108 @@
+"""Inserting many rows at once without building a model per row: COPY on PostgreSQL.
+
+A batch (a bulk order sync, an import, demo data) hands over plain tuples of column values.
+On PostgreSQL they go to the server as one COPY stream of already typed values: no SQL to
+build, no per-field preparation by the ORM, several times faster than ``bulk_create``. On
+other databases (SQLite) one ``executemany`` of a plain INSERT does it, each value prepared
+by its field as the ORM would. Either way the statement is one entry of Django's query log,
+so query counts in tests and benchmarks still see it.
+
+The caller gives every column the table needs: no model default or ``auto_now`` is applied.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import connection
+from django.db.models import Field, JSONField, Model
+
+
+def uses_copy() -> bool:
+    """Whether :func:`insert_rows` streams with COPY (PostgreSQL)."""
+    return connection.vendor == "postgresql"
+
+
+def _fields(model: type[Model], names: Sequence[str]) -> list[Field]:  # type: ignore[type-arg]
+    by_name = {f.attname: f for f in model._meta.concrete_fields}
+    return [by_name[name] for name in names]
+
+
+def _columns(fields: Sequence[Field]) -> str:  # type: ignore[type-arg]
+    quote = connection.ops.quote_name
+    return ", ".join(quote(str(f.column)) for f in fields)
+
+
+def _log(sql: str, started: float) -> None:
+    if connection.queries_logged:
+        connection.queries_log.append({"sql": sql, "time": f"{time.monotonic() - started:.3f}"})
+
+
+def insert_rows(model: type[Model], names: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """Insert ``rows`` (values in the order of ``names``, attribute names) into the model's table.
+
+    JSON columns take Python values (dicts, lists). Errors arrive as Django's database errors
+    (``IntegrityError`` for a unique value taken), in the caller's transaction.
+    """
+    fields = _fields(model, names)
+    if uses_copy():
+        _copy(model, fields, rows)
+    else:
+        _execute_many(model, fields, rows)
+
+
+def _copy(model: type[Model], fields: Sequence[Field], rows: Iterable[Sequence[Any]]) -> None:  # type: ignore[type-arg]
+    table = connection.ops.quote_name(model._meta.db_table)
+    sql = f"COPY {table} ({_columns(fields)}) FROM STDIN"
+    as_json = [i for i, f in enumerate(fields) if isinstance(f, JSONField)]
+    started = time.monotonic()
+    with connection.cursor() as cursor, connection.wrap_database_errors:
+        driver_cursor = cursor.cursor  # psycopg 3's own, which speaks COPY
+        with driver_cursor.copy(sql) as copy:
+            write = copy.write_row
+            if as_json:
+                dumps = [(i, fields[i].encoder) for i in as_json]  # type: ignore[attr-defined]
+                for row in rows:
+                    values = list(row)
+                    for i, encoder in dumps:
+                        values[i] = json.dumps(values[i], cls=encoder)
+                    write(values)
+            else:
+                for row in rows:
+                    write(row)
+    _log(sql, started)
+
+
+def _execute_many(
+    model: type[Model],
+    fields: Sequence[Field],  # type: ignore[type-arg]
+    rows: Iterable[Sequence[Any]],
+) -> None:
+    table = connection.ops.quote_name(model._meta.db_table)
+    marks = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {table} ({_columns(fields)}) VALUES ({marks})"
+    params = [
+        [f.get_db_prep_save(value, connection) for f, value in zip(fields, row, strict=True)]
+        for row in rows
+    ]
+    if params:
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, params)
+
+
+def reserve_ids(model: type[Model], count: int) -> list[int]:
+    """``count`` new values of the model's auto-increment key, for rows inserted with them.
+
+    PostgreSQL only (see :func:`uses_copy`): drawn from the key's sequence in one query, so a
+    COPY can write rows whose ids the caller knows (events announced after the commit).
+    """
+    if count <= 0:
+        return []
+    meta = model._meta
+    sql = "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [meta.db_table, meta.pk.column, count])  # type: ignore[union-attr]
+        return [row[0] for row in cursor.fetchall()]

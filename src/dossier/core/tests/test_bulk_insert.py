@@ -1,0 +1,49 @@
+"""insert_rows: the rows land as the ORM would have written them, and clashes are errors."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from dossier.activity.models import TimelineEntry
+from dossier.core import roles
+from dossier.core.bulk_insert import insert_rows
+
+pytestmark = pytest.mark.django_db
+
+WHEN = datetime(2026, 3, 1, 8, 30, 15, 250000, tzinfo=UTC)
+COLUMNS = ("customer_id", "kind", "object_id", "occurred_at", "summary", "created_at")
+
+
+@pytest.fixture
+def customer(make_user: Any, make_customer: Any) -> Any:
+    return make_customer(make_user("owner", roles.SALES))
+
+
+def test_rows_come_back_as_written_in_one_statement(customer: Any) -> None:
+    rows = [
+        (customer.pk, "order", f"o-{n}", WHEN, {"total": "12.50", "名": "订单\t\\n"}, WHEN)
+        for n in range(3)
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        insert_rows(TimelineEntry, COLUMNS, rows)
+    assert len(queries) == 1
+    stored = list(TimelineEntry.objects.order_by("object_id"))
+    assert [e.object_id for e in stored] == ["o-0", "o-1", "o-2"]
+    assert all(e.customer_id == customer.pk for e in stored)
+    assert all(e.occurred_at == WHEN and e.created_at == WHEN for e in stored)
+    assert stored[0].summary == {"total": "12.50", "名": "订单\t\\n"}
+
+
+def test_a_unique_value_taken_is_an_integrity_error_and_nothing_of_the_batch_stays(
+    customer: Any,
+) -> None:
+    insert_rows(TimelineEntry, COLUMNS, [(customer.pk, "order", "o-1", WHEN, {}, WHEN)])
+    clash = [(customer.pk, "order", f"o-{n}", WHEN, {}, WHEN) for n in (2, 1)]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_rows(TimelineEntry, COLUMNS, clash)
+    assert list(TimelineEntry.objects.values_list("object_id", flat=True)) == ["o-1"]
