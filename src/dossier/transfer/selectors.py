@@ -21,7 +21,7 @@ from dossier.templates.selectors import template_list
 from dossier.transfer.importing.engine import PreviewRow, preview
 from dossier.transfer.importing.plan import ImportOptions, default_match_on, template_specs
 from dossier.transfer.models import ImportRun
-from dossier.transfer.services import check_may_import
+from dossier.transfer.services import check_may_import, may_manage_run
 from dossier.transfer.uploads import draft_for
 
 #: the runs the list page shows (newest first)
@@ -49,7 +49,7 @@ def import_run_for(*, actor: User, run_id: Any) -> ImportRun:
     run = None
     if str(run_id).isdecimal():
         run = ImportRun.objects.select_related("template", "actor").filter(pk=int(run_id)).first()
-    if run is None or not (run.actor_id == actor.pk or role_of_cached(actor) == roles.ADMIN):
+    if run is None or not may_manage_run(actor, run):
         raise NotFound(_("No such import."))
     return run
 
