@@ -317,7 +317,9 @@ def _run_context(run: ImportRun) -> dict[str, Any]:
         "repeated_headers": len(reading.get("repeated_headers") or []),
         "left_out": left_out,
         "mode_label": MODE_LABELS.get(run.options.get("mode", ""), ""),
-        "may_undo": run.status == ImportRun.COMPLETED and not run.options.get("dry_run"),
+        # a run stopped midway (failed) kept the batches it wrote: those can be undone too
+        "may_undo": run.status in (ImportRun.COMPLETED, ImportRun.FAILED)
+        and not run.options.get("dry_run"),
     }
 
 

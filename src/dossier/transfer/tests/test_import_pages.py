@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
 from dossier.audit.models import AuditEvent
 from dossier.core import roles
@@ -198,13 +200,17 @@ def test_start_queues_the_run_and_the_run_page_shows_the_summary(
 
 
 def test_a_running_run_polls_its_progress(seller: User, draft: ImportRun) -> None:
-    ImportRun.objects.filter(pk=draft.pk).update(status="running", rows=1, expected_rows=3)
+    started = timezone.now() - timedelta(seconds=100)
+    ImportRun.objects.filter(pk=draft.pk).update(
+        status="running", rows=1000, expected_rows=3000, started_at=started
+    )
     client = client_of(seller)
     page = client.get(f"/transfer/imports/{draft.pk}/").content.decode()
-    assert 'hx-trigger="every 1s"' in page and 'max="3" value="1"' in page
+    assert 'hx-trigger="every 1s"' in page and 'max="3000" value="1000"' in page
     partial = client.get(f"/transfer/imports/{draft.pk}/", HTTP_HX_REQUEST="true")
     text = partial.content.decode()
-    assert text.startswith('<section id="report"') and "1 of about 3 rows" in text
+    assert text.startswith('<section id="report"') and "1000 of about 3000 rows" in text
+    assert " 10 rows/s" in text
 
 
 def _finished(client: Client, draft: ImportRun, capture: Any) -> ImportRun:
@@ -295,3 +301,53 @@ def test_pages_speak_chinese(seller: User, draft: ImportRun) -> None:
     assert "导入客户" in client.get("/transfer/imports/").content.decode()
     page = client.get(f"/transfer/imports/{draft.pk}/mapping/").content.decode()
     assert "（不导入）" in page and "预览" in page
+
+
+def test_the_upload_needs_the_csrf_token(seller: User) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(seller)
+    file = SimpleUploadedFile("m.csv", csv_bytes([member_row(1)]))
+    response = client.post(
+        "/transfer/imports/", {"template": "member", "mode": "upsert", "file": file}
+    )
+    assert response.status_code == 403
+    assert not ImportRun.objects.exists()
+
+
+def test_markup_in_headers_and_cells_is_shown_as_text_and_the_file_name_loses_its_path(
+    seller: User,
+) -> None:
+    client = client_of(seller)
+    header = ["<script>alert(1)</script>", *HEADER[1:]]
+    row = ["<img src=x onerror=alert(1)>", *member_row(1)[1:]]
+    response = upload(client, csv_bytes([row], header=header), name="../../etc/会员.csv")
+    run = ImportRun.objects.get()
+    assert run.file_name == "会员.csv" and "/etc" not in run.stored_file
+    page = client.get(response["Location"]).content.decode()
+    assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)" in page
+    preview = client.post(
+        f"/transfer/imports/{run.pk}/preview/", mapping_post(run), HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "<img src=x" not in preview and "&lt;img src=x" in preview
+
+
+def test_a_tampered_mapping_post_cannot_name_columns_the_file_lacks(
+    seller: User, draft: ImportRun, django_capture_on_commit_callbacks: Any
+) -> None:
+    post = mapping_post(draft, column_99="phone", start="1")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_of(seller).post(f"/transfer/imports/{draft.pk}/mapping/", post)
+    assert response.status_code == 302
+    run = ImportRun.objects.get()
+    assert list(run.mapping) == draft.options["headers"]  # column 99 was no column at all
+
+
+def test_a_run_stopped_midway_may_be_undone_and_a_refused_one_names_its_reason(
+    seller: User, draft: ImportRun
+) -> None:
+    ImportRun.objects.filter(pk=draft.pk).update(status="failed", reason="权限已变更")
+    page = client_of(seller).get(f"/transfer/imports/{draft.pk}/").content.decode()
+    assert "权限已变更" in page and "Undo the import" in page
+    ImportRun.objects.filter(pk=draft.pk).update(status="refused", reason="The file is empty")
+    page = client_of(seller).get(f"/transfer/imports/{draft.pk}/").content.decode()
+    assert "The file is empty" in page and "Undo the import" not in page
