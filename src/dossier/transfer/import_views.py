@@ -308,7 +308,9 @@ def _progress(run: ImportRun) -> dict[str, Any]:
 
 def _run_context(run: ImportRun) -> dict[str, Any]:
     reading = run.options.get("reading") or {}
-    left_out = [header for header, key in run.mapping.items() if not key]
+    # in the file's order (PostgreSQL's jsonb keeps no key order in the mapping)
+    headers = run.options.get("headers") or list(run.mapping)
+    left_out = list(dict.fromkeys(h for h in headers if not run.mapping.get(h)))
     return {
         "nav": "customers",
         "run": run,
