@@ -34,6 +34,16 @@ MODE_LABELS = {
     "create": gettext_lazy("Create new customers only"),
     "update": gettext_lazy("Update customers already on file only"),
 }
+#: the statuses as the pages name them (privacy's "completed" means a request closed)
+STATUS_LABELS = {
+    ImportRun.DRAFT: pgettext_lazy("import status", "draft"),
+    ImportRun.QUEUED: pgettext_lazy("import status", "queued"),
+    ImportRun.RUNNING: pgettext_lazy("import status", "running"),
+    ImportRun.COMPLETED: pgettext_lazy("import status", "completed"),
+    ImportRun.REFUSED: pgettext_lazy("import status", "file refused"),
+    ImportRun.FAILED: pgettext_lazy("import status", "failed"),
+    ImportRun.UNDONE: pgettext_lazy("import status", "undone"),
+}
 PREVIEW_OUTCOMES = {
     "created": pgettext_lazy("import preview", "new customer"),
     "updated": pgettext_lazy("import preview", "updates a customer"),
@@ -55,12 +65,17 @@ def _is_htmx(request: HttpRequest) -> bool:
 # ---- the list and the upload ----------------------------------------------------------------
 
 
+def _labelled(run: ImportRun) -> ImportRun:
+    run.status_label = STATUS_LABELS.get(run.status, run.status)  # type: ignore[attr-defined]
+    return run
+
+
 def _render_imports(
     request: AuthenticatedRequest, status: int = 200, **context: Any
 ) -> HttpResponse:
     defaults: dict[str, Any] = {
         "nav": "customers",
-        "runs": selectors.import_runs(actor=request.user),
+        "runs": [_labelled(run) for run in selectors.import_runs(actor=request.user)],
         "templates": selectors.importable_templates(actor=request.user),
         "modes": [(mode, MODE_LABELS[mode]) for mode in MODES],
         "chosen": {"template": "", "mode": "upsert"},
@@ -313,7 +328,7 @@ def _run_context(run: ImportRun) -> dict[str, Any]:
     left_out = list(dict.fromkeys(h for h in headers if not run.mapping.get(h)))
     return {
         "nav": "customers",
-        "run": run,
+        "run": _labelled(run),
         "progress": _progress(run),
         "reading": reading,
         "repeated_headers": len(reading.get("repeated_headers") or []),

@@ -301,6 +301,9 @@ def test_pages_speak_chinese(seller: User, draft: ImportRun) -> None:
     assert "导入客户" in client.get("/transfer/imports/").content.decode()
     page = client.get(f"/transfer/imports/{draft.pk}/mapping/").content.decode()
     assert "（不导入）" in page and "预览" in page
+    # words other apps translate otherwise ("Created" is 创建时间 on lists) read right here
+    runs = client.get("/transfer/imports/").content.decode()
+    assert ">新建</th>" in runs and ">更新</th>" in runs and "草稿" in runs
 
 
 def test_the_upload_needs_the_csrf_token(seller: User) -> None:
