@@ -54,7 +54,8 @@ def _run(world: World, actor: str, status: str) -> ImportRun:
     stored = ""
     if status == ImportRun.DRAFT:
         _FOLDER.mkdir(exist_ok=True, mode=0o700)
-        path = _FOLDER / f"{owner.pk}-{ImportRun.objects.count()}.csv"
+        # one small file per user, written again for each call: nothing piles up in /tmp
+        path = _FOLDER / f"{owner.username}.csv"
         path.write_bytes("姓名,手机号\n矩阵导入,13800138000\n".encode())
         stored = str(path)
     return ImportRun.objects.create(
