@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -22,9 +22,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dossier.audit.services import record_audit
 from dossier.core.errors import Conflict, NotFound, ValidationFailed
 from dossier.core.fields import FieldError
 from dossier.templates.models import Template
+from dossier.transfer.importing.engine import field_errors
+from dossier.transfer.importing.error_file import error_csv_chunks
 from dossier.transfer.importing.plan import ImportOptions, plan_columns, suggested_mapping
 from dossier.transfer.models import ImportRun
 from dossier.transfer.reading import FileRefused, open_table
@@ -172,3 +175,25 @@ def sweep_old_drafts() -> int:
         run.delete()
         count += 1
     return count
+
+
+@transaction.atomic
+def error_file_download(
+    *, actor: User, run_id: Any, language: str
+) -> tuple[ImportRun, Iterator[bytes]]:
+    """The run's error file as CSV chunks, for its owner or an administrator; audited.
+
+    The error rows hold the failed rows' original values (phones, ID numbers), so handing
+    them out is an export of personal data and recorded as one.
+    """
+    run = ImportRun.objects.filter(pk=run_id).first() if str(run_id).isdecimal() else None
+    if run is None or not may_manage_run(actor, run):
+        raise NotFound(_("No such import."))
+    record_audit(
+        actor=actor,
+        action="export",
+        object_type="import_errors",
+        object_id=run.pk,
+        changes={"rows": run.failed, "format": "csv", "language": language},
+    )
+    return run, error_csv_chunks(field_errors(run), language)
