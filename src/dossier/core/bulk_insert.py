@@ -8,13 +8,16 @@ by its field as the ORM would. Either way the statement is one entry of Django's
 so query counts in tests and benchmarks still see it.
 
 The caller gives every column the table needs: no model default or ``auto_now`` is applied.
+A caller that prepared the values itself (:func:`preparers`; the import, whose encrypted
+values come ready from worker processes) says ``prepared=True`` and nothing is done to them.
 """
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from typing import Any
 
 from django.db import connection
@@ -41,23 +44,45 @@ def _log(sql: str, started: float) -> None:
         connection.queries_log.append({"sql": sql, "time": f"{time.monotonic() - started:.3f}"})
 
 
-def insert_rows(model: type[Model], names: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+def insert_rows(
+    model: type[Model],
+    names: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    prepared: bool = False,
+) -> None:
     """Insert ``rows`` (values in the order of ``names``, attribute names) into the model's table.
 
-    JSON columns take Python values (dicts, lists). Errors arrive as Django's database errors
+    JSON columns take Python values (dicts, lists), unless ``prepared``: then every value is
+    already what the database takes. Errors arrive as Django's database errors
     (``IntegrityError`` for a unique value taken), in the caller's transaction.
     """
     fields = _fields(model, names)
     if uses_copy():
-        _copy(model, fields, rows)
+        _copy(model, fields, rows, prepared=prepared)
     else:
-        _execute_many(model, fields, rows)
+        _execute_many(model, fields, rows, prepared=prepared)
 
 
-def _copy(model: type[Model], fields: Sequence[Field], rows: Iterable[Sequence[Any]]) -> None:  # type: ignore[type-arg]
+def preparers(model: type[Model], names: Sequence[str]) -> list[Callable[[Any], Any]]:
+    """Per column, the function turning a Python value into what the database takes."""
+    return [partial(_prepare_value, field) for field in _fields(model, names)]
+
+
+def _prepare_value(field: Field, value: Any) -> Any:  # type: ignore[type-arg]
+    return field.get_db_prep_save(value, connection)
+
+
+def _copy(
+    model: type[Model],
+    fields: Sequence[Field],  # type: ignore[type-arg]
+    rows: Iterable[Sequence[Any]],
+    *,
+    prepared: bool,
+) -> None:
     table = connection.ops.quote_name(model._meta.db_table)
     sql = f"COPY {table} ({_columns(fields)}) FROM STDIN"
-    as_json = [i for i, f in enumerate(fields) if isinstance(f, JSONField)]
+    as_json = [] if prepared else [i for i, f in enumerate(fields) if isinstance(f, JSONField)]
     started = time.monotonic()
     with connection.cursor() as cursor, connection.wrap_database_errors:
         driver_cursor = cursor.cursor  # psycopg 3's own, which speaks COPY
@@ -80,14 +105,20 @@ def _execute_many(
     model: type[Model],
     fields: Sequence[Field],  # type: ignore[type-arg]
     rows: Iterable[Sequence[Any]],
+    *,
+    prepared: bool,
 ) -> None:
     table = connection.ops.quote_name(model._meta.db_table)
     marks = ", ".join(["%s"] * len(fields))
     sql = f"INSERT INTO {table} ({_columns(fields)}) VALUES ({marks})"
-    params = [
-        [f.get_db_prep_save(value, connection) for f, value in zip(fields, row, strict=True)]
-        for row in rows
-    ]
+    params = (
+        list(rows)
+        if prepared
+        else [
+            [f.get_db_prep_save(value, connection) for f, value in zip(fields, row, strict=True)]
+            for row in rows
+        ]
+    )
     if params:
         with connection.cursor() as cursor:
             cursor.executemany(sql, params)

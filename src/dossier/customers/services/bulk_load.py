@@ -8,7 +8,7 @@ event per customer — split in two so the costly half runs in parallel:
   text) and touches no database, so worker processes run it on chunks of rows. What it
   returns holds ciphertext only: plaintext never leaves the worker, nor lands anywhere.
 * :func:`load_new_customers` checks unique values against the stored customers (one query
-  per unique field) and writes everything with :func:`dossier.core.bulk.insert_rows` (COPY
+  per unique field) and writes everything with :func:`dossier.core.bulk_insert.insert_rows` (COPY
   on PostgreSQL) in the caller's transaction.
 """
 
@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dossier.audit.models import AuditEvent
-from dossier.core import bulk
+from dossier.core import bulk_insert as bulk
 from dossier.core.fields import FieldError, FieldSpec, validate_rows
 from dossier.customers import counts, search_index
 from dossier.customers.ids import uuid7
@@ -32,7 +32,7 @@ from dossier.customers.models import Customer, CustomerLookup
 from dossier.customers.services.profiles import check_may_create, check_owner, owner_team
 from dossier.customers.services.storage import guard_unique_values, taken_values, unique_keys
 from dossier.customers.values import split_values
-from dossier.outbox.services import publish_many
+from dossier.outbox.services import publish_batch
 from dossier.templates.models import Template
 
 #: Customer columns a prepared row fills, in order; the loader adds the rest
@@ -150,7 +150,7 @@ def load_new_customers(
         customer_rows.append((*row, to_id(pk), *fixed))
     pairs = {pair for item in kept for pair in item.unique}
     with guard_unique_values(template=template, pairs=pairs):
-        bulk.insert_rows(Customer, names, customer_rows)
+        bulk.insert_rows(Customer, names, customer_rows, prepared=True)
         _insert_lookups(template, kept, ids, specs)
     search_index.index_customers(
         [
@@ -209,7 +209,7 @@ def _insert_lookups(
         customer_id = prepare_id(pk)
         for key, digest in item.lookups.items():
             rows.append((customer_id, template.pk, key, digest, key in unique))
-    bulk.insert_rows(CustomerLookup, names, rows)
+    bulk.insert_rows(CustomerLookup, names, rows, prepared=True)
 
 
 def _audit_and_announce(actor: User, owner: User, ids: Sequence[Any], now: Any) -> None:
@@ -223,8 +223,8 @@ def _audit_and_announce(actor: User, owner: User, ids: Sequence[Any], now: Any) 
     rows = []
     for pk in ids:
         rows.append((*head, str(pk), prepare[6](pk), json_changes, "", ""))
-    bulk.insert_rows(AuditEvent, names, rows)
-    publish_many(
+    bulk.insert_rows(AuditEvent, names, rows, prepared=True)
+    publish_batch(
         actor=actor,
         events=[
             {
