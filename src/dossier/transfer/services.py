@@ -197,6 +197,9 @@ def undo_import(*, actor: User, run_id: int) -> UndoOutcome:
         raise NotFound(_("No such import."))
     if run.options.get("dry_run"):
         raise Conflict(_("A dry run wrote nothing: there is nothing to undo."))
+    if run.kind != "customers":
+        # orders are never deleted: a wrong one is cancelled or refunded on its own page
+        raise Conflict(_("An order import cannot be undone; cancel or refund the orders."))
     if run.status in {ImportRun.QUEUED, ImportRun.RUNNING}:
         raise Conflict(_("The import is still running; undo it once it has finished."))
     if run.status == ImportRun.UNDONE:

@@ -12,7 +12,7 @@ from django.contrib.auth.models import User
 
 from dossier.activity.figures import verify
 from dossier.core import roles
-from dossier.core.errors import PermissionDenied
+from dossier.core.errors import Conflict, PermissionDenied
 from dossier.orders.models import Order, OrderLine
 from dossier.orders.services import attach_external_id, create_product
 from dossier.transfer import services
@@ -73,7 +73,9 @@ def test_lines_of_an_order_become_one_order_and_a_second_import_changes_nothing(
 
     again = _import(sales_user, path)
     assert (again.created, again.unchanged, again.failed) == (0, 3, 2)
-    assert Order.objects.count() == 2
+    assert Order.objects.count() == 2  # the counts are of rows: P-1 has two
+    with pytest.raises(Conflict):
+        services.undo_import(actor=sales_user, run_id=run.pk)
 
 
 def test_a_dry_run_stores_no_order_and_a_role_without_orders_cannot_start(
