@@ -29,7 +29,12 @@ from dossier.core.fields import FieldError, FieldSpec, validate_rows
 from dossier.customers import counts, search_index
 from dossier.customers.ids import uuid7
 from dossier.customers.models import Customer, CustomerLookup
-from dossier.customers.services.profiles import check_may_create, check_owner, owner_team
+from dossier.customers.services.profiles import (
+    check_may_create,
+    check_owner,
+    current_version,
+    owner_team,
+)
 from dossier.customers.services.storage import guard_unique_values, taken_values, unique_keys
 from dossier.customers.values import split_values
 from dossier.outbox.services import publish_batch
@@ -113,11 +118,14 @@ def load_new_customers(
     prepared: Sequence[PreparedCustomer],
     specs: Sequence[FieldSpec],
     owner: User | None = None,
+    version_id: int | None = None,
 ) -> LoadResult:
     """Insert prepared customers; a row whose unique value is taken fails ``not_unique``.
 
     Rows must not repeat a unique value among themselves (the import removes repeats
-    first). The actor must be allowed to create customers of the template.
+    first). The actor must be allowed to create customers of the template. ``version_id``
+    names the version whose ``specs`` prepared the rows (default: the published one), so a
+    version published during a long import does not claim rows checked against the last.
     """
     check_may_create(actor, template)
     owner = owner or actor
@@ -126,7 +134,7 @@ def load_new_customers(
     kept = _free_of_taken(template, prepared, specs, result)
     if not kept:
         return result
-    version = template.versions.order_by("-number").values_list("pk", flat=True).first()
+    version = version_id or current_version(template).pk
     now = timezone.now()
     team_id = owner_team(owner)
     ids = [uuid7() for _ in kept]

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from dossier.core.errors import ValidationFailed
 from dossier.core.fields import FieldError, FieldSpec
+from dossier.customers.services.profiles import current_version
 from dossier.templates.models import Template
 from dossier.transfer.models import SavedMapping
 from dossier.transfer.reading import normalise_header, plan_mapping
@@ -71,6 +72,8 @@ class ColumnPlan:
     #: one entry per column: the field key it fills, or None
     fields: list[str | None]
     specs: dict[str, FieldSpec] = field(default_factory=dict)
+    #: the published version the rows are checked against, for the whole run
+    version_id: int | None = None
 
     def header_of(self, key: str) -> str:
         for header, found in zip(self.headers, self.fields, strict=True):
@@ -123,10 +126,8 @@ def suggested_mapping(template: Template, headers: Sequence[str]) -> dict[str, s
 
 
 def template_specs(template: Template) -> dict[str, FieldSpec]:
-    version = template.versions.order_by("-number").first()
-    if version is None:
-        return {}
-    return {spec.key: spec for spec in version.specs()}
+    """The fields of the template's published version (422 if it has none, or is archived)."""
+    return {spec.key: spec for spec in current_version(template).specs()}
 
 
 def plan_columns(
@@ -137,7 +138,8 @@ def plan_columns(
     options: ImportOptions,
 ) -> ColumnPlan:
     """The column plan, or ValidationFailed naming every mistake in the mapping."""
-    specs = template_specs(template)
+    version = current_version(template)
+    specs = {spec.key: spec for spec in version.specs()}
     wanted = dict(suggested_mapping(template, headers))
     errors: list[FieldError] = []
     known_headers = set(headers)
@@ -194,4 +196,4 @@ def plan_columns(
         raise ValidationFailed(
             _("The import cannot start: the mapping has mistakes."), errors=errors
         )
-    return ColumnPlan(tuple(headers), fields, specs)
+    return ColumnPlan(tuple(headers), fields, specs, version.pk)

@@ -118,6 +118,7 @@ def _write(
                         template=template,
                         prepared=[item for _row, item in fast],
                         specs=list(plan.specs.values()),
+                        version_id=plan.version_id,
                     )
                     created_ids = [pk for _line, pk in loaded.created]
                     by_line = {row.line: row for row, _item in fast}

@@ -15,6 +15,8 @@ from dossier.customers.models import Customer, CustomerLookup
 from dossier.customers.services import bulk_load, create_customers
 from dossier.outbox.models import Event
 from dossier.templates.models import Template
+from dossier.transfer import services
+from dossier.transfer.importing.plan import ImportOptions
 from dossier.transfer.models import ImportRun
 from dossier.transfer.tests.import_helpers import (
     accounted,
@@ -137,3 +139,46 @@ def test_a_value_taken_meanwhile_sends_the_batch_the_checked_way(
     assert (run.created, run.failed) == (1, 1)
     assert errors_by_line(run)[2] >= {("member_no", "not_unique")}
     assert Customer.objects.count() == 2
+
+
+def test_a_version_published_mid_import_does_not_claim_rows_checked_against_the_last(
+    sales_user: User, admin_user: User, member_template: Template, tmp_path: Path
+) -> None:
+    from dossier.templates.services import publish_draft, save_draft
+
+    first_version = member_template.current_version_id
+    fields = [
+        {
+            "key": f.key,
+            "type": f.type,
+            "unique": f.unique,
+            "rules": dict(f.rules),
+            "classification": f.classification,
+        }
+        for f in member_template.current_version.specs()  # type: ignore[union-attr]
+        if f.key in {"phone", "member_no", "id_number", "level"}
+    ]
+    fields.append({"key": "points", "type": "integer", "rules": {"max_value": 10}})
+    published: list[int] = []
+
+    def publish_after_first_batch(done: int, expected: int | None) -> None:
+        if not published:
+            save_draft(actor=admin_user, template=member_template, fields=fields)
+            publish_draft(actor=admin_user, template=member_template, note="points ≤ 10")
+            published.append(done)
+
+    path = write_csv(tmp_path / "members.csv", [member_row(n) for n in range(1, 41)])
+    run = services.start_import(
+        actor=sales_user,
+        template=member_template,
+        path=path,
+        file_name=path.name,
+        options=ImportOptions(mode="create", batch_rows=10),
+        language="en",
+    )
+    run = services.execute_import(run=run, path=path, progress=publish_after_first_batch)
+    member_template.refresh_from_db()
+    assert member_template.current_version_id != first_version
+    # every row was checked against the version in force when the run began, and says so
+    assert (run.created, run.failed) == (40, 0)
+    assert set(Customer.objects.values_list("template_version_id", flat=True)) == {first_version}
