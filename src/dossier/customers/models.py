@@ -35,7 +35,10 @@ class Customer(models.Model):
     source = models.CharField(_("source"), max_length=32, blank=True, db_index=True)
     lifecycle = models.CharField(_("lifecycle"), max_length=32, blank=True, db_index=True)
 
-    template = models.ForeignKey(Template, on_delete=models.PROTECT, related_name="customers")
+    # no index of its own: "customer_template_version" starts with it (one less per insert)
+    template = models.ForeignKey(
+        Template, on_delete=models.PROTECT, related_name="customers", db_index=False
+    )
     template_version = models.ForeignKey(
         TemplateVersion, on_delete=models.PROTECT, related_name="customers"
     )
@@ -46,15 +49,22 @@ class Customer(models.Model):
     #: simplified name, pinyin and initials (and company) for the search box
     search_text = models.CharField(max_length=600, blank=True)
 
+    # owner and team: indexed by "customer_owner_newest" and "customer_team_newest"
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="customers",
+        db_index=False,
     )
     team = models.ForeignKey(
-        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="customers"
+        Team,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="customers",
+        db_index=False,
     )
     tags: models.ManyToManyField[Tag, CustomerTag] = models.ManyToManyField(
         "Tag", through="CustomerTag", related_name="customers", blank=True
@@ -104,7 +114,10 @@ class CustomerLookup(models.Model):
     #: the lookup kind of a phone's last four digits
     LAST4 = "last4"
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="lookups")
+    # indexed by "lookup_customer_field", which starts with it
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="lookups", db_index=False
+    )
     #: the customer's template, copied here so the unique index needs no join
     template = models.ForeignKey(Template, on_delete=models.CASCADE, related_name="+")
     field = models.CharField(max_length=64)
