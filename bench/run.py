@@ -22,6 +22,7 @@ BENCHMARKS = [
     "timeline_page.py",
     "orders_sync.py",
     "export_scale.py",
+    "import_scale.py",
     "load_serve.py",
 ]
 
