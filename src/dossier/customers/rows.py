@@ -10,6 +10,7 @@ until something reads them (so a customer the caller may not see is never decryp
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -20,6 +21,7 @@ from django.contrib.auth import get_user_model
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Field
 
+from dossier.accounts.services import token_state, token_state_params, token_state_sql
 from dossier.customers.models import Customer, CustomerTag, Tag
 from dossier.protection.fields import EncryptedTextField
 from dossier.templates.core_fields import CORE_KEYS
@@ -101,13 +103,14 @@ def _sealed_fields() -> dict[str, EncryptedTextField]:
 
 
 @cache
-def _customer_sql(alias: str) -> str:
+def _customer_sql(alias: str, *, token_state: bool = False) -> str:
     connection = connections[alias]
     quote = connection.ops.quote_name
     users = get_user_model()._meta
     columns = ", ".join(f"c.{quote(_column(f))}" for f in _read_fields())
+    state = f"{token_state_sql(alias)}, " if token_state else ""
     return (
-        f"SELECT {columns}, u.{quote(_column(users.get_field('username')))}, "
+        f"SELECT {state}{columns}, u.{quote(_column(users.get_field('username')))}, "
         f"t.{quote('scenario')}, ({_tags_subquery(alias)}) "
         f"FROM {quote(Customer._meta.db_table)} c "
         f"JOIN {quote(Template._meta.db_table)} t ON t.{quote('id')} = c.{quote('template_id')} "
@@ -157,9 +160,34 @@ def fetch_customer(customer_id: Any, *, alias: str = DEFAULT_DB_ALIAS) -> Custom
     with connection.cursor() as cursor:
         cursor.execute(_customer_sql(alias), {"id": key})
         row = cursor.fetchone()
-    if row is None:
-        return None
-    plan = _plan(alias)
+    return None if row is None else _customer_row(uuid, row, connection)
+
+
+def fetch_customer_with_token_state(
+    customer_id: UUID | None, token_id: int, *, alias: str = DEFAULT_DB_ALIAS
+) -> tuple[tuple[bool, int], CustomerRow | None]:
+    """The API token's state (live, access generation) and the customer, in one statement.
+
+    The state is ``accounts.services.token_state_sql``'s, the same check a call with any
+    other token makes; only when there is no such customer (or no id) does it take a
+    query of its own.
+    """
+    connection = connections[alias]
+    params = token_state_params(token_id, alias)
+    with connection.cursor() as cursor:
+        row = None
+        if customer_id is not None:
+            key = Customer._meta.pk.get_db_prep_value(customer_id, connection)
+            cursor.execute(_customer_sql(alias, token_state=True), {"id": key, **params})
+            row = cursor.fetchone()
+        if row is None or customer_id is None:
+            cursor.execute(f"SELECT {token_state_sql(alias)}", params)
+            return token_state(*cursor.fetchone()), None
+    return token_state(row[0], row[1]), _customer_row(customer_id, row[2:], connection)
+
+
+def _customer_row(uuid: UUID, row: Sequence[Any], connection: Any) -> CustomerRow:
+    plan = _plan(connection.alias)
     values = {name: row[index] for index, name in plan.plain}
     for index, name, column, converters in plan.converted:
         value = row[index]
