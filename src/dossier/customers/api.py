@@ -6,7 +6,7 @@ from typing import Any
 from uuid import UUID
 
 from django.contrib.auth.models import User
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
@@ -16,7 +16,7 @@ from dossier.core.errors import NotFound, ValidationFailed
 from dossier.core.fields import FieldError, FieldLabel
 from dossier.core.schemas import ERRORS, RecordId, UuidOrEmpty
 from dossier.customers import selectors, services
-from dossier.customers.responses import customer_response
+from dossier.customers.responses import customer_json
 from dossier.customers.rows import fetch_customer_with_token_state
 from dossier.customers.schemas import (
     CustomerIn,
@@ -145,12 +145,14 @@ def _token_state_and_customer(request: HttpRequest, token_id: int) -> tuple[bool
     response={200: CustomerOut, **ERRORS},
     auth=TokenAuth(state_with=_token_state_and_customer),
 )
-def get_customer(request: ApiRequest, customer_id: UUID) -> Any:
-    # the hottest read answers ready JSON (the same bytes CustomerOut validation gives)
+def get_customer(request: ApiRequest, customer_id: UUID, response: HttpResponse) -> Any:
+    # the hottest read answers ready JSON (what CustomerOut validation gives), in the
+    # response ninja made for the call (its content type is the renderer's)
     row = getattr(request, "_customer_read_along", None)
-    return customer_response(
+    response.content = customer_json(
         selectors.get_customer(actor=request.user, customer_id=customer_id, row=row)
     )
+    return response
 
 
 @router.patch("/{customer_id}", response={200: CustomerOut, **ERRORS})
