@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.models import Group, Permission, User
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import connection, connections, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -271,28 +271,25 @@ def revoke_token(*, token_id: int, actor: User) -> ApiToken:
 def token_state_sql(alias: str) -> str:
     """Two SQL columns: whether token ``%(token_id)s`` is live, and the access generation now.
 
-    Live means unrevoked, unexpired at ``%(token_now)s`` and owned by an active user (NULL if
-    the token is gone): everything that makes a token valid, read afresh on every call. A
-    statement that reads something else may select these too (the single-customer read
-    does), so the check costs no query of its own; :func:`token_state_params` fills them.
+    Live means unrevoked, unexpired by the database's clock and owned by an active user
+    (NULL if the token is gone): everything that makes a token valid, read afresh on every
+    call (``authenticate_token`` also holds the expiry it loaded against this process's
+    clock). A statement that reads something else may select these too (the
+    single-customer read does), so the check costs no query of its own.
     """
     quote = connections[alias].ops.quote_name
     token_table = quote(ApiToken._meta.db_table)
     user_table = quote(User._meta.db_table)
     generation_table = quote(AccessGeneration._meta.db_table)
-    # the table names are our own, never input
+    # the table names are our own, never input; the aliases differ from any a statement
+    # that embeds these columns is likely to use
     return (
-        f"(SELECT t.revoked_at IS NULL AND u.is_active "
-        f"AND (t.expires_at IS NULL OR t.expires_at > %(token_now)s) FROM {token_table} t "
-        f"JOIN {user_table} u ON u.id = t.user_id WHERE t.id = %(token_id)s), "
-        f"(SELECT g.value FROM {generation_table} g WHERE g.id = 1)"
+        "(SELECT token_.revoked_at IS NULL AND owner_.is_active AND "
+        "(token_.expires_at IS NULL OR token_.expires_at > CURRENT_TIMESTAMP) "
+        f"FROM {token_table} token_ JOIN {user_table} owner_ ON owner_.id = token_.user_id "
+        "WHERE token_.id = %(token_id)s), "
+        f"(SELECT generation_.value FROM {generation_table} generation_ WHERE generation_.id = 1)"
     )
-
-
-def token_state_params(token_id: int, alias: str = DEFAULT_DB_ALIAS) -> dict[str, Any]:
-    """The parameters :func:`token_state_sql` names."""
-    now = connections[alias].ops.adapt_datetimefield_value(timezone.now())
-    return {"token_id": token_id, "token_now": now}
 
 
 def token_state(live: Any, generation: Any) -> tuple[bool, int]:
@@ -308,10 +305,7 @@ def _token_state(token_id: int) -> tuple[bool, int]:
     count at once.
     """
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {token_state_sql(connection.alias)}",
-            token_state_params(token_id, connection.alias),
-        )
+        cursor.execute(f"SELECT {token_state_sql(connection.alias)}", {"token_id": token_id})
         row = cursor.fetchone()
     return token_state(*row)
 

@@ -21,7 +21,7 @@ from django.contrib.auth import get_user_model
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Field
 
-from dossier.accounts.services import token_state, token_state_params, token_state_sql
+from dossier.accounts.services import token_state, token_state_sql
 from dossier.customers.models import Customer, CustomerTag, Tag
 from dossier.protection.fields import EncryptedTextField
 from dossier.templates.core_fields import CORE_KEYS
@@ -157,9 +157,7 @@ def fetch_customer(customer_id: Any, *, alias: str = DEFAULT_DB_ALIAS) -> Custom
     connection = connections[alias]
     uuid = customer_id if isinstance(customer_id, UUID) else UUID(str(customer_id))
     key = Customer._meta.pk.get_db_prep_value(uuid, connection)
-    with connection.cursor() as cursor:
-        cursor.execute(_customer_sql(alias), {"id": key})
-        row = cursor.fetchone()
+    row = _one_row(connection, _customer_sql(alias), {"id": key})
     return None if row is None else _customer_row(uuid, row, connection)
 
 
@@ -173,17 +171,46 @@ def fetch_customer_with_token_state(
     query of its own.
     """
     connection = connections[alias]
-    params = token_state_params(token_id, alias)
-    with connection.cursor() as cursor:
-        row = None
-        if customer_id is not None:
-            key = Customer._meta.pk.get_db_prep_value(customer_id, connection)
-            cursor.execute(_customer_sql(alias, token_state=True), {"id": key, **params})
-            row = cursor.fetchone()
-        if row is None or customer_id is None:
-            cursor.execute(f"SELECT {token_state_sql(alias)}", params)
-            return token_state(*cursor.fetchone()), None
-    return token_state(row[0], row[1]), _customer_row(customer_id, row[2:], connection)
+    if customer_id is not None:
+        key = Customer._meta.pk.get_db_prep_value(customer_id, connection)
+        sql = _customer_sql(alias, token_state=True)
+        row = _one_row(connection, sql, {"id": key, "token_id": token_id})
+        if row is not None:
+            return token_state(row[0], row[1]), _customer_row(customer_id, row[2:], connection)
+    state = _one_row(connection, f"SELECT {token_state_sql(alias)}", {"token_id": token_id})
+    return token_state(*(state or (None, None))), None
+
+
+def _one_row(connection: Any, sql: str, params: dict[str, Any]) -> Sequence[Any] | None:
+    """The first row of a prepared read.
+
+    On SQLite, when nothing watches queries (no debug log, no test capturing them, no
+    execute wrapper), the statement goes straight to the driver: Django's cursor wrapper
+    costs as much as the statement. Errors still become Django's (``wrap_database_errors``,
+    which also marks the connection for its end-of-request check); a broken transaction or
+    a due health check takes Django's path, which deals with them.
+    """
+    if (
+        connection.vendor != "sqlite"
+        or connection.connection is None
+        or connection.queries_logged
+        or connection.execute_wrappers
+        or connection.needs_rollback
+        or (connection.health_check_enabled and not connection.health_check_done)
+    ):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            found: Sequence[Any] | None = cursor.fetchone()
+            return found
+    with connection.wrap_database_errors:
+        found = connection.connection.execute(_sqlite_named(sql, tuple(params)), params).fetchone()
+        return found
+
+
+@cache
+def _sqlite_named(sql: str, names: tuple[str, ...]) -> str:
+    # Django's "%(name)s" style as the driver's ":name", as its SQLite cursor wrapper does
+    return sql % {name: f":{name}" for name in names}
 
 
 def _customer_row(uuid: UUID, row: Sequence[Any], connection: Any) -> CustomerRow:
