@@ -6,7 +6,7 @@ for the OpenAPI document). The JSON here reads as what ``CustomerOut`` validatio
 by ninja's renderer gives: the schema's keys in the schema's order, datetimes as Django's
 encoder writes them (milliseconds, UTC as ``Z``). orjson encodes it, writing non-ASCII text
 as UTF-8 rather than ``\\u`` escapes: the same JSON in a quarter of the time.
-``tests/test_api_fast_json.py`` compares the two.
+``tests/test_api_fast_read.py`` compares the two.
 """
 
 from __future__ import annotations
