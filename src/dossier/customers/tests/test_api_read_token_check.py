@@ -127,3 +127,24 @@ def test_a_remembered_token_reads_a_customer_in_one_query(
     client, _token = _warm(api_as, team.owner, team)
     with django_assert_num_queries(1):
         assert client.get(url(team)).status_code == 200
+
+
+def test_the_rate_limit_holds_for_the_read_whichever_worker_answers(
+    team: Team, api_as: Callable[..., Any], monkeypatch: Any
+) -> None:
+    from django.urls import resolve
+
+    from dossier.accounts.auth import TokenRateThrottle
+
+    path_view = resolve(f"/api/v1{url(team)}").func.__closure__[0].cell_contents  # type: ignore[union-attr, index]
+    for operation in path_view.operations:
+        assert any(isinstance(t, TokenRateThrottle) for t in operation.throttle_objects)
+        monkeypatch.setattr(operation, "throttle_objects", [TokenRateThrottle("3/m")])
+    client, _token = _warm(api_as, team.owner, team)  # the first of three calls
+    token_cache.forget_all()  # the next call lands on a worker that never saw the token
+    assert client.get(url(team)).status_code == 200
+    token_cache.forget_all()
+    assert client.get(url(team)).status_code == 200
+    limited = client.get(url(team))
+    assert limited.status_code == 429
+    assert limited.json()["code"] == "rate_limited" and int(limited["Retry-After"]) >= 1
