@@ -65,9 +65,12 @@ def remember(digest: str, token: Any, generation: int) -> None:
     with _lock:
         if len(_entries) >= _MAX_ENTRIES:
             _entries.clear()
-        # copies: the call that loaded the token goes on with (and may change) the originals
+        # copies: the call that loaded the token goes on with (and may change) the originals;
+        # the kept token holds no user of its own (recall gives each call a copy of ``user``)
+        kept = _shallow_copy(token)
+        kept._state.fields_cache.pop("user", None)
         _entries[digest] = Remembered(
-            _shallow_copy(token),
+            kept,
             _shallow_copy(token.user),
             token.user_id,
             token.expires_at,
