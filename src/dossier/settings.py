@@ -69,13 +69,15 @@ MIDDLEWARE = [
     # assets straight from the worker processes: no separate web server needed
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "dossier.core.middleware.SecurityHeadersMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's session, CSRF, log-in and messages middleware, run for pages only: the API
+    # (/api/) authenticates by token and reads no cookie (core.middleware.PagesOnly)
+    "dossier.core.middleware.PagesSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "dossier.core.middleware.PagesCsrfViewMiddleware",
+    "dossier.core.middleware.PagesAuthenticationMiddleware",
+    "dossier.core.middleware.PagesLoginRequiredMiddleware",
+    "dossier.core.middleware.PagesMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.backends import ModelBackend
@@ -33,11 +34,26 @@ class ApiRequest(HttpRequest):
     auth: ApiToken
 
 
+StateQuery = Callable[[HttpRequest, int], tuple[bool, int]]
+
+
 class TokenAuth(HttpBearer):
-    """``Authorization: Bearer dos_…``. A read token may only read."""
+    """``Authorization: Bearer dos_…``. A read token may only read.
+
+    ``state_with``, for one operation, runs the per-call check of a remembered token (see
+    ``services.authenticate_token``) as part of the statement that reads what the operation
+    needs: it gets the request and the token's id, and answers (live, access generation).
+    The check is still complete before the operation runs.
+    """
+
+    def __init__(self, *, state_with: StateQuery | None = None) -> None:
+        super().__init__()
+        self.state_with = state_with
 
     def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
-        api_token = authenticate_token(token)
+        state_with = self.state_with
+        state = None if state_with is None else (lambda token_id: state_with(request, token_id))
+        api_token = authenticate_token(token, state=state)
         if api_token is None:
             return None
         if request.method not in SAFE_METHODS and not api_token.can_write:

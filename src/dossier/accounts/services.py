@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.contrib.auth.models import Group, Permission, User
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -264,27 +267,47 @@ def revoke_token(*, token_id: int, actor: User) -> ApiToken:
     return token
 
 
+@functools.cache
+def token_state_sql(alias: str) -> str:
+    """Two SQL columns: whether token ``%(token_id)s`` is live, and the access generation now.
+
+    Live means unrevoked, unexpired by the database's clock and owned by an active user
+    (NULL if the token is gone): everything that makes a token valid, read afresh on every
+    call (``authenticate_token`` also holds the expiry it loaded against this process's
+    clock). A statement that reads something else may select these too (the
+    single-customer read does), so the check costs no query of its own.
+    """
+    quote = connections[alias].ops.quote_name
+    token_table = quote(ApiToken._meta.db_table)
+    user_table = quote(User._meta.db_table)
+    generation_table = quote(AccessGeneration._meta.db_table)
+    # the table names are our own, never input; the aliases differ from any a statement
+    # that embeds these columns is likely to use
+    return (
+        "(SELECT token_.revoked_at IS NULL AND owner_.is_active AND "
+        "(token_.expires_at IS NULL OR token_.expires_at > CURRENT_TIMESTAMP) "
+        f"FROM {token_table} token_ JOIN {user_table} owner_ ON owner_.id = token_.user_id "
+        "WHERE token_.id = %(token_id)s), "
+        f"(SELECT generation_.value FROM {generation_table} generation_ WHERE generation_.id = 1)"
+    )
+
+
+def token_state(live: Any, generation: Any) -> tuple[bool, int]:
+    """The two columns of :func:`token_state_sql` as (live, generation)."""
+    return bool(live), int(generation or 0)
+
+
 def _token_state(token_id: int) -> tuple[bool, int]:
-    """Whether the token is unrevoked and its user active, and the access generation now.
+    """Whether the token is valid (see :func:`token_state_sql`), and the access generation now.
 
     One indexed query on every API call, also for remembered tokens: it is what makes a
-    revocation or deactivation by another process (or straight in the database) count at once.
+    revocation, expiry or deactivation by another process (or straight in the database)
+    count at once.
     """
-    token_table = connection.ops.quote_name(ApiToken._meta.db_table)
-    user_table = connection.ops.quote_name(User._meta.db_table)
-    generation_table = connection.ops.quote_name(AccessGeneration._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(
-            # the table names are our own, never input
-            f"SELECT t.revoked_at IS NULL AND u.is_active, "
-            f"(SELECT g.value FROM {generation_table} g WHERE g.id = 1) "
-            f"FROM {token_table} t JOIN {user_table} u ON u.id = t.user_id WHERE t.id = %s",
-            [token_id],
-        )
+        cursor.execute(f"SELECT {token_state_sql(connection.alias)}", {"token_id": token_id})
         row = cursor.fetchone()
-    if row is None:
-        return False, 0
-    return bool(row[0]), int(row[1] or 0)
+    return token_state(*row)
 
 
 def _current_generation() -> int:
@@ -292,12 +315,16 @@ def _current_generation() -> int:
     return int(value or 0)
 
 
-def authenticate_token(secret: str) -> ApiToken | None:
+def authenticate_token(
+    secret: str, *, state: Callable[[int], tuple[bool, int]] | None = None
+) -> ApiToken | None:
     """The live token for ``secret`` (recording its use), or None.
 
     The user comes with permissions, role and team loaded, and is remembered (see
     token_cache), so an API call usually starts with one small query: is the token still
-    live, and has any token, role, team or account changed since it was loaded.
+    live, and has any token, role, team or account changed since it was loaded. ``state``
+    may run that query instead, as part of a statement that reads what the call needs too
+    (it must select :func:`token_state_sql` for the token id it is given).
     """
     if not secret.startswith(TOKEN_PREFIX):
         return None
@@ -306,7 +333,7 @@ def authenticate_token(secret: str) -> ApiToken | None:
     remembered = token_cache.recall(digest)
     if remembered is not None:
         token, loaded_under = remembered
-        live, generation = _token_state(token.pk)
+        live, generation = (state or _token_state)(token.pk)
         if not live:
             token_cache.forget_token(digest)
             return None

@@ -15,13 +15,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.db.models.base import ModelState
+
 TTL = 300.0  # a bound on memory, not on staleness: every call re-checks
 _MAX_ENTRIES = 10_000
 
 
 @dataclass(frozen=True)
 class Remembered:
-    token: Any  # the ApiToken, with .user whose permission, role and team caches are filled
+    token: Any  # the ApiToken
+    user: Any  # its user, with permission, role and team caches filled
     user_id: int
     expires_at: datetime | None
     generation: int
@@ -39,7 +42,9 @@ def recall(digest: str) -> tuple[Any, int] | None:
     if entry is None or time.monotonic() - entry.stored > TTL:
         return None
     token = _shallow_copy(entry.token)
-    token.user = _shallow_copy(entry.token.user)
+    # the remembered token keeps its own user: a call that sets something on its copy of
+    # the user (a per-call cache, say) leaves the next call's copy untouched
+    token._state.fields_cache["user"] = _shallow_copy(entry.user)
     return token, entry.generation
 
 
@@ -47,6 +52,12 @@ def _shallow_copy(instance: Any) -> Any:
     # copy.copy goes through Model.__reduce__, which costs more than the rest of a cache hit
     clone = instance.__class__.__new__(instance.__class__)
     clone.__dict__.update(instance.__dict__)
+    # its own model state too: the related objects Django caches there (a token's user)
+    # would otherwise be shared with, and set through, every other copy
+    state = ModelState()
+    state.db, state.adding = instance._state.db, instance._state.adding
+    state.fields_cache = dict(instance._state.fields_cache)
+    clone._state = state
     return clone
 
 
@@ -54,8 +65,17 @@ def remember(digest: str, token: Any, generation: int) -> None:
     with _lock:
         if len(_entries) >= _MAX_ENTRIES:
             _entries.clear()
+        # copies: the call that loaded the token goes on with (and may change) the originals;
+        # the kept token holds no user of its own (recall gives each call a copy of ``user``)
+        kept = _shallow_copy(token)
+        kept._state.fields_cache.pop("user", None)
         _entries[digest] = Remembered(
-            token, token.user_id, token.expires_at, generation, time.monotonic()
+            kept,
+            _shallow_copy(token.user),
+            token.user_id,
+            token.expires_at,
+            generation,
+            time.monotonic(),
         )
 
 

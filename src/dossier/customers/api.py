@@ -6,16 +6,18 @@ from typing import Any
 from uuid import UUID
 
 from django.contrib.auth.models import User
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
-from dossier.accounts.auth import ApiRequest
+from dossier.accounts.auth import ApiRequest, TokenAuth
 from dossier.accounts.selectors import active_user
 from dossier.core.errors import NotFound, ValidationFailed
 from dossier.core.fields import FieldError, FieldLabel
 from dossier.core.schemas import ERRORS, RecordId, UuidOrEmpty
 from dossier.customers import selectors, services
-from dossier.customers.responses import customer_response
+from dossier.customers.responses import customer_json
+from dossier.customers.rows import fetch_customer_with_token_state
 from dossier.customers.schemas import (
     CustomerIn,
     CustomerOut,
@@ -122,10 +124,35 @@ def restore_customer(request: ApiRequest, customer_id: UUID) -> Any:
     return selectors.get_customer(actor=request.user, customer_id=customer_id)
 
 
-@router.get("/{customer_id}", response={200: CustomerOut, **ERRORS})
-def get_customer(request: ApiRequest, customer_id: UUID) -> Any:
-    # the hottest read answers ready JSON (the same bytes CustomerOut validation gives)
-    return customer_response(selectors.get_customer(actor=request.user, customer_id=customer_id))
+def _token_state_and_customer(request: HttpRequest, token_id: int) -> tuple[bool, int]:
+    """The per-call check of a remembered token, in the statement that reads the customer.
+
+    The row waits on the request for the operation; it is used only if the check lets the
+    call through, and the operation still decides whether the caller may see it.
+    """
+    match = request.resolver_match
+    try:
+        customer_id: UUID | None = UUID(str(match.kwargs["customer_id"])) if match else None
+    except (KeyError, ValueError):
+        customer_id = None  # ninja answers 422 for the path; the token is checked alone
+    state, row = fetch_customer_with_token_state(customer_id, token_id)
+    request._customer_read_along = row  # type: ignore[attr-defined]
+    return state
+
+
+@router.get(
+    "/{customer_id}",
+    response={200: CustomerOut, **ERRORS},
+    auth=TokenAuth(state_with=_token_state_and_customer),
+)
+def get_customer(request: ApiRequest, customer_id: UUID, response: HttpResponse) -> Any:
+    # the hottest read answers ready JSON (what CustomerOut validation gives), in the
+    # response ninja made for the call (its content type is the renderer's)
+    row = getattr(request, "_customer_read_along", None)
+    response.content = customer_json(
+        selectors.get_customer(actor=request.user, customer_id=customer_id, row=row)
+    )
+    return response
 
 
 @router.patch("/{customer_id}", response={200: CustomerOut, **ERRORS})

@@ -10,6 +10,7 @@ until something reads them (so a customer the caller may not see is never decryp
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -20,6 +21,7 @@ from django.contrib.auth import get_user_model
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Field
 
+from dossier.accounts.services import token_state, token_state_sql
 from dossier.customers.models import Customer, CustomerTag, Tag
 from dossier.protection.fields import EncryptedTextField
 from dossier.templates.core_fields import CORE_KEYS
@@ -101,13 +103,14 @@ def _sealed_fields() -> dict[str, EncryptedTextField]:
 
 
 @cache
-def _customer_sql(alias: str) -> str:
+def _customer_sql(alias: str, *, token_state: bool = False) -> str:
     connection = connections[alias]
     quote = connection.ops.quote_name
     users = get_user_model()._meta
     columns = ", ".join(f"c.{quote(_column(f))}" for f in _read_fields())
+    state = f"{token_state_sql(alias)}, " if token_state else ""
     return (
-        f"SELECT {columns}, u.{quote(_column(users.get_field('username')))}, "
+        f"SELECT {state}{columns}, u.{quote(_column(users.get_field('username')))}, "
         f"t.{quote('scenario')}, ({_tags_subquery(alias)}) "
         f"FROM {quote(Customer._meta.db_table)} c "
         f"JOIN {quote(Template._meta.db_table)} t ON t.{quote('id')} = c.{quote('template_id')} "
@@ -154,12 +157,64 @@ def fetch_customer(customer_id: Any, *, alias: str = DEFAULT_DB_ALIAS) -> Custom
     connection = connections[alias]
     uuid = customer_id if isinstance(customer_id, UUID) else UUID(str(customer_id))
     key = Customer._meta.pk.get_db_prep_value(uuid, connection)
-    with connection.cursor() as cursor:
-        cursor.execute(_customer_sql(alias), {"id": key})
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    plan = _plan(alias)
+    row = _one_row(connection, _customer_sql(alias), {"id": key})
+    return None if row is None else _customer_row(uuid, row, connection)
+
+
+def fetch_customer_with_token_state(
+    customer_id: UUID | None, token_id: int, *, alias: str = DEFAULT_DB_ALIAS
+) -> tuple[tuple[bool, int], CustomerRow | None]:
+    """The API token's state (live, access generation) and the customer, in one statement.
+
+    The state is ``accounts.services.token_state_sql``'s, the same check a call with any
+    other token makes; only when there is no such customer (or no id) does it take a
+    query of its own.
+    """
+    connection = connections[alias]
+    if customer_id is not None:
+        key = Customer._meta.pk.get_db_prep_value(customer_id, connection)
+        sql = _customer_sql(alias, token_state=True)
+        row = _one_row(connection, sql, {"id": key, "token_id": token_id})
+        if row is not None:
+            return token_state(row[0], row[1]), _customer_row(customer_id, row[2:], connection)
+    state = _one_row(connection, f"SELECT {token_state_sql(alias)}", {"token_id": token_id})
+    return token_state(*(state or (None, None))), None
+
+
+def _one_row(connection: Any, sql: str, params: dict[str, Any]) -> Sequence[Any] | None:
+    """The first row of a prepared read.
+
+    On SQLite, when nothing watches queries (no debug log, no test capturing them, no
+    execute wrapper), the statement goes straight to the driver: Django's cursor wrapper
+    costs as much as the statement. Errors still become Django's (``wrap_database_errors``,
+    which also marks the connection for its end-of-request check); a broken transaction or
+    a due health check takes Django's path, which deals with them.
+    """
+    if (
+        connection.vendor != "sqlite"
+        or connection.connection is None
+        or connection.queries_logged
+        or connection.execute_wrappers
+        or connection.needs_rollback
+        or (connection.health_check_enabled and not connection.health_check_done)
+    ):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            found: Sequence[Any] | None = cursor.fetchone()
+            return found
+    with connection.wrap_database_errors:
+        found = connection.connection.execute(_sqlite_named(sql, tuple(params)), params).fetchone()
+        return found
+
+
+@cache
+def _sqlite_named(sql: str, names: tuple[str, ...]) -> str:
+    # Django's "%(name)s" style as the driver's ":name", as its SQLite cursor wrapper does
+    return sql % {name: f":{name}" for name in names}
+
+
+def _customer_row(uuid: UUID, row: Sequence[Any], connection: Any) -> CustomerRow:
+    plan = _plan(connection.alias)
     values = {name: row[index] for index, name in plan.plain}
     for index, name, column, converters in plan.converted:
         value = row[index]

@@ -294,15 +294,24 @@ def deleted_customer_list(
 
 
 def get_customer(
-    *, actor: MaybeActor, customer_id: Any, revealed: Sequence[str] = ()
+    *,
+    actor: MaybeActor,
+    customer_id: Any,
+    revealed: Sequence[str] = (),
+    row: CustomerRow | None = None,
 ) -> dict[str, Any]:
     """One customer as the actor may see it, or NotFound (also for customers they may not see).
 
     The hottest read of the API: one query for the row, its owner's name and its tags; the
     access rule is :func:`access.allows`, the one-row form of ``restrict``. Encrypted
-    columns are decrypted only once the actor is allowed to see the customer.
+    columns are decrypted only once the actor is allowed to see the customer. ``row`` is
+    that query's answer when the caller already has it (the API reads it along with its
+    token check); access is decided here all the same.
     """
-    customer = fetch_customer(customer_id) if _is_uuid(customer_id) else None
+    if row is not None and row.id == customer_id:
+        customer: CustomerRow | None = row
+    else:
+        customer = fetch_customer(customer_id) if _is_uuid(customer_id) else None
     if customer is None or not allows(actor, customer, "view"):
         raise NotFound(_("No such customer."), code="customer_not_found")
     return present(customer, actor, revealed=revealed)

@@ -178,3 +178,21 @@ def test_a_remembered_token_costs_one_query(
     assert authenticate_token(secret) is not None
     with django_assert_max_num_queries(1):
         assert authenticate_token(secret) is not None
+
+
+def test_what_one_call_sets_on_its_user_is_not_seen_by_the_next(sales_user: User) -> None:
+    from dossier.accounts.services import authenticate_token
+
+    _token, secret = create_token(user=sales_user, name="erp")
+    first = authenticate_token(secret)  # loads and remembers
+    assert first is not None
+    first.user.answer_of_this_call = True
+    second = authenticate_token(secret)
+    assert second is not None and not hasattr(second.user, "answer_of_this_call")
+    second.user.answer_of_this_call = True
+    second.user._perm_cache = {"customers.delete_customer"}
+    third = authenticate_token(secret)
+    assert third is not None and not hasattr(third.user, "answer_of_this_call")
+    assert third.user is not second.user and third.user.pk == sales_user.pk
+    assert not third.user.has_perm("customers.delete_customer")
+    assert third.user.has_perm("customers.view_customer")
