@@ -143,3 +143,31 @@ def test_a_file_that_cannot_be_read_is_refused_with_a_one_line_reason(
     assert run.status == ImportRun.REFUSED
     assert reason in run.reason.lower() and "\n" not in run.reason
     assert Customer.objects.count() == 0
+
+
+def test_a_spreadsheet_with_date_serials_and_a_duplicated_header(
+    sales_user: User, member_template: Template, tmp_path: Path
+) -> None:
+    from datetime import datetime
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["姓名", "手机号", "手机号", "会员编号", "生日"])
+    sheet.append(["张三", "13900000001", "13800000000", "M000001", 32939])  # a serial
+    sheet.append(["李四", "13900000002", "", "M000002", datetime(1991, 4, 5)])  # a date cell
+    sheet.append(["王五", "13900000003", "", "M000003", "1992年5月6日"])
+    path = tmp_path / "members.xlsx"
+    book.save(path)
+    run = import_file(sales_user, member_template, path, mode="create")
+    assert (run.rows, run.created, run.failed) == (3, 3, 0)
+    # the second 手机号 column is not imported: the first one fills the field
+    assert Customer.objects.get(attributes__member_no="M000001").phone == "+8613900000001"
+    birthdays = dict(Customer.objects.values_list("display_name", "birthday"))
+    assert {name: day.isoformat() for name, day in birthdays.items()} == {
+        "张三": "1990-03-07",
+        "李四": "1991-04-05",
+        "王五": "1992-05-06",
+    }
