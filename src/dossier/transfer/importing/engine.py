@@ -20,9 +20,10 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dossier.audit.services import record_audit
-from dossier.core.errors import ApplicationError
+from dossier.core.errors import ApplicationError, PermissionDenied
 from dossier.core.fields import FieldError
 from dossier.customers.services import BatchResult, create_customers, upsert_customers
 from dossier.templates.models import Template
@@ -120,6 +121,7 @@ def _import_rows(
             sort_rows(chunk, prepared, keys)
             continue
         number += 1
+        check_still_active(run)
         accounted += write_batch(
             run=run,
             plan=plan,
@@ -132,6 +134,12 @@ def _import_rows(
         )
         if progress is not None:
             progress(accounted, run.expected_rows)
+
+
+def check_still_active(run: ImportRun) -> None:
+    """Stop a run whose user was deactivated meanwhile (before its next batch)."""
+    if run.actor_id is None or not User.objects.filter(pk=run.actor_id, is_active=True).exists():
+        raise PermissionDenied(_("The user who started the import is no longer active."))
 
 
 def _chunks(rows: Iterable[FileRow], size: int) -> Iterator[list[FileRow]]:

@@ -25,7 +25,7 @@ from django.utils import timezone
 from dossier.core.errors import ApplicationError, ValidationFailed
 from dossier.core.fields import FieldError, FieldLabel
 from dossier.orders.services.sync import SyncResult, sync_orders
-from dossier.transfer.importing.engine import Progress, finish_run
+from dossier.transfer.importing.engine import Progress, check_still_active, finish_run
 from dossier.transfer.models import ImportBatch, ImportRun, error_row
 from dossier.transfer.reading import FileRefused, Row, open_table, plan_mapping
 from dossier.transfer.reading.values import serial_to_iso
@@ -193,6 +193,7 @@ def run_order_import(
                 if batch[-1].lines[-1] <= resume_after:
                     continue
                 number += 1
+                check_still_active(run)
                 accounted += _write(run, number, batch, table.headers, fields)
                 if progress is not None:
                     progress(accounted, None)

@@ -177,3 +177,25 @@ def test_the_command_prints_one_json_summary_last_and_refuses_unreadable_files(
         call_command("import", "customers", str(path), "--template", "member")
     call_command("import", "undo", str(summary["run"]), "--as", sales_user.username)
     assert "5 removed" in capsys.readouterr().out
+
+
+def test_a_user_deactivated_mid_run_stops_the_import_before_its_next_batch(
+    sales_user: User, member_template: Template, tmp_path: Path
+) -> None:
+    from dossier.transfer.importing.plan import ImportOptions
+
+    path = write_csv(tmp_path / "a.csv", [member_row(n) for n in range(1, 31)])
+    run = services.start_import(
+        actor=sales_user,
+        template=member_template,
+        path=path,
+        file_name=path.name,
+        options=ImportOptions(mode="create", batch_rows=10),
+    )
+
+    def leave_after_first_batch(done: int, expected: int | None) -> None:
+        User.objects.filter(pk=sales_user.pk).update(is_active=False)
+
+    run = services.execute_import(run=run, path=path, progress=leave_after_first_batch)
+    assert run.status == ImportRun.FAILED and "no longer active" in run.reason
+    assert (run.rows, run.created) == (10, 10)  # the first batch stays, and can be undone
