@@ -10,7 +10,6 @@ still be a partial change of someone, so it goes the checked way and gets its ve
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any, cast
 
 from django.contrib.auth.models import User
@@ -18,7 +17,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from dossier.core.fields import FieldError, FieldSpec
+from dossier.core.fields import FieldError
 from dossier.customers.services import BatchResult, upsert_customers
 from dossier.customers.services.bulk_load import (
     PreparedCustomer,
@@ -34,16 +33,6 @@ from dossier.transfer.models import ImportBatch, ImportChange, ImportRun, error_
 
 class _DryRun(Exception):
     """Rolls a dry run's writes back once their outcome is known."""
-
-
-@dataclass
-class Outcome:
-    """What a batch did, row by row."""
-
-    created: list[Any] = field(default_factory=list)  # customer ids
-    updated: int = 0
-    unchanged: int = 0
-    before: BatchResult | None = None
 
 
 def sort_rows(
@@ -217,7 +206,3 @@ def _error_rows(plan: ColumnPlan, rows: Sequence[FileRow]) -> list[list[Any]]:
         for row in rows
         for error in row.errors
     ]
-
-
-def specs_of(plan: ColumnPlan) -> list[FieldSpec]:
-    return list(plan.specs.values())
