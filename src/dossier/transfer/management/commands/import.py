@@ -169,7 +169,10 @@ class Command(BaseCommand):
                 rate = f"{done / elapsed:,.0f}" if elapsed > 0 else "0"
                 progress.update(bar, completed=done, total=expected, rate=rate)
 
-            return services.execute_import(run=run, path=path, progress=moved)
+            run = services.execute_import(run=run, path=path, progress=moved)
+            # the line count was an estimate: the bar ends at the rows the file really held
+            progress.update(bar, completed=run.rows, total=run.rows)
+            return run
 
     def _mapping(self, name: str) -> dict[str, str | None] | None:
         if not name:
