@@ -42,7 +42,13 @@ HEADER = ["姓名", "手机号", "邮箱", "身份证号", "生日", "性别", "
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
 )
-GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬芳燕彩春菊兰凤洁梅琳素云莲真环雪荣爱妹霞香月莺媛艳瑞凡佳嘉琼勤珍贞莉桂娣叶璧璐娅琦晶妍茜秋珊莎锦黛青倩婷姣婉娴瑾颖露瑶怡婵雁蓓纨仪荷丹蓉眉君琴蕊薇菁梦岚苑婕馨瑗琰韵融园艺咏卿聪澜纯毓悦昭冰爽琬茗羽希宁欣飘育滢馥筠柔竹霭凝晓欢霄枫芸菲寒伊亚宜可姬舒影荔枝思丽"
+GIVEN = (
+    "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬芳燕彩春菊兰凤"
+    "洁梅琳素云莲真环雪荣爱妹霞香月莺媛艳瑞凡佳嘉琼勤珍贞莉桂娣叶璧璐娅琦晶妍茜秋珊莎"
+    "锦黛青倩婷姣婉娴瑾颖露瑶怡婵雁蓓纨仪荷丹蓉眉君琴蕊薇菁梦岚苑婕馨瑗琰韵融园艺咏卿"
+    "聪澜纯毓悦昭冰爽琬茗羽希宁欣飘育滢馥筠柔竹霭凝晓欢霄枫芸菲寒伊亚宜可姬舒影荔枝思"
+    "丽"
+)
 CITIES = ["北京", "上海", "广州", "深圳", "杭州", "成都", "武汉", "南京", "西安", "重庆"]
 
 
@@ -73,11 +79,13 @@ def write_file(path: Path, rows: int) -> None:
                     if which == 2
                     else id_number
                 )
+            name = rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN)
+            birthday = f"{born.year}年{born.month}月{born.day}日"
+            gender = "男" if (n % 1000) % 2 else "女"  # as the ID number's 17th digit says
+            joined = (date(2015, 1, 1) + timedelta(days=n % 3000)).isoformat()
             writer.writerow([
-                rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN), phone, email,
-                id_number, f"{born.year}年{born.month}月{born.day}日", "男" if (n % 1000) % 2 else "女",
-                rng.choice(CITIES), f"M{n:09d}", rng.randrange(0, 5000), rng.choice(["是", "否"]),
-                (date(2015, 1, 1) + timedelta(days=n % 3000)).isoformat(), "老客户，喜欢周末到店",
+                name, phone, email, id_number, birthday, gender, rng.choice(CITIES), f"M{n:09d}",
+                rng.randrange(0, 5000), rng.choice(["是", "否"]), joined, "老客户，喜欢周末到店",
             ])  # fmt: skip
 
 
@@ -158,13 +166,11 @@ def main() -> None:
     workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"database: {engine}; {ROWS:,} rows × 12 columns, {run.failed:,} with a bad value")
     print(f"import (create)            : {rate:9,.0f} rows/s ({elapsed:.1f} s)")
-    print(
-        f"raw insert of the same rows: {raw_rate:9,.0f} rows/s ({raw:.1f} s)  ratio {rate / raw_rate:.3f}"
-    )
+    ratio = rate / raw_rate
+    print(f"raw insert of the same rows: {raw_rate:9,.0f} rows/s ({raw:.1f} s)  ratio {ratio:.3f}")
     print(f"1,000,000 rows at this rate: {1_000_000 / rate:9.1f} s (goal ≤ {goal} s)")
-    print(
-        f"peak RSS                   : {own:9.0f} MB main, {workers:.0f} MB largest worker (goal ≤ 400)"
-    )
+    print(f"peak RSS                   : {own:9.0f} MB main, {workers:.0f} MB largest worker")
+    print("                             (goal ≤ 400 MB)")
     sys.stdout.flush()
 
 
