@@ -92,14 +92,7 @@ def preview_draft(
     run = draft_for(actor, run_id)
     assert run.template is not None
     check_may_import(actor, run.template, mode)
-    previous = ImportOptions.from_json(run.options)
-    options = ImportOptions(
-        mode=mode,
-        match_on=tuple(match_on),
-        encoding=previous.encoding,
-        sheet=previous.sheet,
-        delimiter=previous.delimiter,
-    )
+    options = ImportOptions.from_json(run.options).chosen(mode=mode, match_on=match_on)
     # the run is changed in memory only, for preview() to read; it is never saved
     run.mapping = dict(mapping)
     run.options = {**run.options, **options.as_json()}

@@ -126,14 +126,7 @@ def configure_import(
     run = draft_for(actor, run_id)
     assert run.template is not None
     check_may_import(actor, run.template, mode)
-    previous = ImportOptions.from_json(run.options)
-    options = ImportOptions(
-        mode=mode,
-        match_on=tuple(match_on),
-        encoding=previous.encoding,
-        sheet=previous.sheet,
-        delimiter=previous.delimiter,
-    )
+    options = ImportOptions.from_json(run.options).chosen(mode=mode, match_on=match_on)
     headers = list(run.options.get("headers") or [])
     plan = plan_columns(template=run.template, headers=headers, mapping=mapping, options=options)
     run.mapping = plan.as_mapping()

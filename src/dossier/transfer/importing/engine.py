@@ -31,11 +31,10 @@ from dossier.transfer.importing.parallel import prepared_chunks, processes
 from dossier.transfer.importing.plan import (
     ColumnPlan,
     ImportOptions,
-    default_match_on,
     plan_columns,
 )
-from dossier.transfer.importing.rows import FileKeys, FileRow, file_rows
-from dossier.transfer.importing.writing import sort_rows, write_batch
+from dossier.transfer.importing.rows import FileRow, file_keys, file_rows
+from dossier.transfer.importing.writing import DryRun, sort_rows, write_batch
 from dossier.transfer.models import ImportRun
 from dossier.transfer.reading import FileRefused, Table, open_table
 
@@ -43,10 +42,6 @@ logger = logging.getLogger(__name__)
 
 #: called after every batch with (rows accounted for so far, rows expected or None)
 Progress = Callable[[int, int | None], None]
-
-
-class _DryRun(Exception):
-    """Rolls a dry run's batch back after its outcome is known."""
 
 
 def run_import(run: ImportRun, path: str | Path, *, progress: Progress | None = None) -> ImportRun:
@@ -104,12 +99,7 @@ def _import_rows(
 ) -> None:
     done = run.batches.aggregate(last=Max("last_line"), number=Max("number"))
     resume_after, number = done["last"] or 0, done["number"] or 0
-    mapped = {key for key in plan.fields if key is not None}
-    match_on = options.match_on or default_match_on(options.mode, list(plan.specs.values()), mapped)
-    keys = FileKeys(
-        [s for s in plan.specs.values() if s.key in match_on or (s.unique and s.key in mapped)],
-        by_id="id" in mapped,
-    )
+    match_on, keys = file_keys(plan, options)
     accounted = run.rows
     chunks = _chunks(file_rows(table, plan, encoding=table.encoding), options.batch_rows)
     # a small file is prepared in this process: forking would cost more than it saves
@@ -234,12 +224,7 @@ def preview(run: ImportRun, path: str | Path, *, limit: int = 20) -> list[Previe
         )
         raw = list(islice(iter(table), limit))
     rows = list(file_rows(raw, plan, encoding=table.encoding))
-    mapped = {key for key in plan.fields if key is not None}
-    match_on = options.match_on or default_match_on(options.mode, list(plan.specs.values()), mapped)
-    keys = FileKeys(
-        [s for s in plan.specs.values() if s.key in match_on or (s.unique and s.key in mapped)],
-        by_id="id" in mapped,
-    )
+    match_on, keys = file_keys(plan, options)
     for row in rows:
         if not row.errors:
             keys.check(row)
@@ -249,8 +234,8 @@ def preview(run: ImportRun, path: str | Path, *, limit: int = 20) -> list[Previe
         with transaction.atomic():
             if ready:
                 result = _apply(run, options, ready, match_on)
-            raise _DryRun
-    except _DryRun:
+            raise DryRun
+    except DryRun:
         pass
     for error in result.errors:
         if error.row is not None:

@@ -23,9 +23,10 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from dossier.core.errors import ApplicationError, ValidationFailed
-from dossier.core.fields import FieldError, FieldLabel
+from dossier.core.fields import FieldError
 from dossier.orders.services.sync import SyncResult, sync_orders
 from dossier.transfer.importing.engine import Progress, check_still_active, finish_run
+from dossier.transfer.importing.rows import spoiled_row_error
 from dossier.transfer.models import ImportBatch, ImportRun, error_row
 from dossier.transfer.reading import FileRefused, Row, open_table, plan_mapping
 from dossier.transfer.reading.values import serial_to_iso
@@ -72,7 +73,6 @@ WORDS = {
                        "银联": "unionpay", "银行卡": "card", "刷卡": "card", "现金": "cash",
                        "货到付款": "cod", "转账": "transfer", "其他": "other"},
 }  # fmt: skip
-ROW = FieldLabel("row", "行", "Row")
 ORDERS_PER_CALL = 500
 
 
@@ -135,11 +135,7 @@ def file_orders(
                 yield current
                 current, key = None, None
             spoiled = FileOrder([row.number], [values])
-            spoiled.errors.append(
-                FieldError(
-                    row.problem, spec=ROW, count=len(row.cells), width=len(fields), encoding="UTF-8"
-                )
-            )
+            spoiled.errors.append(spoiled_row_error(row, len(fields), "UTF-8"))
             yield spoiled
             continue
         source = values.get("source") or default_source

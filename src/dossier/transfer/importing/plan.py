@@ -51,6 +51,16 @@ class ImportOptions:
             "batch_rows": self.batch_rows,
         }
 
+    def chosen(self, *, mode: str, match_on: Sequence[str]) -> ImportOptions:
+        """These reading options with the mode and match-on fields a user chose (a draft)."""
+        return ImportOptions(
+            mode=mode,
+            match_on=tuple(match_on),
+            encoding=self.encoding,
+            sheet=self.sheet,
+            delimiter=self.delimiter,
+        )
+
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> ImportOptions:
         return cls(

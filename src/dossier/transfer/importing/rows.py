@@ -14,7 +14,7 @@ from typing import Any
 from dossier.core.fields import FieldError, FieldLabel, FieldSpec, validate_values
 from dossier.core.fields.base import is_empty
 from dossier.protection.disclosure import lookup_digest
-from dossier.transfer.importing.plan import ColumnPlan
+from dossier.transfer.importing.plan import ColumnPlan, ImportOptions, default_match_on
 from dossier.transfer.reading import BAD_BYTES, TOO_FEW, TOO_MANY, Row, clean_cell
 
 ROW_LABEL = FieldLabel("row", "行", "Row")
@@ -78,6 +78,26 @@ class FileKeys:
 _ID = FieldLabel("id", "客户编号", "Customer id")
 
 
+def spoiled_row_error(row: Row, width: int, encoding: str | None) -> FieldError:
+    """Why the file spoils a row: too few or too many cells, or bytes not in its encoding."""
+    if row.problem == BAD_BYTES:
+        return FieldError("bad_bytes", spec=ROW_LABEL, encoding=encoding or "UTF-8")
+    code = {TOO_FEW: "too_few_cells", TOO_MANY: "too_many_cells"}[str(row.problem)]
+    return FieldError(code, spec=ROW_LABEL, count=len(row.cells), width=width)
+
+
+def file_keys(plan: ColumnPlan, options: ImportOptions) -> tuple[tuple[str, ...], FileKeys]:
+    """The fields rows are matched on, and the tracker of keys repeated in the file
+    (those fields and every unique field the file fills)."""
+    mapped = {key for key in plan.fields if key is not None}
+    match_on = options.match_on or default_match_on(options.mode, list(plan.specs.values()), mapped)
+    keys = FileKeys(
+        [s for s in plan.specs.values() if s.key in match_on or (s.unique and s.key in mapped)],
+        by_id="id" in mapped,
+    )
+    return match_on, keys
+
+
 def file_rows(rows: Iterable[Row], plan: ColumnPlan, *, encoding: str | None) -> Iterator[FileRow]:
     """Each data row as a :class:`FileRow`; blank cells are left out (they change nothing)."""
     width = len(plan.headers)
@@ -89,13 +109,7 @@ def file_rows(rows: Iterable[Row], plan: ColumnPlan, *, encoding: str | None) ->
     for row in rows:
         item = FileRow(row.number)
         if row.problem is not None:
-            params: dict[str, Any] = {"count": len(row.cells), "width": width}
-            if row.problem == BAD_BYTES:
-                params = {"encoding": encoding or "UTF-8"}
-            code = {TOO_FEW: "too_few_cells", TOO_MANY: "too_many_cells"}.get(
-                row.problem, "bad_bytes"
-            )
-            item.errors.append(FieldError(code, spec=ROW_LABEL, **params))
+            item.errors.append(spoiled_row_error(row, width, encoding))
             yield item
             continue
         cells = row.cells

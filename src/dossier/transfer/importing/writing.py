@@ -31,7 +31,7 @@ from dossier.transfer.importing.rows import FileKeys, FileRow
 from dossier.transfer.models import ImportBatch, ImportChange, ImportRun, error_row, pack_ids
 
 
-class _DryRun(Exception):
+class DryRun(Exception):
     """Rolls a dry run's writes back once their outcome is known."""
 
 
@@ -124,8 +124,8 @@ def _write(
                         create_missing=options.mode != "update",
                     )
                 if options.dry_run:
-                    raise _DryRun
-        except _DryRun:
+                    raise DryRun
+        except DryRun:
             pass
         for error in result.errors:
             if error.row is not None:
