@@ -194,6 +194,8 @@ DOSSIER_KEYS = os.environ.get("DOSSIER_KEYS", "")
 # seconds a running import may go without committing a batch before a worker takes it over
 DOSSIER_IMPORT_STALE_SECONDS = int(os.environ.get("DOSSIER_IMPORT_STALE_SECONDS", "120"))
 # processes preparing an import's rows (validation, encryption); 0: one per core
+# days a finished import keeps its failed rows' values and its undo data
+DOSSIER_IMPORT_KEEP_DAYS = int(os.environ.get("DOSSIER_IMPORT_KEEP_DAYS", "30"))
 DOSSIER_IMPORT_PROCESSES = int(os.environ.get("DOSSIER_IMPORT_PROCESSES", "0"))
 DOSSIER_KEY_FILE = os.environ.get("DOSSIER_KEY_FILE", "")
 DOSSIER_INDEX_KEY = os.environ.get("DOSSIER_INDEX_KEY", "")

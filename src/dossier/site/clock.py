@@ -20,7 +20,7 @@ from django.db import close_old_connections, connection
 from dossier.followups.services import announce_due_tasks
 from dossier.pipeline.stale import flag_stale_opportunities
 from dossier.transfer.tasks import resume_stalled_imports
-from dossier.transfer.uploads import sweep_old_drafts
+from dossier.transfer.uploads import forget_old_import_data, sweep_old_drafts
 from dossier.webhooks.services.delivery import deliver_due
 
 logger = logging.getLogger(__name__)
@@ -52,6 +52,8 @@ JOBS: tuple[Job, ...] = (
     # an import whose worker was killed goes on from its last committed batch
     Job("imports.resume", 30.0, resume_stalled_imports),
     Job("imports.drafts", 3600.0, sweep_old_drafts),
+    # failed rows' values and undo data are personal data: kept 30 days after a run ends
+    Job("imports.forget", 3600.0, forget_old_import_data),
 )
 
 

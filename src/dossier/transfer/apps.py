@@ -7,11 +7,6 @@ class TransferConfig(AppConfig):
     verbose_name = "Import and export"
 
     def ready(self) -> None:
-        from dossier.customers import registry
-        from dossier.transfer.models import ImportChange
+        from dossier.transfer.registrations import register_imports
 
-        # an import's undo data holds the customer's values before: erasure deletes it, so an
-        # undo can never bring erased values back; a merge leaves it on the merged customer
-        registry.register(
-            registry.CustomerData(key="imports", model=ImportChange, erasure="delete")
-        )
+        register_imports()

@@ -68,6 +68,8 @@ class ImportRun(models.Model):
     #: the worker holding the run and when it last said so (a dead worker's run is taken over)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     undone_at = models.DateTimeField(null=True, blank=True)
+    #: when the error rows' values and the undo data were deleted (the keeping period ended)
+    data_forgotten_at = models.DateTimeField(null=True, blank=True)
     undone_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

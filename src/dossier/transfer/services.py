@@ -204,6 +204,8 @@ def undo_import(*, actor: User, run_id: int) -> UndoOutcome:
         raise Conflict(_("The import is still running; undo it once it has finished."))
     if run.status == ImportRun.UNDONE:
         raise Conflict(_("The import has already been undone."))
+    if run.data_forgotten_at is not None:
+        raise Conflict(_("The import's undo data was deleted when its keeping period ended."))
     outcome = UndoOutcome()
     for batch in run.batches.order_by("-number"):
         ids = batch.created_customer_ids()

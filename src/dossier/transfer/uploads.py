@@ -29,7 +29,7 @@ from dossier.templates.models import Template
 from dossier.transfer.importing.engine import field_errors
 from dossier.transfer.importing.error_file import error_csv_chunks
 from dossier.transfer.importing.plan import ImportOptions, plan_columns, suggested_mapping
-from dossier.transfer.models import ImportRun
+from dossier.transfer.models import ImportBatch, ImportChange, ImportRun
 from dossier.transfer.reading import FileRefused, open_table
 from dossier.transfer.reading.files import SHEET_SUFFIXES, TEXT_SUFFIXES
 from dossier.transfer.services import (
@@ -190,3 +190,23 @@ def error_file_download(
         changes={"rows": run.failed, "format": "csv", "language": language},
     )
     return run, error_csv_chunks(field_errors(run), language)
+
+
+def forget_old_import_data() -> int:
+    """Delete what finished imports keep of people after the keeping period; runs touched.
+
+    The failed rows' values (for the error file) and the values before (for the undo) are
+    personal data: they go after ``DOSSIER_IMPORT_KEEP_DAYS`` (30). The run's record and
+    counts stay; its undo is refused from then on. The worker's clock calls it.
+    """
+    days = getattr(settings, "DOSSIER_IMPORT_KEEP_DAYS", 30)
+    cutoff = timezone.now() - timedelta(days=days)
+    old = ImportRun.objects.filter(finished_at__lt=cutoff, data_forgotten_at__isnull=True)
+    count = 0
+    for run in old.iterator():
+        with transaction.atomic():
+            ImportBatch.objects.filter(run=run).update(errors="")
+            ImportChange.objects.filter(run=run).delete()
+            ImportRun.objects.filter(pk=run.pk).update(data_forgotten_at=timezone.now())
+        count += 1
+    return count

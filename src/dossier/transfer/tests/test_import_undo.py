@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -199,3 +200,47 @@ def test_a_user_deactivated_mid_run_stops_the_import_before_its_next_batch(
     run = services.execute_import(run=run, path=path, progress=leave_after_first_batch)
     assert run.status == ImportRun.FAILED and "no longer active" in run.reason
     assert (run.rows, run.created) == (10, 10)  # the first batch stays, and can be undone
+
+
+def test_the_data_subject_copy_shows_the_values_an_import_replaced(
+    sales_user: User, admin_user: User, member_template: Template, tmp_path: Path
+) -> None:
+    from dossier.privacy.data_export import export_customer_data
+
+    import_file(sales_user, member_template, _changed_file(tmp_path, "a.csv", 1))
+    run = import_file(sales_user, member_template, _changed_file(tmp_path, "b.csv", 9))
+    customer = Customer.objects.get(attributes__member_no="M000002")
+    copy = export_customer_data(actor=admin_user, customer_id=customer.pk)
+    [entry] = copy["imports"]
+    assert (entry["import"], entry["file"]) == (run.pk, "b.csv")
+    assert entry["values_before"]["points"] == 1
+
+
+def test_failed_values_and_undo_data_are_forgotten_after_the_keeping_period(
+    sales_user: User, member_template: Template, tmp_path: Path, settings: Any
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from dossier.transfer.importing.engine import field_errors
+    from dossier.transfer.models import ImportBatch
+    from dossier.transfer.uploads import forget_old_import_data
+
+    import_file(sales_user, member_template, _changed_file(tmp_path, "a.csv", 1))
+    rows = [member_row(n) for n in range(1, 6)]
+    rows[0][1] = "13-bad"
+    run = import_file(sales_user, member_template, write_csv(tmp_path / "b.csv", rows))
+    assert list(field_errors(run)) and ImportChange.objects.filter(run=run).exists()
+    settings.DOSSIER_IMPORT_KEEP_DAYS = 30
+    assert forget_old_import_data() == 0  # finished just now: kept
+    ImportRun.objects.filter(pk=run.pk).update(finished_at=timezone.now() - timedelta(days=31))
+    assert forget_old_import_data() == 1
+    run.refresh_from_db()
+    assert run.data_forgotten_at is not None and run.failed == 1  # the counts stay
+    assert list(field_errors(run)) == []
+    assert ImportBatch.objects.filter(run=run).exclude(errors="").count() == 0
+    assert not ImportChange.objects.filter(run=run).exists()
+    with pytest.raises(Conflict, match="keeping period"):
+        services.undo_import(actor=sales_user, run_id=run.pk)
+    assert forget_old_import_data() == 0  # once
