@@ -196,14 +196,22 @@ def make_customer(member_template: Template) -> Callable[..., Any]:
 
     serial = iter(range(1, 1_000_000))
 
-    def make(owner: User, template: Template | None = None, **values: Any) -> Any:
+    # other features' tests make look-alike customers on purpose; the duplicate check at
+    # entry has tests of its own (matching/tests/test_entry.py)
+    def make(
+        owner: User, template: Template | None = None, allow_duplicate: bool = True, **values: Any
+    ) -> Any:
         admin = User.objects.filter(username="customer-maker").first() or create_user(
             username="customer-maker", password=PASSWORD, role=roles.ADMIN
         )
         number = next(serial)
         values = {"display_name": f"客户{number}", "phone": f"1380013{number:04d}", **values}
         return create_customer(
-            actor=admin, template=template or member_template, values=values, owner=owner
+            actor=admin,
+            template=template or member_template,
+            values=values,
+            owner=owner,
+            allow_duplicate=allow_duplicate,
         )
 
     return make

@@ -33,6 +33,7 @@ class AuditEvent(AppendOnlyModel):
         PROFILES_DECRYPT = "profiles_decrypt", _("profile decryption confirmed")
         IMPORT = "import", _("import")
         IMPORT_UNDO = "import_undo", _("import undone")
+        UNMERGE = "unmerge", _("merge undone")
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

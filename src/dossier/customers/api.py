@@ -97,13 +97,19 @@ def list_customers(
 
 @router.post("", response={201: CustomerOut, **ERRORS})
 def create_customer(request: ApiRequest, payload: CustomerIn) -> Any:
-    """Create a customer on a template; every invalid field is reported at once (422)."""
+    """Create a customer on a template; every invalid field is reported at once (422).
+
+    A customer that likely duplicates one on file answers 409 with the candidates you may
+    see (each with its explanation), unless ``allow_duplicate`` is true and the template's
+    duplicate policy is "warn"; under "block" it is always refused.
+    """
     customer = services.create_customer(
         actor=request.user,
         template=_template(payload.template),
         values=payload.values,
         owner=_user(payload.owner),
         tags=payload.tags,
+        allow_duplicate=payload.allow_duplicate,
     )
     return Status(201, selectors.get_customer(actor=request.user, customer_id=customer.pk))
 

@@ -74,6 +74,13 @@ class CustomerIn(Schema):
     tags: list[RecordId] = Field(
         default_factory=list, json_schema_extra=documented(maxItems=MAX_TAGS)
     )
+    allow_duplicate: bool = Field(
+        False,
+        description=(
+            "Save even though the customer likely duplicates one on file (templates whose "
+            "duplicate policy is 'warn'; 'block' refuses regardless)."
+        ),
+    )
 
 
 class CustomerPatch(Schema):

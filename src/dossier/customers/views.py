@@ -24,6 +24,7 @@ from dossier.core.errors import (
 from dossier.core.fields import FieldError, FieldSpec
 from dossier.core.pages import AuthenticatedRequest, query_text, shows_errors
 from dossier.customers import selectors, services
+from dossier.customers.duplicates import WARN, LikelyDuplicate
 from dossier.customers.forms import (
     tag_fields_from_post,
     tag_ids_from_post,
@@ -149,6 +150,7 @@ def _render_form(request: AuthenticatedRequest, status: int = 200, **context: An
         "masked": [],
         "tags": _tags_or_none(request.user),
         "chosen_tags": [],
+        "duplicate_warn": WARN,
     }
     return render(request, "customers/form.html", {**defaults, **context}, status=status)
 
@@ -171,6 +173,17 @@ def customer_create(request: AuthenticatedRequest, template_key: str) -> HttpRes
             template=template,
             values=values_from_post(request.POST, specs),
             tags=tag_ids_from_post(request.POST),
+            allow_duplicate=request.POST.get("allow_duplicate") == "1",
+        )
+    except LikelyDuplicate as duplicate:
+        # nothing was saved: show the candidates with links, keep what was typed
+        return _render_form(
+            request,
+            409,
+            values=typed_values(request.POST, specs),
+            duplicate=duplicate,
+            chosen_tags=tag_ids_from_post(request.POST),
+            **form,
         )
     except ValidationFailed as error:
         errors, summary = _form_errors(error, specs)

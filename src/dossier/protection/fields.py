@@ -29,6 +29,10 @@ class _EmptyOnlyExact(Exact):
         return super().get_prep_lookup()
 
 
+class StoredEnvelope(str):
+    """An envelope exactly as it was stored (restoring an earlier state): written as it is."""
+
+
 class EncryptedTextField(models.TextField):
     """Text stored as an AES-256-GCM envelope; the model attribute holds the plaintext.
 
@@ -64,7 +68,7 @@ class EncryptedTextField(models.TextField):
         return self.decode(decrypt(value, keyring(), context=self.context))
 
     def get_prep_value(self, value: Any) -> Any:
-        if value is None or value == "":
+        if value is None or value == "" or isinstance(value, StoredEnvelope):
             return value
         return encrypt(self.encode(value), keyring(), context=self.context)
 
@@ -85,6 +89,8 @@ class EncryptedJSONField(EncryptedTextField):
     def get_prep_value(self, value: Any) -> Any:
         if not value:
             return ""
+        if isinstance(value, StoredEnvelope):
+            return value
         return super().get_prep_value(value)
 
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:

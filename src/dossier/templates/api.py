@@ -45,6 +45,7 @@ def _template_out(template: Template) -> dict[str, Any]:
         "builtin": template.builtin,
         "archived": template.archived_at is not None,
         "current_version": template.current_version.number if template.current_version else None,
+        "duplicate_policy": template.duplicate_policy,
     }
 
 

@@ -22,6 +22,14 @@ class Scenario(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class DuplicatePolicy(models.TextChoices):
+    """What creating a customer that likely duplicates one on file does."""
+
+    BLOCK = "block", _("refuse it")
+    WARN = "warn", _("warn, save when confirmed")
+    ALLOW = "allow", _("save without checking")
+
+
 class Template(models.Model):
     """A named field schema for one business scenario; its versions hold the fields."""
 
@@ -37,6 +45,12 @@ class Template(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     archived_at = models.DateTimeField(null=True, blank=True)
+    duplicate_policy = models.CharField(
+        _("likely duplicates at entry"),
+        max_length=8,
+        choices=DuplicatePolicy.choices,
+        default=DuplicatePolicy.WARN,
+    )
     #: customers (not deleted) of this template, kept by the customer services
     customer_count = models.PositiveIntegerField(default=0, editable=False)
 

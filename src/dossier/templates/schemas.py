@@ -11,9 +11,10 @@ from pydantic import StrictBool
 from dossier.core.fields import registered_types
 from dossier.core.fields.base import CLASSIFICATIONS, KEY_PATTERN
 from dossier.core.schemas import MAX_FIELDS, NOT_BLANK, OneOf, documented
-from dossier.templates.models import Scenario
+from dossier.templates.models import DuplicatePolicy, Scenario
 
 ScenarioName = Annotated[str, OneOf(Scenario.values)]
+DuplicatePolicyName = Annotated[str, OneOf(DuplicatePolicy.values)]
 
 
 class FieldDefinition(Schema):
@@ -71,6 +72,7 @@ class TemplateOut(Schema):
     builtin: bool
     archived: bool
     current_version: int | None
+    duplicate_policy: DuplicatePolicyName
 
 
 class TemplateDetailOut(TemplateOut):
@@ -97,6 +99,13 @@ class TemplateUpdate(Schema):
     description: str | None = Field(None, max_length=2000)
     fields: list[FieldDefinition] | None = Field(
         None, max_length=MAX_FIELDS, description="New fields publish a new version."
+    )
+    duplicate_policy: DuplicatePolicyName | None = Field(
+        None,
+        description=(
+            "A new customer that likely duplicates one on file: block (refused), warn (409 "
+            "unless allow_duplicate) or allow (not checked)."
+        ),
     )
     note: str = Field("", max_length=300)
     lowering_reason: str = Field(

@@ -22,7 +22,13 @@ from dossier.core.fields import (
     lowered_fields,
 )
 from dossier.templates.core_fields import CHOICE_COLUMN_LENGTHS, CORE_KEYS, core_spec, merge_specs
-from dossier.templates.models import Scenario, Template, TemplateField, TemplateVersion
+from dossier.templates.models import (
+    DuplicatePolicy,
+    Scenario,
+    Template,
+    TemplateField,
+    TemplateVersion,
+)
 
 BUILTIN_DIR = Path(__file__).parent / "builtin"
 SPEC_ATTRIBUTES = (
@@ -316,8 +322,9 @@ def update_template(
     fields: Sequence[Mapping[str, Any]] | None = None,
     note: str = "",
     lowering_reason: str = "",
+    duplicate_policy: str | None = None,
 ) -> Template:
-    """Change a template's names or scenario; new fields publish a new version.
+    """Change a template's names, scenario or duplicate policy; new fields publish a new version.
 
     Fields that lower a classification need an administrator and ``lowering_reason``.
     """
@@ -326,6 +333,20 @@ def update_template(
     if scenario is not None:
         _check_scenario(scenario)
         template.scenario = scenario
+    if duplicate_policy is not None:
+        if duplicate_policy not in DuplicatePolicy.values:
+            raise ValidationFailed(
+                _("Unknown duplicate policy."),
+                errors=[
+                    FieldError(
+                        "invalid_choice",
+                        field="duplicate_policy",
+                        label="duplicate_policy",
+                        value=duplicate_policy,
+                    )
+                ],
+            )
+        template.duplicate_policy = duplicate_policy
     for attr, value in (("name_zh", name_zh), ("name_en", name_en), ("description", description)):
         if value is not None:
             setattr(template, attr, value.strip() if attr != "description" else value)

@@ -18,6 +18,7 @@ from dossier.core.errors import Conflict, NotFound, PermissionDenied, Validation
 from dossier.core.fields import FieldError, FieldLabel, FieldSpec, validate_values
 from dossier.customers import counts, search_index
 from dossier.customers.access import may, restrict_deleted, works_in
+from dossier.customers.duplicates import check_new_customer
 from dossier.customers.models import Customer, CustomerShare, CustomerTag, Tag
 from dossier.customers.services.storage import (
     claim_unique_values,
@@ -151,10 +152,14 @@ def create_customer(
     values: Mapping[str, Any],
     owner: User | None = None,
     tags: Sequence[int] = (),
+    allow_duplicate: bool = False,
 ) -> Customer:
     """Validate ``values`` against the template's current version and store a new customer.
 
-    The owner defaults to the actor. Raises ValidationFailed listing every invalid field.
+    The owner defaults to the actor. Raises ValidationFailed listing every invalid field, and
+    LikelyDuplicate (409, with the candidates the actor may see) when the customer likely
+    duplicates one on file and the template's policy blocks it, or warns and
+    ``allow_duplicate`` is not set.
     """
     check_may_create(actor, template)
     owner = owner or actor
@@ -166,6 +171,14 @@ def create_customer(
     errors = result.errors + (unique_errors(stored, specs, template) if stored else [])
     if errors or stored is None:
         raise ValidationFailed(_("The customer could not be saved."), errors=errors)
+    check_new_customer(
+        actor=actor,
+        template=template,
+        clean=result.clean,
+        specs=specs,
+        lookups=stored.lookup_rows(),
+        allow_duplicate=allow_duplicate,
+    )
     customer = Customer(template=template, template_version=version, owner=owner, created_by=actor)
     customer.team_id = owner_team(owner)
     stored.apply_to(customer)

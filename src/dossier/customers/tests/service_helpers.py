@@ -21,8 +21,11 @@ def id_number(first17: str) -> str:
 
 
 def new_customer(actor: User, template: Template, **values: Any) -> Customer:
+    """A customer, look-alikes allowed: these tests are about other rules than duplicates."""
     values = {"display_name": "张三", "phone": "13800138000", **values}
-    return services.create_customer(actor=actor, template=template, values=values)
+    return services.create_customer(
+        actor=actor, template=template, values=values, allow_duplicate=True
+    )
 
 
 def errors_of(caught: pytest.ExceptionInfo[ValidationFailed]) -> set[tuple[str, str]]:

@@ -265,6 +265,7 @@ def test_the_migration_counts_the_customers_already_there(
             values={"display_name": "张三", "phone": f"1380013800{number}"},
             owner=owner,
             tags=[vip.pk],
+            allow_duplicate=True,  # three 张三 a digit apart: look-alikes on purpose
         )
     gone = Customer.objects.filter(owner=admin).get()
     services.delete_customer(actor=admin, customer_id=gone.pk)
