@@ -29,6 +29,7 @@ from dossier.feedback.api import router as feedback_router
 from dossier.feedback.api import surveys_router
 from dossier.followups.api import router as tasks_router
 from dossier.interactions.api import router as interactions_router
+from dossier.matching.api import router as matching_router
 from dossier.orders.api import products_router
 from dossier.orders.api import router as orders_router
 from dossier.overview.api import router as overview_router
@@ -75,6 +76,7 @@ api = NinjaAPI(
 api.add_router("/customers", customers_router)
 api.add_router("/customers", overview_router)  # the 360 view: timeline and figures
 api.add_router("/tags", tags_router)
+api.add_router("", matching_router)
 api.add_router("/templates", templates_router)
 api.add_router("/templates", profile_migrations_router)
 api.add_router("/consent", consent_router)

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "dossier.campaigns",
     "dossier.orders",
     "dossier.transfer",
+    "dossier.matching",
     "dossier.privacy",
     "dossier.overview",
     "dossier.site",
@@ -197,6 +198,12 @@ DOSSIER_IMPORT_STALE_SECONDS = int(os.environ.get("DOSSIER_IMPORT_STALE_SECONDS"
 # days a finished import keeps its failed rows' values and its undo data
 DOSSIER_IMPORT_KEEP_DAYS = int(os.environ.get("DOSSIER_IMPORT_KEEP_DAYS", "30"))
 DOSSIER_IMPORT_PROCESSES = int(os.environ.get("DOSSIER_IMPORT_PROCESSES", "0"))
+# duplicate scan: processes comparing pairs (1: in the worker itself)
+DOSSIER_DEDUP_PROCESSES = int(os.environ.get("DOSSIER_DEDUP_PROCESSES", "1"))
+# survivorship rule "trusted": customer sources, most trusted first
+DOSSIER_TRUSTED_SOURCES = [
+    s.strip() for s in os.environ.get("DOSSIER_TRUSTED_SOURCES", "store,app,web").split(",") if s
+]
 DOSSIER_KEY_FILE = os.environ.get("DOSSIER_KEY_FILE", "")
 DOSSIER_INDEX_KEY = os.environ.get("DOSSIER_INDEX_KEY", "")
 # Backups: base64 32-byte key; unset, it is derived from the current data key.

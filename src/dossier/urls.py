@@ -36,5 +36,6 @@ urlpatterns = [
     path("audit/", audit_log, name="audit"),
     path("webhooks/", include("dossier.webhooks.urls")),
     path("transfer/", include("dossier.transfer.urls")),
+    path("duplicates/", include("dossier.matching.urls")),
     # assets (/static/) are served by WhiteNoise's middleware: no CDN, no separate web server
 ]

@@ -33,6 +33,9 @@ for _role in (roles.ADMIN, roles.MANAGER, roles.SALES, roles.SERVICE):
     MENUS[_role] = [*MENUS[_role], "/pipeline/"]
 for _role in roles.ROLES:
     MENUS[_role] = [*MENUS[_role], "/campaigns/"]
+# duplicates are reviewed (and merged) by who may change customers
+for _role in (roles.ADMIN, roles.MANAGER, roles.SALES, roles.SERVICE):
+    MENUS[_role] = [*MENUS[_role], "/duplicates/"]
 # webhooks are kept by admins and managers
 for _role in (roles.ADMIN, roles.MANAGER):
     MENUS[_role] = [*MENUS[_role], "/webhooks/"]

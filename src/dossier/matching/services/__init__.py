@@ -1,0 +1,1 @@
+"""Writes of the matching app: entry checks, scans, merges and un-merges."""
