@@ -30,6 +30,7 @@ from dossier.customers.services.bulk_load import (
 from dossier.customers.services.profiles import current_version
 from dossier.site.demo_activity import fill_history
 from dossier.site.demo_data import TAGS, TEMPLATE_WEIGHTS, DemoData, split_count
+from dossier.site.demo_duplicates import DUPLICATES_FROM, TYPED_TWICE, seed_duplicates
 from dossier.templates.models import Template
 from dossier.templates.selectors import get_template
 from dossier.transfer.importing.parallel import processes, run_ahead
@@ -75,6 +76,8 @@ class DemoResult:
     problems: list[str] = field(default_factory=list)
     #: how long creating the customers took (without their history)
     customer_seconds: float = 0.0
+    #: groups of likely duplicates the demo's scan queued for review
+    duplicate_groups: int = 0
 
 
 def seed_users(*, password: str, result: DemoResult) -> dict[str, User]:
@@ -238,10 +241,12 @@ def run_demo(
     tag_ids = seed_tags(actor=actor, result=result)
     seed = default_seed() if seed is None else seed
     started = time.perf_counter()
+    # a demo of some size holds a few customers typed twice, within the count asked for
+    typed_twice = len(TYPED_TWICE) if count >= DUPLICATES_FROM else 0
     created = seed_customers(
         actor=actor,
         users=users,
-        count=count,
+        count=count - typed_twice,
         seed=seed,
         tag_ids=tag_ids,
         result=result,
@@ -259,4 +264,8 @@ def run_demo(
         volumes=volumes,
         advance=history_advance,
     )
+    if typed_twice:
+        owner = users.get("sales", actor)
+        result.duplicate_groups = seed_duplicates(owner=owner, customers=count)
+        result.customers_created += typed_twice
     return result

@@ -26,6 +26,7 @@ from dossier.audit.services import record_audit
 from dossier.core.errors import ApplicationError, PermissionDenied
 from dossier.core.fields import FieldError
 from dossier.customers.services import BatchResult, create_customers, upsert_customers
+from dossier.matching.services.reviewing import review_new_customers
 from dossier.templates.models import Template
 from dossier.transfer.importing.parallel import prepared_chunks, processes
 from dossier.transfer.importing.plan import (
@@ -196,7 +197,20 @@ def finish_run(
                 "dry_run": bool(run.options.get("dry_run")),
             },
         )
+    if status == ImportRun.COMPLETED and run.created and not run.options.get("dry_run"):
+        _review_created(run)
     return run
+
+
+def _review_created(run: ImportRun) -> None:
+    """Queue what the run created that looks like customers on file (the duplicates page)."""
+    template = run.template
+    if run.kind != "customers" or template is None or template.duplicate_policy == "allow":
+        return
+    created = [pk for batch in run.batches.all() for pk in batch.created_customer_ids()]
+    groups = review_new_customers(customer_ids=created)
+    ImportRun.objects.filter(pk=run.pk).update(options={**run.options, "likely_duplicates": groups})
+    run.options["likely_duplicates"] = groups
 
 
 @dataclass

@@ -96,6 +96,8 @@ class Command(BaseCommand):
         )
         if result.history:
             out("History: " + ", ".join(f"{n} {label}" for label, n in result.history.items()))
+        if result.duplicate_groups:
+            out(f"Likely duplicates to review: {result.duplicate_groups} groups (/duplicates/)")
         for problem in result.problems:
             out(self.style.WARNING(problem))
         others = ", ".join(f"{name} ({role})" for name, role, _team in DEMO_USERS[1:])
