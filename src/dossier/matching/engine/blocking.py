@@ -1,0 +1,105 @@
+"""Blocking: which pairs of records are worth comparing, in work roughly linear in n. Pure.
+
+Each record gets a few keys (phone, e-mail, ID number, order-free pinyin name, name with
+birth year, city or postcode, initials with birthday …); records sharing a key are
+candidates. A block larger than MAX_BLOCK (a very common name, a shared switchboard) is left
+out: the narrower keys still pair its true duplicates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+import numpy as np
+
+from dossier.matching.engine.records import Prepared
+
+#: records sharing one key beyond which that key's block is skipped
+MAX_BLOCK = 50
+
+
+def record_keys(p: Prepared) -> list[str]:
+    """The blocking keys of one record (each prefixed by its kind)."""
+    keys = []
+    if len(p.phone) >= 6:
+        keys.append("p" + p.phone)
+    if p.email:
+        keys.append("e" + p.email)
+    if p.id_number:
+        keys.append("i" + p.id_number)
+    first, second = sorted((p.surname, p.given))
+    name = first + "|" + second if second else ""
+    year = p.birthday[:4]
+    if name:
+        keys.append("n" + name)
+        if year:
+            keys.append("y" + name + year)
+        if p.city:
+            keys.append("c" + name + p.city)
+        if p.postcode:
+            keys.append("z" + name + p.postcode)
+    if p.han:
+        keys.append("h" + p.han)
+    if p.postcode:
+        if p.surname:
+            keys.append("s" + p.surname + p.postcode)
+        if p.given:
+            keys.append("g" + p.given + p.postcode)
+    if p.birthday:
+        initials = "".join(sorted(x[:1] for x in (p.surname, p.given) if x))
+        if initials:
+            keys.append("b" + p.birthday + initials)
+        if p.surname:
+            keys.append("d" + p.birthday + p.surname[:1])
+        if p.given:
+            keys.append("d" + p.birthday + p.given[:1])
+    if p.address and name:
+        keys.append("a" + p.address + first[:1] + second[:1])
+    return keys
+
+
+def _pairs_in_runs(order: np.ndarray, starts: np.ndarray, size: int) -> np.ndarray:
+    """All pairs inside runs of one size (vectorised over the runs)."""
+    left, right = np.triu_indices(size, 1)
+    first = order[starts[:, None] + left[None, :]].ravel()
+    second = order[starts[:, None] + right[None, :]].ravel()
+    return np.stack([np.minimum(first, second), np.maximum(first, second)], axis=1)
+
+
+def candidate_array(prepared: Sequence[Prepared], *, max_block: int = MAX_BLOCK) -> np.ndarray:
+    """Candidate pairs as an (n, 2) int array of record indexes, i < j, each pair once."""
+    hashes: list[int] = []
+    owners: list[int] = []
+    for index, record in enumerate(prepared):
+        for key in record_keys(record):
+            hashes.append(hash(key))
+            owners.append(index)
+    if not hashes:
+        return np.empty((0, 2), dtype=np.int64)
+    key_array = np.array(hashes, dtype=np.int64)
+    owner_array = np.array(owners, dtype=np.int64)
+    del hashes, owners
+    order = np.lexsort((owner_array, key_array))
+    sorted_keys = key_array[order]
+    owners_sorted = owner_array[order]
+    boundaries = np.flatnonzero(np.diff(sorted_keys)) + 1
+    starts = np.concatenate(([0], boundaries))
+    sizes = np.diff(np.concatenate((starts, [len(sorted_keys)])))
+    chunks = []
+    for size in np.unique(sizes):
+        if size < 2 or size > max_block:
+            continue
+        chunks.append(_pairs_in_runs(owners_sorted, starts[sizes == size], int(size)))
+    if not chunks:
+        return np.empty((0, 2), dtype=np.int64)
+    pairs = np.concatenate(chunks)
+    pairs = pairs[pairs[:, 0] != pairs[:, 1]]  # one record with two keys alike
+    n = len(prepared)
+    codes = np.unique(pairs[:, 0] * n + pairs[:, 1])
+    return np.stack([codes // n, codes % n], axis=1)
+
+
+def candidate_pairs(prepared: Sequence[Prepared]) -> Iterator[tuple[int, int]]:
+    """Index pairs (i < j) worth comparing; each pair once."""
+    for i, j in candidate_array(prepared):
+        yield int(i), int(j)
