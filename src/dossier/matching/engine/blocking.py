@@ -27,6 +27,10 @@ def record_keys(p: Prepared) -> list[str]:
         keys.append("e" + p.email)
     if p.id_number:
         keys.append("i" + p.id_number)
+        keys.append("j" + "".join(sorted(p.id_number)))  # two digits swapped
+        half = len(p.id_number) // 2  # one digit wrong leaves one half whole
+        keys.append("u" + p.id_number[:half])
+        keys.append("v" + p.id_number[half:])
     first, second = sorted((p.surname, p.given))
     name = first + "|" + second if second else ""
     year = p.birthday[:4]
@@ -40,7 +44,12 @@ def record_keys(p: Prepared) -> list[str]:
             keys.append("z" + name + p.postcode)
     if p.han:
         keys.append("h" + p.han)
+    if p.surname and p.given:
+        # typos rarely reach the first three letters of both parts
+        keys.append("w" + "|".join(sorted((p.surname[:3], p.given[:3]))))
     if p.postcode:
+        if p.surname and p.given:
+            keys.append("t" + "".join(sorted((p.surname[:1], p.given[:1]))) + p.postcode)
         if p.surname:
             keys.append("s" + p.surname + p.postcode)
         if p.given:
@@ -53,8 +62,17 @@ def record_keys(p: Prepared) -> list[str]:
             keys.append("d" + p.birthday + p.surname[:1])
         if p.given:
             keys.append("d" + p.birthday + p.given[:1])
-    if p.address and name:
-        keys.append("a" + p.address + first[:1] + second[:1])
+        if p.postcode:
+            keys.append("k" + p.birthday + p.postcode)
+        if p.city:
+            keys.append("m" + p.birthday + p.city)
+    if p.address:
+        if name:
+            keys.append("a" + p.address + first[:1] + second[:1])
+        if p.postcode:
+            keys.append("q" + p.address.partition(" ")[0] + p.postcode)
+    if p.city and p.surname:
+        keys.append("r" + p.city + p.surname)
     return keys
 
 

@@ -44,6 +44,7 @@ class NameComparison(NamedTuple):
     via: str  # "" | "pinyin" | "order" | "spelling" | "traditional"
     given_differs: bool
     surname_agrees: bool = False
+    complete: bool = False  # both names have both parts
 
 
 _MISSING_NAME = NameComparison(-1, 0.0, "", False)
@@ -65,7 +66,7 @@ def compare_names(a: Prepared, b: Prepared) -> NameComparison:
     if not (a.surname or a.given) or not (b.surname or b.given):
         return _MISSING_NAME
     if a.han and a.han == b.han:
-        return NameComparison(NAME_EQUAL, 1.0, "", False, True)
+        return NameComparison(NAME_EQUAL, 1.0, "", False, True, bool(a.given and b.given))
     s1, g1 = _jw(a.surname, b.surname), _jw(a.given, b.given)
     s2, g2 = _jw(a.surname, b.given), _jw(a.given, b.surname)
     straight, swapped = _mean(s1, g1), _mean(s2, g2)
@@ -74,24 +75,26 @@ def compare_names(a: Prepared, b: Prepared) -> NameComparison:
     else:
         similarity, surname, given, via = straight or 0.0, s1, g1, ""
     complete = surname is not None and given is not None
-    agrees = surname is not None and surname >= CLOSE_NAME
+    # which part is the surname is only known for Chinese names: for the others "a part
+    # agrees" and "a part differs" are asked of both parts, so the answer is symmetric
+    agrees = max(surname or 0.0, given or 0.0) >= CLOSE_NAME
     if a.han and b.han:
         # characters decide: 张伟 and 张卫 read alike but are written as two people's names
         differs = a.han_given != b.han_given and (given is None or given < 1.0)
     else:
-        differs = given is not None and given < DIFFERENT_GIVEN
+        differs = complete and min(surname or 0.0, given or 0.0) < DIFFERENT_GIVEN
     if complete and surname == 1.0 and given == 1.0:
         if a.han and b.han:
-            return NameComparison(NAME_HOMOPHONE, 1.0, "pinyin", differs, True)
+            return NameComparison(NAME_HOMOPHONE, 1.0, "pinyin", differs, True, True)
         if a.han or b.han:
-            return NameComparison(NAME_PINYIN, 1.0, "pinyin", False, True)
-        return NameComparison(NAME_EQUAL, 1.0, via, False, True)
+            return NameComparison(NAME_PINYIN, 1.0, "pinyin", False, True, True)
+        return NameComparison(NAME_EQUAL, 1.0, via, False, True, True)
     via = "pinyin" if bool(a.han) != bool(b.han) else (via or "spelling")
     if complete and similarity >= CLOSE_NAME:
-        return NameComparison(NAME_CLOSE, similarity, via, differs, agrees)
+        return NameComparison(NAME_CLOSE, similarity, via, differs, agrees, complete)
     if similarity >= PARTIAL_NAME:
-        return NameComparison(NAME_PARTIAL, similarity, via, differs, agrees)
-    return NameComparison(NAME_DIFFERS, similarity, via, differs, agrees)
+        return NameComparison(NAME_PARTIAL, similarity, via, differs, agrees, complete)
+    return NameComparison(NAME_DIFFERS, similarity, via, differs, agrees, complete)
 
 
 def _near_digits(a: str, b: str) -> bool:

@@ -20,7 +20,7 @@ from dossier.matching.engine.records import Prepared
 
 # fmt: off
 DEFAULT_M: tuple[tuple[float, ...], ...] = (
-    (0.70, 0.05, 0.02, 0.12, 0.06, 0.05),  # name
+    (0.70, 0.05, 0.02, 0.13, 0.07, 0.03),  # name
     (0.92, 0.04, 0.02, 0.02),               # birthday
     (0.80, 0.04, 0.16),                     # phone
     (0.80, 0.05, 0.15),                     # email
@@ -42,13 +42,19 @@ DEFAULT_U: tuple[tuple[float, ...], ...] = (
     (0.01, 0.05, 0.94),
 )
 # fmt: on
-#: the share of candidate pairs that are matches, before any data says otherwise
-DEFAULT_PRIOR = 0.1
+#: the chance that two records picked at random are one customer, before any data says
+#: otherwise (a few thousand records, a few percent of them duplicated)
+DEFAULT_PRIOR = 1e-4
+#: the share of blocked candidate pairs that are matches, where EM starts
+CANDIDATE_PRIOR = 0.1
 #: how many pairs' worth of weight the defaults carry against the data
 M_PSEUDO_PAIRS, U_PSEUDO_PAIRS = 20.0, 2000.0
 #: fewer candidate pairs than this and EM is not run: the defaults stand for m and the prior
 MIN_EM_PAIRS = 50
 EM_ROUNDS = 30
+#: the share of one customer's record pairs with clearly different names above which names
+#: are taken as unreliable in a data set (typed over, swapped between fields)
+NAME_CHANGE_SHARE = 0.05
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,12 @@ class Model:
             for ms, us in zip(self.m, self.u, strict=True)
         )
         object.__setattr__(self, "weights", table)
+
+    @property
+    def names_reliable(self) -> bool:
+        """Whether one customer's records keep one given name in this data (EM's m for a
+        different name is small): only then do different given names veto a merge."""
+        return self.m[0][-1] < NAME_CHANGE_SHARE
 
     @property
     def prior_weight(self) -> float:
@@ -132,22 +144,28 @@ def estimate(prepared: Sequence[Prepared], *, max_pairs: int = 100_000, seed: in
     random_levels = _level_matrix(prepared, _random_pairs(len(prepared), max_pairs, rng))
     u = _frequencies(random_levels, np.ones(len(random_levels)), U_PSEUDO_PAIRS, DEFAULT_U)
     candidates = candidate_array(prepared)
+    candidate_count = len(candidates)
     if len(candidates) > max_pairs:
         chosen = np.random.default_rng(seed).choice(len(candidates), max_pairs, replace=False)
         candidates = candidates[np.sort(chosen)]
+    n = len(prepared)
+    all_pairs = max(n * (n - 1) // 2, 1)
     if len(candidates) < MIN_EM_PAIRS:
-        return Model(m=DEFAULT_M, u=u, prior=DEFAULT_PRIOR)
+        # a few percent of the records duplicated: about 0.1 / n of all pairs match
+        return Model(m=DEFAULT_M, u=u, prior=min(max(0.1 / max(n, 1), 1e-7), 0.01))
     matrix = _level_matrix(prepared, [(int(i), int(j)) for i, j in candidates])
-    m, prior = DEFAULT_M, DEFAULT_PRIOR
+    m, share = DEFAULT_M, CANDIDATE_PRIOR
     for _ in range(EM_ROUNDS):
-        model = Model(m=m, u=u, prior=prior)
-        posterior = _posteriors(matrix, model)
+        posterior = _posteriors(matrix, Model(m=m, u=u, prior=share))
         m = _frequencies(matrix, posterior, M_PSEUDO_PAIRS, DEFAULT_M)
-        share = (posterior.sum() + DEFAULT_PRIOR * M_PSEUDO_PAIRS) / (
-            len(posterior) + M_PSEUDO_PAIRS
+        share = float(
+            (posterior.sum() + CANDIDATE_PRIOR * M_PSEUDO_PAIRS) / (len(posterior) + M_PSEUDO_PAIRS)
         )
-        prior = float(min(max(share, 1e-4), 0.9))
-    return Model(m=m, u=u, prior=prior)
+        share = min(max(share, 1e-4), 0.99)
+    # The prior of a pair is the share of all pairs that match: the matches EM found among
+    # the candidates (blocking lets through nearly all of them) over every pair there is.
+    prior = share * candidate_count / all_pairs
+    return Model(m=m, u=u, prior=float(min(max(prior, 1e-9), 0.5)))
 
 
 def _posteriors(matrix: np.ndarray, model: Model) -> np.ndarray:

@@ -59,7 +59,12 @@ def _checked_id(number: str) -> bool:
 
 
 def _veto(
-    a: Prepared, b: Prepared, levels: tuple[int, ...], name: NameComparison, rest: float
+    a: Prepared,
+    b: Prepared,
+    levels: tuple[int, ...],
+    name: NameComparison,
+    rest: float,
+    reliable: bool,
 ) -> tuple[str, dict[str, Any]] | None:
     """Why two records must not be merged, whatever their score; `rest` is the evidence (log2
     Bayes factor) of every field but the birthday."""
@@ -76,7 +81,8 @@ def _veto(
         )
         if agrees
     ]
-    if name.given_differs and shared:
+    # twins and households have ID numbers of their own; one typo away is the same person's
+    if name.given_differs and shared and levels[ID_NUMBER] not in (0, 1) and reliable:
         return "household", {
             "shared": " and ".join(en for en, _ in shared),
             "shared_zh": "和".join(zh for _, zh in shared),
@@ -99,6 +105,7 @@ def _rule(levels: tuple[int, ...], name: NameComparison, vetoed: bool) -> str | 
     # same ID number when a second identifier agrees too
     if levels[ID_NUMBER] == 0 and (
         levels[NAME] != NAME_DIFFERS
+        or not name.complete
         or name.surname_agrees
         or 0 in (levels[BIRTHDAY], levels[PHONE], levels[EMAIL])
     ):
@@ -120,7 +127,7 @@ def judge(a: Prepared, b: Prepared, model: Model) -> Verdict:
     rest = total - model.prior_weight
     if levels[BIRTHDAY] >= 0:
         rest -= model.weights[BIRTHDAY][levels[BIRTHDAY]]
-    veto = _veto(a, b, levels, name, rest)
+    veto = _veto(a, b, levels, name, rest, model.names_reliable)
     rule = _rule(levels, name, veto is not None)
     if rule is not None:
         score, veto = max(score, RULE_SCORE), None
