@@ -36,8 +36,8 @@ _VETOES: dict[str, tuple[str, str]] = {
         "共用{shared_zh}但名字不同（同户或双胞胎）→ 不合并",
     ),
     "namesake": (
-        "same name, but phone and city differ (namesakes) → not merged",
-        "同名，但电话和城市都不同（同名者）→ 不合并",
+        "same name, nothing else agrees and contacts differ (namesakes) → not merged",
+        "同名，但其他信息不符（同名者）→ 不合并",
     ),
     "name": ("names clearly differ → not merged", "姓名明显不同 → 不合并"),
 }

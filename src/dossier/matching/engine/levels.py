@@ -89,6 +89,9 @@ def compare_names(a: Prepared, b: Prepared) -> NameComparison:
         if a.han or b.han:
             return NameComparison(NAME_PINYIN, 1.0, "pinyin", False, True, True)
         return NameComparison(NAME_EQUAL, 1.0, via, False, True, True)
+    if a.han and b.han and differs:
+        # people type Chinese names by pinyin: a slip gives a homophone, not another sound
+        return NameComparison(NAME_DIFFERS, similarity, "", differs, agrees, complete)
     via = "pinyin" if bool(a.han) != bool(b.han) else (via or "spelling")
     if complete and similarity >= CLOSE_NAME:
         return NameComparison(NAME_CLOSE, similarity, via, differs, agrees, complete)

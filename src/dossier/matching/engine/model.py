@@ -15,7 +15,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from dossier.matching.engine.levels import FIELDS, compare_levels
+from dossier.matching.engine.levels import (
+    ADDRESS,
+    BIRTHDAY,
+    BIRTHDAY_FAR,
+    EMAIL,
+    FIELDS,
+    ID_NUMBER,
+    PHONE,
+    compare_levels,
+)
 from dossier.matching.engine.records import Prepared
 
 # fmt: off
@@ -52,9 +61,6 @@ M_PSEUDO_PAIRS, U_PSEUDO_PAIRS = 20.0, 2000.0
 #: fewer candidate pairs than this and EM is not run: the defaults stand for m and the prior
 MIN_EM_PAIRS = 50
 EM_ROUNDS = 30
-#: the share of one customer's record pairs with clearly different names above which names
-#: are taken as unreliable in a data set (typed over, swapped between fields)
-NAME_CHANGE_SHARE = 0.05
 
 
 @dataclass(frozen=True)
@@ -73,12 +79,6 @@ class Model:
             for ms, us in zip(self.m, self.u, strict=True)
         )
         object.__setattr__(self, "weights", table)
-
-    @property
-    def names_reliable(self) -> bool:
-        """Whether one customer's records keep one given name in this data (EM's m for a
-        different name is small): only then do different given names veto a merge."""
-        return self.m[0][-1] < NAME_CHANGE_SHARE
 
     @property
     def prior_weight(self) -> float:
@@ -104,6 +104,20 @@ def probability(log2_odds: float) -> float:
 
 def _level_matrix(prepared: Sequence[Prepared], pairs: Sequence[tuple[int, int]]) -> np.ndarray:
     rows = [compare_levels(prepared[i], prepared[j])[0] for i, j in pairs]
+    return np.array(rows, dtype=np.int8).reshape(len(rows), len(FIELDS))
+
+
+def _trainable(prepared: Sequence[Prepared], pairs: Sequence[tuple[int, int]]) -> np.ndarray:
+    """Level rows of the candidate pairs no veto rules out: households and twins (shared
+    phone or address, other given names) and far-off birthdays are a third kind of pair that
+    a two-class EM would otherwise take for matches."""
+    rows = []
+    for i, j in pairs:
+        levels, name, _ = compare_levels(prepared[i], prepared[j])
+        shared = levels[PHONE] == 0 or 0 <= levels[ADDRESS] <= 1 or levels[EMAIL] == 0
+        household = name.given_differs and shared and levels[ID_NUMBER] not in (0, 1)
+        if not household and levels[BIRTHDAY] != BIRTHDAY_FAR:
+            rows.append(levels)
     return np.array(rows, dtype=np.int8).reshape(len(rows), len(FIELDS))
 
 
@@ -153,11 +167,14 @@ def estimate(prepared: Sequence[Prepared], *, max_pairs: int = 100_000, seed: in
     if len(candidates) < MIN_EM_PAIRS:
         # a few percent of the records duplicated: about 0.1 / n of all pairs match
         return Model(m=DEFAULT_M, u=u, prior=min(max(0.1 / max(n, 1), 1e-7), 0.01))
-    matrix = _level_matrix(prepared, [(int(i), int(j)) for i, j in candidates])
+    matrix = _trainable(prepared, [(int(i), int(j)) for i, j in candidates])
     m, share = DEFAULT_M, CANDIDATE_PRIOR
     for _ in range(EM_ROUNDS):
         posterior = _posteriors(matrix, Model(m=m, u=u, prior=share))
-        m = _frequencies(matrix, posterior, M_PSEUDO_PAIRS, DEFAULT_M)
+        # The name's m stays at its default: what one person's names look like (pinyin,
+        # traditional, typos) is a property of the matcher; left to EM, pairs agreeing on
+        # birthday and city would teach it that one customer's names often differ.
+        m = (DEFAULT_M[0], *_frequencies(matrix, posterior, M_PSEUDO_PAIRS, DEFAULT_M)[1:])
         share = float(
             (posterior.sum() + CANDIDATE_PRIOR * M_PSEUDO_PAIRS) / (len(posterior) + M_PSEUDO_PAIRS)
         )

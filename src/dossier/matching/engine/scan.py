@@ -55,7 +55,10 @@ class Verdict(NamedTuple):
 
 def _checked_id(number: str) -> bool:
     """An ID number with a check digit that holds (身份证): a differing one is another person."""
-    return len(number) == 18 and ric.is_valid(number)
+    # the check digit alone: region codes change over the years, typos hardly keep it valid
+    return (
+        len(number) == 18 and number[:17].isdigit() and ric.calc_check_digit(number) == number[17]
+    )
 
 
 def _veto(
@@ -64,7 +67,6 @@ def _veto(
     levels: tuple[int, ...],
     name: NameComparison,
     rest: float,
-    reliable: bool,
 ) -> tuple[str, dict[str, Any]] | None:
     """Why two records must not be merged, whatever their score; `rest` is the evidence (log2
     Bayes factor) of every field but the birthday."""
@@ -82,19 +84,22 @@ def _veto(
         if agrees
     ]
     # twins and households have ID numbers of their own; one typo away is the same person's
-    if name.given_differs and shared and levels[ID_NUMBER] not in (0, 1) and reliable:
+    if name.given_differs and shared and levels[ID_NUMBER] not in (0, 1):
         return "household", {
             "shared": " and ".join(en for en, _ in shared),
             "shared_zh": "和".join(zh for _, zh in shared),
         }
-    if (
-        0 <= levels[NAME] <= NAME_CLOSE
-        and levels[PHONE] == 2
-        and levels[CITY] == 2
-        and levels[ID_NUMBER] != 0
-        and levels[EMAIL] != 0
-        and levels[BIRTHDAY] != 0
-    ):
+    agreeing = (
+        levels[PHONE] == 0
+        or levels[EMAIL] == 0
+        or levels[ID_NUMBER] in (0, 1)
+        or levels[BIRTHDAY] in (0, 1)
+        or 0 <= levels[ADDRESS] <= 1
+    )
+    differing = sum(levels[f] == 2 for f in (PHONE, EMAIL, ID_NUMBER, CITY)) + (
+        levels[ADDRESS] == 3
+    )
+    if 0 <= levels[NAME] <= NAME_CLOSE and not agreeing and differing >= 2:
         return "namesake", {}
     return None
 
@@ -127,7 +132,7 @@ def judge(a: Prepared, b: Prepared, model: Model) -> Verdict:
     rest = total - model.prior_weight
     if levels[BIRTHDAY] >= 0:
         rest -= model.weights[BIRTHDAY][levels[BIRTHDAY]]
-    veto = _veto(a, b, levels, name, rest, model.names_reliable)
+    veto = _veto(a, b, levels, name, rest)
     rule = _rule(levels, name, veto is not None)
     if rule is not None:
         score, veto = max(score, RULE_SCORE), None
