@@ -35,10 +35,16 @@ from stdnum.cn import ric
 
 from dossier.customers.names import name_pinyin
 
-SURNAMES = list(
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余于杜叶程魏苏吕"
-    "丁任卢姚沈钟姜崔谭陆范汪廖石金韦贾夏付方邹熊白孟秦邱侯江尹薛闫段雷龙黎史陶贺毛郝顾龚邵万覃武钱戴"
-) + ["欧阳", "司马", "上官", "诸葛"]
+SURNAMES = [
+    *list(
+        "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余于杜叶程魏苏吕"
+        "丁任卢姚沈钟姜崔谭陆范汪廖石金韦贾夏付方邹熊白孟秦邱侯江尹薛闫段雷龙黎史陶贺毛郝顾龚邵万覃武钱戴"
+    ),
+    "欧阳",
+    "司马",
+    "上官",
+    "诸葛",
+]
 GIVEN = list(
     "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏辉建文斌宇浩凯健俊帆帅旭宁龙林欣佳怡"
     "婷雪琳晨瑶子轩涵梓博思雨嘉一诗可欢海波晶颖倩璐亮飞鑫峰丹蕾薇琪悦昊然睿泽宸铭哲卫维玮威立莉力俐"
@@ -62,7 +68,28 @@ PLACES = [
     ("河南", "郑州", ["金水区", "二七区", "中原区"], "450", "4101"),
 ]
 STREETS = list(
-    ["建国路", "人民路", "解放路", "中山路", "和平路", "长江路", "黄河路", "新华路", "光明街", "朝阳路", "文化路", "学府路", "东风路", "青年路", "胜利街", "建设路", "团结路", "友谊路", "幸福路", "南京路"]
+    [
+        "建国路",
+        "人民路",
+        "解放路",
+        "中山路",
+        "和平路",
+        "长江路",
+        "黄河路",
+        "新华路",
+        "光明街",
+        "朝阳路",
+        "文化路",
+        "学府路",
+        "东风路",
+        "青年路",
+        "胜利街",
+        "建设路",
+        "团结路",
+        "友谊路",
+        "幸福路",
+        "南京路",
+    ]
 )
 DOMAINS = ["qq.com", "163.com", "126.com", "gmail.com", "sina.com", "outlook.com"]
 _T2S = opencc.OpenCC("s2t")
@@ -265,23 +292,33 @@ def _people(entities: int, rng: random.Random) -> Iterator[_Person]:
         else:
             person = _Person(rng)
         made.append(person)
+        if len(made) > 20_000:  # a million people need not all be remembered
+            del made[:10_000]
         yield person
+
+
+def iter_records(entities: int, seed: int = 15) -> Iterator[tuple[int, dict[str, str]]]:
+    """(person number, record) for `entities` people, a person's records one after another."""
+    rng = random.Random(seed)
+    for number, person in enumerate(_people(entities, rng)):
+        copies = rng.choices((0, 1, 2, 3), weights=(65, 22, 9, 4))[0]
+        for k in range(copies + 1):
+            yield number, _record(person, rng, f"c{number}-{k}", duplicate=k > 0)
 
 
 def generate(
     entities: int = 5_000, seed: int = 15
 ) -> tuple[list[dict[str, str]], set[tuple[str, str]]]:
-    """Records and true duplicate pairs (id_a < id_b) for `entities` people."""
-    rng = random.Random(seed)
+    """Records (shuffled) and true duplicate pairs (id_a < id_b) for `entities` people."""
     records: list[dict[str, str]] = []
-    truth: set[tuple[str, str]] = set()
-    for number, person in enumerate(_people(entities, rng)):
-        copies = rng.choices((0, 1, 2, 3), weights=(65, 22, 9, 4))[0]
-        ids = [f"c{number}-{k}" for k in range(copies + 1)]
-        for k, record_id in enumerate(ids):
-            records.append(_record(person, rng, record_id, duplicate=k > 0))
-        truth.update((min(a, b), max(a, b)) for a in ids for b in ids if a < b)
-    rng.shuffle(records)
+    by_person: dict[int, list[str]] = {}
+    for number, record in iter_records(entities, seed):
+        records.append(record)
+        by_person.setdefault(number, []).append(record["id"])
+    truth = {
+        (min(a, b), max(a, b)) for ids in by_person.values() for a in ids for b in ids if a < b
+    }
+    random.Random(seed).shuffle(records)
     return records, truth
 
 
