@@ -71,10 +71,12 @@ def run_recordlinkage(
     """recordlinkage: union of blocks, binary comparisons, ECM classifier."""
     import recordlinkage as rl
 
-    indexer = rl.Index()
-    for column in blocks:
+    candidates = None
+    for column in blocks:  # a block per field, on the records that have it
+        indexer = rl.Index()
         indexer.block(column)
-    candidates = indexer.index(df)
+        found = indexer.index(df[df[column] != ""])
+        candidates = found if candidates is None else candidates.union(found)
     compare = rl.Compare()
     for column in fuzzy:
         compare.string(column, column, method="jarowinkler", threshold=0.85, label=column)

@@ -33,6 +33,7 @@ NAME_EQUAL, NAME_PINYIN, NAME_HOMOPHONE, NAME_CLOSE, NAME_PARTIAL, NAME_DIFFERS 
 CLOSE_NAME, PARTIAL_NAME = 0.92, 0.8
 #: given names below this Jaro–Winkler similarity are different people's
 DIFFERENT_GIVEN = 0.85
+PINYIN_GIVEN = 0.95
 
 
 class NameComparison(NamedTuple):
@@ -82,14 +83,16 @@ def compare_names(a: Prepared, b: Prepared) -> NameComparison:
         # characters decide: 张伟 and 张卫 read alike but are written as two people's names
         differs = a.han_given != b.han_given and (given is None or given < 1.0)
     else:
-        differs = complete and min(surname or 0.0, given or 0.0) < DIFFERENT_GIVEN
+        # pinyin against characters leaves room for few typos
+        bar = DIFFERENT_GIVEN if not (a.han or b.han) else PINYIN_GIVEN
+        differs = complete and min(surname or 0.0, given or 0.0) < bar
     if complete and surname == 1.0 and given == 1.0:
         if a.han and b.han:
             return NameComparison(NAME_HOMOPHONE, 1.0, "pinyin", differs, True, True)
         if a.han or b.han:
             return NameComparison(NAME_PINYIN, 1.0, "pinyin", False, True, True)
         return NameComparison(NAME_EQUAL, 1.0, via, False, True, True)
-    if a.han and b.han and differs:
+    if (a.han or b.han) and differs:
         # people type Chinese names by pinyin: a slip gives a homophone, not another sound
         return NameComparison(NAME_DIFFERS, similarity, "", differs, agrees, complete)
     via = "pinyin" if bool(a.han) != bool(b.han) else (via or "spelling")

@@ -57,7 +57,9 @@ def _checked_id(number: str) -> bool:
     """An ID number with a check digit that holds (身份证): a differing one is another person."""
     # the check digit alone: region codes change over the years, typos hardly keep it valid
     return (
-        len(number) == 18 and number[:17].isdigit() and ric.calc_check_digit(number) == number[17]
+        len(number) == 18
+        and number[:17].isdigit()
+        and ric.calc_check_digit(number[:17]) == number[17]
     )
 
 
@@ -89,6 +91,14 @@ def _veto(
             "shared": " and ".join(en for en, _ in shared),
             "shared_zh": "和".join(zh for _, zh in shared),
         }
+    if (
+        levels[NAME] == NAME_DIFFERS
+        and name.complete
+        and 0 not in (levels[PHONE], levels[EMAIL])
+        and levels[ID_NUMBER] not in (0, 1)
+        and not 0 <= levels[ADDRESS] <= 1
+    ):
+        return "name", {}
     agreeing = (
         levels[PHONE] == 0
         or levels[EMAIL] == 0
@@ -99,7 +109,7 @@ def _veto(
     differing = sum(levels[f] == 2 for f in (PHONE, EMAIL, ID_NUMBER, CITY)) + (
         levels[ADDRESS] == 3
     )
-    if 0 <= levels[NAME] <= NAME_CLOSE and not agreeing and differing >= 2:
+    if 0 <= levels[NAME] <= NAME_CLOSE and not agreeing and differing >= 1:
         return "namesake", {}
     return None
 
