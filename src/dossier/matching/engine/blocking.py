@@ -44,8 +44,8 @@ def record_keys(p: Prepared) -> list[str]:
             keys.append("z" + name + p.postcode)
     if p.han:
         keys.append("h" + p.han)
-    if p.surname and p.given:
-        # typos rarely reach the first three letters of both parts
+    if p.surname and p.given and not p.han:
+        # typos rarely reach the first three letters of both parts (characters have none)
         keys.append("w" + "|".join(sorted((p.surname[:3], p.given[:3]))))
     if p.postcode:
         if p.surname and p.given:
@@ -71,8 +71,6 @@ def record_keys(p: Prepared) -> list[str]:
             keys.append("a" + p.address + first[:1] + second[:1])
         if p.postcode:
             keys.append("q" + p.address.partition(" ")[0] + p.postcode)
-    if p.city and p.surname:
-        keys.append("r" + p.city + p.surname)
     return keys
 
 
