@@ -21,7 +21,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from dedup_chinese import iter_records
 
 from dossier.matching.engine import Person, find_matches, prepare
-from dossier.matching.engine.model import estimate
 
 GOAL_SECONDS, GOAL_BYTES, GOAL_ROWS = 300.0, 2 * 1024**3, 1_000_000
 
@@ -48,17 +47,14 @@ def main() -> int:
                 break
     gc.collect()
     started = time.perf_counter()
-    model = estimate(prepared)
-    estimating = time.perf_counter() - started
-    started = time.perf_counter()
-    matches = find_matches(prepared, model=model, processes=processes)
+    matches = find_matches(prepared, processes=processes)  # estimates the model first
     scanning = time.perf_counter() - started
-    total = preparing + estimating + scanning
+    total = preparing + scanning
     own, workers = _peak(resource.RUSAGE_SELF), _peak(resource.RUSAGE_CHILDREN)
     scale = GOAL_ROWS / len(prepared)
     print(
         f"{len(prepared):,} records, {processes} processes: prepare {preparing:.1f} s, "
-        f"estimate {estimating:.1f} s, find_matches {scanning:.1f} s, total {total:.1f} s; "
+        f"find_matches (with EM) {scanning:.1f} s, total {total:.1f} s; "
         f"{len(matches):,} matches"
     )
     print(f"peak RSS: main {own / 1024**2:.0f} MB, largest worker {workers / 1024**2:.0f} MB")

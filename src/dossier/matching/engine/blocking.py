@@ -16,6 +16,7 @@ from dossier.matching.engine.records import Prepared
 
 #: records sharing one key beyond which that key's block is skipped
 MAX_BLOCK = 50
+CHUNK = 50_000
 
 
 def record_keys(p: Prepared) -> list[str]:
@@ -84,20 +85,26 @@ def _pairs_in_runs(order: np.ndarray, starts: np.ndarray, size: int) -> np.ndarr
 
 def candidate_array(prepared: Sequence[Prepared], *, max_block: int = MAX_BLOCK) -> np.ndarray:
     """Candidate pairs as an (n, 2) int array of record indexes, i < j, each pair once."""
-    hashes: list[int] = []
-    owners: list[int] = []
-    for index, record in enumerate(prepared):
-        for key in record_keys(record):
-            hashes.append(hash(key))
-            owners.append(index)
-    if not hashes:
+    key_parts, owner_parts = [], []
+    # a chunk at a time: a million records have some twenty million keys, too many for lists
+    for start in range(0, len(prepared), CHUNK):
+        hashes: list[int] = []
+        owners: list[int] = []
+        for index in range(start, min(start + CHUNK, len(prepared))):
+            for key in record_keys(prepared[index]):
+                hashes.append(hash(key))
+                owners.append(index)
+        key_parts.append(np.array(hashes, dtype=np.int64))
+        owner_parts.append(np.array(owners, dtype=np.int32))
+    if not key_parts or not sum(len(k) for k in key_parts):
         return np.empty((0, 2), dtype=np.int64)
-    key_array = np.array(hashes, dtype=np.int64)
-    owner_array = np.array(owners, dtype=np.int64)
-    del hashes, owners
+    key_array = np.concatenate(key_parts)
+    owner_array = np.concatenate(owner_parts)
+    del key_parts, owner_parts
     order = np.lexsort((owner_array, key_array))
     sorted_keys = key_array[order]
-    owners_sorted = owner_array[order]
+    owners_sorted = owner_array[order].astype(np.int64)
+    del key_array, owner_array, order
     boundaries = np.flatnonzero(np.diff(sorted_keys)) + 1
     starts = np.concatenate(([0], boundaries))
     sizes = np.diff(np.concatenate((starts, [len(sorted_keys)])))

@@ -149,7 +149,13 @@ def _random_pairs(n: int, count: int, rng: random.Random) -> list[tuple[int, int
     return sorted(pairs)
 
 
-def estimate(prepared: Sequence[Prepared], *, max_pairs: int = 100_000, seed: int = 0) -> Model:
+def estimate(
+    prepared: Sequence[Prepared],
+    *,
+    max_pairs: int = 100_000,
+    seed: int = 0,
+    candidates: np.ndarray | None = None,
+) -> Model:
     """A model fitted to the data itself, unsupervised: u from random pairs, m and the prior by
     EM on up to `max_pairs` blocked candidate pairs. Few records → mostly the defaults."""
     from dossier.matching.engine.blocking import candidate_array
@@ -157,7 +163,8 @@ def estimate(prepared: Sequence[Prepared], *, max_pairs: int = 100_000, seed: in
     rng = random.Random(seed)
     random_levels = _level_matrix(prepared, _random_pairs(len(prepared), max_pairs, rng))
     u = _frequencies(random_levels, np.ones(len(random_levels)), U_PSEUDO_PAIRS, DEFAULT_U)
-    candidates = candidate_array(prepared)
+    if candidates is None:
+        candidates = candidate_array(prepared)
     candidate_count = len(candidates)
     if len(candidates) > max_pairs:
         chosen = np.random.default_rng(seed).choice(len(candidates), max_pairs, replace=False)

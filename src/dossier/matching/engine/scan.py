@@ -237,9 +237,9 @@ def find_matches(
     """Scan records for duplicates: blocking, scoring, rules and vetoes. Returns duplicates and
     possible duplicates (score ≥ POSSIBLE_THRESHOLD), highest score first."""
     global _shared
-    if model is None:
-        model = estimate(prepared)
     pairs = candidate_array(prepared)
+    if model is None:
+        model = estimate(prepared, candidates=pairs)
     _shared = (prepared, model, min(POSSIBLE_THRESHOLD, threshold))
     try:
         chunks = np.array_split(pairs, max(1, min(len(pairs) // 20_000, 64 * processes)))
