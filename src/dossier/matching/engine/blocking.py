@@ -15,7 +15,7 @@ import numpy as np
 from dossier.matching.engine.records import Prepared
 
 #: records sharing one key beyond which that key's block is skipped
-MAX_BLOCK = 50
+MAX_BLOCK = 25
 CHUNK = 50_000
 
 
