@@ -46,6 +46,7 @@ lint: install-dev
 
 ## bench: figures named by the issues, with their ratio to the named baseline
 bench: install-dev
+	$(BIN)/python -m pip install -q -e '.[dev,bench]'
 	$(BIN)/python bench/run.py
 
 # Headless Chromium and a CJK font for the browser tests (Debian packages; needs root).

@@ -24,6 +24,8 @@ BENCHMARKS = [
     "export_scale.py",
     "import_scale.py",
     "load_serve.py",
+    "dedup_accuracy.py",
+    "dedup_speed.py",
 ]
 
 

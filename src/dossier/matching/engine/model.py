@@ -1,9 +1,9 @@
-"""Fellegi–Sunter weights, estimated without labels by expectation–maximisation.
+"""The Fellegi–Sunter model: m and u per comparison level, a prior, and its EM estimate. Pure.
 
-``u`` (how often a level occurs between two different people) is counted on random pairs,
-nearly all of which are different people; ``m`` (how often it occurs for one person) and the
-share of true matches among candidate pairs come from EM over the blocked pairs, as
-recordlinkage's ECM and Splink do. Small data keeps the prior weights below.
+u (how often two different people agree at a level) comes from random pairs of the data, m
+(how often one person's two records do) and the prior from expectation–maximisation on the
+blocked candidate pairs with u held fixed — the way Splink trains. Both are pulled towards
+sane defaults by pseudo-counts, so a handful of records still gives a usable model.
 """
 
 from __future__ import annotations
@@ -11,114 +11,190 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from dossier.matching.engine.compare import FIELDS, LEVELS, MISSING, compare_fields
+from dossier.matching.engine.levels import (
+    ADDRESS,
+    BIRTHDAY,
+    BIRTHDAY_FAR,
+    EMAIL,
+    FIELDS,
+    ID_NUMBER,
+    PHONE,
+    compare_levels,
+)
 from dossier.matching.engine.records import Prepared
 
-#: prior m and u per field, by level (index 0 = differs): used until the data says otherwise
-_PRIOR_M = {
-    "name": (0.02, 0.04, 0.10, 0.24, 0.60),
-    "birthday": (0.03, 0.07, 0.90),
-    "phone": (0.25, 0.05, 0.70),
-    "email": (0.25, 0.05, 0.70),
-    "id_number": (0.02, 0.08, 0.90),
-    "address": (0.30, 0.20, 0.50),
-    "city": (0.20, 0.80),
-    "postcode": (0.15, 0.85),
-    "company": (0.10, 0.20, 0.70),
-}
-_PRIOR_U = {
-    "name": (0.950, 0.040, 0.007, 0.002, 0.001),
-    "birthday": (0.9960, 0.0035, 0.0005),
-    "phone": (0.99990, 0.00005, 0.00005),
-    "email": (0.99990, 0.00005, 0.00005),
-    "id_number": (0.99990, 0.00005, 0.00005),
-    "address": (0.990, 0.009, 0.001),
-    "city": (0.90, 0.10),
-    "postcode": (0.995, 0.005),
-    "company": (0.990, 0.009, 0.001),
-}
-MIN_PAIRS = 500
-FLOOR = 1e-6
+# fmt: off
+DEFAULT_M: tuple[tuple[float, ...], ...] = (
+    (0.70, 0.05, 0.02, 0.13, 0.07, 0.03),  # name
+    (0.92, 0.04, 0.02, 0.02),               # birthday
+    (0.80, 0.04, 0.16),                     # phone
+    (0.80, 0.05, 0.15),                     # email
+    (0.95, 0.03, 0.02),                     # id_number
+    (0.60, 0.15, 0.10, 0.15),               # address
+    (0.85, 0.03, 0.12),                     # city
+    (0.95, 0.05),                           # province
+    (0.85, 0.05, 0.10),                     # postcode
+)
+DEFAULT_U: tuple[tuple[float, ...], ...] = (
+    (0.001, 0.0002, 0.001, 0.004, 0.03, 0.9638),
+    (0.0003, 0.005, 0.03, 0.9647),
+    (0.0001, 0.001, 0.9989),
+    (0.0001, 0.0005, 0.9994),
+    (0.00001, 0.0005, 0.99949),
+    (0.0005, 0.002, 0.03, 0.9675),
+    (0.05, 0.01, 0.94),
+    (0.2, 0.8),
+    (0.01, 0.05, 0.94),
+)
+# fmt: on
+#: the chance that two records picked at random are one customer, before any data says
+#: otherwise (a few thousand records, a few percent of them duplicated)
+DEFAULT_PRIOR = 1e-4
+#: the share of blocked candidate pairs that are matches, where EM starts
+CANDIDATE_PRIOR = 0.1
+#: how many pairs' worth of weight the defaults carry against the data
+M_PSEUDO_PAIRS, U_PSEUDO_PAIRS = 20.0, 2000.0
+#: fewer candidate pairs than this and EM is not run: the defaults stand for m and the prior
+MIN_EM_PAIRS = 50
+EM_ROUNDS = 30
 
 
 @dataclass(frozen=True)
 class Model:
-    """m and u per field and level, and the share of matches among candidate pairs."""
+    """m and u probabilities per field and level, and the prior match share of candidates."""
 
-    m: dict[str, tuple[float, ...]]
-    u: dict[str, tuple[float, ...]]
-    prior: float = 0.01
+    m: tuple[tuple[float, ...], ...] = DEFAULT_M
+    u: tuple[tuple[float, ...], ...] = DEFAULT_U
+    prior: float = DEFAULT_PRIOR
+    #: log2(m/u) per field and level, derived
+    weights: tuple[tuple[float, ...], ...] = field(init=False, repr=False, compare=False)
 
-    def weight(self, field: str, level: int) -> float:
-        """The log2 Bayes factor of a field at a level (0 when the value is missing)."""
-        if level == MISSING:
-            return 0.0
-        return math.log2(max(self.m[field][level], FLOOR) / max(self.u[field][level], FLOOR))
+    def __post_init__(self) -> None:
+        table = tuple(
+            tuple(math.log2(mi / ui) for mi, ui in zip(ms, us, strict=True))
+            for ms, us in zip(self.m, self.u, strict=True)
+        )
+        object.__setattr__(self, "weights", table)
 
-    def probability(self, levels: Sequence[int]) -> tuple[float, list[float]]:
-        """The match probability of a pair and each field's weight."""
-        weights = [self.weight(f, lvl) for f, lvl in zip(FIELDS, levels, strict=True)]
-        odds = math.log2(self.prior / (1 - self.prior)) + sum(weights)
-        return 1 / (1 + 2 ** (-odds)) if odds > -60 else 0.0, weights
+    @property
+    def prior_weight(self) -> float:
+        """log2 of the prior odds."""
+        return math.log2(self.prior / (1.0 - self.prior))
+
+    def total(self, levels: Sequence[int]) -> float:
+        """log2 posterior odds of a pair with these levels."""
+        weights = self.weights
+        return self.prior_weight + sum(
+            weights[f][level] for f, level in enumerate(levels) if level >= 0
+        )
 
 
-def default_model() -> Model:
-    """The prior weights (small data, an entry check against a few candidates)."""
-    return Model(m=dict(_PRIOR_M), u=dict(_PRIOR_U), prior=0.01)
+def probability(log2_odds: float) -> float:
+    """Posterior probability from log2 odds."""
+    if log2_odds > 60:
+        return 1.0
+    if log2_odds < -60:
+        return 0.0
+    return 1.0 / (1.0 + 2.0 ** (-log2_odds))
 
 
-def _frequencies(levels: np.ndarray, field_index: int, size: int) -> np.ndarray:
-    column = levels[:, field_index]
-    counts = np.bincount(column[column >= 0], minlength=size).astype(float) + 1.0
-    return counts / counts.sum()
+def _level_matrix(prepared: Sequence[Prepared], pairs: Sequence[tuple[int, int]]) -> np.ndarray:
+    rows = [compare_levels(prepared[i], prepared[j])[0] for i, j in pairs]
+    return np.array(rows, dtype=np.int8).reshape(len(rows), len(FIELDS))
+
+
+def _trainable(prepared: Sequence[Prepared], pairs: Sequence[tuple[int, int]]) -> np.ndarray:
+    """Level rows of the candidate pairs no veto rules out: households and twins (shared
+    phone or address, other given names) and far-off birthdays are a third kind of pair that
+    a two-class EM would otherwise take for matches."""
+    rows = []
+    for i, j in pairs:
+        levels, name, _ = compare_levels(prepared[i], prepared[j])
+        shared = levels[PHONE] == 0 or 0 <= levels[ADDRESS] <= 1 or levels[EMAIL] == 0
+        household = name.given_differs and shared and levels[ID_NUMBER] not in (0, 1)
+        if not household and levels[BIRTHDAY] != BIRTHDAY_FAR:
+            rows.append(levels)
+    return np.array(rows, dtype=np.int8).reshape(len(rows), len(FIELDS))
+
+
+def _frequencies(
+    matrix: np.ndarray, weights: np.ndarray, pseudo: float, default: Sequence[Sequence[float]]
+) -> tuple[tuple[float, ...], ...]:
+    """Weighted level frequencies per field, with `pseudo` pairs' worth of the defaults."""
+    result = []
+    for f, (_, level_names) in enumerate(FIELDS):
+        column = matrix[:, f].astype(np.int64)
+        present = column >= 0
+        counts = np.bincount(column[present], weights=weights[present], minlength=len(level_names))
+        prior = np.asarray(default[f]) * pseudo
+        shares = (counts + prior) / (counts.sum() + pseudo)
+        result.append(tuple(float(max(s, 1e-9)) for s in shares))
+    return tuple(result)
+
+
+def _random_pairs(n: int, count: int, rng: random.Random) -> list[tuple[int, int]]:
+    if n < 2:
+        return []
+    if n * (n - 1) // 2 <= count:
+        return [(i, j) for i in range(n) for j in range(i + 1, n)]
+    pairs: set[tuple[int, int]] = set()
+    while len(pairs) < count:
+        i, j = rng.randrange(n), rng.randrange(n)
+        if i != j:
+            pairs.add((min(i, j), max(i, j)))
+    return sorted(pairs)
 
 
 def estimate(
     prepared: Sequence[Prepared],
-    pairs: Sequence[tuple[int, int]],
     *,
-    max_pairs: int = 200_000,
-    random_pairs: int = 50_000,
-    iterations: int = 25,
-    seed: int = 7,
+    max_pairs: int = 100_000,
+    seed: int = 0,
+    candidates: np.ndarray | None = None,
 ) -> Model:
-    """Weights estimated on the data itself; the priors when there is too little of it."""
-    if len(pairs) < MIN_PAIRS or len(prepared) < 100:
-        return default_model()
-    chance = random.Random(seed)
-    sample = pairs if len(pairs) <= max_pairs else chance.sample(list(pairs), max_pairs)
-    blocked = np.array([compare_fields(prepared[i], prepared[j]).levels for i, j in sample])
+    """A model fitted to the data itself, unsupervised: u from random pairs, m and the prior by
+    EM on up to `max_pairs` blocked candidate pairs. Few records → mostly the defaults."""
+    from dossier.matching.engine.blocking import candidate_array
+
+    rng = random.Random(seed)
+    random_levels = _level_matrix(prepared, _random_pairs(len(prepared), max_pairs, rng))
+    u = _frequencies(random_levels, np.ones(len(random_levels)), U_PSEUDO_PAIRS, DEFAULT_U)
+    if candidates is None:
+        candidates = candidate_array(prepared)
+    candidate_count = len(candidates)
+    if len(candidates) > max_pairs:
+        chosen = np.random.default_rng(seed).choice(len(candidates), max_pairs, replace=False)
+        candidates = candidates[np.sort(chosen)]
     n = len(prepared)
-    unrelated = np.array(
-        [
-            compare_fields(prepared[chance.randrange(n)], prepared[chance.randrange(n)]).levels
-            for _ in range(random_pairs)
-        ]
-    )
-    u = {f: tuple(_frequencies(unrelated, k, LEVELS[f])) for k, f in enumerate(FIELDS)}
-    m = {f: np.array(_PRIOR_M[f]) for f in FIELDS}
-    prior = 0.1
-    log_u = {f: np.log(np.maximum(np.array(u[f]), FLOOR)) for f in FIELDS}
-    for _ in range(iterations):
-        log_m = {f: np.log(np.maximum(m[f], FLOOR)) for f in FIELDS}
-        match_ll = np.full(len(blocked), math.log(prior))
-        other_ll = np.full(len(blocked), math.log(1 - prior))
-        for k, f in enumerate(FIELDS):
-            column = blocked[:, k]
-            present = column >= 0
-            match_ll[present] += log_m[f][column[present]]
-            other_ll[present] += log_u[f][column[present]]
-        share = 1 / (1 + np.exp(np.clip(other_ll - match_ll, -50, 50)))
-        prior = float(np.clip(share.mean(), 1e-4, 0.9))
-        for k, f in enumerate(FIELDS):
-            column = blocked[:, k]
-            present = column >= 0
-            weights = (
-                np.bincount(column[present], weights=share[present], minlength=LEVELS[f]) + 0.5
-            )
-            m[f] = weights / weights.sum()
-    return Model(m={f: tuple(m[f]) for f in FIELDS}, u=u, prior=prior)
+    all_pairs = max(n * (n - 1) // 2, 1)
+    if len(candidates) < MIN_EM_PAIRS:
+        # a few percent of the records duplicated: about 0.1 / n of all pairs match
+        return Model(m=DEFAULT_M, u=u, prior=min(max(0.1 / max(n, 1), 1e-7), 0.01))
+    matrix = _trainable(prepared, [(int(i), int(j)) for i, j in candidates])
+    m, share = DEFAULT_M, CANDIDATE_PRIOR
+    for _ in range(EM_ROUNDS):
+        posterior = _posteriors(matrix, Model(m=m, u=u, prior=share))
+        # The name's m stays at its default: what one person's names look like (pinyin,
+        # traditional, typos) is a property of the matcher; left to EM, pairs agreeing on
+        # birthday and city would teach it that one customer's names often differ.
+        m = (DEFAULT_M[0], *_frequencies(matrix, posterior, M_PSEUDO_PAIRS, DEFAULT_M)[1:])
+        share = float(
+            (posterior.sum() + CANDIDATE_PRIOR * M_PSEUDO_PAIRS) / (len(posterior) + M_PSEUDO_PAIRS)
+        )
+        share = min(max(share, 1e-4), 0.99)
+    # The prior of a pair is the share of all pairs that match: the matches EM found among
+    # the candidates (blocking lets through nearly all of them) over every pair there is.
+    prior = share * candidate_count / all_pairs
+    return Model(m=m, u=u, prior=float(min(max(prior, 1e-9), 0.5)))
+
+
+def _posteriors(matrix: np.ndarray, model: Model) -> np.ndarray:
+    odds = np.full(len(matrix), model.prior_weight)
+    for f in range(len(FIELDS)):
+        table = np.asarray((*model.weights[f], 0.0))  # index -1 (missing) weighs nothing
+        odds += table[matrix[:, f]]
+    return 1.0 / (1.0 + np.exp2(-np.clip(odds, -60, 60)))

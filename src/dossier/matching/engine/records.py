@@ -1,28 +1,24 @@
-"""Person records as typed, and their normalised form for comparison (pure, no Django)."""
+"""A person as typed by users, and the normalised features the matcher compares. Pure."""
 
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from dataclasses import dataclass
-from datetime import date
+from functools import lru_cache
+from typing import NamedTuple
 
+from dossier.core.fields.base import fold_width
+from dossier.core.fields.cn import compact_identifier
+from dossier.core.fields.contact import normalise_phone_text
+from dossier.core.fields.dates import parse_date_text
 from dossier.customers.names import name_pinyin, simplified
-
-_HAN = re.compile(r"[\u3400-\u9fff]")
-_NOT_WORD = re.compile(r"[^0-9a-z\u3400-\u9fff]+")
-_LATIN = re.compile(r"[a-z]+")
-_DIGITS = re.compile(r"\d+")
-#: company legal forms, dropped before comparing company names
-_LEGAL = re.compile(
-    r"(股份有限公司|有限责任公司|有限公司|集团公司|集团|公司|分公司|"
-    r"\bco\b|\bltd\b|\blimited\b|\binc\b|\bcorp(oration)?\b|\bllc\b|\bgmbh\b|\bgroup\b)"
-)
 
 
 @dataclass(frozen=True, slots=True)
 class Person:
-    """One record as users typed it; every field optional."""
+    """One customer record as users typed it; every field is optional text."""
 
     id: str
     name: str = ""
@@ -41,115 +37,254 @@ class Person:
     kind: str = "person"
 
 
-@dataclass(frozen=True, slots=True)
-class Prepared:
-    """A record normalised for comparison: what blocking and scoring read."""
+class Prepared(NamedTuple):
+    """The normalised features of one record (a tuple: compact and picklable)."""
 
     id: str
-    shown_name: str
-    han: str  # the name in simplified characters, spaces removed ("" for latin names)
-    numbers: tuple[str, ...]  # digit runs in the name (1号店, 客户12): differing ones differ
-    syllables: tuple[str, ...]  # pinyin or latin tokens, in typed order
-    joined: str  # syllables joined without spaces
-    surname: str  # first syllable of a Chinese name, or the given surname
-    phone: str
+    kind: str
+    name: str  # as typed, for explanations
+    han: str  # simplified Chinese characters, no spaces; "" for latin names
+    surname: str  # pinyin or latin, lower case, no spaces
+    given: str
+    han_surname: str
+    han_given: str
+    phone: str  # digits, +86/0086 dropped
     email: str
-    email_local: str
-    birthday: str  # YYYY-MM-DD, or "" when unreadable
+    birthday: str  # YYYYMMDD (or eight digits as typed), "" when unknown
     id_number: str
-    address: frozenset[str]
+    address: str
     city: str
     province: str
     postcode: str
-    company: str
 
 
-def clean(text: str) -> str:
-    """Full-width to half-width, traditional to simplified, lower case, spaces trimmed."""
-    return simplified(text or "").strip() if text else ""
+_HAN = re.compile(r"[\u3400-\u9fff]")
+_NOT_WORD = re.compile(r"[^\w]+")
+_SPACES = re.compile(r"\s+")
+_DIGITS = re.compile(r"\D+")
+#: legal forms stripped from company names, longest first
+_LEGAL_FORMS = re.compile(
+    r"(股份有限公司|有限责任公司|有限公司|集团公司|集团|公司|"
+    r"\b(co|ltd|inc|llc|corp|corporation|company|limited|gmbh|plc)\b\.?)",
+    re.IGNORECASE,
+)
+#: where a Chinese name's given part begins (compound surnames take two characters)
+_COMPOUND_SURNAMES = frozenset(
+    [
+        "欧阳",
+        "司马",
+        "上官",
+        "诸葛",
+        "东方",
+        "皇甫",
+        "公孙",
+        "慕容",
+        "宇文",
+        "司徒",
+        "夏侯",
+        "令狐",
+        "澹台",
+        "轩辕",
+        "端木",
+        "呼延",
+        "尉迟",
+        "万俟",
+        "长孙",
+        "单于",
+    ]
+)
+# Every pinyin syllable is an initial and a final; the product is a superset of the real
+# syllables, which is all that splitting "zhangwei" into "zhang wei" needs.
+_INITIALS = [
+    "b",
+    "p",
+    "m",
+    "f",
+    "d",
+    "t",
+    "n",
+    "l",
+    "g",
+    "k",
+    "h",
+    "j",
+    "q",
+    "x",
+    "zh",
+    "ch",
+    "sh",
+    "r",
+    "z",
+    "c",
+    "s",
+    "y",
+    "w",
+    "",
+]
+_FINALS = [
+    "a",
+    "o",
+    "e",
+    "i",
+    "u",
+    "v",
+    "ai",
+    "ei",
+    "ui",
+    "ao",
+    "ou",
+    "iu",
+    "ie",
+    "ve",
+    "ue",
+    "er",
+    "an",
+    "en",
+    "in",
+    "un",
+    "vn",
+    "ang",
+    "eng",
+    "ing",
+    "ong",
+    "ia",
+    "iao",
+    "ian",
+    "iang",
+    "iong",
+    "ua",
+    "uo",
+    "uai",
+    "uan",
+    "uang",
+    "ueng",
+]
+_SYLLABLES = frozenset(i + f for i in _INITIALS for f in _FINALS)
 
 
-def phone_digits(text: str) -> str:
-    """A phone's digits with +86 / 0086 / 86 dropped from Chinese mobiles."""
-    digits = "".join(_DIGITS.findall(unicodedata.normalize("NFKC", text or "")))
-    for prefix in ("0086", "86"):
-        if digits.startswith(prefix) and len(digits) == len(prefix) + 11:
-            return digits[len(prefix) :]
+def _intern(text: str) -> str:
+    # cities, provinces and name parts repeat across a million records: keep one copy
+    return sys.intern(text) if len(text) < 24 else text
+
+
+@lru_cache(maxsize=4096)
+def split_pinyin(word: str) -> tuple[str, ...]:
+    """'zhangwei' → ('zhang', 'wei'): the fewest pinyin syllables, or () when not pinyin."""
+    best: list[tuple[str, ...] | None] = [None] * (len(word) + 1)
+    best[0] = ()
+    for end in range(1, len(word) + 1):
+        for start in range(max(0, end - 6), end):
+            head = best[start]
+            if head is not None and word[start:end] in _SYLLABLES:
+                candidate = (*head, word[start:end])
+                if best[end] is None or len(candidate) < len(best[end] or ()):
+                    best[end] = candidate
+    return best[-1] or ()
+
+
+def _han_parts(han: str) -> tuple[str, str, str, str]:
+    """Simplified characters → (surname pinyin, given pinyin, han surname, han given)."""
+    size = 2 if han[:2] in _COMPOUND_SURNAMES and len(han) > 2 else 1
+    syllables = name_pinyin(han)
+    return "".join(syllables[:size]), "".join(syllables[size:]), han[:size], han[size:]
+
+
+def _latin_words(text: str) -> list[str]:
+    text = unicodedata.normalize("NFKD", fold_width(text).lower())
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return [w for w in _NOT_WORD.split(text.replace("'", "")) if w]
+
+
+def _name_parts(name: str, given: str, surname: str) -> tuple[str, str, str, str, str]:
+    """(han, surname, given, han surname, han given) of a full name or of its two parts."""
+    if not name and (given or surname):
+        if _HAN.search(given + surname):
+            han = _SPACES.sub("", simplified(surname + given))
+            return (han, *_han_parts(han)) if han else ("", "", "", "", "")
+        return "", "".join(_latin_words(surname)), "".join(_latin_words(given)), "", ""
+    if _HAN.search(name):
+        han = _SPACES.sub("", simplified(name))
+        han = "".join(c for c in han if _HAN.match(c))
+        return (han, *_han_parts(han)) if han else ("", "", "", "", "")
+    words = _latin_words(name)
+    if len(words) >= 2:
+        # Western order (given first) is a guess: comparisons also try the swapped order
+        return "", words[-1], "".join(words[:-1]), "", ""
+    if len(words) == 1:
+        syllables = split_pinyin(words[0])
+        if 2 <= len(syllables) <= 4:
+            return "", syllables[0], "".join(syllables[1:]), "", ""
+        return "", words[0], "", "", ""
+    return "", "", "", "", ""
+
+
+def normalise_phone(raw: str) -> str:
+    """Digits of a phone number, full-width folded and the +86/0086 prefix dropped."""
+    if not raw:
+        return ""
+    text = normalise_phone_text(raw)
+    digits = _DIGITS.sub("", text)
+    if text.startswith("+86") or (len(digits) == 13 and digits.startswith("861")):
+        digits = digits[2:]
     return digits
 
 
-_DATE_PATTERNS = (
-    re.compile(r"^(\d{4})\D+(\d{1,2})\D+(\d{1,2})\D*$"),
-    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
-)
+def normalise_birthday(raw: str) -> str:
+    """YYYYMMDD from ISO, 19900307, 1990年3月7日, 1990/3/7…; eight digits as typed otherwise."""
+    if not raw:
+        return ""
+    found = parse_date_text(raw)
+    if found is not None:
+        return f"{found.year:04d}{found.month:02d}{found.day:02d}"
+    digits = _DIGITS.sub("", fold_width(raw))
+    return digits if len(digits) == 8 else ""
 
 
-def birthday_of(text: str) -> str:
-    """A date typed as 1990-03-07, 19900307, 1990/3/7 or 1990年3月7日, as YYYY-MM-DD."""
-    text = unicodedata.normalize("NFKC", str(text or "")).strip()
-    for pattern in _DATE_PATTERNS:
-        found = pattern.match(text)
-        if found:
-            year, month, day = (int(g) for g in found.groups())
-            try:
-                return date(year, month, day).isoformat()
-            except ValueError:
-                return ""
-    return ""
+def normalise_text(raw: str) -> str:
+    """Lower-case simplified text with single spaces (addresses, cities, companies)."""
+    if not raw:
+        return ""
+    text = simplified(raw) if not raw.isascii() else raw.lower()
+    return _SPACES.sub(" ", _NOT_WORD.sub(" ", text)).strip()
 
 
-def name_parts(person: Person) -> tuple[str, str, tuple[str, ...], str]:
-    """The shown name, its characters (and digits), its syllables and its surname."""
-    shown = person.name or " ".join(p for p in (person.given_name, person.surname) if p)
-    text = clean(shown)
-    if _HAN.search(text):
-        han = "".join(ch for ch in text if _HAN.match(ch) or ch.isdigit())
-        syllables = tuple(s for s in name_pinyin(han) if s.isalpha())
-        return shown, han, syllables, syllables[0] if syllables else ""
-    syllables = tuple(_LATIN.findall(text))
-    surname = clean(person.surname)
-    return shown, "", syllables, surname.replace(" ", "")
-
-
-def address_tokens(text: str) -> frozenset[str]:
-    """Words of a latin address, character pairs of a Chinese one."""
-    text = clean(text)
-    tokens: set[str] = set()
-    for word in _NOT_WORD.split(text):
-        if not word:
-            continue
-        if _HAN.search(word):
-            tokens.update(word[i : i + 2] for i in range(max(1, len(word) - 1)))
-        else:
-            tokens.add(word)
-    return frozenset(tokens)
-
-
-def company_core(text: str) -> str:
-    """A company's name without its legal form (有限公司, Co., Ltd. …)."""
-    return _NOT_WORD.sub("", _LEGAL.sub(" ", clean(text)))
+def company_name(raw: str) -> str:
+    """A company's name without its legal form (有限公司, Co., Ltd., Inc …)."""
+    return normalise_text(_LEGAL_FORMS.sub(" ", simplified(raw)))
 
 
 def prepare(person: Person) -> Prepared:
-    """The normalised form of a record."""
-    shown, han, syllables, surname = name_parts(person)
-    email = clean(person.email)
+    """The normalised features of one record; cheap, so a million take well under a minute."""
+    if person.kind == "company":
+        company = company_name(person.company or person.name)
+        han, sur, giv, hs, hg = company.replace(" ", ""), company, "", "", ""
+        shown = person.company or person.name
+    else:
+        han, sur, giv, hs, hg = _name_parts(
+            person.name.strip(), person.given_name.strip(), person.surname.strip()
+        )
+        shown = person.name.strip() or " ".join(
+            p for p in (person.surname.strip(), person.given_name.strip()) if p
+        )
+    email = fold_width(person.email).strip().lower()
+    city = normalise_text(person.city)
+    if city.endswith("市") and len(city) > 2:
+        city = city[:-1]
     return Prepared(
-        id=str(person.id),
-        shown_name=shown.strip(),
-        han=han,
-        numbers=tuple(_DIGITS.findall(clean(shown))),
-        syllables=syllables,
-        joined="".join(syllables),
-        surname=surname,
-        phone=phone_digits(person.phone),
+        id=person.id,
+        kind=_intern(person.kind),
+        name=shown,
+        han=_intern(han),
+        surname=_intern(sur),
+        given=_intern(giv),
+        han_surname=_intern(hs),
+        han_given=_intern(hg),
+        phone=normalise_phone(person.phone),
         email=email,
-        email_local=email.split("@", 1)[0] if "@" in email else email,
-        birthday=birthday_of(person.birthday),
-        id_number=_NOT_WORD.sub("", clean(person.id_number)),
-        address=address_tokens(person.address),
-        city=_NOT_WORD.sub("", clean(person.city)).removesuffix("市"),
-        province=_NOT_WORD.sub("", clean(person.province)),
-        postcode=_NOT_WORD.sub("", clean(person.postcode)),
-        company=company_core(person.company),
+        birthday=normalise_birthday(person.birthday),
+        id_number=compact_identifier(person.id_number) if person.id_number else "",
+        address=normalise_text(" ".join(p for p in (person.district, person.address) if p)),
+        city=_intern(city),
+        province=_intern(normalise_text(person.province)),
+        postcode=_intern(_SPACES.sub("", fold_width(person.postcode))),
     )

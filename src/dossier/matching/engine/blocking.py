@@ -1,0 +1,128 @@
+"""Blocking: which pairs of records are worth comparing, in work roughly linear in n. Pure.
+
+Each record gets a few keys (phone, e-mail, ID number, order-free pinyin name, name with
+birth year, city or postcode, initials with birthday …); records sharing a key are
+candidates. A block larger than MAX_BLOCK (a very common name, a shared switchboard) is left
+out: the narrower keys still pair its true duplicates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+import numpy as np
+
+from dossier.matching.engine.records import Prepared
+
+#: records sharing one key beyond which that key's block is skipped
+MAX_BLOCK = 25
+CHUNK = 50_000
+
+
+def record_keys(p: Prepared) -> list[str]:
+    """The blocking keys of one record (each prefixed by its kind)."""
+    keys = []
+    if len(p.phone) >= 6:
+        keys.append("p" + p.phone)
+    if p.email:
+        keys.append("e" + p.email)
+    if p.id_number:
+        keys.append("i" + p.id_number)
+        keys.append("j" + "".join(sorted(p.id_number)))  # two digits swapped
+        half = len(p.id_number) // 2  # one digit wrong leaves one half whole
+        keys.append("u" + p.id_number[:half])
+        keys.append("v" + p.id_number[half:])
+    first, second = sorted((p.surname, p.given))
+    name = first + "|" + second if second else ""
+    year = p.birthday[:4]
+    if name:
+        keys.append("n" + name)
+        if year:
+            keys.append("y" + name + year)
+        if p.city:
+            keys.append("c" + name + p.city)
+        if p.postcode:
+            keys.append("z" + name + p.postcode)
+    if p.han:
+        keys.append("h" + p.han)
+    if p.surname and p.given and not p.han:
+        # typos rarely reach the first three letters of both parts (characters have none)
+        keys.append("w" + "|".join(sorted((p.surname[:3], p.given[:3]))))
+    if p.postcode:
+        if p.surname and p.given:
+            keys.append("t" + "".join(sorted((p.surname[:1], p.given[:1]))) + p.postcode)
+        if p.surname:
+            keys.append("s" + p.surname + p.postcode)
+        if p.given:
+            keys.append("g" + p.given + p.postcode)
+    if p.birthday:
+        initials = "".join(sorted(x[:1] for x in (p.surname, p.given) if x))
+        if initials:
+            keys.append("b" + p.birthday + initials)
+        if p.surname:
+            keys.append("d" + p.birthday + p.surname[:1])
+        if p.given:
+            keys.append("d" + p.birthday + p.given[:1])
+        if p.postcode:
+            keys.append("k" + p.birthday + p.postcode)
+        if p.city:
+            keys.append("m" + p.birthday + p.city)
+    if p.address:
+        if name:
+            keys.append("a" + p.address + first[:1] + second[:1])
+        if p.postcode:
+            keys.append("q" + p.address.partition(" ")[0] + p.postcode)
+    return keys
+
+
+def _pairs_in_runs(order: np.ndarray, starts: np.ndarray, size: int) -> np.ndarray:
+    """All pairs inside runs of one size (vectorised over the runs)."""
+    left, right = np.triu_indices(size, 1)
+    first = order[starts[:, None] + left[None, :]].ravel()
+    second = order[starts[:, None] + right[None, :]].ravel()
+    return np.stack([np.minimum(first, second), np.maximum(first, second)], axis=1)
+
+
+def candidate_array(prepared: Sequence[Prepared], *, max_block: int = MAX_BLOCK) -> np.ndarray:
+    """Candidate pairs as an (n, 2) int array of record indexes, i < j, each pair once."""
+    key_parts, owner_parts = [], []
+    # a chunk at a time: a million records have some twenty million keys, too many for lists
+    for start in range(0, len(prepared), CHUNK):
+        hashes: list[int] = []
+        owners: list[int] = []
+        for index in range(start, min(start + CHUNK, len(prepared))):
+            for key in record_keys(prepared[index]):
+                hashes.append(hash(key))
+                owners.append(index)
+        key_parts.append(np.array(hashes, dtype=np.int64))
+        owner_parts.append(np.array(owners, dtype=np.int32))
+    if not key_parts or not sum(len(k) for k in key_parts):
+        return np.empty((0, 2), dtype=np.int64)
+    key_array = np.concatenate(key_parts)
+    owner_array = np.concatenate(owner_parts)
+    del key_parts, owner_parts
+    order = np.lexsort((owner_array, key_array))
+    sorted_keys = key_array[order]
+    owners_sorted = owner_array[order].astype(np.int64)
+    del key_array, owner_array, order
+    boundaries = np.flatnonzero(np.diff(sorted_keys)) + 1
+    starts = np.concatenate(([0], boundaries))
+    sizes = np.diff(np.concatenate((starts, [len(sorted_keys)])))
+    chunks = []
+    for size in np.unique(sizes):
+        if size < 2 or size > max_block:
+            continue
+        chunks.append(_pairs_in_runs(owners_sorted, starts[sizes == size], int(size)))
+    if not chunks:
+        return np.empty((0, 2), dtype=np.int64)
+    pairs = np.concatenate(chunks)
+    pairs = pairs[pairs[:, 0] != pairs[:, 1]]  # one record with two keys alike
+    n = len(prepared)
+    codes = np.unique(pairs[:, 0] * n + pairs[:, 1])
+    return np.stack([codes // n, codes % n], axis=1)
+
+
+def candidate_pairs(prepared: Sequence[Prepared]) -> Iterator[tuple[int, int]]:
+    """Index pairs (i < j) worth comparing; each pair once."""
+    for i, j in candidate_array(prepared):
+        yield int(i), int(j)
