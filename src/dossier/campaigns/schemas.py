@@ -9,7 +9,7 @@ from uuid import UUID
 from ninja import Field, Schema
 
 from dossier.campaigns.models import CHANNEL_CHOICES, Campaign, CampaignMember
-from dossier.core.schemas import FILLED, TEXT, OneOf, RecordId
+from dossier.core.schemas import FILLED, TEXT, IsoDateTime, OneOf, RecordId
 
 Channel = Annotated[str, OneOf([value for value, _label in CHANNEL_CHOICES], checked=True)]
 CampaignStatus = Annotated[str, OneOf(Campaign.Status.values, checked=True)]
@@ -33,15 +33,15 @@ class CampaignIn(Schema):
         "marketing", description="A consent purpose recorded per channel (see /consent/purposes)."
     )
     description: Description = ""
-    starts_at: datetime | None = None
-    ends_at: datetime | None = Field(None, description="Not before `starts_at`.")
+    starts_at: IsoDateTime | None = None
+    ends_at: IsoDateTime | None = Field(None, description="Not before `starts_at`.")
 
 
 class CampaignPatch(Schema):
     name: Name | None = None
     description: Description | None = None
-    starts_at: datetime | None = None
-    ends_at: datetime | None = None
+    starts_at: IsoDateTime | None = None
+    ends_at: IsoDateTime | None = None
     status: CampaignStatus | None = Field(
         None, description="draft → running → finished (or draft → finished)."
     )

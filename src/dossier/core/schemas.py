@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from ninja import Field, Schema
@@ -120,6 +120,17 @@ RecordId = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 #: a date parameter written as YYYY-MM-DD, nothing else
 IsoDate = Annotated[date, BeforeValidator(_written_as_a_date)]
+
+
+def _written_as_a_time(value: Any) -> Any:
+    # pydantic would read a number as a Unix time: the document promises ISO 8601 text
+    if isinstance(value, datetime | str):
+        return value
+    raise PydanticCustomError("datetime_format", "Input should be a time written in ISO 8601")
+
+
+#: a date and time written in ISO 8601 (never a number)
+IsoDateTime = Annotated[datetime, BeforeValidator(_written_as_a_time)]
 
 #: an id (a page cursor, say), or empty for none; the services read and check it
 UuidOrEmpty = Annotated[

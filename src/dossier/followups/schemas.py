@@ -8,7 +8,7 @@ from uuid import UUID
 
 from ninja import Field, Schema
 
-from dossier.core.schemas import FILLED, documented
+from dossier.core.schemas import FILLED, IsoDateTime, documented
 from dossier.followups.paging import CURSOR_PATTERN
 
 #: a page cursor as the lists answer it in ``next_cursor`` (empty: the first page)
@@ -38,7 +38,7 @@ class TaskPageOut(Schema):
 class TaskIn(Schema):
     customer_id: UUID
     title: str = Field(..., json_schema_extra=documented(maxLength=200, pattern=FILLED))
-    due_at: datetime = Field(..., description="When it is due (ISO 8601 with a zone).")
+    due_at: IsoDateTime = Field(..., description="When it is due (ISO 8601 with a zone).")
     assignee: str | None = Field(
         None, description="User name of the colleague to do it; defaults to the customer's owner."
     )

@@ -9,7 +9,7 @@ from uuid import UUID
 from ninja import Field, Schema
 from pydantic import BeforeValidator
 
-from dossier.core.schemas import TEXT, OneOf, documented, not_a_boolean
+from dossier.core.schemas import TEXT, IsoDateTime, OneOf, documented, not_a_boolean
 from dossier.interactions.models import Channel, Direction, Outcome
 from dossier.interactions.services import MAX_DURATION, MAX_NEXT_STEP, MAX_NOTES, MAX_SUBJECT
 
@@ -31,7 +31,7 @@ class InteractionIn(Schema):
     customer_id: UUID
     channel: ChannelName = Field(..., description="`note` is an internal note.")
     direction: DirectionName = Field(..., description="`internal` for notes among staff.")
-    occurred_at: datetime | None = Field(None, description=WHEN)
+    occurred_at: IsoDateTime | None = Field(None, description=WHEN)
     duration_seconds: Seconds | None = None
     subject: str = Field("", json_schema_extra=SUBJECT)
     notes: str = Field("", json_schema_extra=NOTES, description="Encrypted at rest.")
@@ -44,7 +44,7 @@ class InteractionPatch(Schema):
 
     channel: ChannelName | None = None
     direction: DirectionName | None = None
-    occurred_at: datetime | None = Field(None, description=WHEN)
+    occurred_at: IsoDateTime | None = Field(None, description=WHEN)
     duration_seconds: Seconds | None = None
     subject: str | None = Field(None, json_schema_extra=SUBJECT)
     notes: str | None = Field(None, json_schema_extra=NOTES)

@@ -9,7 +9,7 @@ from uuid import UUID
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
-from dossier.core.schemas import OneOf, RecordId, documented
+from dossier.core.schemas import IsoDateTime, OneOf, RecordId, documented
 from dossier.privacy.models import ProcessingRestriction, RetentionPolicy, SubjectRequest
 from dossier.privacy.requests import MAX_DUE_DAYS
 from dossier.privacy.retention import ALLOWED_ACTIONS, AUDIT_MINIMUM_MONTHS, MAX_MONTHS
@@ -26,7 +26,7 @@ class RequestIn(Schema):
         json_schema_extra=documented(minimum=1, maximum=MAX_DUE_DAYS),
     )
     note: str = Field("", max_length=5000, description="What the customer asked for.")
-    received_at: datetime | None = Field(
+    received_at: IsoDateTime | None = Field(
         None, description="When the request arrived (default: now; up to a year back)."
     )
 

@@ -63,12 +63,18 @@ def _checked_id(number: str) -> bool:
     )
 
 
+#: evidence (log2 Bayes factor, all fields) above which two latin-script names that differ at
+#: one address are taken for one person typed badly rather than a household
+LATIN_OVERRIDE_BITS = 20.0
+
+
 def _veto(
     a: Prepared,
     b: Prepared,
     levels: tuple[int, ...],
     name: NameComparison,
     rest: float,
+    everything: float = 0.0,
 ) -> tuple[str, dict[str, Any]] | None:
     """Why two records must not be merged, whatever their score; `rest` is the evidence (log2
     Bayes factor) of every field but the birthday."""
@@ -85,8 +91,16 @@ def _veto(
         )
         if agrees
     ]
-    # twins and households have ID numbers of their own; one typo away is the same person's
-    if name.given_differs and shared and levels[ID_NUMBER] not in (0, 1):
+    # twins and households have ID numbers of their own; one typo away is the same person's.
+    # Names in characters differ reliably; latin spellings get mangled, so for them only
+    # short of overwhelming agreement elsewhere
+    latin = not (a.han or b.han)
+    if (
+        name.given_differs
+        and shared
+        and levels[ID_NUMBER] not in (0, 1)
+        and not (latin and everything >= LATIN_OVERRIDE_BITS)
+    ):
         return "household", {
             "shared": " and ".join(en for en, _ in shared),
             "shared_zh": "和".join(zh for _, zh in shared),
@@ -142,7 +156,7 @@ def judge(a: Prepared, b: Prepared, model: Model) -> Verdict:
     rest = total - model.prior_weight
     if levels[BIRTHDAY] >= 0:
         rest -= model.weights[BIRTHDAY][levels[BIRTHDAY]]
-    veto = _veto(a, b, levels, name, rest)
+    veto = _veto(a, b, levels, name, rest, total - model.prior_weight)
     rule = _rule(levels, name, veto is not None)
     if rule is not None:
         score, veto = max(score, RULE_SCORE), None

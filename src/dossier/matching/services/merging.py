@@ -28,7 +28,7 @@ from dossier.matching.snapshots import (
     kept_tables,
     restore_table,
 )
-from dossier.matching.survivorship import RULES, choose_values, values_of
+from dossier.matching.survivorship import RULES, choose_values, most_complete, values_of
 
 MAX_MERGED = 50
 
@@ -85,7 +85,7 @@ def merge_customers(
     by_id = {str(c.pk): c for c in customers}
     if survivor_id is not None and str(survivor_id) not in by_id:
         raise _refuse(_("The survivor must be one of the merged customers."), "survivor", "invalid")
-    survivor = by_id[str(survivor_id)] if survivor_id is not None else _default(customers)
+    survivor = by_id[str(survivor_id)] if survivor_id is not None else most_complete(customers)
     _check_picks(picks or {}, survivor, by_id)
     merged = [c for c in customers if c.pk != survivor.pk]
     chosen = choose_values(customers, survivor, rule=rule, picks=picks)
@@ -142,12 +142,6 @@ def merge_customers(
             },
         )
     return merge
-
-
-def _default(customers: Sequence[Customer]) -> Customer:
-    from dossier.matching.survivorship import most_complete
-
-    return most_complete(customers)
 
 
 def _check_picks(picks: Mapping[str, Any], survivor: Customer, by_id: dict[str, Customer]) -> None:
