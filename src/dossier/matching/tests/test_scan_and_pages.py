@@ -116,3 +116,16 @@ def test_the_api_merges_and_refuses_an_undo_after_an_edit(
 def test_a_sales_user_may_not_start_a_scan(api_as: Any, sales: User, manager: User) -> None:
     assert api_as(sales).post("/duplicates/scan").status_code == 403
     assert api_as(manager).post("/duplicates/scan").status_code == 202
+
+
+def test_the_pairs_command_reads_a_file_without_the_database(tmp_path: Any) -> None:
+    source = tmp_path / "people.csv"
+    source.write_text(
+        "id,name,phone\n1,张伟,13800138000\n2,Zhang Wei,+86 138 0013 8000\n3,李娜,13900000000\n",
+        encoding="utf-8",
+    )
+    out = StringIO()
+    call_command("dedup", "pairs", str(source), "--id-column", "id", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "id_a,id_b,score"
+    assert [line.split(",")[:2] for line in lines[1:]] == [["1", "2"]]
