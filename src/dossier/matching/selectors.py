@@ -39,6 +39,17 @@ def review_queue(*, actor: Any, status: str = DuplicateGroup.OPEN) -> QuerySet[D
     return _visible_groups(actor).filter(status=status).order_by("-score", "id")
 
 
+def queue_items(*, actor: Any, limit: int = 200) -> list[dict[str, Any]]:
+    """The review queue as shown: each group, its size and why its likeliest pair matched."""
+    language = get_language() or "zh-hans"
+    items = []
+    for group in review_queue(actor=actor)[:limit]:
+        best = max(group.pairs, key=lambda p: p.get("score", 0), default=None)
+        why = texts_of_stored(best["reasons"], ("", ""), language)[:2] if best else []
+        items.append({"group": group, "size": group.members.count(), "why": why})
+    return items
+
+
 def group_for(*, actor: Any, group_id: Any, action: str = "view") -> DuplicateGroup:
     """One group of the queue, or NotFound when the actor may not see all of it."""
     try:
@@ -95,7 +106,7 @@ def group_view(*, actor: Any, group_id: Any) -> GroupView:
         fields.append(
             {
                 "key": spec.key,
-                "label": spec.label(language) if hasattr(spec, "label") else spec.key,
+                "label": spec.label(language),
                 "values": values,
                 "masked": [spec.key in c["masked"] for c in shown],
                 "differ": len({str(v) for v in values}) > 1,

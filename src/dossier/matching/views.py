@@ -23,7 +23,7 @@ _shows_errors = shows_errors("matching/error.html", nav="duplicates")
 @_shows_errors
 def review_queue(request: AuthenticatedRequest) -> HttpResponse:
     """Groups of likely duplicates to review, and the latest scan's progress."""
-    groups = list(selectors.review_queue(actor=request.user)[:200])
+    groups = selectors.queue_items(actor=request.user)
     may_scan = may(request.user, SCAN_PERMISSION)
     context = {
         "nav": "duplicates",

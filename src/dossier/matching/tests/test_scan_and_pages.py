@@ -63,8 +63,9 @@ def test_a_group_is_reviewed_merged_and_undone_on_the_pages(
     run_scan()
     group = DuplicateGroup.objects.get()
     client.force_login(sales)
-    queue = client.get("/duplicates/")
-    assert f"/duplicates/{group.pk}/" in queue.content.decode()
+    queue = client.get("/duplicates/").content.decode()
+    assert f"/duplicates/{group.pk}/" in queue
+    assert "same phone" in queue  # the likeliest pair's reason, in words
     page = client.get(f"/duplicates/{group.pk}/").content.decode()
     assert "phone equal" in page
     assert "张伟" in page and "Wei Zhang" in page
