@@ -6,6 +6,8 @@ The Fellegi–Sunter model gives every level of every field its own weight.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from typing import NamedTuple
 
 from rapidfuzz import fuzz
@@ -31,6 +33,7 @@ BIRTHDAY_FAR = 3
 NAME_EQUAL, NAME_PINYIN, NAME_HOMOPHONE, NAME_CLOSE, NAME_PARTIAL, NAME_DIFFERS = range(6)
 #: Jaro–Winkler similarity of whole names at which they count as close, or partly alike
 CLOSE_NAME, PARTIAL_NAME = 0.92, 0.8
+_DIGIT_RUNS = re.compile(r"\d+")
 #: given names below this Jaro–Winkler similarity are different people's
 DIFFERENT_GIVEN = 0.85
 PINYIN_GIVEN = 0.95
@@ -62,10 +65,18 @@ def _mean(*values: float | None) -> float | None:
     return sum(present) / len(present) if present else None
 
 
+def _numbers(name: str) -> list[str]:
+    return _DIGIT_RUNS.findall(unicodedata.normalize("NFKC", name))
+
+
 def compare_names(a: Prepared, b: Prepared) -> NameComparison:
     """Order-free name comparison on simplified characters and pinyin (or latin spelling)."""
     if not (a.surname or a.given) or not (b.surname or b.given):
         return _MISSING_NAME
+    numbers_a, numbers_b = _numbers(a.name), _numbers(b.name)
+    if numbers_a and numbers_b and numbers_a != numbers_b:
+        # 1号店 and 2号店, 客户1 and 客户2: names numbered apart are two
+        return NameComparison(NAME_DIFFERS, 0.0, "", True, False, True)
     if a.han and a.han == b.han:
         return NameComparison(NAME_EQUAL, 1.0, "", False, True, bool(a.given and b.given))
     s1, g1 = _jw(a.surname, b.surname), _jw(a.given, b.given)
