@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "dossier.transfer",
     "dossier.matching",
     "dossier.privacy",
+    "dossier.insights",
     "dossier.overview",
     "dossier.site",
 ]
