@@ -111,6 +111,17 @@ ROLE_PERMISSIONS[MANAGER] = [
 ROLE_PERMISSIONS[SALES] = [*ROLE_PERMISSIONS[SALES], *_ORDER_WORK]
 ROLE_PERMISSIONS[SERVICE] = [*ROLE_PERMISSIONS[SERVICE], *_ORDER_WORK, *_ORDER_REFUNDS]
 
+# segments (issue 16): every role builds and counts its own; analysts count over everyone
+# but see counts only (insights.selectors), never the customers of a segment
+_SEGMENTS = [
+    "insights.view_segment",
+    "insights.add_segment",
+    "insights.change_segment",
+    "insights.delete_segment",
+]
+for _role in (MANAGER, SALES, SERVICE, MARKETING, ANALYST):
+    ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_SEGMENTS]
+
 #: The template scenarios a role works in (PIPL's "minimum necessary"): its members see and
 #: create only customers on templates of these scenarios. Roles not listed see every scenario.
 ROLE_SCENARIOS: dict[str, list[str]] = {
@@ -132,6 +143,7 @@ ADMIN_APPS = [
     "pipeline",
     "campaigns",
     "orders",
+    "insights",
 ]
 
 #: Identifier types by which a role finds customers of *any* owner (not only its own and those
