@@ -24,6 +24,7 @@ from dossier.core.errors import NotFound, PermissionDenied, ValidationFailed
 from dossier.core.fields.base import FieldError
 from dossier.customers.access import may, restrict
 from dossier.customers.models import Customer
+from dossier.customers.selectors import customer_names
 from dossier.insights.compiler import Moment, compile_rules
 from dossier.insights.models import Segment
 from dossier.insights.rules import All, AnyOf, Condition, Node, Not, parse_rules
@@ -163,3 +164,54 @@ def may_change_segment(actor: MaybeActor, segment: Segment) -> bool:
     if segment.owner_id == actor.pk:
         return True
     return role_of_cached(actor) == roles.MANAGER and segment.team_id == team_id_of(actor)
+
+
+def checked_may_use(actor: MaybeActor | None) -> None:
+    """PermissionDenied unless ``actor`` may use segments."""
+    if not may_use_segments(actor):
+        raise PermissionDenied(_("You may not use segments."))
+
+
+def _row(actor: MaybeActor, segment: Segment) -> dict[str, Any]:
+    return {
+        "id": segment.pk,
+        "name": segment.name,
+        "description": segment.description,
+        "visibility": segment.visibility,
+        "rules": segment.rules,
+        "owner": segment.owner.get_username(),
+        "last_count": segment.last_count if not _suppress(actor, segment.last_count) else None,
+        "last_counted_at": segment.last_counted_at,
+        "created_at": segment.created_at,
+        "updated_at": segment.updated_at,
+        "may_change": may_change_segment(actor, segment),
+    }
+
+
+def _suppress(actor: MaybeActor, count: int | None) -> bool:
+    return aggregates_only(actor) and count is not None and 0 < count < SMALL_GROUP
+
+
+def segment_rows(*, actor: MaybeActor) -> list[dict[str, Any]]:
+    """The segments ``actor`` may see, as the list and the API show them."""
+    checked_may_use(actor)
+    return [_row(actor, s) for s in visible_segments(actor).select_related("owner")]
+
+
+def segment_row(*, actor: MaybeActor, segment_id: Any) -> dict[str, Any]:
+    """One segment as the API shows it."""
+    return _row(actor, get_segment(actor=actor, segment_id=segment_id))
+
+
+def segment_customer_page(
+    *, actor: MaybeActor, segment_id: Any, cursor: Any = None, limit: int = 100
+) -> dict[str, Any]:
+    """A page of the segment's customers ``actor`` may see: ids and names (masked), newest first."""
+    segment = get_segment(actor=actor, segment_id=segment_id)
+    rows = segment_customers(actor=actor, segment=segment).order_by("-id")
+    if cursor is not None:
+        rows = rows.filter(id__lt=cursor)
+    page = list(rows.values_list("id", flat=True)[: limit + 1])
+    names = customer_names(actor=actor, customer_ids=page[:limit])
+    items = [{"id": str(pk), "name": names.get(str(pk), "")} for pk in page[:limit]]
+    return {"items": items, "next_cursor": str(page[limit - 1]) if len(page) > limit else None}

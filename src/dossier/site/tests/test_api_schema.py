@@ -72,6 +72,11 @@ RECORD_FIELDS: dict[str, set[str]] = {
     # answers are checked against the survey's questions, which are data
     "POST /api/v1/surveys": {"*"},
     "POST /api/v1/surveys/{survey_id}/responses": {"*"},
+    # a segment's rule tree: each condition's operators, parameters and values depend on its
+    # field (GET /api/v1/insights/segments/fields lists them), consent purposes are records
+    "POST /api/v1/insights/segments": {"*"},
+    "POST /api/v1/insights/segments/count": {"*"},
+    "PATCH /api/v1/insights/segments/{segment_id}": {"*"},
     # a webhook's target must resolve to public addresses: which hosts do is the network's data
     "POST /api/v1/webhooks": {"url"},
     "PATCH /api/v1/webhooks/{subscription_id}": {"url"},
