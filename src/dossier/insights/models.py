@@ -72,3 +72,20 @@ class CustomerScore(models.Model):
 
     def __str__(self) -> str:
         return f"score of {self.customer_id}"
+
+
+class ScoreRefresh(models.Model):
+    """One run of the scores' refresh: when, for how many buyers, how long it took."""
+
+    id = models.BigAutoField(primary_key=True)
+    started_at = models.DateTimeField()
+    customers = models.IntegerField()
+    seconds = models.FloatField()
+    #: whether the purchase model (BG/NBD, Gamma-Gamma) could be fitted, and its parameters
+    model = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"scores of {self.customers} at {self.started_at:%Y-%m-%d %H:%M}"
