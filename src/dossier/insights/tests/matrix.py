@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
+
 from dossier.insights.models import Segment
 from dossier.insights.services import create_segment
-from dossier.site.tests.matrix_fixtures import World
+from dossier.site.tests.matrix_fixtures import PageCall, World
 
 OK, DENIED, UNSEEN = "2xx", "403", "404"
 RULES = {"field": "order_count", "op": "gte", "value": 0}
@@ -60,4 +62,60 @@ API_CALLS: dict[str, Any] = {
         f"/insights/segments/{segment(w, a).pk}/customers",
         None,
     ),
+}
+
+
+PAGE_NAMESPACES = ("insights",)
+LOGIN, REDIRECT, PAGE = "login", "302", "200"
+FORM = {"name": "matrix page", "visibility": "team", "match": "all", "r0-field": "order_count",
+        "r0-op": "gte", "r0-value": "0"}  # fmt: skip
+
+
+def _saved(name: str) -> Any:
+    return lambda: Segment.objects.filter(name=name).exists()
+
+
+def _save_page(world: World, actor: str) -> PageCall:
+    made = segment(world, actor)
+    return PageCall(
+        reverse("insights:edit", args=[made.pk]),
+        {**FORM, "name": f"renamed {made.pk}"},
+        _saved(f"renamed {made.pk}"),
+    )
+
+
+def _delete_page(world: World, actor: str) -> PageCall:
+    made = segment(world, actor)
+    return PageCall(
+        reverse("insights:delete", args=[made.pk]),
+        {},
+        lambda: not Segment.objects.filter(pk=made.pk).exists(),
+    )
+
+
+# anonymous, then admin, manager, sales, service, marketing, analyst, outsider
+PAGES: dict[str, tuple[str, ...]] = {
+    "GET insights:segments": (LOGIN, PAGE, PAGE, PAGE, PAGE, PAGE, PAGE, PAGE),
+    "GET insights:new":      (LOGIN, PAGE, PAGE, PAGE, PAGE, PAGE, PAGE, PAGE),
+    "POST insights:new":     (LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),  # noqa: E501
+    "POST insights:count":   (LOGIN, PAGE, PAGE, PAGE, PAGE, PAGE, PAGE, PAGE),
+    "GET insights:row":      (LOGIN, PAGE, PAGE, PAGE, PAGE, PAGE, PAGE, PAGE),
+    "POST insights:row":     (LOGIN, PAGE, PAGE, PAGE, PAGE, PAGE, PAGE, PAGE),
+    "GET insights:edit":     (LOGIN, PAGE, PAGE, PAGE, PAGE, PAGE, UNSEEN, UNSEEN),
+    "POST insights:edit":    (LOGIN, REDIRECT, REDIRECT, REDIRECT, DENIED, DENIED, UNSEEN, UNSEEN),
+    "POST insights:delete":  (LOGIN, REDIRECT, REDIRECT, REDIRECT, DENIED, DENIED, UNSEEN, UNSEEN),
+}  # fmt: skip
+
+PAGE_CALLS: dict[str, Any] = {
+    "GET insights:segments": lambda w, a: PageCall(reverse("insights:segments")),
+    "GET insights:new": lambda w, a: PageCall(reverse("insights:new")),
+    "POST insights:new": lambda w, a: PageCall(
+        reverse("insights:new"), {**FORM, "name": f"new by {a}"}, _saved(f"new by {a}")
+    ),
+    "POST insights:count": lambda w, a: PageCall(reverse("insights:count"), FORM),
+    "GET insights:row": lambda w, a: PageCall(reverse("insights:row") + "?index=2&r2-field=city"),
+    "POST insights:row": lambda w, a: PageCall(reverse("insights:row"), FORM),
+    "GET insights:edit": lambda w, a: PageCall(reverse("insights:edit", args=[segment(w, a).pk])),
+    "POST insights:edit": _save_page,
+    "POST insights:delete": _delete_page,
 }
