@@ -261,11 +261,27 @@ def _window(c: Condition, moment: Moment) -> Q:
     within = c.params.get("within_days")
     since = moment.days_ago(within) if within else None
     rows, measure = _window_rows(c, since)
+    if c.params.get("metric", "count") == "count":
+        # "at least one" and "none" are existence: a semi-join, no counting
+        some = _existence(c)
+        if some is not None:
+            found = Q(id__in=rows.order_by().values("customer_id"))
+            return found if some else ~found
     grouped = rows.order_by().values("customer_id").annotate(measure=measure)
     test = _measure_test(c)
     if compare(c.op, 0, c.value):  # customers with no rows (0) are in
         return ~Q(id__in=grouped.exclude(test).values("customer_id"))
     return Q(id__in=grouped.filter(test).values("customer_id"))
+
+
+def _existence(c: Condition) -> bool | None:
+    """True when a count test means "at least one row", False for "no row", else None."""
+    value = c.value
+    if (c.op, value) in (("gte", 1), ("gt", 0), ("ne", 0)):
+        return True
+    if (c.op, value) in (("eq", 0), ("lt", 1), ("lte", 0)):
+        return False
+    return None
 
 
 def _measure_test(c: Condition) -> Q:
