@@ -121,6 +121,9 @@ _SEGMENTS = [
 ]
 for _role in (MANAGER, SALES, SERVICE, MARKETING, ANALYST):
     ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_SEGMENTS]
+# the reports: analysts (small groups hidden), managers (their reach), administrators
+for _role in (MANAGER, ANALYST):
+    ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], "insights.view_report"]
 
 #: The template scenarios a role works in (PIPL's "minimum necessary"): its members see and
 #: create only customers on templates of these scenarios. Roles not listed see every scenario.

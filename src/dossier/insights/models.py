@@ -41,6 +41,7 @@ class Segment(models.Model):
     class Meta:
         ordering = ["name", "id"]
         indexes = [models.Index(fields=["owner", "name"], name="segment_owner_name")]
+        permissions = [("view_report", "Can see the reports (aggregates of customers)")]
 
     def __str__(self) -> str:
         return self.name

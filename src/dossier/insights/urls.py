@@ -12,4 +12,6 @@ urlpatterns = [
     path("segments/row/", views.row, name="row"),
     path("segments/<int:segment_id>/", views.edit, name="edit"),
     path("segments/<int:segment_id>/delete/", views.delete, name="delete"),
+    path("reports/", views.report_page, name="reports"),
+    path("reports/<slug:key>.csv", views.report_csv, name="report_csv"),
 ]

@@ -2,23 +2,33 @@
 
 from __future__ import annotations
 
+import csv
 from typing import Any
 
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from dossier.accounts.models import Team
 from dossier.consent.selectors import purpose_list
-from dossier.core.errors import ApplicationError, ValidationFailed
-from dossier.core.pages import AuthenticatedRequest, shows_errors
+from dossier.core.errors import ApplicationError, NotFound, ValidationFailed
+from dossier.core.pages import (
+    AuthenticatedRequest,
+    query_date,
+    query_number,
+    query_text,
+    shows_errors,
+)
 from dossier.customers.access import may
 from dossier.customers.selectors import tag_list
-from dossier.insights import editor, selectors, services
+from dossier.insights import editor, reports, selectors, services
 from dossier.insights.models import Segment
 from dossier.insights.rules import ATTRIBUTE_OPS, ATTRIBUTE_PREFIX, FIELDS
+from dossier.templates.selectors import template_list
 
 _shows_errors = shows_errors("insights/error.html", nav="segments")
 SOURCE_ORDER = ("customer", "tags", "figures", "window", "score", "consent", "identifier")
@@ -227,3 +237,64 @@ def delete(request: AuthenticatedRequest, segment_id: int) -> HttpResponse:
     services.delete_segment(actor=request.user, segment_id=segment_id)
     messages.success(request, _("Segment deleted."))
     return redirect("insights:segments")
+
+
+def _report_filters(request: AuthenticatedRequest) -> reports.ReportFilters:
+    team = query_number(request, "team")
+    return reports.ReportFilters(
+        template=query_text(request, "template", limit=64),
+        team_id=team,
+        start=query_date(request, "start"),
+        end=query_date(request, "end"),
+    )
+
+
+@require_GET
+@_shows_errors
+def report_page(request: AuthenticatedRequest) -> HttpResponse:
+    """The reports: each a chart (Apache ECharts) over a table that works without it."""
+    filters = _report_filters(request)
+    found = reports.reports(actor=request.user, filters=filters, language=_language())
+    start, end = filters.period(timezone.localdate())
+    context = {
+        "nav": "reports",
+        "reports": found,
+        "charts": [
+            {
+                "key": r.key,
+                "kind": r.chart,
+                "columns": r.columns,
+                "rows": r.rows,
+                "axes": r.axes,
+                "series": r.series,
+                "title": r.title,
+            }
+            for r in found
+        ],
+        "filters": filters,
+        "start": start,
+        "end": end,
+        "templates": template_list(actor=request.user),
+        "teams": Team.objects.order_by("name"),
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "insights/reports.html", context)
+
+
+@require_GET
+@_shows_errors
+def report_csv(request: AuthenticatedRequest, key: str) -> HttpResponse:
+    """One report's table as CSV (UTF-8 with BOM, which Excel and WPS open as such)."""
+    if key not in reports.REPORTS:
+        raise NotFound(_("No such report."))
+    found = reports.reports(
+        actor=request.user, filters=_report_filters(request), language=_language(), only=key
+    )[0]
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="dossier-{key}.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(found.columns)
+    for row in found.rows:
+        writer.writerow(["< 5" if value is None else value for value in row])
+    return response
