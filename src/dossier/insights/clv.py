@@ -28,7 +28,7 @@ Floats = NDArray[np.float64]
 
 @dataclass(frozen=True)
 class Summary:
-    """Per customer: repeat-purchase days, last purchase and age (in ``unit``), mean repeat spend."""
+    """Per customer: repeat purchase days, last purchase and age in ``unit``, mean repeat spend."""
 
     customer_ids: NDArray[Any]
     frequency: Floats
@@ -78,7 +78,9 @@ def _days(values: ArrayLike | Iterable[dt.date]) -> NDArray[np.int64]:
     try:
         array = np.asarray(values, dtype="datetime64[D]")
     except (TypeError, ValueError):
-        raise ValueError("dates must be dates (datetime.date, numpy datetime64 or ISO text)") from None
+        raise ValueError(
+            "dates must be dates (datetime.date, numpy datetime64 or ISO text)"
+        ) from None
     if np.any(np.isnat(array)):
         raise ValueError("dates holds a missing date")
     return array.astype(np.int64)
@@ -110,7 +112,7 @@ def summarise(
         raise ValueError("no transactions to summarise")
     if np.any(spend < 0):
         raise ValueError(f"amounts must not be negative (row {int(np.argmax(spend < 0))})")
-    end = int(days.max()) if until is None else int(_days([until])[0])
+    end = int(days.max()) if until is None else int(_days(np.array([until]))[0])
     if np.any(days > end):
         late = int(np.argmax(days > end))
         raise ValueError(f"row {late} is dated after the end of the period ({until})")
@@ -120,9 +122,7 @@ def summarise(
     order = np.lexsort((days, customer))
     customer, days, spend = customer[order], days[order], spend[order]
     # one entry per (customer, day): the first row of each run, with the run's total spend
-    starts = np.flatnonzero(
-        np.r_[True, (customer[1:] != customer[:-1]) | (days[1:] != days[:-1])]
-    )
+    starts = np.flatnonzero(np.r_[True, (customer[1:] != customer[:-1]) | (days[1:] != days[:-1])])
     day_customer, day, day_spend = customer[starts], days[starts], np.add.reduceat(spend, starts)
 
     count = np.bincount(day_customer, minlength=len(unique_ids))
@@ -182,8 +182,8 @@ def _bgnbd_terms(
     alive = -(r + x) * np.log(alpha + age)
     repeat = x > 0
     gone = np.full_like(x, -np.inf)
-    gone[repeat] = np.log(a) - np.log(b + x[repeat] - 1) - (r + x[repeat]) * np.log(
-        alpha + t_x[repeat]
+    gone[repeat] = (
+        np.log(a) - np.log(b + x[repeat] - 1) - (r + x[repeat]) * np.log(alpha + t_x[repeat])
     )
     return head + np.logaddexp(alive, gone), alive - np.logaddexp(alive, gone), gone
 
@@ -209,9 +209,7 @@ def _bgnbd_objective(
         - share_gone * np.log(alpha + safe_tx)
     )
     d_alpha = (
-        r / alpha
-        - share_alive * (r + x) / (alpha + age)
-        - share_gone * (r + x) / (alpha + safe_tx)
+        r / alpha - share_alive * (r + x) / (alpha + age) - share_gone * (r + x) / (alpha + safe_tx)
     )
     ab_shift = special.digamma(a + b) - special.digamma(a + b + x)
     d_a = ab_shift + share_gone / a
@@ -247,7 +245,9 @@ def fit_bgnbd(frequency: ArrayLike, recency: ArrayLike, T: ArrayLike) -> BGNBD:
     return BGNBD(r=r, alpha=alpha, a=a, b=b, log_likelihood=ll)
 
 
-def probability_alive(model: BGNBD, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike) -> Floats:
+def probability_alive(
+    model: BGNBD, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike
+) -> Floats:
     """P(the customer has not dropped out by T); 1 for a customer with no repeat purchase."""
     x, t_x, age = _rft(frequency, recency, T)
     return _alive(model, x, t_x, age)
@@ -255,8 +255,10 @@ def probability_alive(model: BGNBD, frequency: ArrayLike, recency: ArrayLike, T:
 
 def _alive(model: BGNBD, x: Floats, t_x: Floats, age: Floats) -> Floats:
     r, alpha, a, b = model.r, model.alpha, model.a, model.b
-    log_odds_gone = np.log(a) - np.log(b + np.maximum(x, 1) - 1) + (r + x) * (
-        np.log(alpha + age) - np.log(alpha + t_x)
+    log_odds_gone = (
+        np.log(a)
+        - np.log(b + np.maximum(x, 1) - 1)
+        + (r + x) * (np.log(alpha + age) - np.log(alpha + t_x))
     )
     return np.where(x > 0, special.expit(-log_odds_gone), 1.0)
 
@@ -280,9 +282,7 @@ def _expected(model: BGNBD, t: Floats, x: Floats, t_x: Floats, age: Floats) -> F
     return (a + b + x - 1) / (a - 1) * grows * _alive(model, x, t_x, age)
 
 
-def _gg_objective(
-    log_params: Floats, x: Floats, m: Floats, weight: Floats
-) -> tuple[float, Floats]:
+def _gg_objective(log_params: Floats, x: Floats, m: Floats, weight: Floats) -> tuple[float, Floats]:
     params = np.exp(log_params)
     p, q, v = params
     px = p * x
