@@ -355,10 +355,12 @@ def lifetime_value(
         raise ValueError("discount_rate must be above -1")
     x, t_x, age = _rft(summary.frequency, summary.recency, summary.T)
     spend = expected_spend(gamma_gamma, x, summary.monetary_value)
-    per_month = UNITS_PER_MONTH[summary.unit]
-    horizons = per_month * np.arange(0, months + 1)
+    # the purchase forecasts depend on (x, t_x, T) only: each distinct history once
+    histories, each = np.unique(np.column_stack((x, t_x, age)), axis=0, return_inverse=True)
+    hx, htx, hage = histories.T
+    horizons = UNITS_PER_MONTH[summary.unit] * np.arange(0, months + 1)
     cumulative = np.column_stack(
-        [np.zeros_like(x)] + [_expected(bgnbd, np.asarray(h), x, t_x, age) for h in horizons[1:]]
+        [np.zeros_like(hx)] + [_expected(bgnbd, np.asarray(h), hx, htx, hage) for h in horizons[1:]]
     )
     discount = (1.0 + discount_rate) ** -np.arange(1, months + 1, dtype=np.float64)
-    return spend * (np.diff(cumulative, axis=1) @ discount)
+    return spend * (np.diff(cumulative, axis=1) @ discount)[each.ravel()]
