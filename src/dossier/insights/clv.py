@@ -117,7 +117,10 @@ def summarise(
         late = int(np.argmax(days > end))
         raise ValueError(f"row {late} is dated after the end of the period ({until})")
 
-    unique_ids, customer = np.unique(ids, return_inverse=True)
+    try:
+        unique_ids, customer = np.unique(ids, return_inverse=True)
+    except TypeError:
+        raise ValueError("customer ids must be all numbers or all text") from None
     customer = customer.ravel()
     order = np.lexsort((days, customer))
     customer, days, spend = customer[order], days[order], spend[order]
@@ -219,12 +222,31 @@ def _bgnbd_objective(
     return -float(ll @ weight) / total, -grad
 
 
-def _fit(objective: Any, start: Floats, args: tuple[Any, ...], model: str) -> Floats:
+#: bounds on the log-parameters: far beyond any real data, and where exp() stays finite
+LOG_BOUND = 30.0
+
+
+def _fit(
+    objective: Any, start: Floats, args: tuple[Any, ...], model: str, names: tuple[str, ...]
+) -> Floats:
     result = optimize.minimize(
-        objective, start, args=args, jac=True, method="L-BFGS-B", options={"maxiter": 2000}
+        objective,
+        start,
+        args=args,
+        jac=True,
+        method="L-BFGS-B",
+        bounds=[(-LOG_BOUND, LOG_BOUND)] * len(start),
+        options={"maxiter": 2000},
     )
     if not np.all(np.isfinite(result.x)) or not np.isfinite(result.fun):
         raise ValueError(f"the {model} fit did not converge: {result.message}")
+    for name, value in zip(names, result.x, strict=True):
+        if abs(value) > LOG_BOUND - 0.5:
+            way = "infinity" if value > 0 else "0"
+            raise ValueError(
+                f"the {model} fit has no maximum: {name} runs off to {way} "
+                "(too few customers, or too alike)"
+            )
     return np.exp(result.x)
 
 
@@ -239,7 +261,9 @@ def fit_bgnbd(frequency: ArrayLike, recency: ArrayLike, T: ArrayLike) -> BGNBD:
         raise ValueError("every customer is 0 time units old: BG/NBD cannot be fitted")
     (x, t_x, age), weight = _compress(x, t_x, age)
     start = np.log([1.0, max(float(np.mean(age)), 1e-3), 1.0, 1.0])
-    params = _fit(_bgnbd_objective, start, (x, t_x, age, weight), "BG/NBD")
+    params = _fit(
+        _bgnbd_objective, start, (x, t_x, age, weight), "BG/NBD", ("r", "alpha", "a", "b")
+    )
     ll = float(_bgnbd_terms(params, x, t_x, age)[0] @ weight)
     r, alpha, a, b = (float(v) for v in params)
     return BGNBD(r=r, alpha=alpha, a=a, b=b, log_likelihood=ll)
@@ -320,7 +344,7 @@ def fit_gamma_gamma(frequency: ArrayLike, monetary_value: ArrayLike) -> GammaGam
         raise ValueError("a repeat buyer has a mean spend of 0: Gamma-Gamma needs spend above 0")
     (x, m), weight = _compress(x, m)
     start = np.log([1.0, 1.0, max(float(np.mean(m)), 1e-3)])
-    params = _fit(_gg_objective, start, (x, m, weight), "Gamma-Gamma")
+    params = _fit(_gg_objective, start, (x, m, weight), "Gamma-Gamma", ("p", "q", "v"))
     ll = -_gg_objective(np.log(params), x, m, weight)[0] * float(weight.sum())
     p, q, v = (float(value) for value in params)
     return GammaGamma(p=p, q=q, v=v, log_likelihood=ll)

@@ -191,6 +191,13 @@ def test_day_and_week_units_give_the_same_prediction() -> None:
         (["a"], ["2024-01-01"], ["ten"], None, "must be numbers"),
         (["a", "b"], ["2024-01-01"], [1.0], None, "same length"),
         (["a"], ["not a date"], [1.0], None, "dates must be dates"),
+        (
+            np.array(["a", None], dtype=object),
+            ["2024-01-01", "2024-01-02"],
+            [1.0, 2.0],
+            None,
+            "all numbers or all text",
+        ),
         (["a", "a"], ["2024-01-01", "2024-03-01"], [1.0, 2.0], "2024-02-01", "after the end"),
     ],
 )
@@ -219,6 +226,8 @@ def test_fits_name_what_is_missing_in_the_data() -> None:
         clv.fit_gamma_gamma([1, 2], [10.0, 0.0])
     with pytest.raises(ValueError, match="must not be negative"):
         clv.fit_gamma_gamma([1, 2], [10.0, -3.0])
+    with pytest.raises(ValueError, match="Gamma-Gamma fit has no maximum: p runs off to infinity"):
+        clv.fit_gamma_gamma([1, 1, 0], [5.0, 5.0, 0.0])  # every repeat buyer spends alike
     model, _columns = cdnow_bgnbd()
     spend, _columns = cdnow_gamma_gamma()
     one = clv.Summary(
