@@ -170,10 +170,8 @@ def _compress(*columns: Floats) -> tuple[list[Floats], Floats]:
     return [rows[:, i] for i in range(rows.shape[1])], counts.astype(np.float64)
 
 
-def _bgnbd_terms(
-    params: Floats, x: Floats, t_x: Floats, age: Floats
-) -> tuple[Floats, Floats, Floats]:
-    """Per-customer log-likelihood, and the log shares of its two terms' sum (for the gradient)."""
+def _bgnbd_terms(params: Floats, x: Floats, t_x: Floats, age: Floats) -> tuple[Floats, Floats]:
+    """Per-customer log-likelihood, and the log share of its "still alive" term (gradient)."""
     r, alpha, a, b = params
     head = (
         special.gammaln(r + x)
@@ -188,7 +186,8 @@ def _bgnbd_terms(
     gone[repeat] = (
         np.log(a) - np.log(b + x[repeat] - 1) - (r + x[repeat]) * np.log(alpha + t_x[repeat])
     )
-    return head + np.logaddexp(alive, gone), alive - np.logaddexp(alive, gone), gone
+    either = np.logaddexp(alive, gone)
+    return head + either, alive - either
 
 
 def _bgnbd_objective(
@@ -197,7 +196,7 @@ def _bgnbd_objective(
     """Minus the mean log-likelihood and its gradient with respect to the log-parameters."""
     params = np.exp(log_params)
     r, alpha, a, b = params
-    ll, log_share_alive, _gone = _bgnbd_terms(params, x, t_x, age)
+    ll, log_share_alive = _bgnbd_terms(params, x, t_x, age)
     share_alive = np.exp(log_share_alive)
     share_gone = 1.0 - share_alive
     repeat = x > 0
