@@ -235,7 +235,7 @@ def _fit(
         jac=True,
         method="L-BFGS-B",
         bounds=[(-LOG_BOUND, LOG_BOUND)] * len(start),
-        options={"maxiter": 2000},
+        options={"maxiter": 2000, "ftol": 1e-12, "gtol": 1e-8},
     )
     if not np.all(np.isfinite(result.x)) or not np.isfinite(result.fun):
         raise ValueError(f"the {model} fit did not converge: {result.message}")
