@@ -164,6 +164,11 @@ def _rft(frequency: ArrayLike, recency: ArrayLike, T: ArrayLike) -> tuple[Floats
     return x, t_x, age
 
 
+def _dot(values: Floats, weight: Floats) -> float:
+    # not `@`: BLAS threads on a busy machine made the fits several times slower
+    return float(np.sum(values * weight))
+
+
 def _compress(*columns: Floats) -> tuple[list[Floats], Floats]:
     """Identical rows once each, with their counts as weights (day-grained data repeats a lot)."""
     rows, counts = np.unique(np.column_stack(columns), axis=0, return_counts=True)
@@ -217,8 +222,8 @@ def _bgnbd_objective(
     d_a = ab_shift + share_gone / a
     d_b = ab_shift + special.digamma(b + x) - special.digamma(b) - share_gone * inv_bx1
     total = float(weight.sum())
-    grad = np.array([w @ weight for w in (d_r, d_alpha, d_a, d_b)]) * params / total
-    return -float(ll @ weight) / total, -grad
+    grad = np.array([_dot(w, weight) for w in (d_r, d_alpha, d_a, d_b)]) * params / total
+    return -_dot(ll, weight) / total, -grad
 
 
 #: bounds on the log-parameters: far beyond any real data, and where exp() stays finite
@@ -263,7 +268,7 @@ def fit_bgnbd(frequency: ArrayLike, recency: ArrayLike, T: ArrayLike) -> BGNBD:
     params = _fit(
         _bgnbd_objective, start, (x, t_x, age, weight), "BG/NBD", ("r", "alpha", "a", "b")
     )
-    ll = float(_bgnbd_terms(params, x, t_x, age)[0] @ weight)
+    ll = _dot(_bgnbd_terms(params, x, t_x, age)[0], weight)
     r, alpha, a, b = (float(v) for v in params)
     return BGNBD(r=r, alpha=alpha, a=a, b=b, log_likelihood=ll)
 
@@ -324,8 +329,8 @@ def _gg_objective(log_params: Floats, x: Floats, m: Floats, weight: Floats) -> t
     d_q = psi_pq - special.digamma(q) + np.log(v) - log_total
     d_v = q / v - (px + q) / (x * m + v)
     total = float(weight.sum())
-    grad = np.array([g @ weight for g in (d_p, d_q, d_v)]) * params / total
-    return -float(ll @ weight) / total, -grad
+    grad = np.array([_dot(g, weight) for g in (d_p, d_q, d_v)]) * params / total
+    return -_dot(ll, weight) / total, -grad
 
 
 def fit_gamma_gamma(frequency: ArrayLike, monetary_value: ArrayLike) -> GammaGamma:
@@ -386,4 +391,4 @@ def lifetime_value(
         [np.zeros_like(hx)] + [_expected(bgnbd, np.asarray(h), hx, htx, hage) for h in horizons[1:]]
     )
     discount = (1.0 + discount_rate) ** -np.arange(1, months + 1, dtype=np.float64)
-    return spend * (np.diff(cumulative, axis=1) @ discount)[each.ravel()]
+    return spend * (np.diff(cumulative, axis=1) * discount).sum(axis=1)[each.ravel()]
