@@ -1,9 +1,10 @@
 """Churn risk 0–100 with its reasons, from purchase rhythm and service signals (pure numpy).
 
 The base is the model's chance that the customer has stopped buying, ``1 − P(alive)`` of
-BG/NBD, where it was fitted; otherwise how overdue the next purchase is against the
-customer's own rhythm (one-time buyers: the repeat buyers' median gap, or a year). Service
-signals add to it. Each reason that contributed is returned as a code of :data:`REASONS`.
+BG/NBD, where it was fitted and the customer bought twice or more; otherwise how overdue
+the next purchase is against the customer's own rhythm (one-time buyers: the repeat
+buyers' median gap, or a year). Service signals add to it. Each reason that contributed is
+returned as a code of :data:`REASONS`.
 """
 
 from __future__ import annotations
@@ -46,7 +47,9 @@ def churn_risk(
     # on time (ratio ≤ 0.5) no risk; twice overdue 75; from about 2.3 times on, 90
     rhythm = np.clip((overdue - 0.5) * 50.0, 0.0, 90.0)
     if p_alive is not None:
-        base = np.where(np.isfinite(p_alive), (1.0 - np.nan_to_num(p_alive)) * 100.0, rhythm)
+        # BG/NBD holds a one-time buyer alive (P = 1) whatever the wait: rhythm for them
+        modelled = np.isfinite(p_alive) & (order_count >= 2)
+        base = np.where(modelled, (1.0 - np.nan_to_num(p_alive)) * 100.0, rhythm)
     else:
         base = rhythm
     flags = {

@@ -123,3 +123,30 @@ def test_bad_grade_thresholds_are_refused_naming_the_scenario(
     with pytest.raises(ValueError, match="retail_member"):
         refresh_scores(now=NOW)
     assert not CustomerScore.objects.exists()
+
+
+def test_with_enough_repeat_buyers_the_purchase_model_gives_p_alive_and_lifetime_value(
+    make_user: Callable[..., User], make_customer: Callable[..., Any]
+) -> None:
+    owner = make_user("model.owner", roles.SALES)
+    for n in range(60):
+        orders = 1 + n % 7
+        _buyer(make_customer, owner, days_ago=3 + (n * 37) % 500, orders=orders,
+               spend=orders * (50 + n * 13), first_days_ago=600 + n)  # fmt: skip
+    refresh = refresh_scores(now=NOW)
+    assert refresh.model["fitted"] is True and refresh.model["repeat_buyers"] >= 50
+    assert set(refresh.model["bgnbd"]) == {"r", "alpha", "a", "b"}
+    scores = list(CustomerScore.objects.all())
+    assert all(s.clv is not None and 0 < s.p_alive <= 1 for s in scores)
+    # of two buyers as frequent, the one who bought lately is the more alive and worth more
+    frequent = [s for s in scores if s.frequency == 7]
+    lately = min(frequent, key=lambda s: s.recency_days)
+    long_ago = max(frequent, key=lambda s: s.recency_days)
+    assert lately.p_alive > long_ago.p_alive and lately.clv > long_ago.clv
+    assert lately.churn_risk < long_ago.churn_risk
+
+
+def test_too_few_repeat_buyers_leave_the_model_unfitted_and_say_why(buyers: dict[str, Any]) -> None:
+    refresh = refresh_scores(now=NOW)
+    assert refresh.model == {"fitted": False, "reason": "fewer than 20 repeat buyers"}
+    assert not CustomerScore.objects.filter(clv__isnull=False).exists()
