@@ -27,6 +27,8 @@ BENCHMARKS = [
     "dedup_accuracy.py",
     "dedup_speed.py",
     "clv_cdnow.py",
+    "segments_scale.py",
+    "insights_refresh.py",
 ]
 
 
