@@ -5,16 +5,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('customers', '0012_fewer_indexes'),
-        ('orders', '0001_initial'),
+        ("customers", "0012_fewer_indexes"),
+        ("orders", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='order',
-            index=models.Index(fields=['placed_at'], include=('customer', 'status'), name='order_placed_purchase'),
+            model_name="order",
+            index=models.Index(
+                fields=["placed_at"], include=("customer", "status"), name="order_placed_purchase"
+            ),
         ),
     ]
