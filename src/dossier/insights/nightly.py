@@ -1,0 +1,18 @@
+"""The insights' nightly job: scores, then segment sizes, then the tags rules keep."""
+
+from __future__ import annotations
+
+from dossier.insights.models import ScoreRefresh
+from dossier.insights.scoring import refresh_if_due
+from dossier.insights.services import recount_segments
+from dossier.insights.tag_rules import apply_tag_rules
+
+
+def run_nightly() -> ScoreRefresh | None:
+    """Refresh the scores when a day has passed; then recount segments and apply tag rules
+    (which may test the new scores). Nothing when the scores are fresh."""
+    refreshed = refresh_if_due()
+    if refreshed is not None:
+        recount_segments()
+        apply_tag_rules()
+    return refreshed
