@@ -1,5 +1,6 @@
 """Django settings, read from the environment (DOSSIER_*)."""
 
+import json
 import os
 from contextlib import suppress
 from pathlib import Path
@@ -272,3 +273,8 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": os.environ.get("DOSSIER_LOG_LEVEL", "WARNING")},
 }
+
+# grade thresholds per template scenario, over the built-in ones (insights.grading):
+# {"retail_member": {"A": [20000, 20000], "B": [5000, 5000], "C": [1000, 1000]}}, each
+# [minimum spend, minimum 12-month lifetime value]
+DOSSIER_GRADE_THRESHOLDS = json.loads(os.environ.get("DOSSIER_GRADE_THRESHOLDS", "{}"))
