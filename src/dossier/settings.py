@@ -278,3 +278,7 @@ LOGGING = {
 # {"retail_member": {"A": [20000, 20000], "B": [5000, 5000], "C": [1000, 1000]}}, each
 # [minimum spend, minimum 12-month lifetime value]
 DOSSIER_GRADE_THRESHOLDS = json.loads(os.environ.get("DOSSIER_GRADE_THRESHOLDS", "{}"))
+# birthday greetings: tasks made this many days ahead, for customers who consented to this
+# purpose on a contact channel
+DOSSIER_BIRTHDAY_DAYS_AHEAD = int(os.environ.get("DOSSIER_BIRTHDAY_DAYS_AHEAD", "3"))
+DOSSIER_BIRTHDAY_PURPOSE = os.environ.get("DOSSIER_BIRTHDAY_PURPOSE", "marketing")

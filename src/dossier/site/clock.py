@@ -18,6 +18,7 @@ from typing import Any
 from django.db import close_old_connections, connection
 
 from dossier.followups.services import announce_due_tasks
+from dossier.insights.birthdays import plan_birthday_greetings
 from dossier.insights.nightly import run_nightly
 from dossier.pipeline.stale import flag_stale_opportunities
 from dossier.transfer.tasks import resume_stalled_imports
@@ -58,6 +59,8 @@ JOBS: tuple[Job, ...] = (
     # RFM, churn risk, lifetime value and grades, segment sizes, rule-kept tags: looked at
     # hourly, refreshed once a day
     Job("insights.nightly", 3600.0, run_nightly),
+    # birthday greeting tasks (once a year per customer: an hourly look is harmless)
+    Job("insights.birthdays", 3600.0, plan_birthday_greetings),
 )
 
 
