@@ -10,10 +10,11 @@ from ninja import Query, Router, Status
 
 from dossier.accounts.auth import ApiRequest
 from dossier.core.schemas import ERRORS, RecordId
-from dossier.insights import selectors, services, tag_rules
+from dossier.insights import recommendations, selectors, services, tag_rules
 from dossier.insights.rules import FIELDS
 from dossier.insights.schemas import (
     CountOut,
+    RecommendationOut,
     RuleFieldOut,
     RulesIn,
     SegmentCustomersOut,
@@ -146,3 +147,16 @@ def delete_tag_rule(request: ApiRequest, rule_id: RecordId) -> Any:
     """Stop a rule; the tags it gave stay."""
     tag_rules.delete_tag_rule(actor=request.user, rule_id=rule_id)
     return Status(204, None)
+
+
+@router.get(
+    "/customers/{customer_id}/recommendations", response={200: list[RecommendationOut], **ERRORS}
+)
+def customer_recommendations(
+    request: ApiRequest, customer_id: UUID, limit: int = Query(5, ge=1, le=20)
+) -> Any:
+    """The next products to offer the customer, best first, each with its reason."""
+    found = recommendations.recommendations_for(
+        actor=request.user, customer_id=customer_id, limit=limit
+    )
+    return [vars(item) for item in found]

@@ -117,3 +117,24 @@ class TagRule(models.Model):
     def source(self) -> str:
         """What the tag's links say made them ("rule:<id>:<segment name>")."""
         return f"rule:{self.pk}:{self.segment.name}"[:120]
+
+
+class ProductAffinity(models.Model):
+    """How often buyers of one product bought another too (the nightly co-purchase count)."""
+
+    id = models.BigAutoField(primary_key=True)
+    product = models.ForeignKey("orders.Product", on_delete=models.CASCADE, related_name="+")
+    other = models.ForeignKey("orders.Product", on_delete=models.CASCADE, related_name="+")
+    #: customers who bought both, and customers who bought ``product``
+    together = models.IntegerField()
+    buyers = models.IntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["product", "other"], name="affinity_once")]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} → {self.other_id}: {self.together}/{self.buyers}"
+
+    @property
+    def share(self) -> float:
+        return self.together / self.buyers if self.buyers else 0.0

@@ -93,3 +93,10 @@ class TagRuleOut(Schema):
     last_applied_at: datetime | None
     last_added: int
     last_removed: int
+
+
+class RecommendationOut(Schema):
+    sku: str
+    name: str
+    score: float = Field(..., description="Share of buyers of a product bought who bought it too.")
+    reason: str

@@ -39,6 +39,8 @@ API: dict[str, tuple[str, ...]] = {
     "GET /insights/tag-rules":                         (OK, OK, OK, OK, OK, OK, OK),
     "POST /insights/tag-rules":                        (OK, OK, DENIED, DENIED, OK, DENIED, DENIED),
     "DELETE /insights/tag-rules/{rule_id}":            (OK, OK, DENIED, DENIED, OK, DENIED, DENIED),
+    # a customer's recommendations: whoever may see the customer
+    "GET /insights/customers/{customer_id}/recommendations": (OK, OK, OK, OK, OK, UNSEEN, UNSEEN),
 }  # fmt: skip
 
 
@@ -53,6 +55,10 @@ def _tag_rule(world: World, actor: str) -> Any:
 
 
 API_CALLS: dict[str, Any] = {
+    "GET /insights/customers/{customer_id}/recommendations": lambda w, a: (
+        f"/insights/customers/{w.target(a).pk}/recommendations",
+        None,
+    ),
     "GET /insights/tag-rules": lambda w, a: ("/insights/tag-rules", None),
     "POST /insights/tag-rules": lambda w, a: ("/insights/tag-rules", _tag_rule_body(w, a)),
     "DELETE /insights/tag-rules/{rule_id}": lambda w, a: (
