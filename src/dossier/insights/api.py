@@ -9,6 +9,7 @@ from django.utils.translation import get_language
 from ninja import Query, Router, Status
 
 from dossier.accounts.auth import ApiRequest
+from dossier.campaigns.schemas import AddReportOut
 from dossier.core.schemas import ERRORS, RecordId
 from dossier.insights import recommendations, selectors, services, tag_rules
 from dossier.insights.rules import FIELDS
@@ -160,3 +161,22 @@ def customer_recommendations(
         actor=request.user, customer_id=customer_id, limit=limit
     )
     return [vars(item) for item in found]
+
+
+@router.post(
+    "/segments/{segment_id}/campaigns/{campaign_id}", response={200: AddReportOut, **ERRORS}
+)
+def add_segment_to_campaign(
+    request: ApiRequest, segment_id: RecordId, campaign_id: RecordId
+) -> Any:
+    """Add the segment's customers you may see to a campaign. Those without consent for the
+    campaign's purpose on its channel, restricted or erased are left out, with the reason."""
+    report = services.add_segment_to_campaign(
+        actor=request.user, segment_id=segment_id, campaign_id=campaign_id
+    )
+    return {
+        "added": report.added,
+        "already_members": report.already_members,
+        "skipped": dict(report.skipped),
+        "left_out": [{"customer_id": pk, "reason": why} for pk, why in report.left_out],
+    }

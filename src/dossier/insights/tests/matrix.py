@@ -39,6 +39,8 @@ API: dict[str, tuple[str, ...]] = {
     "GET /insights/tag-rules":                         (OK, OK, OK, OK, OK, OK, OK),
     "POST /insights/tag-rules":                        (OK, OK, DENIED, DENIED, OK, DENIED, DENIED),
     "DELETE /insights/tag-rules/{rule_id}":            (OK, OK, DENIED, DENIED, OK, DENIED, DENIED),
+    # a segment into a campaign: who adds campaign members, of a segment they see
+    "POST /insights/segments/{segment_id}/campaigns/{campaign_id}": (OK, OK, DENIED, DENIED, OK, UNSEEN, UNSEEN),  # noqa: E501
     # a customer's recommendations: whoever may see the customer
     "GET /insights/customers/{customer_id}/recommendations": (OK, OK, OK, OK, OK, UNSEEN, UNSEEN),
 }  # fmt: skip
@@ -54,7 +56,17 @@ def _tag_rule(world: World, actor: str) -> Any:
     return create_tag_rule(actor=world.users["admin"], **_tag_rule_body(world, actor))
 
 
+def _campaign(world: World) -> Any:
+    from dossier.campaigns.services import create_campaign
+
+    return create_campaign(actor=world.users["admin"], name="matrix", channel="sms")
+
+
 API_CALLS: dict[str, Any] = {
+    "POST /insights/segments/{segment_id}/campaigns/{campaign_id}": lambda w, a: (
+        f"/insights/segments/{segment(w, a).pk}/campaigns/{_campaign(w).pk}",
+        {},
+    ),
     "GET /insights/customers/{customer_id}/recommendations": lambda w, a: (
         f"/insights/customers/{w.target(a).pk}/recommendations",
         None,
