@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from ninja import Field, Schema
-from pydantic import ConfigDict
+from pydantic import ConfigDict, field_validator
 
 from dossier.core.schemas import IsoDateTime, OneOf, RecordId, documented
 from dossier.privacy.models import ProcessingRestriction, RetentionPolicy, SubjectRequest
@@ -132,6 +132,14 @@ class PolicyIn(Schema):
     action: Annotated[str, OneOf(RetentionPolicy.Action.values)] = Field(
         ..., description="anonymise or delete; audit_log: keep"
     )
+
+    @field_validator("months", mode="before")
+    @classmethod
+    def _not_a_boolean(cls, value: Any) -> Any:
+        # JSON true is not 1 month (pydantic's lax mode would read it so); 12.0 is 12
+        if isinstance(value, bool):
+            raise ValueError("months must be a whole number, not true or false")
+        return value
 
 
 class PolicyOut(Schema):

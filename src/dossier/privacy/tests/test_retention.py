@@ -212,3 +212,11 @@ def test_months_before_clamps_the_day() -> None:
     moment = timezone.now().replace(year=2026, month=3, day=31)
     assert retention.months_before(moment, 1).date().isoformat() == "2026-02-28"
     assert retention.months_before(moment, 36).date().isoformat() == "2023-03-31"
+
+
+def test_policy_api_takes_a_whole_number_of_months_but_not_true(admin: User, api_as: Any) -> None:
+    url = "/privacy/retention/policies"
+    body = {"category": "deleted_customer", "action": "delete"}
+    refused = api_as(admin).post(url, {**body, "months": True})
+    assert refused.status_code == 422
+    assert api_as(admin).post(url, {**body, "months": 24.0}).status_code == 200
