@@ -102,10 +102,10 @@ def test_api_rate_limit_answers_429_with_retry_after(
     assert api_as(sales_user).get("/me").status_code == 200
 
 
-def test_analysts_land_on_templates_and_sales_on_customers(make_user: Any) -> None:
+def test_analysts_land_on_the_reports_and_sales_on_customers(make_user: Any) -> None:
     from dossier.core import roles
 
-    for role, landing in ((roles.ANALYST, "/templates/"), (roles.SALES, "/customers/")):
+    for role, landing in ((roles.ANALYST, "/insights/reports/"), (roles.SALES, "/customers/")):
         client = Client()
         client.force_login(make_user(f"who-{role}", role))
         response = client.get("/home/")
