@@ -48,7 +48,8 @@ BY_KEY = {spec.key: spec for spec in FIELDS}
 
 
 def _clean_campaign(values: dict[str, Any]) -> dict[str, Any]:
-    result = validate_values(values, FIELDS, apply_defaults=False)
+    typed = {key: value for key, value in values.items() if key in BY_KEY}
+    result = validate_values(typed, FIELDS, apply_defaults=False)
     errors, clean = list(result.errors), result.clean
     if values.get("kind") not in CouponCampaign.Kind.values:
         errors.append(FieldError("invalid_choice", spec=KIND, value=str(values.get("kind"))[:32]))
