@@ -12,6 +12,8 @@ from dossier.core.fields import FieldError, FieldLabel
 POINTS = FieldLabel("points", "积分", "Points")
 REASON = FieldLabel("reason", "原因", "Reason")
 NOTE = FieldLabel("note", "备注", "Note")
+#: the most points one entry may move
+MAX_POINTS = 100_000_000
 
 
 class NotEnoughPoints(Conflict):
@@ -27,7 +29,7 @@ class NotEnoughPoints(Conflict):
         )
 
 
-def whole_points(value: Any, *, signed: bool = False, limit: int = 100_000_000) -> int:
+def whole_points(value: Any, *, signed: bool = False, limit: int = MAX_POINTS) -> int:
     """``value`` as a whole number of points: above zero, or not zero when ``signed``."""
     if isinstance(value, bool) or not isinstance(value, int):
         error = FieldError("invalid_integer", spec=POINTS)

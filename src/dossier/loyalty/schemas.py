@@ -8,31 +8,37 @@ from typing import Annotated
 from uuid import UUID
 
 from ninja import Field, Schema
-from pydantic import BeforeValidator, WithJsonSchema
+from pydantic import BeforeValidator
 
-from dossier.core.schemas import TEXT, IsoDateTime, OneOf, documented, not_a_boolean
+from dossier.core.schemas import FILLED, TEXT, IsoDateTime, OneOf, documented, not_a_boolean
+from dossier.loyalty.errors import MAX_POINTS
 from dossier.loyalty.models import STAFF_REASONS, CouponCampaign
 from dossier.loyalty.services.coupons import MAX_ISSUE
+from dossier.orders.schemas import Amount
 
 Points = Annotated[int, BeforeValidator(not_a_boolean)]
-#: an amount: JSON text ("99.50") or a number
-Money = Annotated[
-    str | int | float,
-    BeforeValidator(not_a_boolean),
-    WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "number"}]}),
-]
 Note = Annotated[str, Field("", json_schema_extra=documented(maxLength=500, pattern=TEXT))]
 
 
 class RedeemIn(Schema):
-    points: Points = Field(..., description="Points to spend: a whole number above zero.")
+    points: Points = Field(
+        ...,
+        description="Points to spend: a whole number above zero.",
+        json_schema_extra=documented(minimum=1, maximum=MAX_POINTS),
+    )
     reason: Annotated[str, OneOf(STAFF_REASONS["redeem"])] = "discount"
     note: Note = ""
     order_id: UUID | None = Field(None, description="The customer's order they were spent on.")
 
 
 class AdjustIn(Schema):
-    points: Points = Field(..., description="Points to add (above zero) or take away (below).")
+    points: Points = Field(
+        ...,
+        description="Points to add (above zero) or take away (below).",
+        json_schema_extra=documented(
+            minimum=-MAX_POINTS, maximum=MAX_POINTS, **{"not": {"const": 0}}
+        ),
+    )
     reason: Annotated[str, OneOf(STAFF_REASONS["adjust"])]
     note: Note = ""
 
@@ -62,10 +68,10 @@ class BalanceOut(Schema):
 
 
 class CampaignIn(Schema):
-    name: str = Field(..., json_schema_extra=documented(maxLength=200, pattern=TEXT))
+    name: str = Field(..., json_schema_extra=documented(maxLength=200, pattern=FILLED))
     kind: Annotated[str, OneOf(CouponCampaign.Kind.values)]
-    value: Money = Field(..., description="Amount off, or percent off (at most 100).")
-    min_spend: Money = "0"
+    value: Amount = Field(..., description="Amount off, or percent off (at most 100); above 0.")
+    min_spend: Amount = "0"
     valid_from: IsoDateTime
     valid_until: IsoDateTime = Field(..., description="After `valid_from`.")
 

@@ -21,7 +21,13 @@ from dossier.loyalty.arithmetic import (
 
 @pytest.mark.parametrize(
     ("amount", "rate", "points"),
-    [("123.99", "1", 123), ("0.99", "1", 0), ("100", "0.5", 50), ("99.99", "2", 199), ("-5", "1", 0)],
+    [
+        ("123.99", "1", 123),
+        ("0.99", "1", 0),
+        ("100", "0.5", 50),
+        ("99.99", "2", 199),
+        ("-5", "1", 0),
+    ],
 )
 def test_points_for_an_amount_are_rounded_down(amount: str, rate: str, points: int) -> None:
     assert points_for(Decimal(amount), Decimal(rate)) == points

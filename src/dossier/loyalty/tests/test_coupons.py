@@ -64,9 +64,7 @@ def test_sales_may_not_create_campaigns_nor_issue(owner, marketer, customer):
         issue_coupons(actor=owner, campaign_id=made.pk, customer_ids=[customer.pk])
 
 
-def test_issuing_gives_each_customer_one_unguessable_code(
-    marketer, owner, make_customer, customer
-):
+def test_issuing_gives_each_customer_one_unguessable_code(marketer, owner, make_customer, customer):
     others = [make_customer(owner) for _ in range(4)]
     from dossier.customers.services import share_customer
 

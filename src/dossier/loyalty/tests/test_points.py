@@ -161,7 +161,9 @@ def test_lapsed_points_cannot_be_redeemed_even_before_the_nightly_job(customer, 
         redeem_points(actor=owner, customer_id=customer.pk, points=60)
     assert refused.value.extra["balance"] == 50
     redeem_points(actor=owner, customer_id=customer.pk, points=50)
-    kinds = sorted(PointsEntry.objects.filter(customer_id=customer.pk).values_list("kind", "points"))
+    kinds = sorted(
+        PointsEntry.objects.filter(customer_id=customer.pk).values_list("kind", "points")
+    )
     assert ("expire", -100) in kinds and ("redeem", -50) in kinds
     assert _balance(customer) == 0
 

@@ -32,9 +32,12 @@ def test_the_database_refuses_changing_or_deleting_an_entry_but_not_moving_it(
         f"UPDATE {table} SET reason = 'gift' WHERE id = %s",
         f"DELETE FROM {table} WHERE id = %s",
     ):
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(sql, [entry.pk])
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql, [entry.pk])
     other = make_customer(owner)
     with connection.cursor() as cursor:
         cursor.execute(f"UPDATE {table} SET customer_id = %s WHERE id = %s", [other.pk, entry.pk])

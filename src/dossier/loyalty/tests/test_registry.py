@@ -8,7 +8,6 @@ import pytest
 from django.utils import timezone
 
 from dossier.core.actors import system_actor
-from dossier.customers.services import share_customer
 from dossier.loyalty import ledger
 from dossier.loyalty.models import Coupon, CustomerTier, PointsEntry
 from dossier.loyalty.services import (
@@ -83,10 +82,10 @@ def test_a_merge_moves_points_and_coupons_to_the_survivor(
     survivor = make_customer(owner)
     adjust_points(actor=manager, customer_id=survivor.pk, points=15, reason="goodwill")
     # the survivor already holds a coupon of the unused campaign: that one stays behind
-    issue_coupons(
-        actor=admin_user, campaign_id=history["unused"].pk, customer_ids=[survivor.pk]
+    issue_coupons(actor=admin_user, campaign_id=history["unused"].pk, customer_ids=[survivor.pk])
+    merge_customers(
+        actor=admin_user, customer_ids=[customer.pk, survivor.pk], survivor_id=survivor.pk
     )
-    merge_customers(actor=admin_user, customer_ids=[customer.pk, survivor.pk], survivor_id=survivor.pk)
     assert ledger.balance(survivor.pk, timezone.now()) == 75
     assert not PointsEntry.objects.filter(customer_id=customer.pk).exists()
     survivors = Coupon.objects.filter(customer_id=survivor.pk)

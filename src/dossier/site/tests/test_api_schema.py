@@ -72,6 +72,9 @@ RECORD_FIELDS: dict[str, set[str]] = {
     # answers are checked against the survey's questions, which are data
     "POST /api/v1/surveys": {"*"},
     "POST /api/v1/surveys/{survey_id}/responses": {"*"},
+    # a coupon's value above 0 (at most 100 when a percentage), and its dates (within
+    # 1900-2199, the end after the start) depend on each other
+    "POST /api/v1/loyalty/coupon-campaigns": {"value", "valid_from", "valid_until"},
     # a webhook's target must resolve to public addresses: which hosts do is the network's data
     "POST /api/v1/webhooks": {"url"},
     "PATCH /api/v1/webhooks/{subscription_id}": {"url"},
