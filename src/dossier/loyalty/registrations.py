@@ -24,6 +24,7 @@ from dossier.customers.models import Customer
 from dossier.customers.registry import CustomerData, register, repoint_rows
 from dossier.loyalty import arithmetic, ledger
 from dossier.loyalty.models import Coupon, CustomerTier, PointsEntry
+from dossier.loyalty.sections import register_loyalty_section
 
 
 def _iso(value: Any) -> str | None:
@@ -109,3 +110,4 @@ def register_loyalty() -> None:
         )
     )
     register(CustomerData(key="loyalty", model=CustomerTier, repoint=drop_kept_tier))
+    register_loyalty_section()
