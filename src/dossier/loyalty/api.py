@@ -20,8 +20,12 @@ from dossier.loyalty.schemas import (
     EntryOut,
     IssueIn,
     IssueOut,
+    ProgrammeOut,
+    ProgrammePatch,
     RedeemCouponIn,
     RedeemIn,
+    TierOut,
+    TiersIn,
 )
 
 router = Router(tags=["loyalty"])
@@ -154,3 +158,40 @@ def redeem_coupon(request: ApiRequest, payload: RedeemCouponIn) -> Any:
     """Use a customer's coupon by its code: once, while valid, only by that customer."""
     coupon = services.redeem_coupon(actor=request.user, **payload.dict())
     return _coupon(coupon)
+
+
+def _programme(found: Any) -> dict[str, Any]:
+    return {
+        "active": found.active,
+        "points_per_unit": found.points_per_unit,
+        "validity_months": found.validity_months,
+        "earn_from": found.earn_from,
+    }
+
+
+@router.get("/programme", response={200: ProgrammeOut, **ERRORS})
+def programme(request: ApiRequest) -> Any:
+    """How orders earn points: the rate, how long points last, from when orders earn."""
+    return _programme(selectors.programme_settings(actor=request.user))
+
+
+@router.patch("/programme", response={200: ProgrammeOut, **ERRORS})
+def update_programme(request: ApiRequest, payload: ProgrammePatch) -> Any:
+    """Change how orders earn points (administrators); null leaves a setting as it is."""
+    changes = {key: value for key, value in payload.dict().items() if value is not None}
+    return _programme(services.update_programme(actor=request.user, changes=changes))
+
+
+@router.get("/tiers", response={200: list[TierOut], **ERRORS})
+def tiers(request: ApiRequest) -> Any:
+    """The tiers, lowest first: reached by points earned on orders in the last 12 months."""
+    return [
+        {"name": t.name, "min_points": t.min_points} for t in selectors.tiers(actor=request.user)
+    ]
+
+
+@router.put("/tiers", response={200: list[TierOut], **ERRORS})
+def set_tiers(request: ApiRequest, payload: TiersIn) -> Any:
+    """Replace the tiers (administrators); every customer's tier is recomputed."""
+    made = services.set_tiers(actor=request.user, tiers=[t.dict() for t in payload.tiers])
+    return [{"name": t.name, "min_points": t.min_points} for t in made]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -12,6 +13,7 @@ from dossier.core.fields import FieldError, FieldLabel
 POINTS = FieldLabel("points", "积分", "Points")
 REASON = FieldLabel("reason", "原因", "Reason")
 NOTE = FieldLabel("note", "备注", "Note")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 #: the most points one entry may move
 MAX_POINTS = 100_000_000
 
@@ -50,10 +52,18 @@ def reason_code(value: Any, allowed: tuple[str, ...]) -> str:
     return str(value)
 
 
+def has_control_characters(text: str) -> bool:
+    """Whether text holds characters no one types (tab and line breaks are text)."""
+    return CONTROL.search(text) is not None
+
+
 def note_text(value: Any) -> str:
     """A note typed by staff (for the audit log): trimmed, at most 500 characters."""
     text = str(value or "").strip()
     if len(text) > 500:
         error = FieldError("too_long", spec=NOTE, max=500)
-        raise ValidationFailed(_("The points could not be recorded."), errors=[error])
-    return text
+    elif has_control_characters(text):
+        error = FieldError("control_characters", spec=NOTE)
+    else:
+        return text
+    raise ValidationFailed(_("The points could not be recorded."), errors=[error])

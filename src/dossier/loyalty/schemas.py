@@ -8,7 +8,7 @@ from typing import Annotated
 from uuid import UUID
 
 from ninja import Field, Schema
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, WithJsonSchema
 
 from dossier.core.schemas import FILLED, TEXT, IsoDateTime, OneOf, documented, not_a_boolean
 from dossier.loyalty.errors import MAX_POINTS
@@ -17,6 +17,19 @@ from dossier.loyalty.services.coupons import MAX_ISSUE
 from dossier.orders.schemas import Amount
 
 Points = Annotated[int, BeforeValidator(not_a_boolean)]
+#: points per unit spent: 0 to 1000, at most four decimals
+Rate = Annotated[
+    str | int | float,
+    BeforeValidator(not_a_boolean),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "pattern": r"^(1000(\.0{1,4})?|\d{1,3}(\.\d{1,4})?)$"},
+                {"type": "number", "minimum": 0, "maximum": 1000, "multipleOf": 0.0001},
+            ]
+        }
+    ),
+]
 Note = Annotated[str, Field("", json_schema_extra=documented(maxLength=500, pattern=TEXT))]
 
 
@@ -117,3 +130,26 @@ class RedeemCouponIn(Schema):
     customer_id: UUID
     code: str = Field(..., json_schema_extra=documented(maxLength=32))
     order_id: UUID | None = None
+
+
+class ProgrammeOut(Schema):
+    active: bool
+    points_per_unit: Decimal
+    validity_months: int
+    earn_from: datetime | None
+
+
+class ProgrammePatch(Schema):
+    active: bool | None = None
+    points_per_unit: Rate | None = Field(None, description="Points per unit spent (0 to 1000).")
+    validity_months: int | None = Field(None, json_schema_extra=documented(minimum=1, maximum=120))
+    earn_from: IsoDateTime | None = Field(None, description="Orders placed before do not earn.")
+
+
+class TierIn(Schema):
+    name: str = Field(..., json_schema_extra=documented(maxLength=50, pattern=FILLED))
+    min_points: int = Field(..., json_schema_extra=documented(minimum=0, maximum=MAX_POINTS))
+
+
+class TiersIn(Schema):
+    tiers: list[TierIn] = Field(..., max_length=50, description="Names and thresholds unique.")

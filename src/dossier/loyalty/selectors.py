@@ -21,7 +21,7 @@ from dossier.customers.models import Customer
 from dossier.loyalty import ledger
 from dossier.loyalty.access import campaign_for
 from dossier.loyalty.ledger import TIER_WINDOW
-from dossier.loyalty.models import Coupon, CouponCampaign, PointsEntry, Tier
+from dossier.loyalty.models import Coupon, CouponCampaign, PointsEntry, Programme, Tier
 
 #: how far ahead a customer is told of points about to lapse
 WARN_AHEAD = timedelta(days=30)
@@ -110,3 +110,11 @@ def tiers(*, actor: MaybeActor) -> list[Tier]:
     if not may(actor, "loyalty.view_tier"):
         raise PermissionDenied(_("You may not see the loyalty tiers."))
     return list(Tier.objects.order_by("min_points"))
+
+
+def programme_settings(*, actor: MaybeActor) -> Programme:
+    """The programme's settings."""
+    if not may(actor, "loyalty.view_programme"):
+        raise PermissionDenied(_("You may not see the loyalty programme."))
+    found, _created = Programme.objects.get_or_create(pk=1)
+    return found

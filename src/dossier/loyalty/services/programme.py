@@ -22,6 +22,7 @@ from dossier.core.actors import MaybeActor
 from dossier.core.errors import PermissionDenied, ValidationFailed
 from dossier.core.fields import FieldError, FieldLabel
 from dossier.customers.access import may
+from dossier.loyalty.errors import MAX_POINTS, has_control_characters
 from dossier.loyalty.ledger import TIER_WINDOW, qualifying
 from dossier.loyalty.models import CustomerTier, PointsEntry, Programme, Tier
 from dossier.loyalty.services.points import programme
@@ -29,6 +30,7 @@ from dossier.loyalty.services.points import programme
 RATE = FieldLabel("points_per_unit", "每元积分", "Points per unit spent")
 MONTHS = FieldLabel("validity_months", "有效月数", "Validity in months")
 TIERS = FieldLabel("tiers", "等级", "Tiers")
+EARN_FROM = FieldLabel("earn_from", "起始日期", "Earn from")
 EDITABLE = ("active", "points_per_unit", "validity_months", "earn_from")
 
 
@@ -68,7 +70,10 @@ def update_programme(*, actor: MaybeActor, changes: Mapping[str, Any]) -> Progra
         if "active" in changes:
             found.active = bool(changes["active"])
         if "earn_from" in changes:
-            found.earn_from = changes["earn_from"]
+            moment = changes["earn_from"]
+            if moment is not None and not (isinstance(moment, datetime) and moment.tzinfo):
+                raise _refuse(FieldError("invalid_datetime", spec=EARN_FROM))
+            found.earn_from = moment
         found.save()
         record_audit(
             actor=actor,
@@ -90,8 +95,10 @@ def set_tiers(*, actor: MaybeActor, tiers: Sequence[Mapping[str, Any]]) -> list[
         points = row.get("min_points")
         if not name or len(name) > 50 or isinstance(points, bool) or not isinstance(points, int):
             raise _refuse(FieldError("invalid_list", spec=TIERS))
-        if points < 0:
-            raise _refuse(FieldError("too_small", spec=TIERS, min=0))
+        if has_control_characters(name):
+            raise _refuse(FieldError("control_characters", spec=TIERS))
+        if not 0 <= points <= MAX_POINTS:
+            raise _refuse(FieldError("date_out_of_range", spec=TIERS, min=0, max=MAX_POINTS))
         clean.append((name, points))
     if len({n for n, _p in clean}) < len(clean) or len({p for _n, p in clean}) < len(clean):
         raise _refuse(FieldError("not_unique", spec=TIERS))

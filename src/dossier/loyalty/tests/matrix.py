@@ -4,7 +4,8 @@ Columns (ACTORS): admin, manager, sales, service, marketing, analyst, outsider. 
 see a customer sees their points and coupons (analysts and the outsider: 404, the customer
 is not theirs to know of); sales, service and managers redeem points and coupons; only
 managers (and administrators) adjust points; marketing and managers run coupon campaigns;
-every role but none sees the campaigns' counts.
+every role sees the campaigns' counts, the tiers and the programme's settings, which only
+administrators change.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ ALL_OK = (OK,) * 7
 SEE = (OK, OK, OK, OK, OK, UNSEEN, UNSEEN)
 REDEEM = (OK, OK, OK, OK, DENIED, DENIED, UNSEEN)
 RUN_CAMPAIGNS = (OK, OK, DENIED, DENIED, OK, DENIED, DENIED)
+ADMIN_ONLY = (OK, *(DENIED,) * 6)
 _serial = count(1)
 
 API: dict[str, tuple[str, ...]] = {
@@ -37,6 +39,10 @@ API: dict[str, tuple[str, ...]] = {
     "GET /loyalty/coupon-campaigns/{campaign_id}":               ALL_OK,
     "POST /loyalty/coupon-campaigns/{campaign_id}/coupons":      RUN_CAMPAIGNS,
     "POST /loyalty/coupons/redemptions":                         REDEEM,
+    "GET /loyalty/programme":                                    ALL_OK,
+    "PATCH /loyalty/programme":                                  ADMIN_ONLY,
+    "GET /loyalty/tiers":                                        ALL_OK,
+    "PUT /loyalty/tiers":                                        ADMIN_ONLY,
 }  # fmt: skip
 
 
@@ -118,5 +124,15 @@ API_CALLS: dict[str, Any] = {
     "POST /loyalty/coupons/redemptions": lambda w, a: (
         "/loyalty/coupons/redemptions",
         _coupon_code(w, a),
+    ),
+    "GET /loyalty/programme": lambda w, a: ("/loyalty/programme", None),
+    "PATCH /loyalty/programme": lambda w, a: (
+        "/loyalty/programme",
+        {"active": True, "points_per_unit": "1.5", "validity_months": 24},
+    ),
+    "GET /loyalty/tiers": lambda w, a: ("/loyalty/tiers", None),
+    "PUT /loyalty/tiers": lambda w, a: (
+        "/loyalty/tiers",
+        {"tiers": [{"name": "银卡", "min_points": 0}, {"name": "金卡", "min_points": 3000}]},
     ),
 }

@@ -75,6 +75,8 @@ RECORD_FIELDS: dict[str, set[str]] = {
     # a coupon's value above 0 (at most 100 when a percentage), and its dates (within
     # 1900-2199, the end after the start) depend on each other
     "POST /api/v1/loyalty/coupon-campaigns": {"value", "valid_from", "valid_until"},
+    # tiers' names and thresholds are each unique across the list
+    "PUT /api/v1/loyalty/tiers": {"tiers"},
     # a webhook's target must resolve to public addresses: which hosts do is the network's data
     "POST /api/v1/webhooks": {"url"},
     "PATCH /api/v1/webhooks/{subscription_id}": {"url"},
