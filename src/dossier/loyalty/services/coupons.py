@@ -130,7 +130,8 @@ def issue_coupons(
             errors=[FieldError("too_many_items", spec=CUSTOMERS, max=MAX_ISSUE)],
         )
     valid = [pk for pk in wanted if _is_uuid(pk)]
-    reachable = usable_for(restrict(Customer.objects.filter(pk__in=valid), actor), "marketing")
+    living = Customer.objects.filter(pk__in=valid, erased_at__isnull=True)
+    reachable = usable_for(restrict(living, actor), "marketing")
     ids = set(reachable.values_list("pk", flat=True))
     with transaction.atomic():
         had = set(

@@ -193,8 +193,13 @@ def earn_for_orders(
     settings = programme()
     if not settings.active or settings.points_per_unit <= 0:
         return 0
-    orders = Order.objects.filter(status__in=PURCHASED, customer__deleted_at__isnull=True)
-    orders = orders.exclude(pk__in=PointsEntry.objects.filter(kind=Kind.EARN).values("order_id"))
+    # customers in the trash earn once restored; erased ones no more
+    orders = Order.objects.filter(
+        status__in=PURCHASED, customer__deleted_at__isnull=True, customer__erased_at__isnull=True
+    )
+    # (a NULL in a NOT IN list would hide every order)
+    earned = PointsEntry.objects.filter(kind=Kind.EARN, order__isnull=False).values("order_id")
+    orders = orders.exclude(pk__in=earned)
     if settings.earn_from is not None:
         orders = orders.filter(placed_at__gte=settings.earn_from)
     if order_ids is not None:

@@ -13,6 +13,7 @@ from dossier.core.errors import ApplicationError, NotFound, PermissionDenied, Va
 from dossier.loyalty.arithmetic import CODE_ALPHABET, CODE_LENGTH, display_code
 from dossier.loyalty.models import Coupon, CouponCampaign
 from dossier.loyalty.services import create_coupon_campaign, issue_coupons, redeem_coupon
+from dossier.privacy.erasure import erase_customer
 from dossier.privacy.requests import restrict_processing
 
 pytestmark = pytest.mark.django_db
@@ -87,7 +88,7 @@ def test_issuing_gives_each_customer_one_unguessable_code(marketer, owner, make_
     assert AuditEvent.objects.filter(action="issue", object_type="coupon").count() == 5
 
 
-def test_customers_out_of_reach_or_restricted_are_skipped(
+def test_customers_out_of_reach_restricted_or_erased_are_skipped(
     marketer, outsider, make_customer, admin_user, customer, owner
 ):
     from dossier.customers.services import share_customer
@@ -97,10 +98,13 @@ def test_customers_out_of_reach_or_restricted_are_skipped(
     restricted = make_customer(owner)
     share_customer(actor=owner, customer_id=restricted.pk, user=marketer)
     restrict_processing(actor=admin_user, customer_id=restricted.pk, reason="保全")
+    erased = make_customer(owner)
+    share_customer(actor=owner, customer_id=erased.pk, user=marketer)
+    erase_customer(actor=admin_user, customer_id=erased.pk)
     made = campaign_for_now(marketer)
-    ids = [customer.pk, west.pk, restricted.pk, "not-a-uuid"]
+    ids = [customer.pk, west.pk, restricted.pk, erased.pk, "not-a-uuid"]
     result = issue_coupons(actor=marketer, campaign_id=made.pk, customer_ids=ids)
-    assert result == {"issued": 1, "already": 0, "skipped": 3}
+    assert result == {"issued": 1, "already": 0, "skipped": 4}
 
 
 def test_a_coupon_is_redeemed_once(marketer, owner, customer, admin_user):

@@ -22,6 +22,7 @@ from dossier.loyalty.services import (
     take_back_refunds,
 )
 from dossier.orders.services import change_status, refund_order
+from dossier.privacy.erasure import erase_customer
 
 pytestmark = pytest.mark.django_db
 DAY = timedelta(days=1)
@@ -71,6 +72,18 @@ def test_nothing_is_earned_while_the_programme_is_off_or_before_it_started(
     assert earn_for_orders() == 20
     assert not PointsEntry.objects.filter(order=old).exists()
     assert PointsEntry.objects.filter(order=new).exists()
+
+
+def test_an_erased_customer_earns_nothing_and_old_entries_do_not_block_earning(
+    programme, customer, buy, lot, admin_user, make_customer, owner
+):
+    lot(customer, "earn", 5, at=timezone.now() - DAY, expires_at=timezone.now() + DAY)
+    order = buy(customer, "30.00")
+    erased = make_customer(owner)
+    buy(erased, "70.00")
+    erase_customer(actor=admin_user, customer_id=erased.pk)
+    assert earn_for_orders() == 30
+    assert PointsEntry.objects.get(kind="earn", order__isnull=False).order_id == order.pk
 
 
 def test_the_rate_is_applied_per_order(programme, customer, buy):
