@@ -67,6 +67,7 @@ def _write_expiry(customer_ids: Sequence[Any], now: datetime) -> int:
 
 
 def order_of_customer(actor: MaybeActor, customer: Customer, order_id: Any) -> Order | None:
+    """The customer's order named by ``order_id`` (None when none is named)."""
     if order_id in (None, ""):
         return None
     order = order_for(actor, order_id)
