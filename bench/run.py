@@ -27,6 +27,9 @@ BENCHMARKS = [
     "dedup_accuracy.py",
     "dedup_speed.py",
     "loyalty_nightly.py",
+    "clv_cdnow.py",
+    "segments_scale.py",
+    "insights_refresh.py",
 ]
 
 

@@ -31,6 +31,7 @@ GROUPS: tuple[tuple[str, dict[str, str]], ...] = (
             "export": "Write customers to CSV, Excel or JSON, masked as the named user sees them",
             "retention": "Anonymise or delete customers whose retention period is over",
             "token": "Create, list and revoke API tokens",
+            "clv": "Fit the lifetime value models (BG/NBD, Gamma-Gamma) to a CSV of transactions",
         },
     ),
 )

@@ -37,5 +37,6 @@ urlpatterns = [
     path("webhooks/", include("dossier.webhooks.urls")),
     path("transfer/", include("dossier.transfer.urls")),
     path("duplicates/", include("dossier.matching.urls")),
+    path("insights/", include("dossier.insights.urls")),
     # assets (/static/) are served by WhiteNoise's middleware: no CDN, no separate web server
 ]

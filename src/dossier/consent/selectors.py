@@ -118,6 +118,15 @@ def _granted_customer_ids(purpose: Purpose, channel: str) -> QuerySet[ConsentEve
     return granted.order_by().values("customer_id")
 
 
+def granted_customer_ids(purpose: Purpose | str, channel: str) -> QuerySet[ConsentEvent, Any]:
+    """The ids of customers whose latest decision on purpose × channel is a grant (a subquery).
+
+    Raises ValidationFailed naming the purpose or channel when either does not exist or fit.
+    """
+    found = get_purpose(purpose)
+    return _granted_customer_ids(found, check_channel(found, channel))
+
+
 def with_consent(
     queryset: QuerySet[Customer], purpose: Purpose | str, channel: str
 ) -> QuerySet[Customer]:

@@ -128,6 +128,20 @@ for _role, _extra in {
 }.items():
     ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_extra]
 
+# segments (issue 16): every role builds and counts its own; analysts count over everyone
+# but see counts only (insights.selectors), never the customers of a segment
+_SEGMENTS = [
+    "insights.view_segment",
+    "insights.add_segment",
+    "insights.change_segment",
+    "insights.delete_segment",
+]
+for _role in (MANAGER, SALES, SERVICE, MARKETING, ANALYST):
+    ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_SEGMENTS]
+# the reports: analysts (small groups hidden), managers (their reach), administrators
+for _role in (MANAGER, ANALYST):
+    ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], "insights.view_report"]
+
 #: The template scenarios a role works in (PIPL's "minimum necessary"): its members see and
 #: create only customers on templates of these scenarios. Roles not listed see every scenario.
 ROLE_SCENARIOS: dict[str, list[str]] = {
@@ -150,6 +164,7 @@ ADMIN_APPS = [
     "campaigns",
     "orders",
     "loyalty",
+    "insights",
 ]
 
 #: Identifier types by which a role finds customers of *any* owner (not only its own and those

@@ -5,7 +5,11 @@ from django.shortcuts import redirect
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """Customers for those who work with them; templates for the others (analysts)."""
+    """Customers for those who work with them; the reports for analysts; else templates."""
     if request.user.has_perm("customers.view_customer"):
         return redirect("customers:list")
+    if request.user.has_perm("insights.view_report"):
+        return redirect("insights:reports")
+    if request.user.has_perm("insights.view_segment"):
+        return redirect("insights:segments")
     return redirect("templates:list")

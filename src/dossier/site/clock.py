@@ -18,6 +18,7 @@ from typing import Any
 from django.db import close_old_connections, connection
 
 from dossier.followups.services import announce_due_tasks
+from dossier.insights.scoring import refresh_if_due
 from dossier.pipeline.stale import flag_stale_opportunities
 from dossier.transfer.tasks import resume_stalled_imports
 from dossier.transfer.uploads import forget_old_import_data, sweep_old_drafts
@@ -54,6 +55,8 @@ JOBS: tuple[Job, ...] = (
     Job("imports.drafts", 3600.0, sweep_old_drafts),
     # failed rows' values and undo data are personal data: kept 30 days after a run ends
     Job("imports.forget", 3600.0, forget_old_import_data),
+    # RFM, churn risk, lifetime value and grades: looked at hourly, refreshed once a day
+    Job("insights.refresh", 3600.0, refresh_if_due),
 )
 
 

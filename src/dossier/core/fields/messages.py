@@ -297,6 +297,45 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "was withdrawn.",
         "该确认码已失效：已发送了新的确认码，或同意已被撤回。",
     ),
+    # insights: segment rules ({label} is the rule's path, such as rules.all[2].value)
+    "rule_shape": (
+        "{label} must be a condition or one of all / any / not.",
+        "{label}必须是一个条件，或 all / any / not 之一。",
+    ),
+    "rule_empty_group": ("{label} must be a non-empty list.", "{label}必须是非空列表。"),
+    "rule_too_deep": (
+        "{label}: rules may nest at most {max} levels.",
+        "{label}：规则最多嵌套 {max} 层。",
+    ),
+    "rule_too_big": (
+        "{label}: a segment may hold at most {max} conditions.",
+        "{label}：一个分群最多包含 {max} 个条件。",
+    ),
+    "rule_unknown_field": (
+        "{label}: “{value}” is not a field segments can use.",
+        "{label}：“{value}”不是分群可用的字段。",
+    ),
+    "rule_bad_operator": (
+        "{label}: “{value}” is not an operator of this field (allowed: {allowed}).",
+        "{label}：“{value}”不是该字段的运算符（可用：{allowed}）。",
+    ),
+    "rule_unknown_key": ("{label}: unknown keys {value}.", "{label}：未知的键 {value}。"),
+    "rule_bad_number": (
+        "{label} must be a whole number from {min} to {max}.",
+        "{label}必须是 {min} 到 {max} 之间的整数。",
+    ),
+    "rule_bad_value": (
+        "{label} does not fit the field and operator.",
+        "{label}与字段和运算符不匹配。",
+    ),
+    "rule_not_allowed": (
+        "{label}: your role may not segment by {value}.",
+        "{label}：您的角色不能按 {value} 分群。",
+    ),
+    "rule_unknown_value": (
+        "{label}: “{value}” does not exist.",
+        "{label}：“{value}”不存在。",
+    ),
     # webhooks: target URLs
     "url_scheme": (
         "{label} must start with https:// (http:// only where the server allows it).",

@@ -77,6 +77,11 @@ RECORD_FIELDS: dict[str, set[str]] = {
     "POST /api/v1/loyalty/coupon-campaigns": {"value", "valid_from", "valid_until"},
     # tiers' names and thresholds are each unique across the list
     "PUT /api/v1/loyalty/tiers": {"tiers"},
+    # a segment's rule tree: each condition's operators, parameters and values depend on its
+    # field (GET /api/v1/insights/segments/fields lists them), consent purposes are records
+    "POST /api/v1/insights/segments": {"*"},
+    "POST /api/v1/insights/segments/count": {"*"},
+    "PATCH /api/v1/insights/segments/{segment_id}": {"*"},
     # a webhook's target must resolve to public addresses: which hosts do is the network's data
     "POST /api/v1/webhooks": {"url"},
     "PATCH /api/v1/webhooks/{subscription_id}": {"url"},

@@ -36,6 +36,9 @@ for _role in roles.ROLES:
 # duplicates are reviewed (and merged) by who may change customers
 for _role in (roles.ADMIN, roles.MANAGER, roles.SALES, roles.SERVICE):
     MENUS[_role] = [*MENUS[_role], "/duplicates/"]
+# segments: every role (analysts count over everyone, see no customer)
+for _role in roles.ROLES:
+    MENUS[_role] = [*MENUS[_role], "/insights/segments/"]
 # webhooks are kept by admins and managers
 for _role in (roles.ADMIN, roles.MANAGER):
     MENUS[_role] = [*MENUS[_role], "/webhooks/"]

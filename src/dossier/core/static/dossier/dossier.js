@@ -35,3 +35,13 @@ document.addEventListener("focusin", function (event) {
     field.select();
   }
 });
+
+// a removable block (a segment's condition): gone, and its form told it changed (recount)
+document.addEventListener("click", function (event) {
+  var button = event.target.closest ? event.target.closest("[data-remove-row]") : null;
+  if (!button) return;
+  var block = button.closest("fieldset");
+  var form = button.form;
+  if (block) block.remove();
+  if (form) form.dispatchEvent(new Event("change", { bubbles: true }));
+});

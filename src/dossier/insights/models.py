@@ -1,0 +1,92 @@
+"""Saved segments and the nightly scores of each customer (RFM, grade, churn risk, CLV)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from dossier.accounts.models import Team
+from dossier.customers.models import Customer
+
+
+class Segment(models.Model):
+    """A named rule tree; its members are whoever matches it now (never a stored list)."""
+
+    class Visibility(models.TextChoices):
+        PERSONAL = "personal", _("only me")
+        TEAM = "team", _("my team")
+        EVERYONE = "everyone", _("everyone")
+
+    id = models.BigAutoField(primary_key=True)
+    name = models.CharField(_("name"), max_length=100)
+    description = models.CharField(_("description"), max_length=500, blank=True)
+    #: the rule tree as the editor or the API sent it (checked by ``rules.parse_rules``)
+    rules = models.JSONField(_("rules"))
+    visibility = models.CharField(
+        _("shared with"), max_length=16, choices=Visibility.choices, default=Visibility.TEAM
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    #: the size at the last count (of all customers, not of one viewer's), for the reports
+    last_count = models.IntegerField(null=True, blank=True)
+    last_counted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["owner", "name"], name="segment_owner_name")]
+        permissions = [("view_report", "Can see the reports (aggregates of customers)")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CustomerScore(models.Model):
+    """What the nightly refresh worked out for one customer: RFM, grade, churn risk, CLV."""
+
+    customer = models.OneToOneField(
+        Customer, on_delete=models.CASCADE, primary_key=True, related_name="score"
+    )
+    recency_days = models.IntegerField(null=True, blank=True)
+    frequency = models.IntegerField(default=0)
+    monetary = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    r_score = models.SmallIntegerField(null=True, blank=True)
+    f_score = models.SmallIntegerField(null=True, blank=True)
+    m_score = models.SmallIntegerField(null=True, blank=True)
+    #: a key of ``rfm.SEGMENTS`` ("champions" …), empty before the first purchase
+    rfm_segment = models.CharField(_("RFM segment"), max_length=24, blank=True, db_index=True)
+    #: A–D, empty when the customer's template has no grading
+    grade = models.CharField(_("grade"), max_length=1, blank=True, db_index=True)
+    #: 0–100; its reasons as codes (``churn.REASONS``)
+    churn_risk = models.SmallIntegerField(_("churn risk"), null=True, blank=True)
+    churn_reasons = models.JSONField(default=list, blank=True)
+    p_alive = models.FloatField(null=True, blank=True)
+    expected_purchases = models.FloatField(null=True, blank=True)
+    clv = models.DecimalField(_("lifetime value"), max_digits=16, decimal_places=2, null=True)
+    refreshed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"score of {self.customer_id}"
+
+
+class ScoreRefresh(models.Model):
+    """One run of the scores' refresh: when, for how many buyers, how long it took."""
+
+    id = models.BigAutoField(primary_key=True)
+    started_at = models.DateTimeField()
+    customers = models.IntegerField()
+    seconds = models.FloatField()
+    #: whether the purchase model (BG/NBD, Gamma-Gamma) could be fitted, and its parameters
+    model = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"scores of {self.customers} at {self.started_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,79 @@
+"""Shapes of the insights API: segments, their counts and their customers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from ninja import Field, Schema
+
+Visibility = Literal["personal", "team", "everyone"]
+RULES_HELP = (
+    'A rule tree: {"all": [...]}, {"any": [...]}, {"not": {...}} or a condition such as '
+    '{"field": "orders", "metric": "count", "within_days": 90, "op": "gte", "value": 3}. '
+    "GET /insights/segments/fields lists every field with its operators and parameters."
+)
+
+
+class SegmentIn(Schema):
+    name: str = Field(..., max_length=100)
+    description: str = Field("", max_length=500)
+    visibility: Visibility = "team"
+    rules: dict[str, Any] = Field(..., description=RULES_HELP)
+
+
+class SegmentPatch(Schema):
+    name: str | None = Field(None, max_length=100)
+    description: str | None = Field(None, max_length=500)
+    visibility: Visibility | None = None
+    rules: dict[str, Any] | None = Field(None, description=RULES_HELP)
+
+
+class RulesIn(Schema):
+    rules: dict[str, Any] = Field(..., description=RULES_HELP)
+
+
+class CountOut(Schema):
+    count: int | None = Field(
+        ..., description="Customers matching, among those you may see; null when suppressed."
+    )
+    suppressed: bool = Field(
+        ..., description="True when fewer than 5 match and your role sees aggregates only."
+    )
+    shown: str = Field(..., description='The count as shown ("1,234" or "< 5").')
+
+
+class SegmentOut(Schema):
+    id: int
+    name: str
+    description: str
+    visibility: Visibility
+    rules: dict[str, Any]
+    owner: str
+    last_count: int | None
+    last_counted_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    may_change: bool
+
+
+class SegmentPageOut(Schema):
+    items: list[SegmentOut]
+
+
+class SegmentCustomerOut(Schema):
+    id: str
+    name: str
+
+
+class SegmentCustomersOut(Schema):
+    items: list[SegmentCustomerOut]
+    next_cursor: str | None
+
+
+class RuleFieldOut(Schema):
+    key: str
+    label: str
+    source: str
+    ops: list[str]
+    params: list[str]

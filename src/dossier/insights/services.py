@@ -1,0 +1,146 @@
+"""Writing segments: saved, changed, deleted, recounted. Each write is audited."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dossier.accounts.selectors import team_id_of
+from dossier.audit.services import record_audit
+from dossier.core.actors import MaybeActor
+from dossier.core.errors import PermissionDenied, ValidationFailed
+from dossier.core.fields.base import FieldError
+from dossier.customers.access import may
+from dossier.insights.models import Segment
+from dossier.insights.rules import parse_rules
+from dossier.insights.selectors import (
+    checked_rules,
+    get_segment,
+    matching,
+    may_change_segment,
+)
+
+NAME_MAX = 100
+DESCRIPTION_MAX = 500
+
+
+def _checked_fields(*, name: Any, description: Any, visibility: Any) -> dict[str, Any]:
+    errors = []
+    if not isinstance(name, str) or not name.strip() or len(name) > NAME_MAX or "\x00" in name:
+        errors.append(
+            FieldError(
+                "required" if not name else "too_long", field="name", label="name", max=NAME_MAX
+            )
+        )
+    if (
+        not isinstance(description, str)
+        or len(description) > DESCRIPTION_MAX
+        or "\x00" in description
+    ):
+        errors.append(
+            FieldError("too_long", field="description", label="description", max=DESCRIPTION_MAX)
+        )
+    if visibility not in Segment.Visibility.values:
+        errors.append(
+            FieldError(
+                "invalid_choice", field="visibility", label="visibility", value=str(visibility)[:32]
+            )
+        )
+    if errors:
+        raise ValidationFailed(_("The segment could not be saved."), errors=errors)
+    return {"name": name.strip(), "description": description.strip(), "visibility": visibility}
+
+
+@transaction.atomic
+def create_segment(
+    *,
+    actor: MaybeActor,
+    name: str,
+    rules: Any,
+    description: str = "",
+    visibility: str = Segment.Visibility.TEAM,
+) -> Segment:
+    """Save a segment owned by ``actor``, shared as ``visibility`` says."""
+    if actor.pk is None or not may(actor, "insights.add_segment"):
+        raise PermissionDenied(_("You may not create segments."))
+    checked_rules(actor, rules)
+    fields = _checked_fields(name=name, description=description, visibility=visibility)
+    segment = Segment.objects.create(
+        **fields, rules=rules, owner_id=actor.pk, team_id=team_id_of(actor)
+    )
+    record_audit(
+        actor=actor,
+        action="create",
+        object_type="segment",
+        object_id=segment.pk,
+        changes={"name": segment.name, "rules": rules},
+    )
+    return segment
+
+
+@transaction.atomic
+def update_segment(*, actor: MaybeActor, segment_id: Any, **changes: Any) -> Segment:
+    """Change a segment's name, description, sharing or rules (owner, team manager, admin)."""
+    segment = get_segment(actor=actor, segment_id=segment_id)
+    if not may_change_segment(actor, segment):
+        raise PermissionDenied(_("You may not change this segment."))
+    segment = Segment.objects.select_for_update().get(pk=segment.pk)
+    unknown = set(changes) - {"name", "description", "visibility", "rules"}
+    if unknown:
+        raise ValidationFailed(
+            _("The segment could not be saved."),
+            errors=[FieldError("unknown_field", field=k, label=k) for k in sorted(unknown)],
+        )
+    if "rules" in changes:
+        checked_rules(actor, changes["rules"])
+        segment.rules = changes["rules"]
+    fields = _checked_fields(
+        name=changes.get("name", segment.name),
+        description=changes.get("description", segment.description),
+        visibility=changes.get("visibility", segment.visibility),
+    )
+    for key, value in fields.items():
+        setattr(segment, key, value)
+    segment.save()
+    record_audit(
+        actor=actor,
+        action="update",
+        object_type="segment",
+        object_id=segment.pk,
+        changes={k: v for k, v in changes.items()},
+    )
+    return segment
+
+
+@transaction.atomic
+def delete_segment(*, actor: MaybeActor, segment_id: Any) -> None:
+    """Delete a segment (its customers stay as they are: a segment holds none)."""
+    segment = get_segment(actor=actor, segment_id=segment_id)
+    if not may_change_segment(actor, segment) or not may(actor, "insights.delete_segment"):
+        raise PermissionDenied(_("You may not delete this segment."))
+    record_audit(
+        actor=actor,
+        action="delete",
+        object_type="segment",
+        object_id=segment.pk,
+        changes={"name": segment.name},
+    )
+    segment.delete()
+
+
+def recount_segments() -> int:
+    """Store every segment's size over all customers (for the reports); the nightly task."""
+    done = 0
+    for segment in Segment.objects.all():
+        try:
+            node = parse_rules(segment.rules)
+        except ValidationFailed:
+            continue  # a rule made invalid by a later change keeps its last count
+        Segment.objects.filter(pk=segment.pk).update(
+            last_count=matching(node).count(), last_counted_at=timezone.now()
+        )
+        done += 1
+    return done

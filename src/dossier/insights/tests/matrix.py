@@ -1,0 +1,121 @@
+"""Role-matrix rows of the insights app (collected by site/tests/test_role_matrix.py).
+
+Calls about one segment are about a fresh one of the east sales user, shared with the team.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+
+from dossier.insights.models import Segment
+from dossier.insights.services import create_segment
+from dossier.site.tests.matrix_fixtures import PageCall, World
+
+OK, DENIED, UNSEEN = "2xx", "403", "404"
+RULES = {"field": "order_count", "op": "gte", "value": 0}
+
+
+def segment(world: World, actor: str) -> Segment:
+    """A segment of the east sales user, shared with east."""
+    return create_segment(actor=world.users["sales"], name="matrix", rules=RULES, visibility="team")
+
+
+# admin, manager, sales, service, marketing, analyst, outsider
+API: dict[str, tuple[str, ...]] = {
+    # every role builds and counts segments (analysts: counts over everyone, small ones hidden)
+    "GET /insights/segments":                          (OK, OK, OK, OK, OK, OK, OK),
+    "GET /insights/segments/fields":                   (OK, OK, OK, OK, OK, OK, OK),
+    "POST /insights/segments/count":                   (OK, OK, OK, OK, OK, OK, OK),
+    "POST /insights/segments":                         (OK, OK, OK, OK, OK, OK, OK),
+    # a team's segment: seen by the team, changed by its owner, their manager, administrators
+    "GET /insights/segments/{segment_id}":             (OK, OK, OK, OK, OK, UNSEEN, UNSEEN),
+    "PATCH /insights/segments/{segment_id}":           (OK, OK, OK, DENIED, DENIED, UNSEEN, UNSEEN),
+    "DELETE /insights/segments/{segment_id}":          (OK, OK, OK, DENIED, DENIED, UNSEEN, UNSEEN),
+    "GET /insights/segments/{segment_id}/count":       (OK, OK, OK, OK, OK, UNSEEN, UNSEEN),
+    "GET /insights/segments/{segment_id}/customers":   (OK, OK, OK, OK, OK, UNSEEN, UNSEEN),
+}  # fmt: skip
+
+API_CALLS: dict[str, Any] = {
+    "GET /insights/segments": lambda w, a: ("/insights/segments", None),
+    "GET /insights/segments/fields": lambda w, a: ("/insights/segments/fields", None),
+    "POST /insights/segments/count": lambda w, a: ("/insights/segments/count", {"rules": RULES}),
+    "POST /insights/segments": lambda w, a: ("/insights/segments", {"name": "x", "rules": RULES}),
+    "GET /insights/segments/{segment_id}": lambda w, a: (
+        f"/insights/segments/{segment(w, a).pk}",
+        None,
+    ),
+    "PATCH /insights/segments/{segment_id}": lambda w, a: (
+        f"/insights/segments/{segment(w, a).pk}",
+        {"name": "renamed"},
+    ),
+    "DELETE /insights/segments/{segment_id}": lambda w, a: (
+        f"/insights/segments/{segment(w, a).pk}",
+        None,
+    ),
+    "GET /insights/segments/{segment_id}/count": lambda w, a: (
+        f"/insights/segments/{segment(w, a).pk}/count",
+        None,
+    ),
+    "GET /insights/segments/{segment_id}/customers": lambda w, a: (
+        f"/insights/segments/{segment(w, a).pk}/customers",
+        None,
+    ),
+}
+
+
+PAGE_NAMESPACES = ("insights",)
+LOGIN, REDIRECT, PAGE = "login", "302", "200"
+FORM = {"name": "matrix page", "visibility": "team", "match": "all", "r0-field": "order_count",
+        "r0-op": "gte", "r0-value": "0"}  # fmt: skip
+
+
+def _saved(name: str) -> Any:
+    return lambda: Segment.objects.filter(name=name).exists()
+
+
+def _save_page(world: World, actor: str) -> PageCall:
+    made = segment(world, actor)
+    return PageCall(
+        reverse("insights:edit", args=[made.pk]),
+        {**FORM, "name": f"renamed {made.pk}"},
+        _saved(f"renamed {made.pk}"),
+    )
+
+
+def _delete_page(world: World, actor: str) -> PageCall:
+    made = segment(world, actor)
+    return PageCall(
+        reverse("insights:delete", args=[made.pk]),
+        {},
+        lambda: not Segment.objects.filter(pk=made.pk).exists(),
+    )
+
+
+# anonymous, then admin, manager, sales, service, marketing, analyst, outsider
+PAGES: dict[str, tuple[str, ...]] = {
+    "GET insights:segments": (LOGIN, PAGE, PAGE, PAGE, PAGE, PAGE, PAGE, PAGE),
+    "GET insights:new":      (LOGIN, PAGE, PAGE, PAGE, PAGE, PAGE, PAGE, PAGE),
+    "POST insights:new":     (LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),  # noqa: E501
+    "POST insights:count":   (LOGIN, PAGE, PAGE, PAGE, PAGE, PAGE, PAGE, PAGE),
+    "GET insights:row":      (LOGIN, PAGE, PAGE, PAGE, PAGE, PAGE, PAGE, PAGE),
+    "POST insights:row":     (LOGIN, PAGE, PAGE, PAGE, PAGE, PAGE, PAGE, PAGE),
+    "GET insights:edit":     (LOGIN, PAGE, PAGE, PAGE, PAGE, PAGE, UNSEEN, UNSEEN),
+    "POST insights:edit":    (LOGIN, REDIRECT, REDIRECT, REDIRECT, DENIED, DENIED, UNSEEN, UNSEEN),
+    "POST insights:delete":  (LOGIN, REDIRECT, REDIRECT, REDIRECT, DENIED, DENIED, UNSEEN, UNSEEN),
+}  # fmt: skip
+
+PAGE_CALLS: dict[str, Any] = {
+    "GET insights:segments": lambda w, a: PageCall(reverse("insights:segments")),
+    "GET insights:new": lambda w, a: PageCall(reverse("insights:new")),
+    "POST insights:new": lambda w, a: PageCall(
+        reverse("insights:new"), {**FORM, "name": f"new by {a}"}, _saved(f"new by {a}")
+    ),
+    "POST insights:count": lambda w, a: PageCall(reverse("insights:count"), FORM),
+    "GET insights:row": lambda w, a: PageCall(reverse("insights:row") + "?index=2&r2-field=city"),
+    "POST insights:row": lambda w, a: PageCall(reverse("insights:row"), FORM),
+    "GET insights:edit": lambda w, a: PageCall(reverse("insights:edit", args=[segment(w, a).pk])),
+    "POST insights:edit": _save_page,
+    "POST insights:delete": _delete_page,
+}
