@@ -10,6 +10,8 @@ import pytest
 from django.db import DatabaseError, connection, connections, transaction
 from django.utils import timezone
 
+from dossier.backup.archive.restoring import restore_backup
+from dossier.backup.archive.writing import write_backup
 from dossier.core.errors import ApplicationError
 from dossier.loyalty import ledger
 from dossier.loyalty.models import Coupon, PointsEntry
@@ -42,6 +44,22 @@ def test_the_database_refuses_changing_or_deleting_an_entry_but_not_moving_it(
     with connection.cursor() as cursor:
         cursor.execute(f"UPDATE {table} SET customer_id = %s WHERE id = %s", [other.pk, entry.pk])
     assert PointsEntry.objects.get(pk=entry.pk).customer_id == other.pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_backup_restores_the_ledger_past_its_trigger(customer, lot, tmp_path):
+    entry = lot(customer, "adjust", 10, at=timezone.now())
+    write_backup(path=tmp_path / "all.backup")
+    lot(customer, "adjust", 5, at=timezone.now())
+    restore_backup(path=tmp_path / "all.backup", force=True)
+    assert list(PointsEntry.objects.values_list("pk", flat=True)) == [entry.pk]
+    # the trigger is back on
+    with (
+        connection.cursor() as cursor,
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+    ):
+        cursor.execute(f"DELETE FROM {PointsEntry._meta.db_table}")
 
 
 def _at_once(calls: list[Callable[[], Any]]) -> list[Any]:
