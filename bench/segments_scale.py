@@ -290,7 +290,7 @@ def build(conn: Any) -> None:
         ),
     )
     with conn.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        cursor.execute("VACUUM ANALYZE")  # the visibility map lets index-only scans skip rows
     print(
         f"built {CUSTOMERS:,} customers, {made:,} orders in {time.perf_counter() - started:.0f} s"
     )
@@ -351,10 +351,10 @@ RULES: list[tuple[str, dict[str, Any], str]] = [
              AND EXISTS (SELECT 1 FROM consent_consentevent e
                          WHERE e.customer_id = c.id AND e.purpose_id = %(purpose)s
                            AND e.channel = 'sms' AND e.action = 'granted'
-                           AND e.id = (SELECT max(e2.id) FROM consent_consentevent e2
-                                       WHERE e2.customer_id = c.id AND e2.purpose_id = %(purpose)s
-                                         AND e2.channel = 'sms'
-                                         AND e2.action IN ('granted', 'withdrawn')))""",
+                           AND NOT EXISTS (SELECT 1 FROM consent_consentevent w
+                                           WHERE w.customer_id = c.id AND w.id > e.id
+                                             AND w.purpose_id = %(purpose)s
+                                             AND w.channel = 'sms' AND w.action = 'withdrawn'))""",
     ),
 ]
 

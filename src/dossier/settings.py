@@ -1,5 +1,6 @@
 """Django settings, read from the environment (DOSSIER_*)."""
 
+import json
 import os
 from contextlib import suppress
 from pathlib import Path
@@ -273,3 +274,12 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": os.environ.get("DOSSIER_LOG_LEVEL", "WARNING")},
 }
+
+# grade thresholds per template scenario, over the built-in ones (insights.grading):
+# {"retail_member": {"A": [20000, 20000], "B": [5000, 5000], "C": [1000, 1000]}}, each
+# [minimum spend, minimum 12-month lifetime value]
+DOSSIER_GRADE_THRESHOLDS = json.loads(os.environ.get("DOSSIER_GRADE_THRESHOLDS", "{}"))
+# birthday greetings: tasks made this many days ahead, for customers who consented to this
+# purpose on a contact channel
+DOSSIER_BIRTHDAY_DAYS_AHEAD = int(os.environ.get("DOSSIER_BIRTHDAY_DAYS_AHEAD", "3"))
+DOSSIER_BIRTHDAY_PURPOSE = os.environ.get("DOSSIER_BIRTHDAY_PURPOSE", "marketing")

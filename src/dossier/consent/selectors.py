@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Max, QuerySet
+from django.db.models import Exists, Max, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -107,14 +107,19 @@ def check_channel(purpose: Purpose, channel: str) -> str:
 
 
 def _granted_customer_ids(purpose: Purpose, channel: str) -> QuerySet[ConsentEvent, Any]:
-    latest = (
-        ConsentEvent.objects.filter(purpose=purpose, channel=channel, action__in=DECISIVE_ACTIONS)
-        .order_by()
-        .values("customer_id")
-        .annotate(last=Max("id"))
-        .values("last")
+    # "the latest decision is a grant" is "a grant with no withdrawal after it": an anti-join
+    # the database answers from the indexes, where picking each customer's latest event
+    # (GROUP BY, then a lookup per customer) took seconds on a million customers
+    withdrawn_since = ConsentEvent.objects.filter(
+        customer_id=OuterRef("customer_id"),
+        purpose=purpose,
+        channel=channel,
+        action=Action.WITHDRAWN,
+        id__gt=OuterRef("id"),
     )
-    granted = ConsentEvent.objects.filter(id__in=latest, action=Action.GRANTED)
+    granted = ConsentEvent.objects.filter(
+        purpose=purpose, channel=channel, action=Action.GRANTED
+    ).exclude(Exists(withdrawn_since))
     return granted.order_by().values("customer_id")
 
 

@@ -161,6 +161,9 @@ class CustomerTag(models.Model):
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    #: empty when staff (or an import) added it; "rule:<id>:<name>" when a tag rule did, which
+    #: also removes it when the customer no longer matches (never a tag staff added)
+    source = models.CharField(max_length=120, blank=True, default="")
 
     class Meta:
         constraints = [
@@ -168,6 +171,11 @@ class CustomerTag(models.Model):
         ]
         # the tag filter of the list: a tag's customers, newest first
         indexes = [models.Index(fields=["tag", "customer"], name="customer_tag_by_tag")]
+
+    @property
+    def rule_name(self) -> str:
+        """The name of the rule that added the tag, or ""."""
+        return self.source.split(":", 2)[2] if self.source.startswith("rule:") else ""
 
 
 class TagOwnerCount(models.Model):

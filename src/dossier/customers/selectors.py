@@ -29,7 +29,7 @@ from dossier.customers.access import (
     restrict,
     restrict_deleted,
 )
-from dossier.customers.models import Customer, CustomerLookup, Tag
+from dossier.customers.models import Customer, CustomerLookup, CustomerTag, Tag
 from dossier.customers.names import normalise_query
 from dossier.customers.rows import CustomerRow, fetch_customer
 from dossier.customers.search_index import matching as _matching
@@ -373,6 +373,12 @@ def present(
         "created_at": customer.created_at,
         "updated_at": customer.updated_at,
     }
+
+
+def rule_tags(customer: Customer) -> dict[int, str]:
+    """The customer's tags a tag rule gave, by tag id, with the rule's name."""
+    links = CustomerTag.objects.filter(customer=customer, source__startswith="rule:")
+    return {link.tag_id: link.rule_name for link in links}
 
 
 def tag_list(*, actor: MaybeActor) -> QuerySet[Tag]:

@@ -218,6 +218,8 @@ def _detail(
         data["values"].update(revealed)
         data["masked"] = [key for key in data["masked"] if key not in revealed]
     labels = {spec.key: spec.label(_language()) for spec in specs}
+    by_rule = selectors.rule_tags(customer)
+    data["tags"] = [{**tag, "rule": by_rule.get(tag["id"], "")} for tag in data["tags"]]
     context = {
         "nav": "customers",
         "customer": customer,

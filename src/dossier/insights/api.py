@@ -9,11 +9,13 @@ from django.utils.translation import get_language
 from ninja import Query, Router, Status
 
 from dossier.accounts.auth import ApiRequest
+from dossier.campaigns.schemas import AddReportOut
 from dossier.core.schemas import ERRORS, RecordId
-from dossier.insights import selectors, services
+from dossier.insights import recommendations, selectors, services, tag_rules
 from dossier.insights.rules import FIELDS
 from dossier.insights.schemas import (
     CountOut,
+    RecommendationOut,
     RuleFieldOut,
     RulesIn,
     SegmentCustomersOut,
@@ -21,6 +23,8 @@ from dossier.insights.schemas import (
     SegmentOut,
     SegmentPageOut,
     SegmentPatch,
+    TagRuleIn,
+    TagRuleOut,
 )
 
 router = Router(tags=["segments"])
@@ -106,3 +110,73 @@ def segment_customers(
     return selectors.segment_customer_page(
         actor=request.user, segment_id=segment_id, cursor=cursor, limit=limit
     )
+
+
+def _rule_row(rule: Any) -> dict[str, Any]:
+    return {
+        "id": rule.pk,
+        "segment_id": rule.segment_id,
+        "segment": rule.segment.name,
+        "tag_id": rule.tag_id,
+        "tag": rule.tag.name,
+        "last_applied_at": rule.last_applied_at,
+        "last_added": rule.last_added,
+        "last_removed": rule.last_removed,
+    }
+
+
+@router.get("/tag-rules", response={200: list[TagRuleOut], **ERRORS})
+def list_tag_rules(request: ApiRequest) -> Any:
+    """Tags kept by segments you may see (applied nightly, after the scores)."""
+    selectors.checked_may_use(request.user)
+    return [_rule_row(rule) for rule in tag_rules.tag_rules(actor=request.user)]
+
+
+@router.post("/tag-rules", response={201: TagRuleOut, **ERRORS})
+def create_tag_rule(request: ApiRequest, payload: TagRuleIn) -> Any:
+    """Keep a tag on a segment's members: given now to those who match, taken nightly from
+    those who no longer do (a tag staff gave by hand is never taken). Needs tag editing."""
+    rule = tag_rules.create_tag_rule(
+        actor=request.user, segment_id=payload.segment_id, tag_id=payload.tag_id
+    )
+    rule.refresh_from_db()
+    return Status(201, _rule_row(rule))
+
+
+@router.delete("/tag-rules/{rule_id}", response={204: None, **ERRORS})
+def delete_tag_rule(request: ApiRequest, rule_id: RecordId) -> Any:
+    """Stop a rule; the tags it gave stay."""
+    tag_rules.delete_tag_rule(actor=request.user, rule_id=rule_id)
+    return Status(204, None)
+
+
+@router.get(
+    "/customers/{customer_id}/recommendations", response={200: list[RecommendationOut], **ERRORS}
+)
+def customer_recommendations(
+    request: ApiRequest, customer_id: UUID, limit: int = Query(5, ge=1, le=20)
+) -> Any:
+    """The next products to offer the customer, best first, each with its reason."""
+    found = recommendations.recommendations_for(
+        actor=request.user, customer_id=customer_id, limit=limit
+    )
+    return [vars(item) for item in found]
+
+
+@router.post(
+    "/segments/{segment_id}/campaigns/{campaign_id}", response={200: AddReportOut, **ERRORS}
+)
+def add_segment_to_campaign(
+    request: ApiRequest, segment_id: RecordId, campaign_id: RecordId
+) -> Any:
+    """Add the segment's customers you may see to a campaign. Those without consent for the
+    campaign's purpose on its channel, restricted or erased are left out, with the reason."""
+    report = services.add_segment_to_campaign(
+        actor=request.user, segment_id=segment_id, campaign_id=campaign_id
+    )
+    return {
+        "added": report.added,
+        "already_members": report.already_members,
+        "skipped": dict(report.skipped),
+        "left_out": [{"customer_id": pk, "reason": why} for pk, why in report.left_out],
+    }

@@ -7,6 +7,10 @@ class InsightsConfig(AppConfig):
     verbose_name = "Insights"
 
     def ready(self) -> None:
-        from dossier.insights.registrations import register_insights_tables
+        from dossier.insights.registrations import (
+            register_insights_sections,
+            register_insights_tables,
+        )
 
         register_insights_tables()
+        register_insights_sections()

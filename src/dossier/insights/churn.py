@@ -65,9 +65,11 @@ def churn_risk(
     }
     extra = sum(flags[code].astype(float) * points for code, points in POINTS.items())
     risk = np.clip(np.rint(base + extra), 0, 100).astype(np.int16)
+    # each customer's reasons as a bit mask; the few distinct masks decoded once each
     codes = list(REASONS)
-    stacked = (
-        np.column_stack([flags[code] for code in codes]) if n else np.zeros((0, len(codes)), bool)
-    )
-    reasons = [[codes[j] for j in np.flatnonzero(row)] for row in stacked]
-    return risk, reasons
+    masks = np.zeros(n, dtype=np.int64)
+    for bit, code in enumerate(codes):
+        masks |= flags[code].astype(np.int64) << bit
+    distinct, each = np.unique(masks, return_inverse=True)
+    decoded = [[c for bit, c in enumerate(codes) if int(m) >> bit & 1] for m in distinct]
+    return risk, [decoded[i] for i in each.ravel()]

@@ -30,7 +30,8 @@ class Row:
 
     field: str = "order_count"
     op: str = "gte"
-    value: str = ""
+    #: a new row reads "orders at least 1": buyers, a count from the first moment
+    value: str = "1"
     negate: bool = False
     params: dict[str, str] = dataclass_field(default_factory=dict)
 

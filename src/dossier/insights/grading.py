@@ -26,7 +26,12 @@ def check_thresholds(thresholds: Mapping[str, Thresholds]) -> None:
         if set(grades) != {"A", "B", "C"}:
             raise ValueError(f"grade thresholds of {scenario}: give A, B and C")
         for column in (0, 1):
-            a, b, c = (float(grades[g][column]) for g in "ABC")
+            try:
+                a, b, c = (float(grades[g][column]) for g in "ABC")
+            except (TypeError, ValueError, IndexError) as error:
+                raise ValueError(
+                    f"grade thresholds of {scenario}: each grade takes [spend, lifetime value]"
+                ) from error
             if not a >= b >= c >= 0:
                 raise ValueError(f"grade thresholds of {scenario}: need A ≥ B ≥ C ≥ 0")
 

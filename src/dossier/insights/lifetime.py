@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 
 from dossier.insights import clv
 
-WEEK = 7 * 86400.0
+DAY = 86400.0
 HORIZON_WEEKS = 52.0
 MONTHS = 12
 MONTHLY_DISCOUNT = 0.01
@@ -55,8 +55,10 @@ def lifetime_values(
     repeat = frequency > 0
     if int(repeat.sum()) < MIN_REPEAT_BUYERS:
         return unknown(n, f"fewer than {MIN_REPEAT_BUYERS} repeat buyers")
-    recency = np.maximum(last - first, 0.0) / WEEK
-    age = np.maximum(now - first, 0.0) / WEEK
+    # whole days, as a fit on dated transactions sees them: customers with the same history
+    # then share one term of the likelihood (the fit weighs each distinct history once)
+    recency = np.round(np.maximum(last - first, 0.0) / DAY) / 7.0
+    age = np.round(np.maximum(now - first, 0.0) / DAY) / 7.0
     recency = np.minimum(recency, age)
     mean_value = np.where(orders > 0, spend / np.maximum(orders, 1.0), 0.0)
     summary = clv.Summary(

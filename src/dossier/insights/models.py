@@ -90,3 +90,51 @@ class ScoreRefresh(models.Model):
 
     def __str__(self) -> str:
         return f"scores of {self.customers} at {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class TagRule(models.Model):
+    """A tag kept by a segment: its members get the tag, those who leave lose it (nightly)."""
+
+    id = models.BigAutoField(primary_key=True)
+    segment = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="tag_rules")
+    tag = models.ForeignKey("customers.Tag", on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_applied_at = models.DateTimeField(null=True, blank=True)
+    last_added = models.IntegerField(default=0)
+    last_removed = models.IntegerField(default=0)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["segment", "tag"], name="tag_rule_once")]
+
+    def __str__(self) -> str:
+        return f"{self.segment} → {self.tag}"
+
+    @property
+    def source(self) -> str:
+        """What the tag's links say made them ("rule:<id>:<segment name>")."""
+        return f"rule:{self.pk}:{self.segment.name}"[:120]
+
+
+class ProductAffinity(models.Model):
+    """How often buyers of one product bought another too (the nightly co-purchase count)."""
+
+    id = models.BigAutoField(primary_key=True)
+    product = models.ForeignKey("orders.Product", on_delete=models.CASCADE, related_name="+")
+    other = models.ForeignKey("orders.Product", on_delete=models.CASCADE, related_name="+")
+    #: customers who bought both, and customers who bought ``product``
+    together = models.IntegerField()
+    buyers = models.IntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["product", "other"], name="affinity_once")]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} → {self.other_id}: {self.together}/{self.buyers}"
+
+    @property
+    def share(self) -> float:
+        return self.together / self.buyers if self.buyers else 0.0

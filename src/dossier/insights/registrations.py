@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import HttpRequest
+
 from dossier.customers.models import Customer
 from dossier.customers.registry import CustomerData, register
+from dossier.customers.sections import Section, register_section
 from dossier.insights.churn import REASONS
 from dossier.insights.models import CustomerScore
 from dossier.insights.rfm import SEGMENT_NAMES
@@ -46,5 +49,25 @@ def register_insights_tables() -> None:
             export=scores_copy,
             erasure="delete",
             repoint=_drop_merged,
+        )
+    )
+
+
+def _recommendations(request: HttpRequest, customer: Customer) -> dict[str, Any] | None:
+    from dossier.insights.recommendations import recommendations_for
+
+    found = recommendations_for(actor=request.user, customer_id=customer.pk)
+    return {"recommendations": found} if found else None
+
+
+def register_insights_sections() -> None:
+    """The next-best products, with their reasons, beside a customer's profile."""
+    register_section(
+        Section(
+            key="recommendations",
+            template="insights/_recommendations.html",
+            context=_recommendations,
+            region="side",
+            order=50,
         )
     )

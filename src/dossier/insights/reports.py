@@ -187,6 +187,31 @@ def grades(customers: QuerySet[Customer], filters: ReportFilters) -> Report:
     )
 
 
+def grades_by_region(customers: QuerySet[Customer], filters: ReportFilters) -> Report:
+    """Grades by province: where the valuable customers are."""
+    cells = (
+        CustomerScore.objects.filter(customer__in=customers)
+        .exclude(grade="")
+        .values("customer__province", "grade")
+        .annotate(n=Count("pk"))
+    )
+    table: dict[str, dict[str, int]] = {}
+    for cell in cells:
+        province = cell["customer__province"] or _("unknown")
+        table.setdefault(province, {})[cell["grade"]] = cell["n"]
+    rows = [
+        [province, *(grades.get(g, 0) for g in "ABCD")]
+        for province, grades in sorted(table.items(), key=lambda kv: -sum(kv[1].values()))
+    ]
+    return Report(
+        "grades_by_region",
+        _("Grades by province"),
+        [_("Province"), "A", "B", "C", "D"],
+        rows,
+        series=(1, 2, 3, 4),
+    )
+
+
 def churn_risk(customers: QuerySet[Customer], filters: ReportFilters) -> Report:
     scores = CustomerScore.objects.filter(customer__in=customers, churn_risk__isnull=False)
     counts = _bucket_counts(scores, "churn_risk", RISK_BUCKETS)
@@ -344,6 +369,7 @@ def _rate(part: int, whole: int) -> float | None:
 #: or means over the count in another column (suppressed when that count is under 5)
 COUNT_COLUMNS: dict[str, tuple[int, ...]] = {
     "value": (1,), "rfm": (2,), "rfm_segments": (1,), "grades": (1,), "churn": (1,),
+    "grades_by_region": (1, 2, 3, 4),
     "clv": (1,), "repurchase": (1, 2), "cohorts": (1, 2), "satisfaction": (2, 4),
     "pattern": (), "segments": (1,),
 }  # fmt: skip
@@ -384,6 +410,7 @@ REPORTS: dict[str, Callable[[QuerySet[Customer], ReportFilters, MaybeActor, str]
     "rfm": lambda c, f, a, lang: rfm_grid(c, f),
     "rfm_segments": lambda c, f, a, lang: rfm_segments(c, f, lang),
     "grades": lambda c, f, a, lang: grades(c, f),
+    "grades_by_region": lambda c, f, a, lang: grades_by_region(c, f),
     "churn": lambda c, f, a, lang: churn_risk(c, f),
     "clv": lambda c, f, a, lang: lifetime_value(c, f),
     "repurchase": lambda c, f, a, lang: repurchase(c, f),

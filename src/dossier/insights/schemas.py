@@ -77,3 +77,26 @@ class RuleFieldOut(Schema):
     source: str
     ops: list[str]
     params: list[str]
+
+
+class TagRuleIn(Schema):
+    segment_id: int = Field(..., ge=1, le=2**63 - 1)
+    tag_id: int = Field(..., ge=1, le=2**63 - 1)
+
+
+class TagRuleOut(Schema):
+    id: int
+    segment_id: int
+    segment: str
+    tag_id: int
+    tag: str
+    last_applied_at: datetime | None
+    last_added: int
+    last_removed: int
+
+
+class RecommendationOut(Schema):
+    sku: str
+    name: str
+    score: float = Field(..., description="Share of buyers of a product bought who bought it too.")
+    reason: str

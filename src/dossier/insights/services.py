@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from dossier.accounts.selectors import team_id_of
 from dossier.audit.services import record_audit
+from dossier.campaigns.membership import MAX_IDS, AddReport, add_members
 from dossier.core.actors import MaybeActor
 from dossier.core.errors import PermissionDenied, ValidationFailed
 from dossier.core.fields.base import FieldError
@@ -21,6 +22,7 @@ from dossier.insights.selectors import (
     get_segment,
     matching,
     may_change_segment,
+    segment_customers,
 )
 
 NAME_MAX = 100
@@ -144,3 +146,22 @@ def recount_segments() -> int:
         )
         done += 1
     return done
+
+
+def add_segment_to_campaign(*, actor: MaybeActor, segment_id: Any, campaign_id: Any) -> Any:
+    """Add a segment's customers (those the actor may see) to a campaign, a thousand at a
+    time; the campaign leaves out those without consent, restricted or erased, and says why."""
+    segment = get_segment(actor=actor, segment_id=segment_id)
+    ids = list(
+        segment_customers(actor=actor, segment=segment).order_by("id").values_list("id", flat=True)
+    )
+    total = AddReport()
+    for start in range(0, max(len(ids), 1), MAX_IDS):
+        part = add_members(
+            actor=actor, campaign_id=campaign_id, customer_ids=ids[start : start + MAX_IDS]
+        )
+        total.added += part.added
+        total.already_members += part.already_members
+        total.skipped.update(part.skipped)
+        total.left_out.extend(part.left_out[: max(0, 1000 - len(total.left_out))])
+    return total

@@ -18,7 +18,8 @@ from typing import Any
 from django.db import close_old_connections, connection
 
 from dossier.followups.services import announce_due_tasks
-from dossier.insights.scoring import refresh_if_due
+from dossier.insights.birthdays import plan_birthday_greetings
+from dossier.insights.nightly import run_nightly
 from dossier.pipeline.stale import flag_stale_opportunities
 from dossier.transfer.tasks import resume_stalled_imports
 from dossier.transfer.uploads import forget_old_import_data, sweep_old_drafts
@@ -55,8 +56,11 @@ JOBS: tuple[Job, ...] = (
     Job("imports.drafts", 3600.0, sweep_old_drafts),
     # failed rows' values and undo data are personal data: kept 30 days after a run ends
     Job("imports.forget", 3600.0, forget_old_import_data),
-    # RFM, churn risk, lifetime value and grades: looked at hourly, refreshed once a day
-    Job("insights.refresh", 3600.0, refresh_if_due),
+    # RFM, churn risk, lifetime value and grades, segment sizes, rule-kept tags: looked at
+    # hourly, refreshed once a day
+    Job("insights.nightly", 3600.0, run_nightly),
+    # birthday greeting tasks (once a year per customer: an hourly look is harmless)
+    Job("insights.birthdays", 3600.0, plan_birthday_greetings),
 )
 
 

@@ -28,6 +28,10 @@ from dossier.customers.services.bulk_load import (
     prepare_new_customers,
 )
 from dossier.customers.services.profiles import current_version
+from dossier.insights.recommendations import refresh_affinities
+from dossier.insights.scoring import refresh_scores
+from dossier.insights.services import recount_segments
+from dossier.insights.tag_rules import apply_tag_rules, ensure_standard_tag_rules
 from dossier.site.demo_activity import fill_history
 from dossier.site.demo_data import TAGS, TEMPLATE_WEIGHTS, DemoData, split_count
 from dossier.site.demo_duplicates import DUPLICATES_FROM, TYPED_TWICE, seed_duplicates
@@ -268,4 +272,11 @@ def run_demo(
         owner = users.get("sales", actor)
         result.duplicate_groups = seed_duplicates(owner=owner, customers=count)
         result.customers_created += typed_twice
+    # the seed articles' tag rules, and the scores, segment sizes and co-purchases the nightly
+    # job keeps, so the segments and reports have something to show from the first minute
+    ensure_standard_tag_rules(actor=actor)
+    refresh_scores()
+    recount_segments()
+    apply_tag_rules()
+    refresh_affinities()
     return result

@@ -7,13 +7,15 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from dossier.audit.services import record_audit
 from dossier.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from dossier.core.fields import FieldSpec, validate_values
+from dossier.customers import counts
 from dossier.customers.access import may
-from dossier.customers.models import Tag
+from dossier.customers.models import Customer, CustomerTag, Tag
 from dossier.customers.services.profiles import refuse_if_erased, replace_tags
 from dossier.customers.services.storage import locked_customer
 
@@ -95,3 +97,42 @@ def set_customer_tags(*, actor: User, customer_id: Any, tag_ids: Sequence[int]) 
             changes={"tags": {"before": before, "after": after}},
         )
     return list(customer.tags.all())
+
+
+@transaction.atomic
+def sync_rule_tag(*, tag_id: int, source: str, members: QuerySet[Customer]) -> tuple[int, int]:
+    """Give tag ``tag_id`` to the live customers of ``members`` that lack it, and take it from
+    those it was given by the same rule (``source``) who are no longer members.
+
+    A tag staff gave by hand stays, member or not. Set-based: the members are a subquery, never
+    a list walked in Python. Returns how many were added and removed.
+    """
+    wanted = members.values("id")
+    live = Customer.objects.filter(deleted_at__isnull=True, erased_at__isnull=True)
+    joining = list(
+        live.filter(id__in=wanted)
+        .exclude(id__in=CustomerTag.objects.filter(tag_id=tag_id).values("customer_id"))
+        .only("id", "owner_id", "team_id", "template_id", "deleted_at", "erased_at")
+    )
+    CustomerTag.objects.bulk_create(
+        [CustomerTag(customer=c, tag_id=tag_id, source=source) for c in joining]
+    )
+    rule_prefix = ":".join(source.split(":", 2)[:2]) + ":"
+    leaving_links = CustomerTag.objects.filter(
+        tag_id=tag_id, source__startswith=rule_prefix
+    ).exclude(customer_id__in=wanted)
+    leaving = list(
+        Customer.objects.filter(id__in=leaving_links.values("customer_id")).only(
+            "id", "owner_id", "team_id", "template_id", "deleted_at", "erased_at"
+        )
+    )
+    leaving_links.delete()
+    # a renamed rule: its links say the new name
+    CustomerTag.objects.filter(tag_id=tag_id, source__startswith=rule_prefix).exclude(
+        source=source
+    ).update(source=source)
+    counts.tags_changed(
+        added=[(c, tag_id) for c in joining],
+        removed=[(c, tag_id) for c in leaving if c.deleted_at is None],
+    )
+    return len(joining), len(leaving)

@@ -35,9 +35,48 @@ API: dict[str, tuple[str, ...]] = {
     "DELETE /insights/segments/{segment_id}":          (OK, OK, OK, DENIED, DENIED, UNSEEN, UNSEEN),
     "GET /insights/segments/{segment_id}/count":       (OK, OK, OK, OK, OK, UNSEEN, UNSEEN),
     "GET /insights/segments/{segment_id}/customers":   (OK, OK, OK, OK, OK, UNSEEN, UNSEEN),
+    # tag rules: who may edit tags, on segments they see (the outsider's own segment)
+    "GET /insights/tag-rules":                         (OK, OK, OK, OK, OK, OK, OK),
+    "POST /insights/tag-rules":                        (OK, OK, DENIED, DENIED, OK, DENIED, DENIED),
+    "DELETE /insights/tag-rules/{rule_id}":            (OK, OK, DENIED, DENIED, OK, DENIED, DENIED),
+    # a segment into a campaign: who adds campaign members, of a segment they see
+    "POST /insights/segments/{segment_id}/campaigns/{campaign_id}": (OK, OK, DENIED, DENIED, OK, UNSEEN, UNSEEN),  # noqa: E501
+    # a customer's recommendations: whoever may see the customer
+    "GET /insights/customers/{customer_id}/recommendations": (OK, OK, OK, OK, OK, UNSEEN, UNSEEN),
 }  # fmt: skip
 
+
+def _tag_rule_body(world: World, actor: str) -> dict[str, int]:
+    return {"segment_id": segment(world, actor).pk, "tag_id": world.fresh_tag().pk}
+
+
+def _tag_rule(world: World, actor: str) -> Any:
+    from dossier.insights.tag_rules import create_tag_rule
+
+    return create_tag_rule(actor=world.users["admin"], **_tag_rule_body(world, actor))
+
+
+def _campaign(world: World) -> Any:
+    from dossier.campaigns.services import create_campaign
+
+    return create_campaign(actor=world.users["admin"], name="matrix", channel="sms")
+
+
 API_CALLS: dict[str, Any] = {
+    "POST /insights/segments/{segment_id}/campaigns/{campaign_id}": lambda w, a: (
+        f"/insights/segments/{segment(w, a).pk}/campaigns/{_campaign(w).pk}",
+        {},
+    ),
+    "GET /insights/customers/{customer_id}/recommendations": lambda w, a: (
+        f"/insights/customers/{w.target(a).pk}/recommendations",
+        None,
+    ),
+    "GET /insights/tag-rules": lambda w, a: ("/insights/tag-rules", None),
+    "POST /insights/tag-rules": lambda w, a: ("/insights/tag-rules", _tag_rule_body(w, a)),
+    "DELETE /insights/tag-rules/{rule_id}": lambda w, a: (
+        f"/insights/tag-rules/{_tag_rule(w, a).pk}",
+        None,
+    ),
     "GET /insights/segments": lambda w, a: ("/insights/segments", None),
     "GET /insights/segments/fields": lambda w, a: ("/insights/segments/fields", None),
     "POST /insights/segments/count": lambda w, a: ("/insights/segments/count", {"rules": RULES}),
@@ -104,6 +143,9 @@ PAGES: dict[str, tuple[str, ...]] = {
     "GET insights:edit":     (LOGIN, PAGE, PAGE, PAGE, PAGE, PAGE, UNSEEN, UNSEEN),
     "POST insights:edit":    (LOGIN, REDIRECT, REDIRECT, REDIRECT, DENIED, DENIED, UNSEEN, UNSEEN),
     "POST insights:delete":  (LOGIN, REDIRECT, REDIRECT, REDIRECT, DENIED, DENIED, UNSEEN, UNSEEN),
+    # the reports: administrators, managers (their reach), analysts (small groups hidden)
+    "GET insights:reports":  (LOGIN, PAGE, PAGE, DENIED, DENIED, DENIED, PAGE, DENIED),
+    "GET insights:report_csv": (LOGIN, PAGE, PAGE, DENIED, DENIED, DENIED, PAGE, DENIED),
 }  # fmt: skip
 
 PAGE_CALLS: dict[str, Any] = {
@@ -118,4 +160,8 @@ PAGE_CALLS: dict[str, Any] = {
     "GET insights:edit": lambda w, a: PageCall(reverse("insights:edit", args=[segment(w, a).pk])),
     "POST insights:edit": _save_page,
     "POST insights:delete": _delete_page,
+    "GET insights:reports": lambda w, a: PageCall(reverse("insights:reports")),
+    "GET insights:report_csv": lambda w, a: PageCall(
+        reverse("insights:report_csv", args=["grades"])
+    ),
 }

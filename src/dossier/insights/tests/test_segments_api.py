@@ -246,3 +246,29 @@ def test_the_field_list_names_every_operator(
         "metric",
         "within_days",
     ]
+
+
+def test_a_segment_fills_a_campaign_with_those_who_consented(
+    team: dict[str, User], spenders: list[Any], api_as: Callable[..., Any], admin_user: User
+) -> None:
+    from dossier.campaigns.models import CampaignMember
+    from dossier.campaigns.services import create_campaign
+    from dossier.consent.services.recording import grant_consent
+
+    for customer in spenders[:2]:
+        grant_consent(actor=admin_user, customer_id=customer.pk, purpose="marketing",
+                      channel="sms", source="staff", notice_version="v1")  # fmt: skip
+    campaign = create_campaign(actor=team["marketing"], name="双十一", channel="sms")
+    segment = (
+        api_as(team["manager"])
+        .post("/insights/segments", {"name": "Big", "rules": BIG_SPENDERS})
+        .json()
+    )
+    url = f"/insights/segments/{segment['id']}/campaigns/{campaign.pk}"
+    report = api_as(team["manager"]).post(url, {})
+    assert report.status_code == 200, report.json()
+    # the manager sees east's three big spenders; two consented to SMS marketing
+    assert report.json()["added"] == 2 and sum(report.json()["skipped"].values()) == 1
+    assert CampaignMember.objects.filter(campaign=campaign).count() == 2
+    assert api_as(team["sales"]).post(url, {}).status_code == 403
+    assert api_as(team["other"]).post(url, {}).status_code == 404

@@ -243,6 +243,16 @@ def test_demo_owners_and_teams_follow_the_demo_users() -> None:
     assert not Customer.objects.filter(owner__username="admin").exists()
 
 
+def test_demo_comes_with_the_standard_tag_rules_and_scores_for_its_buyers() -> None:
+    from dossier.insights.models import CustomerScore, ScoreRefresh, Segment, TagRule
+
+    run("demo", "--customers", "60", "--seed", "5", verbosity=0)
+    assert {s.name for s in Segment.objects.all()} >= {"高频次购买者", "首次购买", "潜在流失风险"}
+    assert TagRule.objects.count() == 3 and ScoreRefresh.objects.count() == 1
+    assert CustomerScore.objects.exclude(rfm_segment="").exists()
+    assert Segment.objects.filter(last_count__isnull=False).count() == 3
+
+
 def test_demo_refuses_a_weak_password_before_creating_anything() -> None:
     with pytest.raises(CommandError, match="too short"):
         run("demo", "--customers", "5", "--password", "abc")

@@ -39,6 +39,9 @@ for _role in (roles.ADMIN, roles.MANAGER, roles.SALES, roles.SERVICE):
 # segments: every role (analysts count over everyone, see no customer)
 for _role in roles.ROLES:
     MENUS[_role] = [*MENUS[_role], "/insights/segments/"]
+# the reports: administrators, managers and analysts
+for _role in (roles.ADMIN, roles.MANAGER, roles.ANALYST):
+    MENUS[_role] = [*MENUS[_role], "/insights/reports/"]
 # webhooks are kept by admins and managers
 for _role in (roles.ADMIN, roles.MANAGER):
     MENUS[_role] = [*MENUS[_role], "/webhooks/"]
