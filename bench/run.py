@@ -26,6 +26,7 @@ BENCHMARKS = [
     "load_serve.py",
     "dedup_accuracy.py",
     "dedup_speed.py",
+    "loyalty_nightly.py",
     "clv_cdnow.py",
     "segments_scale.py",
     "insights_refresh.py",

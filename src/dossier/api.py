@@ -30,6 +30,7 @@ from dossier.feedback.api import surveys_router
 from dossier.followups.api import router as tasks_router
 from dossier.insights.api import router as insights_router
 from dossier.interactions.api import router as interactions_router
+from dossier.loyalty.api import router as loyalty_router
 from dossier.matching.api import router as matching_router
 from dossier.orders.api import products_router
 from dossier.orders.api import router as orders_router
@@ -94,6 +95,7 @@ api.add_router("/pipeline", stages_router)
 api.add_router("/campaigns", campaigns_router)
 api.add_router("/orders", orders_router)
 api.add_router("/products", products_router)
+api.add_router("/loyalty", loyalty_router)
 api.add_router("/insights", insights_router)
 api.add_router("/", accounts_router)
 

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "dossier.webhooks",
     "dossier.pipeline",
     "dossier.campaigns",
+    "dossier.loyalty",
     "dossier.orders",
     "dossier.transfer",
     "dossier.matching",

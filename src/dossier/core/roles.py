@@ -110,6 +110,23 @@ ROLE_PERMISSIONS[MANAGER] = [
 ]
 ROLE_PERMISSIONS[SALES] = [*ROLE_PERMISSIONS[SALES], *_ORDER_WORK]
 ROLE_PERMISSIONS[SERVICE] = [*ROLE_PERMISSIONS[SERVICE], *_ORDER_WORK, *_ORDER_REFUNDS]
+# loyalty (issue 16): those who see a customer see their points and coupons; front-line roles
+# redeem them; only managers adjust points by hand; marketing (and managers) run coupon
+# campaigns; analysts see campaigns, tiers and the programme, never a customer's points.
+# The programme's settings and tiers are the administrators' (every permission of the app).
+_LOYALTY_OVERVIEW = ["loyalty.view_couponcampaign", "loyalty.view_tier", "loyalty.view_programme"]
+_LOYALTY_SEE = [*_LOYALTY_OVERVIEW, "loyalty.view_pointsentry", "loyalty.view_coupon"]
+_LOYALTY_REDEEM = ["loyalty.redeem_points", "loyalty.redeem_coupon"]
+_LOYALTY_ADJUST = ["loyalty.adjust_points"]
+_COUPON_CAMPAIGNS = ["loyalty.add_couponcampaign", "loyalty.add_coupon"]
+for _role, _extra in {
+    MANAGER: [*_LOYALTY_SEE, *_LOYALTY_REDEEM, *_LOYALTY_ADJUST, *_COUPON_CAMPAIGNS],
+    SALES: [*_LOYALTY_SEE, *_LOYALTY_REDEEM],
+    SERVICE: [*_LOYALTY_SEE, *_LOYALTY_REDEEM],
+    MARKETING: [*_LOYALTY_SEE, *_COUPON_CAMPAIGNS],
+    ANALYST: _LOYALTY_OVERVIEW,
+}.items():
+    ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_extra]
 
 # segments (issue 16): every role builds and counts its own; analysts count over everyone
 # but see counts only (insights.selectors), never the customers of a segment
@@ -146,6 +163,7 @@ ADMIN_APPS = [
     "pipeline",
     "campaigns",
     "orders",
+    "loyalty",
     "insights",
 ]
 

@@ -72,6 +72,11 @@ RECORD_FIELDS: dict[str, set[str]] = {
     # answers are checked against the survey's questions, which are data
     "POST /api/v1/surveys": {"*"},
     "POST /api/v1/surveys/{survey_id}/responses": {"*"},
+    # a coupon's value above 0 (at most 100 when a percentage), and its dates (within
+    # 1900-2199, the end after the start) depend on each other
+    "POST /api/v1/loyalty/coupon-campaigns": {"value", "valid_from", "valid_until"},
+    # tiers' names and thresholds are each unique across the list
+    "PUT /api/v1/loyalty/tiers": {"tiers"},
     # a segment's rule tree: each condition's operators, parameters and values depend on its
     # field (GET /api/v1/insights/segments/fields lists them), consent purposes are records
     "POST /api/v1/insights/segments": {"*"},
