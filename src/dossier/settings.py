@@ -283,3 +283,5 @@ DOSSIER_GRADE_THRESHOLDS = json.loads(os.environ.get("DOSSIER_GRADE_THRESHOLDS",
 # purpose on a contact channel
 DOSSIER_BIRTHDAY_DAYS_AHEAD = int(os.environ.get("DOSSIER_BIRTHDAY_DAYS_AHEAD", "3"))
 DOSSIER_BIRTHDAY_PURPOSE = os.environ.get("DOSSIER_BIRTHDAY_PURPOSE", "marketing")
+# a loyalty coupon campaign (its id) whose coupon each greeted customer gets; none: no coupon
+DOSSIER_BIRTHDAY_COUPON_CAMPAIGN = os.environ.get("DOSSIER_BIRTHDAY_COUPON_CAMPAIGN") or None

@@ -26,6 +26,7 @@ from dossier.insights.schemas import (
     TagRuleIn,
     TagRuleOut,
 )
+from dossier.loyalty.schemas import IssueOut
 
 router = Router(tags=["segments"])
 
@@ -180,3 +181,16 @@ def add_segment_to_campaign(
         "skipped": dict(report.skipped),
         "left_out": [{"customer_id": pk, "reason": why} for pk, why in report.left_out],
     }
+
+
+@router.post(
+    "/segments/{segment_id}/coupon-campaigns/{campaign_id}", response={200: IssueOut, **ERRORS}
+)
+def issue_coupons_to_segment(
+    request: ApiRequest, segment_id: RecordId, campaign_id: RecordId
+) -> Any:
+    """One coupon of a coupon campaign to each of the segment's customers you may see and
+    market to (one per customer per campaign; the restricted and erased are left out)."""
+    return services.issue_coupons_to_segment(
+        actor=request.user, segment_id=segment_id, campaign_id=campaign_id
+    )

@@ -3,7 +3,9 @@ N days away, through a channel they consented to for the purpose.
 
 Only customers who may be used for the purpose (not restricted: ``customers.registry.
 usable_for``), not deleted, not erased, with a granted consent for the purpose on at least
-one contact channel. The task names the channels allowed. Once a year per customer: a second
+one contact channel. The task names the channels allowed; where a coupon campaign is set
+(``DOSSIER_BIRTHDAY_COUPON_CAMPAIGN``), each greeted customer gets one of its coupons. Once
+a year per customer: a second
 run the same day (or another worker) finds the task made. Someone born on 29 February is
 greeted on the 28th in a common year.
 """
@@ -29,6 +31,7 @@ from dossier.customers.models import Customer
 from dossier.customers.registry import usable_for
 from dossier.followups.models import Task
 from dossier.followups.services import schedule_follow_up
+from dossier.loyalty.services.coupons import issue_coupons
 
 CAUSE = "birthday"
 
@@ -72,7 +75,7 @@ def plan_birthday_greetings(*, today: date | None = None) -> int:
         ).values_list("customer_id", flat=True)
     )
     labels = dict(Channel.choices)
-    made = 0
+    made, greeted = 0, []
     with override(settings.LANGUAGE_CODE):
         for customer_id, channels in candidates.items():
             if customer_id in done:
@@ -88,4 +91,11 @@ def plan_birthday_greetings(*, today: date | None = None) -> int:
                 cause_id=cause_id,
             )
             made += 1
+            greeted.append(customer_id)
+    coupon_campaign = getattr(settings, "DOSSIER_BIRTHDAY_COUPON_CAMPAIGN", None)
+    if coupon_campaign and greeted:
+        # one coupon of the configured campaign each; the service keeps one per customer
+        issue_coupons(
+            actor=system_actor("birthdays"), campaign_id=coupon_campaign, customer_ids=greeted
+        )
     return made

@@ -24,6 +24,7 @@ from dossier.insights.selectors import (
     may_change_segment,
     segment_customers,
 )
+from dossier.loyalty.services.coupons import MAX_ISSUE, issue_coupons
 
 NAME_MAX = 100
 DESCRIPTION_MAX = 500
@@ -164,4 +165,23 @@ def add_segment_to_campaign(*, actor: MaybeActor, segment_id: Any, campaign_id: 
         total.already_members += part.already_members
         total.skipped.update(part.skipped)
         total.left_out.extend(part.left_out[: max(0, 1000 - len(total.left_out))])
+    return total
+
+
+def issue_coupons_to_segment(
+    *, actor: MaybeActor, segment_id: Any, campaign_id: Any
+) -> dict[str, int]:
+    """One coupon of a coupon campaign to each of the segment's customers the actor may see
+    and market to (the loyalty service leaves out the restricted and erased)."""
+    segment = get_segment(actor=actor, segment_id=segment_id)
+    ids = list(
+        segment_customers(actor=actor, segment=segment).order_by("id").values_list("id", flat=True)
+    )
+    total = {"issued": 0, "already": 0, "skipped": 0}
+    for start in range(0, max(len(ids), 1), MAX_ISSUE):
+        part = issue_coupons(
+            actor=actor, campaign_id=campaign_id, customer_ids=ids[start : start + MAX_ISSUE]
+        )
+        for key in total:
+            total[key] += int(part.get(key, 0))
     return total

@@ -20,6 +20,7 @@ from django.db import close_old_connections, connection
 from dossier.followups.services import announce_due_tasks
 from dossier.insights.birthdays import plan_birthday_greetings
 from dossier.insights.nightly import run_nightly
+from dossier.loyalty.tasks import nightly_loyalty
 from dossier.pipeline.stale import flag_stale_opportunities
 from dossier.transfer.tasks import resume_stalled_imports
 from dossier.transfer.uploads import forget_old_import_data, sweep_old_drafts
@@ -59,6 +60,9 @@ JOBS: tuple[Job, ...] = (
     # RFM, churn risk, lifetime value and grades, segment sizes, rule-kept tags: looked at
     # hourly, refreshed once a day
     Job("insights.nightly", 3600.0, run_nightly),
+    # points earned on last week's orders, taken back for refunds, lapsed; tiers (each step is
+    # idempotent, so an hourly run only catches up)
+    Job("loyalty.points", 3600.0, nightly_loyalty.call),
     # birthday greeting tasks (once a year per customer: an hourly look is harmless)
     Job("insights.birthdays", 3600.0, plan_birthday_greetings),
 )

@@ -41,6 +41,8 @@ API: dict[str, tuple[str, ...]] = {
     "DELETE /insights/tag-rules/{rule_id}":            (OK, OK, DENIED, DENIED, OK, DENIED, DENIED),
     # a segment into a campaign: who adds campaign members, of a segment they see
     "POST /insights/segments/{segment_id}/campaigns/{campaign_id}": (OK, OK, DENIED, DENIED, OK, UNSEEN, UNSEEN),  # noqa: E501
+    # a segment's coupons: who runs coupon campaigns, of a segment they see
+    "POST /insights/segments/{segment_id}/coupon-campaigns/{campaign_id}": (OK, OK, DENIED, DENIED, OK, UNSEEN, UNSEEN),  # noqa: E501
     # a customer's recommendations: whoever may see the customer
     "GET /insights/customers/{customer_id}/recommendations": (OK, OK, OK, OK, OK, UNSEEN, UNSEEN),
 }  # fmt: skip
@@ -62,7 +64,17 @@ def _campaign(world: World) -> Any:
     return create_campaign(actor=world.users["admin"], name="matrix", channel="sms")
 
 
+def _coupons(world: World) -> Any:
+    from dossier.loyalty.tests.matrix import _campaign
+
+    return _campaign(world)
+
+
 API_CALLS: dict[str, Any] = {
+    "POST /insights/segments/{segment_id}/coupon-campaigns/{campaign_id}": lambda w, a: (
+        f"/insights/segments/{segment(w, a).pk}/coupon-campaigns/{_coupons(w).pk}",
+        {},
+    ),
     "POST /insights/segments/{segment_id}/campaigns/{campaign_id}": lambda w, a: (
         f"/insights/segments/{segment(w, a).pk}/campaigns/{_campaign(w).pk}",
         {},

@@ -63,3 +63,29 @@ def test_29_february_is_greeted_on_the_28th_in_a_common_year(
     assert plan_birthday_greetings(today=date(2027, 2, 25)) == 1
     assert plan_birthday_greetings(today=date(2028, 2, 25)) == 0  # 28 Feb 2028: not yet
     assert plan_birthday_greetings(today=date(2028, 2, 26)) == 1  # 29 Feb 2028
+
+
+def test_a_configured_coupon_goes_to_each_greeted_customer_only(
+    owner: User, admin_user: User, make_customer: Callable[..., Any], settings: Any
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from dossier.loyalty.models import Coupon
+    from dossier.loyalty.services.coupons import create_coupon_campaign
+
+    now = timezone.now()
+    campaign = create_coupon_campaign(
+        actor=admin_user, name="生日券", kind="amount", value="20.00",
+        valid_from=now - timedelta(days=1), valid_until=now + timedelta(days=60),
+    )  # fmt: skip
+    settings.DOSSIER_BIRTHDAY_COUPON_CAMPAIGN = campaign.pk
+    greeted, silent = (
+        make_customer(owner, birthday="1990-06-15"),
+        make_customer(owner, birthday="1990-06-15"),
+    )
+    _consent(admin_user, greeted)
+    assert plan_birthday_greetings(today=TODAY) == 1
+    assert list(Coupon.objects.values_list("customer_id", flat=True)) == [greeted.pk]
+    assert silent.pk not in set(Coupon.objects.values_list("customer_id", flat=True))

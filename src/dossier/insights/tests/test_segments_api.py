@@ -272,3 +272,36 @@ def test_a_segment_fills_a_campaign_with_those_who_consented(
     assert CampaignMember.objects.filter(campaign=campaign).count() == 2
     assert api_as(team["sales"]).post(url, {}).status_code == 403
     assert api_as(team["other"]).post(url, {}).status_code == 404
+
+
+def test_a_segment_gets_one_coupon_each(
+    team: dict[str, User], spenders: list[Any], api_as: Callable[..., Any], admin_user: User
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from dossier.loyalty.models import Coupon
+    from dossier.loyalty.services.coupons import create_coupon_campaign
+
+    now = timezone.now()
+    campaign = create_coupon_campaign(
+        actor=admin_user, name="大客户券", kind="percent", value="10",
+        valid_from=now - timedelta(days=1), valid_until=now + timedelta(days=30),
+    )  # fmt: skip
+    segment = (
+        api_as(team["manager"])
+        .post("/insights/segments", {"name": "Big", "rules": BIG_SPENDERS})
+        .json()
+    )
+    url = f"/insights/segments/{segment['id']}/coupon-campaigns/{campaign.pk}"
+    first = api_as(team["marketing"]).post(url, {})
+    assert first.status_code == 200, first.json()
+    assert first.json() == {"issued": 3, "already": 0, "skipped": 0}
+    assert api_as(team["marketing"]).post(url, {}).json() == {
+        "issued": 0,
+        "already": 3,
+        "skipped": 0,
+    }
+    assert Coupon.objects.filter(campaign=campaign).count() == 3
+    assert api_as(team["sales"]).post(url, {}).status_code == 403
