@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db import OperationalError, connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -116,14 +117,54 @@ def matching(
 
 
 def count_rules(*, actor: MaybeActor, rules: Any) -> SegmentCount:
-    """How many customers the rules describe, as ``actor`` may know it."""
+    """How many customers the rules describe, as ``actor`` may know it.
+
+    Aggregate-only viewers get counts under 5 suppressed and the others rounded to a multiple
+    of 5: two counts differing by one customer ("Shanghai" and "Shanghai but not X Corp")
+    would otherwise tell who works at X Corp. Rounding blunts such differencing; it does not
+    make it impossible, which is why these viewers never see identifiers at all.
+    """
     node = checked_rules(actor, rules)
     if aggregates_only(actor):
-        count = matching(node).count()
+        count = bounded_count(matching(node))
         suppressed = 0 < count < SMALL_GROUP
-        return SegmentCount(None if suppressed else count, suppressed, True)
+        rounded = SMALL_GROUP * round(count / SMALL_GROUP)
+        return SegmentCount(None if suppressed else rounded, suppressed, True)
     base = restrict(live_customers(), actor, "view")
-    return SegmentCount(matching(node, base=base).count(), False, False)
+    return SegmentCount(bounded_count(matching(node, base=base)), False, False)
+
+
+#: how long one segment count may hold PostgreSQL (a live count runs on every keystroke)
+COUNT_TIMEOUT_MS = 15_000
+
+
+def bounded_count(customers: QuerySet[Customer]) -> int:
+    """``customers.count()``; on PostgreSQL given at most :data:`COUNT_TIMEOUT_MS`, and a rule
+    that takes longer is refused (a user's rule must not hold the database for everyone)."""
+    if connection.vendor != "postgresql":
+        return customers.count()
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('statement_timeout')")
+            before = cursor.fetchone()[0]
+            cursor.execute(
+                "SELECT set_config('statement_timeout', %s, true)", [str(COUNT_TIMEOUT_MS)]
+            )
+            found = customers.count()
+            # SET LOCAL outlives a released savepoint: put the caller's value back
+            cursor.execute("SELECT set_config('statement_timeout', %s, true)", [before])
+            return found
+    except OperationalError as error:
+        if "statement timeout" not in str(error):
+            raise
+        raise ValidationFailed(
+            _("The segment's rules are not valid."),
+            errors=[
+                FieldError(
+                    "rule_too_slow", field="rules", label="rules", seconds=COUNT_TIMEOUT_MS // 1000
+                )
+            ],
+        ) from None
 
 
 def segment_customers(*, actor: MaybeActor, segment: Segment) -> QuerySet[Customer]:

@@ -332,6 +332,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{label}: your role may not segment by {value}.",
         "{label}：您的角色不能按 {value} 分群。",
     ),
+    "rule_too_slow": (
+        "{label}: counting these rules took more than {seconds} s; narrow them "
+        "(a shorter period, fewer alternatives).",
+        "{label}：统计这些规则超过 {seconds} 秒；请缩小范围（更短的时间段、更少的备选条件）。",
+    ),
     "rule_unknown_value": (
         "{label}: “{value}” does not exist.",
         "{label}：“{value}”不存在。",

@@ -295,13 +295,51 @@ def test_a_segment_gets_one_coupon_each(
         .json()
     )
     url = f"/insights/segments/{segment['id']}/coupon-campaigns/{campaign.pk}"
-    first = api_as(team["marketing"]).post(url, {})
+    first = api_as(team["manager"]).post(url, {})
     assert first.status_code == 200, first.json()
     assert first.json() == {"issued": 3, "already": 0, "skipped": 0}
-    assert api_as(team["marketing"]).post(url, {}).json() == {
-        "issued": 0,
-        "already": 3,
-        "skipped": 0,
-    }
+    again = api_as(team["manager"]).post(url, {}).json()
+    assert again == {"issued": 0, "already": 3, "skipped": 0}
+    # marketing may issue, but only to customers it sees (none of the sales team's)
+    assert api_as(team["marketing"]).post(url, {}).json()["issued"] == 0
     assert Coupon.objects.filter(campaign=campaign).count() == 3
     assert api_as(team["sales"]).post(url, {}).status_code == 403
+
+
+def test_an_analysts_count_is_rounded_to_fives_against_differencing(
+    team: dict[str, User], spenders: list[Any], api_as: Callable[..., Any], admin_user: User
+) -> None:
+    everyone = {"field": "order_count", "op": "gte", "value": 1}  # the six spenders
+    assert (
+        api_as(admin_user).post("/insights/segments/count", {"rules": everyone}).json()["count"]
+        == 6
+    )
+    seen = api_as(team["analyst"]).post("/insights/segments/count", {"rules": everyone}).json()
+    assert seen == {"count": 5, "suppressed": False, "shown": "5"}
+
+
+@pytest.mark.skipif(
+    "os.environ.get('DOSSIER_DATABASE_URL', '').split(':')[0] not in ('postgres', 'postgresql')",
+    reason="PostgreSQL's statement timeout (SQLite counts are not bounded)",
+)
+def test_a_count_that_would_hold_postgresql_is_refused_and_the_timeout_put_back(
+    monkeypatch: pytest.MonkeyPatch, spenders: list[Any]
+) -> None:
+    from django.db import connection
+
+    from dossier.core.errors import ValidationFailed
+    from dossier.customers.models import Customer
+    from dossier.insights import selectors
+
+    monkeypatch.setattr(selectors, "COUNT_TIMEOUT_MS", 50)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('statement_timeout')")
+        before = cursor.fetchone()[0]
+    slow = Customer.objects.extra(where=["pg_sleep(0.5) IS NOT NULL"])
+    with pytest.raises(ValidationFailed) as refused:
+        selectors.bounded_count(slow)
+    assert refused.value.errors[0].code == "rule_too_slow"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('statement_timeout')")
+        assert cursor.fetchone()[0] == before
+    assert selectors.bounded_count(Customer.objects.all()) >= 0
