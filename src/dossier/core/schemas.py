@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from ninja import Field, Schema
 from pydantic import (
+    AfterValidator,
     BeforeValidator,
     GetCoreSchemaHandler,
     GetJsonSchemaHandler,
@@ -129,8 +130,21 @@ def _written_as_a_time(value: Any) -> Any:
     raise PydanticCustomError("datetime_format", "Input should be a time written in ISO 8601")
 
 
-#: a date and time written in ISO 8601 (never a number)
-IsoDateTime = Annotated[datetime, BeforeValidator(_written_as_a_time)]
+def _in_utc(value: datetime) -> datetime:
+    # an offset such as -19:48 is valid ISO 8601 but beyond what PostgreSQL stores: the
+    # instant is kept, in UTC
+    if value.tzinfo is None:
+        return value
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise PydanticCustomError(
+            "datetime_range", "Input should be a time within years 1-9999"
+        ) from None
+
+
+#: a date and time written in ISO 8601 (never a number), aware ones in UTC
+IsoDateTime = Annotated[datetime, BeforeValidator(_written_as_a_time), AfterValidator(_in_utc)]
 
 #: an id (a page cursor, say), or empty for none; the services read and check it
 UuidOrEmpty = Annotated[

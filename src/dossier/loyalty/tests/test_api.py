@@ -117,3 +117,15 @@ def test_administrators_set_the_programme_and_tiers(
     )
     assert [t["name"] for t in tiers.json()] == ["银卡", "金卡"]
     assert [t["name"] for t in api_as(manager).get("/loyalty/tiers").json()] == ["银卡", "金卡"]
+
+
+def test_a_time_with_an_offset_beyond_what_postgresql_stores_is_kept_in_utc(
+    api_as: Any, admin_user: Any
+) -> None:
+    # found by schemathesis: -19:48 is ISO 8601, and PostgreSQL refused it with a 422
+    changed = api_as(admin_user).patch(
+        "/loyalty/programme", {"earn_from": "2026-05-15T00:21:32.8-19:48"}
+    )
+    assert changed.status_code == 200, changed.content
+    earn_from = Programme.objects.get().earn_from
+    assert earn_from.isoformat().startswith("2026-05-15T20:09:32.8")
