@@ -72,6 +72,7 @@ def build(conn: Any) -> None:
     from dossier.activity.models import CustomerFigures
     from dossier.consent.models import ConsentEvent, Purpose
     from dossier.customers.models import Customer, CustomerTag, Tag
+    from dossier.insights import scoring
     from dossier.insights.models import CustomerScore
     from dossier.orders.models import Order, OrderLine, Product
     from dossier.templates.models import Template
@@ -224,30 +225,13 @@ def build(conn: Any) -> None:
     _copy(
         conn,
         CustomerTag,
-        ["customer_id", "tag_id", "added_at", "added_by_id"],
-        ((pk, rng.choice(tags), NOW, None) for pk in ids if rng.random() < 0.3),
+        ["customer_id", "tag_id", "added_at", "added_by_id", "source"],
+        ((pk, rng.choice(tags), NOW, None, "") for pk in ids if rng.random() < 0.3),
     )
-    score_columns = [
-        "customer_id",
-        "recency_days",
-        "frequency",
-        "monetary",
-        "r_score",
-        "f_score",
-        "m_score",
-        "rfm_segment",
-        "grade",
-        "churn_risk",
-        "churn_reasons",
-        "p_alive",
-        "expected_purchases",
-        "clv",
-        "refreshed_at",
-    ]
     _copy(
         conn,
         CustomerScore,
-        score_columns,
+        scoring.COLUMNS,
         (
             (
                 pk,

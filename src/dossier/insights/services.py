@@ -149,13 +149,17 @@ def recount_segments() -> int:
     return done
 
 
+def _segment_ids(actor: MaybeActor, segment_id: Any) -> list[Any]:
+    """The ids of the segment's customers ``actor`` may see, in order."""
+    segment = get_segment(actor=actor, segment_id=segment_id)
+    found = segment_customers(actor=actor, segment=segment).order_by("id")
+    return list(found.values_list("id", flat=True))
+
+
 def add_segment_to_campaign(*, actor: MaybeActor, segment_id: Any, campaign_id: Any) -> Any:
     """Add a segment's customers (those the actor may see) to a campaign, a thousand at a
     time; the campaign leaves out those without consent, restricted or erased, and says why."""
-    segment = get_segment(actor=actor, segment_id=segment_id)
-    ids = list(
-        segment_customers(actor=actor, segment=segment).order_by("id").values_list("id", flat=True)
-    )
+    ids = _segment_ids(actor, segment_id)
     total = AddReport()
     for start in range(0, max(len(ids), 1), MAX_IDS):
         part = add_members(
@@ -173,10 +177,7 @@ def issue_coupons_to_segment(
 ) -> dict[str, int]:
     """One coupon of a coupon campaign to each of the segment's customers the actor may see
     and market to (the loyalty service leaves out the restricted and erased)."""
-    segment = get_segment(actor=actor, segment_id=segment_id)
-    ids = list(
-        segment_customers(actor=actor, segment=segment).order_by("id").values_list("id", flat=True)
-    )
+    ids = _segment_ids(actor, segment_id)
     total = {"issued": 0, "already": 0, "skipped": 0}
     for start in range(0, max(len(ids), 1), MAX_ISSUE):
         part = issue_coupons(
