@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "dossier.backup",
     "dossier.accounts",
     "dossier.templates",
+    "dossier.savedviews",
     "dossier.customers",
     "dossier.consent",
     "dossier.activity",
@@ -65,6 +66,8 @@ INSTALLED_APPS = [
     "dossier.privacy",
     "dossier.insights",
     "dossier.overview",
+    "dossier.home",
+    "dossier.bulk",
     "dossier.site",
 ]
 
