@@ -20,18 +20,18 @@ from dossier.savedviews.schemas import (
 )
 
 router = Router(tags=["saved views"])
+#: ``?list=customers``: the list page the views belong to
+LIST_QUERY = Query(..., alias="list", description="The list page: customers, tickets …")
 
 
 @router.get("/saved-views", response={200: SavedViewListOut, **ERRORS})
-def list_views(request: ApiRequest, list_name: ListName = Query(..., alias="list")) -> Any:
+def list_views(request: ApiRequest, list_name: ListName = LIST_QUERY) -> Any:
     """The views of a list you see: yours first, then those shared with your team."""
     return {"items": selectors.view_rows(request.user, list_name)}
 
 
 @router.post("/saved-views", response={201: SavedViewOut, **ERRORS})
-def create_view(
-    request: ApiRequest, payload: SavedViewIn, list_name: ListName = Query(..., alias="list")
-) -> Any:
+def create_view(request: ApiRequest, payload: SavedViewIn, list_name: ListName = LIST_QUERY) -> Any:
     """Save a list's query parameters as a view, personal or shared with your team."""
     view = services.create_view(actor=request.user, list_name=list_name, **payload.dict())
     return Status(201, selectors.one_view_row(request.user, view.pk))

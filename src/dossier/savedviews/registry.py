@@ -170,9 +170,9 @@ def checked_params(spec: ListSpec, raw: Any) -> dict[str, str | list[str]]:
                 )
             )
             continue
-        error = _value_error(key, value)
-        if error is not None:
-            errors.append(error)
+        refused = _value_error(key, value)
+        if refused is not None:
+            errors.append(refused)
             continue
         if isinstance(value, list):
             kept = [v for v in value if v.strip()]

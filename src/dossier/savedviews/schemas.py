@@ -46,7 +46,6 @@ class SavedViewPatch(Schema):
 
 class SavedViewOut(Schema):
     id: int
-    list: str
     name: str
     params: dict[str, str | list[str]]
     shared: bool
@@ -58,6 +57,8 @@ class SavedViewOut(Schema):
     query: str = Field(..., description="The list page's query string that opens the view.")
     created_at: datetime
     updated_at: datetime
+    # last: in the class body, the name would hide the type ``list`` from the fields below
+    list: str
 
 
 class SavedViewListOut(Schema):
@@ -73,13 +74,15 @@ class PreferencesIn(Schema):
     columns: list[str] = Field(
         ..., max_length=MAX_COLUMNS, description="Column keys in order; empty: the defaults."
     )
-    page_size: int | None = Field(None, description="One of the list's page sizes; null: its default.")
+    page_size: int | None = Field(
+        None, description="One of the list's page sizes; null: its default."
+    )
 
 
 class PreferencesOut(Schema):
-    list: str
     columns: list[str]
     page_size: int | None
     default_view_id: int | None
     allowed_columns: list[ColumnOut]
     page_sizes: list[int]
+    list: str  # last, as in SavedViewOut

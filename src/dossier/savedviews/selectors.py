@@ -152,7 +152,7 @@ def view_row(actor: Any, view: SavedView, *, default_id: int | None = None) -> d
         "mine": view.owner_id == actor.pk,
         "is_default": view.pk == default_id,
         "may_change": may_change_view(actor, view),
-        "query": "?view=%d" % view.pk,
+        "query": f"?view={view.pk}",
         "created_at": view.created_at,
         "updated_at": view.updated_at,
     }

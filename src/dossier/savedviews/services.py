@@ -48,8 +48,10 @@ def _checked_name(name: Any) -> str:
 
 
 def _checked_position(position: Any) -> int:
-    if isinstance(position, bool) or not isinstance(position, int) or not (
-        0 <= position <= MAX_POSITION
+    if (
+        isinstance(position, bool)
+        or not isinstance(position, int)
+        or not (0 <= position <= MAX_POSITION)
     ):
         error = FieldError(
             "rule_bad_number", field="position", label=_("position"), min=0, max=MAX_POSITION

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+
 import pytest
 from django.contrib.auth.models import User
 
@@ -25,4 +26,3 @@ def team(make_user: Callable[..., User]) -> dict[str, User]:
         "analyst": make_user("analyst", roles.ANALYST),
         "loner_admin": make_user("loner-admin", roles.ADMIN),
     }
-

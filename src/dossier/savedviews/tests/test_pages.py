@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pytest
 from django.contrib.auth.models import User
 from django.template.loader import render_to_string
@@ -96,7 +95,9 @@ def test_default_is_set_and_cleared_from_the_page(team: dict[str, User]) -> None
 def test_column_chooser_keeps_columns_and_page_size(team: dict[str, User]) -> None:
     c = client(team["sales"])
     url = f"/list-preferences/{LIST}/"
-    response = c.post(url, {"columns": ["phone", "name"], "page_size": "50", "next": "/customers/?q=a"})
+    response = c.post(
+        url, {"columns": ["phone", "name"], "page_size": "50", "next": "/customers/?q=a"}
+    )
     assert (response.status_code, response["Location"]) == (302, "/customers/?q=a")
     preference = ListPreference.objects.get(user=team["sales"])
     assert (preference.columns, preference.page_size) == (["phone", "name"], 50)
@@ -142,5 +143,3 @@ def test_column_chooser_checks_the_columns_shown(team: dict[str, User]) -> None:
     assert 'value="phone" checked' in html and 'value="name" checked' not in html
     assert '<option value="50" selected>' in html
     assert "spend" not in html
-
-
