@@ -227,12 +227,24 @@ def list_context(
     allowed_columns: Iterable[str | Column] | None = None,
     default_columns: Iterable[str] | None = None,
 ) -> dict[str, Any]:
-    """Everything a list page needs for its saved views and column chooser (see README).
+    """Everything a list page needs for its saved views and column chooser.
 
-    The parameters to apply (``params``): a chosen ``?view=<id>``'s, with any of the list's
-    parameters in the request replacing the view's; else the request's; else, when the
-    request names none of the list's parameters (and not ``?view=all``), the user's default
-    view's. A view that is gone or not visible is ignored (``view_missing``).
+    Call it with ``request.GET``; ``allowed_columns``: the columns this actor may see, as
+    keys or (key, label) pairs (default: what the list registered for them);
+    ``default_columns``: the list's own choice when the user made none (default: all
+    allowed). PermissionDenied if the actor may not use the list, NotFound if unregistered.
+
+    The parameters to apply (``params``, a QueryDict of the list's registered parameters
+    only): a chosen ``?view=<id>``'s, any of the list's parameters in the request replacing
+    the view's (one sent empty clears it); else the request's; else, when the request names
+    none of the list's parameters and is not ``?view=all``, the user's default view's. A
+    view that is gone or not visible is ignored (``view_missing``). Keys returned:
+    ``list_name``, ``saved_views`` (rows, tab order), ``active_view`` (row or None; a plain
+    request with exactly a view's parameters marks that view), ``active_view_modified``,
+    ``view_missing``, ``default_view``, ``params``, ``current_params`` ((key, value) pairs
+    for hidden inputs), ``current_query``, ``allowed_columns`` ((key, label) pairs),
+    ``preferences`` (columns, page_size, chosen), ``columns`` (the columns to show),
+    ``page_size``, ``page_sizes``, ``no_view``.
     """
     spec = checked_list(actor, list_name)
     own = _request_params(spec, request_params)
