@@ -52,7 +52,9 @@ def test_a_refused_save_goes_back_with_the_reason(team: dict[str, User]) -> None
     assert "secret" in page.content.decode()  # the message names the parameter
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "javascript:x"])
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/", "//evil.example/x", "/\\evil.example/", "javascript:x"]
+)
 def test_next_never_leaves_the_site(team: dict[str, User], target: str) -> None:
     response = client(team["sales"]).post(SAVE, {"list": LIST, "name": "x", "next": target})
     assert response["Location"].startswith("/customers/?view=")
@@ -143,3 +145,20 @@ def test_column_chooser_checks_the_columns_shown(team: dict[str, User]) -> None:
     assert 'value="phone" checked' in html and 'value="name" checked' not in html
     assert '<option value="50" selected>' in html
     assert "spend" not in html
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        {"name": "a\x00b"},
+        {"name": "ok", "param:q": "a\x00b"},
+        {"name": "ok", "param:tag": ["1"] * 101},
+        {"name": "x" * 101},
+    ],
+)
+def test_hostile_forms_are_refused_without_a_server_error(
+    team: dict[str, User], form: dict[str, object]
+) -> None:
+    response = client(team["sales"]).post(SAVE, {"list": LIST, "next": "/customers/", **form})
+    assert (response.status_code, response["Location"]) == (302, "/customers/")
+    assert not SavedView.objects.exists()
