@@ -112,11 +112,13 @@ def test_column_chooser_keeps_columns_and_page_size(team: dict[str, User]) -> No
     assert client(team["analyst"]).post(url, {"columns": []}).status_code == 403
 
 
-def _render(user: User, query: str, template: str) -> str:
+def _render(user: User, query: str, template: str, **extra: object) -> str:
     request = RequestFactory().get(f"/customers/?{query}")
     request.user = user
     ctx = list_context(user, LIST, request.GET)
-    return render_to_string(f"savedviews/{template}", ctx, request=request)
+    html = render_to_string(f"savedviews/{template}", {**ctx, **extra}, request=request)
+    assert "Expects" not in html and "{#" not in html  # the notes for developers stay hidden
+    return html
 
 
 def test_tabs_mark_the_active_view_and_link_each(team: dict[str, User]) -> None:
@@ -129,6 +131,8 @@ def test_tabs_mark_the_active_view_and_link_each(team: dict[str, User]) -> None:
     assert 'href="?view=all">' in html
     plain = _render(team["sales"], "", "_tabs.html")
     assert 'href="?view=all" aria-current="page"' in plain
+    assert "hx-swap-oob" not in plain
+    assert 'hx-swap-oob="true"' in _render(team["sales"], "", "_tabs.html", oob=True)
 
 
 def test_save_form_carries_the_current_parameters(team: dict[str, User]) -> None:
