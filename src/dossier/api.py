@@ -38,6 +38,7 @@ from dossier.overview.api import router as overview_router
 from dossier.pipeline.api import opportunities_router, stages_router
 from dossier.privacy.api import router as privacy_router
 from dossier.privacy.audit_api import router as audit_router
+from dossier.savedviews.api import router as savedviews_router
 from dossier.templates.api import router as templates_router
 from dossier.tickets.api import router as tickets_router
 from dossier.webhooks.api import router as webhooks_router
@@ -97,6 +98,7 @@ api.add_router("/orders", orders_router)
 api.add_router("/products", products_router)
 api.add_router("/loyalty", loyalty_router)
 api.add_router("/insights", insights_router)
+api.add_router("", savedviews_router)  # /saved-views, /list-preferences
 api.add_router("/", accounts_router)
 
 

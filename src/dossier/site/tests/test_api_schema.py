@@ -84,6 +84,11 @@ RECORD_FIELDS: dict[str, set[str]] = {
     "POST /api/v1/insights/segments": {"*"},
     "POST /api/v1/insights/segments/count": {"*"},
     "PATCH /api/v1/insights/segments/{segment_id}": {"*"},
+    # a saved view's parameters and a column choice: which names a list accepts is what the
+    # list registered (and, for columns, what the caller's role is offered)
+    "POST /api/v1/saved-views": {"*"},
+    "PATCH /api/v1/saved-views/{view_id}": {"*"},
+    "PUT /api/v1/list-preferences/{list_name}": {"columns", "page_size"},
     # a webhook's target must resolve to public addresses: which hosts do is the network's data
     "POST /api/v1/webhooks": {"url"},
     "PATCH /api/v1/webhooks/{subscription_id}": {"url"},
