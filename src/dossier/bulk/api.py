@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from django.urls import reverse
 from ninja import Field, Router, Schema, Status
+from pydantic import ConfigDict
 
 from dossier.accounts.auth import ApiRequest
 from dossier.bulk import selectors, services
@@ -43,12 +44,18 @@ class FiltersIn(Schema):
 
 
 class BulkActionIn(Schema):
+    """An action and its selection: ``ids`` or ``filters``, exactly one of them."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"oneOf": [{"required": ["ids"]}, {"required": ["filters"]}]}
+    )
+
     action: Annotated[str, OneOf(list(ACTIONS), checked=True)]
     parameters: ParametersIn = Field(default_factory=ParametersIn)
-    ids: list[Annotated[str, Field(max_length=64)]] | None = Field(
+    ids: list[Annotated[str, Field(max_length=64)]] = Field(  # type: ignore[assignment]
         None, max_length=services.MAX_IDS, description="The chosen customers' ids (or filters)."
     )
-    filters: FiltersIn | None = Field(
+    filters: FiltersIn = Field(  # type: ignore[assignment]
         None, description="Every customer matching the customer list's filters (or ids)."
     )
 
