@@ -17,6 +17,7 @@ from dossier.core.schemas import ERRORS, TEXT, OneOf, RecordId
 
 router = Router(tags=["bulk actions"])
 Text = Annotated[str, Field(max_length=200, pattern=TEXT)]
+IdList = Annotated[list[Annotated[str, Field(max_length=64)]], Field(max_length=services.MAX_IDS)]
 
 
 class ParametersIn(Schema):
@@ -51,13 +52,10 @@ class BulkActionIn(Schema):
     )
 
     action: Annotated[str, OneOf(list(ACTIONS), checked=True)]
-    parameters: ParametersIn = Field(default_factory=ParametersIn)
-    ids: list[Annotated[str, Field(max_length=64)]] = Field(  # type: ignore[assignment]
-        None, max_length=services.MAX_IDS, description="The chosen customers' ids (or filters)."
-    )
-    filters: FiltersIn = Field(  # type: ignore[assignment]
-        None, description="Every customer matching the customer list's filters (or ids)."
-    )
+    parameters: ParametersIn = ParametersIn()  # type: ignore[call-arg]
+    # not nullable in the document: a selection is named, never left out by a null
+    ids: IdList = Field(None, description="The chosen ids.")  # type: ignore[arg-type]
+    filters: FiltersIn = Field(None, description="All matching.")  # type: ignore[arg-type,assignment]
 
 
 class FailureOut(Schema):

@@ -90,7 +90,7 @@ def undo(request: AuthenticatedRequest, bulk_id: int) -> HttpResponse:
 
 
 @require_GET
-@_shows_errors
+@_shows_errors  # type: ignore[arg-type]  # a streamed answer, not an HttpResponse
 def download(request: AuthenticatedRequest, bulk_id: int) -> HttpResponseBase:
     """The file of an export action, for its author only, masked as they see the customers."""
     bulk = selectors.bulk_action_for(actor=request.user, bulk_id=bulk_id)
