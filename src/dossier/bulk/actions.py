@@ -190,7 +190,9 @@ def _undo_remove_tag(
 
 @transaction.atomic
 def _change_owner(actor: User, customer_id: str, params: dict[str, Any]) -> UndoEntry:
-    owner = get_user_model().objects.get(username=params["owner"])
+    owner = get_user_model().objects.filter(username=params["owner"]).first()
+    if owner is None:  # the account went while the action ran
+        raise NotFound(_("The new owner no longer exists."), code="owner_gone")
     customer = _locked(actor, customer_id)
     if customer.owner_id == owner.pk:
         return None
