@@ -7,7 +7,7 @@ from uuid import UUID
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from dossier.accounts.selectors import role_of_cached, team_id_of, team_members
@@ -22,7 +22,7 @@ from dossier.customers.services.profiles import check_owner
 #: the list's filters a bulk action may be asked on
 FILTER_KEYS = ("q", "tag", "template", "owner", "status")
 #: people a picker offers at most
-PICKER_LIMIT = 200
+PICKER_LIMIT = 100
 
 
 def oversees(actor: User, bulk: BulkAction) -> bool:
@@ -64,7 +64,20 @@ def is_uuid(value: Any) -> bool:
 
 
 def _colleagues(actor: User) -> QuerySet[User]:
-    people = get_user_model().objects.filter(is_active=True).order_by("username")
+    """Active people who see customers (by their groups or their own permissions) whom the
+    actor works with: everyone for admins, their team for the others."""
+    sees = {"codename": "view_customer", "content_type__app_label": "customers"}
+    people = (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(
+            Q(is_superuser=True)
+            | Q(**{f"groups__permissions__{k}": v for k, v in sees.items()})
+            | Q(**{f"user_permissions__{k}": v for k, v in sees.items()})
+        )
+        .distinct()
+        .order_by("username")
+    )
     if actor.is_superuser or role_of_cached(actor) == roles.ADMIN:
         return people
     team = team_id_of(actor)
