@@ -70,6 +70,11 @@ class BulkAction(models.Model):
         return self.state in (self.State.DONE, self.State.FAILED)
 
     @property
+    def busy(self) -> bool:
+        """Running, or being undone: a page showing it asks again."""
+        return not self.finished or (self.undone_at is not None and not self.undo_report)
+
+    @property
     def handled(self) -> int:
         return self.done + self.failed
 

@@ -223,7 +223,7 @@ def undo_bulk_action(*, actor: User, bulk_id: Any) -> BulkAction:
 
     By the action's author, an admin or a manager of the author's team (others: 404). A
     customer changed after the action is left as it is and reported, as is one the undoer
-    may not change. Audited once.
+    may not change. Audited once. More than ``RUN_AT_ONCE`` customers are undone by the worker.
     """
     bulk = bulk_action_for(actor=actor, bulk_id=bulk_id)
     kind = ACTIONS[bulk.action]
@@ -237,6 +237,22 @@ def undo_bulk_action(*, actor: User, bulk_id: Any) -> BulkAction:
             raise Conflict(_("This action was undone already."), code="already_undone")
         bulk.undone_at, bulk.undone_by = timezone.now(), actor
         bulk.save(update_fields=["undone_at", "undone_by"])
+        if len(bulk.undo) > RUN_AT_ONCE:
+            from dossier.bulk.tasks import undo_bulk_action as undo_task
+
+            pk = bulk.pk
+            transaction.on_commit(lambda: undo_task.enqueue(pk))
+    if len(bulk.undo) > RUN_AT_ONCE:
+        return bulk  # the worker undoes it; ``undo_report`` stays empty until it has
+    return revert(bulk_id=bulk.pk)
+
+
+def revert(*, bulk_id: int) -> BulkAction:
+    """Undo a claimed bulk action customer by customer, as the one who asked for the undo."""
+    bulk = BulkAction.objects.select_related("undone_by").get(pk=bulk_id)
+    kind, actor = ACTIONS[bulk.action], bulk.undone_by
+    if bulk.undo_report or kind.revert is None or actor is None:
+        return bulk
     restored, skipped = 0, []
     for customer_id, entry in bulk.undo.items():
         try:

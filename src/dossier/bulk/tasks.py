@@ -14,3 +14,12 @@ def run_bulk_action(bulk_id: int) -> dict[str, Any]:
 
     bulk = run(bulk_id=bulk_id)
     return {"bulk_action": bulk.pk, "state": bulk.state, "done": bulk.done, "failed": bulk.failed}
+
+
+@task()
+def undo_bulk_action(bulk_id: int) -> dict[str, Any]:
+    """Undo a bulk action whose undo was asked for (too large to do in the request)."""
+    from dossier.bulk.services import revert
+
+    bulk = revert(bulk_id=bulk_id)
+    return {"bulk_action": bulk.pk, "undo": bulk.undo_report}

@@ -81,11 +81,15 @@ def undo(request: AuthenticatedRequest, bulk_id: int) -> HttpResponse:
             raise
         messages.error(request, str(error.message))
         return redirect("bulk:detail", bulk_id=bulk_id)
-    messages.success(
-        request,
-        _("Undone for %(restored)d customers; %(skipped)d left as they are now.")
-        % {"restored": bulk.undo_report["restored"], "skipped": len(bulk.undo_report["skipped"])},
-    )
+    if bulk.undo_report:
+        messages.success(
+            request,
+            _("Undone for %(restored)d customers; %(skipped)d left as they are now.")
+            % {
+                "restored": bulk.undo_report["restored"],
+                "skipped": len(bulk.undo_report["skipped"]),
+            },
+        )
     return redirect("bulk:detail", bulk_id=bulk.pk)
 
 

@@ -222,3 +222,24 @@ def test_malformed_and_repeated_ids_are_reported_not_found_once(crew: Crew) -> N
     )
     assert (bulk.total, bulk.done, bulk.failed) == (3, 1, 2)
     assert {f["code"] for f in bulk.failures} == {"customer_not_found"}
+
+
+def test_a_large_undo_runs_as_a_task_and_is_audited_once(
+    crew: Crew, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    from dossier.audit.models import AuditEvent
+
+    bulk = start_bulk_action(
+        actor=crew.sales, action="add_tag", parameters={"tag": crew.tag.pk}, ids=crew.ids()
+    )
+    monkeypatch.setattr(services, "RUN_AT_ONCE", 1)
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        bulk = undo_bulk_action(actor=crew.manager, bulk_id=bulk.pk)
+    assert bulk.undone_at is not None and bulk.undo_report == {} and bulk.busy
+    assert CustomerTag.objects.count() == 3 and len(queued) == 1
+    queued[0]()
+    bulk.refresh_from_db()
+    assert bulk.undo_report["restored"] == 3 and not bulk.busy
+    assert not CustomerTag.objects.exists()
+    undo = AuditEvent.objects.filter(object_type="bulk_action", changes__undo="add_tag")
+    assert undo.count() == 1 and undo.get().actor == crew.manager
