@@ -243,3 +243,39 @@ def test_a_large_undo_runs_as_a_task_and_is_audited_once(
     assert not CustomerTag.objects.exists()
     undo = AuditEvent.objects.filter(object_type="bulk_action", changes__undo="add_tag")
     assert undo.count() == 1 and undo.get().actor == crew.manager
+
+
+def test_another_teams_campaign_gets_only_the_customers_the_actor_sees(
+    crew: Crew, make_user: Any
+) -> None:
+    # campaigns belong to no team in the core (campaign_for): the customers added are still
+    # only those the asker may see; the other team's own customer is reported not found
+    from dossier.core import roles
+
+    west_marketing = make_user("west.ma", roles.MARKETING, team="west")
+    campaign = create_campaign(actor=west_marketing, name="西区活动", channel="sms")
+    for customer in (crew.mine[0], crew.theirs):
+        grant_consent(
+            actor=crew.admin,
+            customer_id=customer.pk,
+            purpose="marketing",
+            channel="sms",
+            source="staff",
+            notice_version="2024-01",
+        )
+    bulk = start_bulk_action(
+        actor=crew.manager,
+        action="add_to_campaign",
+        parameters={"campaign": campaign.pk},
+        ids=[crew.ids()[0], str(crew.theirs.pk)],
+    )
+    assert (bulk.done, bulk.failed) == (1, 1)
+    assert bulk.failures[0] == {
+        "customer": str(crew.theirs.pk),
+        "code": "not_found",
+        "reason": "No such customer (or not one you may see).",
+    }
+    members = set(
+        CampaignMember.objects.filter(campaign=campaign).values_list("customer_id", flat=True)
+    )
+    assert members == {crew.mine[0].pk}
