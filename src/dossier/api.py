@@ -19,6 +19,7 @@ from ninja.parser import Parser
 
 from dossier.accounts.api import router as accounts_router
 from dossier.accounts.auth import TokenAuth, TokenRateThrottle
+from dossier.bulk.api import router as bulk_router
 from dossier.campaigns.api import router as campaigns_router
 from dossier.consent.api import router as consent_router
 from dossier.core.errors import ApplicationError
@@ -99,6 +100,7 @@ api.add_router("/products", products_router)
 api.add_router("/loyalty", loyalty_router)
 api.add_router("/insights", insights_router)
 api.add_router("", savedviews_router)  # /saved-views, /list-preferences
+api.add_router("/bulk-actions", bulk_router)
 api.add_router("/", accounts_router)
 
 

@@ -39,5 +39,6 @@ urlpatterns = [
     path("duplicates/", include("dossier.matching.urls")),
     path("insights/", include("dossier.insights.urls")),
     path("", include("dossier.savedviews.urls")),
+    path("bulk/", include("dossier.bulk.urls")),
     # assets (/static/) are served by WhiteNoise's middleware: no CDN, no separate web server
 ]

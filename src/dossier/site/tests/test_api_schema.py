@@ -92,6 +92,9 @@ RECORD_FIELDS: dict[str, set[str]] = {
     # a webhook's target must resolve to public addresses: which hosts do is the network's data
     "POST /api/v1/webhooks": {"url"},
     "PATCH /api/v1/webhooks/{subscription_id}": {"url"},
+    # a bulk action's parameters name records (a tag, an owner, a campaign) and which one it
+    # needs depends on the action
+    "POST /api/v1/bulk-actions": {"tag", "owner", "lifecycle", "campaign"},
 }
 
 
