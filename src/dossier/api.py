@@ -28,6 +28,7 @@ from dossier.customers.profile_migrations import router as profile_migrations_ro
 from dossier.feedback.api import router as feedback_router
 from dossier.feedback.api import surveys_router
 from dossier.followups.api import router as tasks_router
+from dossier.home.api import router as search_router
 from dossier.insights.api import router as insights_router
 from dossier.interactions.api import router as interactions_router
 from dossier.loyalty.api import router as loyalty_router
@@ -97,6 +98,7 @@ api.add_router("/orders", orders_router)
 api.add_router("/products", products_router)
 api.add_router("/loyalty", loyalty_router)
 api.add_router("/insights", insights_router)
+api.add_router("/search", search_router)
 api.add_router("/", accounts_router)
 
 
