@@ -28,6 +28,7 @@ LIMIT = 5
 MAX_QUERY = 100
 #: the longest order number a shop sends (``Order.external_id``)
 MAX_ORDER_NUMBER = 64
+MIN_ORDER_NUMBER = 3
 TICKET_NUMBER = re.compile(r"#?(\d{1,18})")
 
 
@@ -71,11 +72,26 @@ def _customers(actor: MaybeActor, query: str) -> list[dict[str, Any]]:
     ]
 
 
+def _looks_like_a_number(text: str) -> bool:
+    # order numbers are ASCII with a digit and no space ("TM2026…", "JD-88123"): a name
+    # typed into the box never reaches the orders table
+    return (
+        MIN_ORDER_NUMBER <= len(text) <= MAX_ORDER_NUMBER
+        and text.isascii()
+        and not any(ch.isspace() for ch in text)
+        and any(ch.isdigit() for ch in text)
+    )
+
+
 def _order_match(query: str) -> Q | None:
-    """Orders numbered ``query``: the shop's order number, or ``source:number``."""
-    found = Q(external_id=query) if len(query) <= MAX_ORDER_NUMBER else None
+    """Orders numbered ``query``: the shop's order number, or ``source:number``.
+
+    ``source:number`` reads the unique (source, external id) index; a number alone has no
+    index of its own in the orders app, which is why only number-like queries look.
+    """
+    found = Q(external_id=query) if _looks_like_a_number(query) else None
     source, colon, number = query.partition(":")
-    if colon and source and number and len(number) <= MAX_ORDER_NUMBER:
+    if colon and source and _looks_like_a_number(number.strip()):
         by_source = Q(source=source.strip(), external_id=number.strip())
         found = by_source if found is None else found | by_source
     return found

@@ -17,7 +17,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from dossier.core.actors import MaybeActor
-from dossier.customers.access import may, restrict
+from dossier.customers.access import may, reach, restrict
 from dossier.customers.models import Customer
 from dossier.customers.selectors import customer_names
 from dossier.followups.selectors import my_tasks
@@ -39,6 +39,8 @@ ROWS = 3
 DUE_SOON_DAYS = 7
 #: the birthdays section looks this many days ahead, today included
 BIRTHDAY_DAYS = 7
+#: birthdays read and sorted at most (beyond, the section counts them in the database)
+BIRTHDAYS_READ = 500
 
 
 @dataclass
@@ -164,23 +166,26 @@ def _next_birthday(born: date, today: date) -> date:
 
 
 def birthdays(actor: MaybeActor, today: date, *, limit: int = ROWS) -> Section:
-    """Customers the actor may see whose birthday falls in the next seven days, soonest first.
+    """The actor's customers (a manager's: the team's) whose birthday falls in the next
+    seven days, soonest first.
 
-    A birthday is personal data: only for those who may see it (the caller checks).
+    A birthday is personal data: only for those who may see it (the caller checks). An
+    administrator sees every customer, but is greeted with the birthdays of their own.
     """
-    born = restrict(Customer.objects.filter(erased_at__isnull=True), actor, "view").filter(
-        _birthday_filter(today, BIRTHDAY_DAYS)
-    )
+    scope = reach(actor, "view")
+    visible = restrict(Customer.objects.filter(erased_at__isnull=True), actor, "view")
+    held = visible.filter(owner_id=actor.pk) if scope.everyone else visible.filter(scope.held())
+    born = held.filter(_birthday_filter(today, BIRTHDAY_DAYS))
     # a week of birthdays among one person's (or team's) customers: few rows, sorted here
     found = [
         (_next_birthday(born_on, today), pk)
-        for pk, born_on in born.values_list("id", "birthday")[:500]
+        for pk, born_on in born.values_list("id", "birthday")[:BIRTHDAYS_READ]
         if born_on is not None
     ]
     found.sort(key=lambda row: (row[0], str(row[1])))
     names = customer_names(actor=actor, customer_ids=[pk for _day, pk in found[:limit]])
     rows = [{"id": pk, "name": names.get(str(pk), ""), "day": day} for day, pk in found[:limit]]
-    return Section(rows=rows, total=len(found))
+    return Section(rows=rows, total=born.count() if len(found) == BIRTHDAYS_READ else len(found))
 
 
 def requests_due(actor: User, now: datetime) -> tuple[Section, int]:
@@ -235,6 +240,7 @@ def home_for(*, actor: User, now: datetime | None = None) -> Home:
     if may(actor, HANDLE):
         home.requests, home.overdue_requests = requests_due(actor, now)
     home.jobs = jobs(actor)
-    if may_use_segments(actor):
+    if may_use_segments(actor) and not home.may_search_customers:
+        # those who work with customers find segments in the menu; analysts start from them
         home.segments = segments(actor)
     return home

@@ -61,6 +61,8 @@ def search(request: AuthenticatedRequest) -> HttpResponse:
     results = global_search.search_everything(actor=request.user, query=request.GET.get("q", ""))
     context = {"nav": "search", "results": results, "recent": _recent(request)}
     if _is_htmx(request):
+        if not results.searched and not context["recent"]:
+            return HttpResponse("")  # nothing to offer: the header's list stays closed
         return render(request, "home/_results.html", {**context, "popup": True})
     return render(request, "home/search.html", context)
 

@@ -35,6 +35,7 @@ def test_sales_sees_their_own_tasks_and_not_a_colleagues(
     assert "回访张伟：确认安装" in html
     assert "别人的任务" not in html and "王芳的客户" not in html
     assert "/tasks/" in html  # the "more" link
+    assert 'id="home-segments"' not in html  # segments are in the menu for who has customers
 
 
 def test_task_sections_split_overdue_from_today_and_count_beyond_the_rows(
@@ -100,6 +101,24 @@ def test_birthdays_this_week_soonest_first_and_only_for_who_may_see_them(
     assert home.birthdays.rows[1]["day"] == in_three
     # a birthday is personal data: marketing (masked) gets no such section
     assert home_for(actor=marketing).birthdays is None
+
+
+def test_birthdays_are_of_ones_own_customers_and_a_managers_team(
+    sales: User, colleague: User, manager: User, outsider: User, make_customer: Callable[..., Any]
+) -> None:
+    today = timezone.localdate().replace(year=1992).isoformat()
+    make_customer(sales, display_name="我的寿星", birthday=today)
+    make_customer(colleague, display_name="同事的寿星", birthday=today)
+    make_customer(outsider, display_name="西区的寿星", birthday=today)
+
+    def shown(user: User) -> list[str]:
+        found = home_for(actor=user).birthdays
+        assert found is not None
+        return sorted(row["name"] for row in found.rows)
+
+    assert shown(sales) == ["我的寿星"]
+    assert shown(manager) == ["同事的寿星", "我的寿星"]
+    assert shown(outsider) == ["西区的寿星"]
 
 
 def test_leap_day_birthdays_fall_on_the_28th_in_a_common_year() -> None:
@@ -184,6 +203,8 @@ def test_running_imports_are_the_users_own(
     assert other.jobs is not None and other.jobs.empty
 
 
-def test_home_page_speaks_chinese(sales: User, zhang: Any) -> None:
+def test_home_page_speaks_chinese(sales: User, make_customer: Callable[..., Any]) -> None:
+    today = timezone.localdate().replace(year=1992).isoformat()
+    make_customer(sales, display_name="寿星", birthday=today)
     html = browser(sales).get("/home/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "我的任务" in html and "本周生日" in html

@@ -123,6 +123,13 @@ def test_an_empty_query_finds_nothing_and_shows_the_recent_customers(
     assert "张伟" in recent and "<html" not in recent  # the fragment alone
 
 
+def test_the_header_list_stays_closed_when_there_is_nothing_to_offer(sales: User) -> None:
+    empty = browser(sales).get("/search/", {"q": ""}, headers={"HX-Request": "true"})
+    assert empty.status_code == 200 and empty.content == b""
+    nothing = browser(sales).get("/search/", {"q": "无此人"}, headers={"HX-Request": "true"})
+    assert "无此人" in nothing.content.decode()  # "nothing found for …"
+
+
 def test_recent_customers_drop_out_when_access_is_lost(
     sales: User, outsider: User, admin_user: User, zhang: Any
 ) -> None:
