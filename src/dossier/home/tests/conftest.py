@@ -90,7 +90,8 @@ def overdue_task(admin: User, customer: Any, title: str) -> Any:
     )
 
 
-def browser(user: User) -> Client:
+def signed_in(user: User) -> Client:
+    """A test client signed in as ``user``."""
     client = Client()
     client.force_login(user)
     return client

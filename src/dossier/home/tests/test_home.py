@@ -14,7 +14,7 @@ from django.utils import timezone
 from dossier.customers.services import update_customer
 from dossier.followups.services import create_task
 from dossier.home.selectors import _next_birthday, home_for
-from dossier.home.tests.conftest import browser, overdue_task
+from dossier.home.tests.conftest import overdue_task, signed_in
 from dossier.privacy.requests import open_request
 from dossier.transfer.models import ImportRun
 
@@ -28,7 +28,7 @@ def test_sales_sees_their_own_tasks_and_not_a_colleagues(
     theirs = make_customer(colleague, display_name="王芳的客户")
     overdue_task(admin_user, zhang, "回访张伟：确认安装")
     overdue_task(admin_user, theirs, "别人的任务：寄样品")
-    page = browser(sales).get("/home/")
+    page = signed_in(sales).get("/home/")
     assert page.status_code == 200
     html = page.content.decode()
     assert 'id="home-tasks"' in html
@@ -145,10 +145,10 @@ def test_manager_sees_data_subject_requests_coming_due_and_sales_does_not(
     assert home.requests is not None
     assert home.requests.total == 1 and home.overdue_requests == 0
     assert home.requests.rows[0].shown_name == "张伟"
-    html = browser(manager).get("/home/").content.decode()
+    html = signed_in(manager).get("/home/").content.decode()
     assert 'id="home-requests"' in html and "/privacy/requests/" in html
     assert home_for(actor=sales).requests is None
-    assert 'id="home-requests"' not in browser(sales).get("/home/").content.decode()
+    assert 'id="home-requests"' not in signed_in(sales).get("/home/").content.decode()
 
 
 def test_another_teams_manager_sees_no_request_of_ours(
@@ -161,7 +161,7 @@ def test_another_teams_manager_sees_no_request_of_ours(
                  due_in_days=1)  # fmt: skip
     home = home_for(actor=west)
     assert home.requests is not None and home.requests.total == 0
-    assert "张伟" not in browser(west).get("/home/").content.decode()
+    assert "张伟" not in signed_in(west).get("/home/").content.decode()
 
 
 def test_analyst_sees_no_customers_only_segments_and_reports(
@@ -171,7 +171,7 @@ def test_analyst_sees_no_customers_only_segments_and_reports(
     home = home_for(actor=analyst)
     assert home.tasks is None and home.customers is None and home.birthdays is None
     assert home.requests is None and not home.may_create and home.reports
-    html = browser(analyst).get("/home/").content.decode()
+    html = signed_in(analyst).get("/home/").content.decode()
     assert "张伟" not in html
     assert "/insights/reports/" in html and "/insights/segments/" in html
     assert "/customers/new/" not in html and 'id="home-tasks"' not in html
@@ -180,9 +180,9 @@ def test_analyst_sees_no_customers_only_segments_and_reports(
 def test_quick_create_only_for_who_may_add_customers(
     sales: User, marketing: User, analyst: User
 ) -> None:
-    assert "/customers/new/" in browser(sales).get("/home/").content.decode()
+    assert "/customers/new/" in signed_in(sales).get("/home/").content.decode()
     for user in (marketing, analyst):
-        html = browser(user).get("/home/").content.decode()
+        html = signed_in(user).get("/home/").content.decode()
         assert 'class="button" href="/customers/new/"' not in html, user
 
 
@@ -198,7 +198,7 @@ def test_running_imports_are_the_users_own(
     home = home_for(actor=sales)
     assert home.jobs is not None
     assert [r.file_name for r in home.jobs.imports] == ["客户名单.xlsx"]
-    assert "客户名单.xlsx" in browser(sales).get("/home/").content.decode()
+    assert "客户名单.xlsx" in signed_in(sales).get("/home/").content.decode()
     other = home_for(actor=colleague)
     assert other.jobs is not None and other.jobs.empty
 
@@ -206,5 +206,5 @@ def test_running_imports_are_the_users_own(
 def test_home_page_speaks_chinese(sales: User, make_customer: Callable[..., Any]) -> None:
     today = timezone.localdate().replace(year=1992).isoformat()
     make_customer(sales, display_name="寿星", birthday=today)
-    html = browser(sales).get("/home/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    html = signed_in(sales).get("/home/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "我的任务" in html and "本周生日" in html

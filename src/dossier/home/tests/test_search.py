@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 
 from dossier.audit.models import AuditEvent
 from dossier.home.search import MAX_QUERY, clean_query, search_everything
-from dossier.home.tests.conftest import PHONE, browser
+from dossier.home.tests.conftest import PHONE, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -59,9 +59,9 @@ def test_another_teams_user_finds_nothing_of_ours(
     for query in ("张伟", "zhangwei", "zw", "5678", "TM20260301001", f"#{ticket.pk}"):
         found = search_everything(actor=outsider, query=query)
         assert found.empty, query
-    page = browser(outsider).get("/search/", {"q": "张伟"}).content.decode()
+    page = signed_in(outsider).get("/search/", {"q": "张伟"}).content.decode()
     assert "张伟</a>" not in page and str(zhang.pk) not in page
-    assert browser(outsider).get(f"/search/open/{zhang.pk}/").status_code == 404
+    assert signed_in(outsider).get(f"/search/open/{zhang.pk}/").status_code == 404
 
 
 def test_a_colleague_of_the_same_team_finds_nothing_of_ours_but_the_manager_does(
@@ -78,14 +78,14 @@ def test_analysts_find_no_customer_order_or_ticket(
 ) -> None:
     for query in ("张伟", "5678", "TM20260301001", str(ticket.pk)):
         assert search_everything(actor=analyst, query=query).empty, query
-    page = browser(analyst).get("/search/", {"q": "张伟"})
+    page = signed_in(analyst).get("/search/", {"q": "张伟"})
     assert page.status_code == 200 and "张伟</a>" not in page.content.decode()
 
 
 def test_hostile_input_is_cleaned_escaped_and_never_an_error(
     sales: User, zhang: Any, api_as: Callable[..., Any]
 ) -> None:
-    client = browser(sales)
+    client = signed_in(sales)
     hostile = [
         "x" * 10_000,
         "张\x00伟",
@@ -115,7 +115,7 @@ def test_an_empty_query_finds_nothing_and_shows_the_recent_customers(
     sales: User, zhang: Any
 ) -> None:
     assert search_everything(actor=sales, query="   ").empty
-    client = browser(sales)
+    client = signed_in(sales)
     assert "张伟" not in client.get("/search/", {"q": ""}).content.decode()
     opened = client.get(f"/search/open/{zhang.pk}/")
     assert opened.status_code == 302 and opened["Location"] == f"/customers/{zhang.pk}/"
@@ -124,9 +124,9 @@ def test_an_empty_query_finds_nothing_and_shows_the_recent_customers(
 
 
 def test_the_header_list_stays_closed_when_there_is_nothing_to_offer(sales: User) -> None:
-    empty = browser(sales).get("/search/", {"q": ""}, headers={"HX-Request": "true"})
+    empty = signed_in(sales).get("/search/", {"q": ""}, headers={"HX-Request": "true"})
     assert empty.status_code == 200 and empty.content == b""
-    nothing = browser(sales).get("/search/", {"q": "无此人"}, headers={"HX-Request": "true"})
+    nothing = signed_in(sales).get("/search/", {"q": "无此人"}, headers={"HX-Request": "true"})
     assert "无此人" in nothing.content.decode()  # "nothing found for …"
 
 
@@ -135,7 +135,7 @@ def test_recent_customers_drop_out_when_access_is_lost(
 ) -> None:
     from dossier.customers.services import update_customer
 
-    client = browser(sales)
+    client = signed_in(sales)
     client.get(f"/search/open/{zhang.pk}/")
     update_customer(
         actor=admin_user,
@@ -149,11 +149,11 @@ def test_recent_customers_drop_out_when_access_is_lost(
 
 
 def test_results_are_grouped_keyboard_ready_links(sales: User, zhang: Any, order: Any) -> None:
-    page = browser(sales).get("/search/", {"q": "TM20260301001"}).content.decode()
+    page = signed_in(sales).get("/search/", {"q": "TM20260301001"}).content.decode()
     assert "data-search-results" in page and "data-result" in page
     assert f'href="/orders/{order.pk}/"' in page and 'id="found-orders"' in page
     assert 'aria-label="Order TM20260301001' in page
-    header = browser(sales).get("/home/").content.decode().split("<main", 1)[0]
+    header = signed_in(sales).get("/home/").content.decode().split("<main", 1)[0]
     assert 'role="search"' in header and 'for="global-search-q"' in header
     assert 'aria-keyshortcuts="/"' in header and "/static/home/search.js" in header
 
