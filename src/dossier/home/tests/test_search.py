@@ -109,6 +109,9 @@ def test_hostile_input_is_cleaned_escaped_and_never_an_error(
     api = api_as(sales)
     assert api.get("/search?q=" + "x" * (MAX_QUERY + 1)).status_code == 422
     assert api.get("/search?q=%3Cb%3E").json()["q"] == "<b>"  # JSON: data, not markup
+    nul = api.get("/search?q=%E5%BC%A0%00%E4%BC%9F")  # 张\x00伟
+    assert nul.status_code == 200 and [c["name"] for c in nul.json()["customers"]] == ["张伟"]
+    assert api.get("/search?q=%27%20OR%201%3D1%20--").json()["customers"] == []
 
 
 def test_an_empty_query_finds_nothing_and_shows_the_recent_customers(
