@@ -29,6 +29,7 @@ from dossier.customers.profile_migrations import router as profile_migrations_ro
 from dossier.feedback.api import router as feedback_router
 from dossier.feedback.api import surveys_router
 from dossier.followups.api import router as tasks_router
+from dossier.home.api import router as search_router
 from dossier.insights.api import router as insights_router
 from dossier.interactions.api import router as interactions_router
 from dossier.loyalty.api import router as loyalty_router
@@ -101,6 +102,7 @@ api.add_router("/loyalty", loyalty_router)
 api.add_router("/insights", insights_router)
 api.add_router("", savedviews_router)  # /saved-views, /list-preferences
 api.add_router("/bulk-actions", bulk_router)
+api.add_router("/search", search_router)
 api.add_router("/", accounts_router)
 
 
