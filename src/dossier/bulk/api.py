@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from django.urls import reverse
@@ -14,9 +14,13 @@ from dossier.bulk import selectors, services
 from dossier.bulk.actions import ACTIONS
 from dossier.bulk.models import BulkAction
 from dossier.core.schemas import ERRORS, TEXT, OneOf, RecordId
+from dossier.customers.list_filters import LARGEST_BOUND
 
 router = Router(tags=["bulk actions"])
 Text = Annotated[str, Field(max_length=200, pattern=TEXT)]
+#: figures hold at most 14 digits before the point
+BOUND = LARGEST_BOUND - 1
+Bound = Annotated[float, Field(ge=-BOUND, le=BOUND)]
 IdList = Annotated[list[Annotated[str, Field(max_length=64)]], Field(max_length=services.MAX_IDS)]
 
 
@@ -37,11 +41,34 @@ class ParametersIn(Schema):
 
 
 class FiltersIn(Schema):
+    """The customer list's filters (see GET /customers): the same names and values."""
+
     q: Text = ""
-    tag: Text = ""
+    tag: Annotated[str, Field(max_length=1000, pattern=r"^[^,]*(,[^,]*){0,19}$")] = ""
+    tag_mode: Annotated[str, Field(pattern="^(any|all)?$")] = ""
     template: Text = ""
     owner: Text = ""
     status: Text = ""
+    erased: Annotated[str, Field(pattern="^(only)?$")] = ""
+    created_from: date | None = None
+    created_to: date | None = None
+    updated_from: date | None = None
+    updated_to: date | None = None
+    spend_min: Bound | None = None
+    spend_max: Bound | None = None
+    orders_min: Annotated[int, Field(ge=-BOUND, le=BOUND)] | None = None
+    orders_max: Annotated[int, Field(ge=-BOUND, le=BOUND)] | None = None
+
+    def selection(self) -> dict[str, str]:
+        """The filters as the list reads them (text; empty when not set)."""
+        return {
+            key: ""
+            if value is None
+            else value.isoformat()
+            if isinstance(value, date)
+            else str(value)
+            for key, value in self.dict().items()
+        }
 
 
 class BulkActionIn(Schema):
@@ -125,7 +152,7 @@ def start_bulk_action(request: ApiRequest, payload: BulkActionIn) -> Any:
         action=payload.action,
         parameters=payload.parameters.dict(exclude_none=True),
         ids=payload.ids,
-        filters=payload.filters.dict() if payload.filters is not None else None,
+        filters=payload.filters.selection() if payload.filters is not None else None,
     )
     return Status(201, present(bulk))
 

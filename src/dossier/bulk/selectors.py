@@ -15,12 +15,13 @@ from dossier.bulk.models import BulkAction
 from dossier.core import roles
 from dossier.core.errors import NotFound, PermissionDenied, ValidationFailed
 from dossier.customers.access import restrict, works_in
+from dossier.customers.list_filters import FILTER_PARAMS
 from dossier.customers.models import Customer
 from dossier.customers.selectors import CustomerFilters, customer_queryset
 from dossier.customers.services.profiles import check_owner
 
-#: the list's filters a bulk action may be asked on
-FILTER_KEYS = ("q", "tag", "template", "owner", "status")
+#: the customer list's filters (``tag`` holds comma-separated ids when several are chosen)
+FILTER_KEYS = ("tag", *FILTER_PARAMS)
 #: people a picker offers at most
 PICKER_LIMIT = 100
 

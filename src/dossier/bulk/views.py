@@ -34,6 +34,13 @@ def _field(request: AuthenticatedRequest, name: str, limit: int = 200) -> str:
     return request.POST.get(name, "").replace("\x00", "").strip()[:limit]
 
 
+def _filters(request: AuthenticatedRequest) -> dict[str, str]:
+    """The list's filters the form carries (several tags arrive as repeated ``tag``)."""
+    found = {k: _field(request, k) for k in selectors.FILTER_KEYS}
+    found["tag"] = ",".join(t.strip() for t in request.POST.getlist("tag") if t.strip())[:1000]
+    return found
+
+
 @require_POST
 def start(request: AuthenticatedRequest) -> HttpResponse:
     """The action bar's form: ``action``, its ``bulk_*`` parameters, and repeated ``ids`` or
@@ -46,7 +53,7 @@ def start(request: AuthenticatedRequest) -> HttpResponse:
             action=_field(request, "action", 32),
             parameters={k: v for k, v in parameters.items() if v},
             ids=None if everything else request.POST.getlist("ids"),
-            filters={k: _field(request, k) for k in selectors.FILTER_KEYS} if everything else None,
+            filters=_filters(request) if everything else None,
         )
     except ApplicationError as error:
         context = {"error": error, "details": error.details(), "nav": "customers"}

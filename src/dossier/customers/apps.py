@@ -14,3 +14,7 @@ class CustomersConfig(AppConfig):
         from dossier.customers.events import register_customer_payload
 
         register_customer_payload()
+
+        from dossier.customers.list_columns import register_customer_list
+
+        register_customer_list()

@@ -18,7 +18,9 @@ from django.utils.text import capfirst
 from django.utils.translation import get_language, gettext_lazy
 
 from dossier.customers import listing
+from dossier.customers.list_filters import FILTER_PARAMS
 from dossier.customers.templatetags.customer_pages import display_text
+from dossier.savedviews.registry import register_list
 from dossier.templates.core_fields import CORE_FIELDS
 
 #: core fields a list may show (the name is always the first column)
@@ -114,3 +116,15 @@ def cell(item: dict[str, Any], key: str, specs: dict[str, Any]) -> dict[str, Any
 def field_specs(template_specs: Any = ()) -> dict[str, Any]:
     """Specs by key for :func:`cell`: the core fields and a template's."""
     return {**{spec.key: spec for spec in CORE_FIELDS}, **{s.key: s for s in template_specs}}
+
+
+def register_customer_list() -> None:
+    """The customer list's saved views and column choices (``savedviews``)."""
+    register_list(
+        "customers",
+        params={"tag", *FILTER_PARAMS, "sort", "columns", "size"},
+        columns=lambda actor: [(c.key, str(c.label)) for c in available_columns()],
+        page_sizes=(50, *(size for size in listing.PAGE_SIZES if size != 50)),
+        permission="customers.view_customer",
+        url="customers:list",
+    )

@@ -39,6 +39,7 @@ from dossier.customers.templatetags.customer_pages import (
     choice_options,
     reapplied_values,
 )
+from dossier.savedviews.selectors import list_context
 from dossier.templates.core_fields import core_spec
 from dossier.templates.selectors import get_template, get_version, template_list, version_info
 
@@ -72,9 +73,11 @@ def _tags_or_none(actor: Any) -> list[Any] | None:
         return None
 
 
-def _page_size(request: HttpRequest) -> int:
-    size = query_text(request, "size", limit=4)
-    return int(size) if size.isdecimal() and int(size) in listing.PAGE_SIZES else PAGE_SIZE
+def _page_size(asked: str, preferred: int) -> int:
+    """The page size a view or the address asks for, else the user's, else the list's."""
+    if asked.isdecimal() and int(asked) in listing.PAGE_SIZES:
+        return int(asked)
+    return preferred if preferred in listing.PAGE_SIZES else PAGE_SIZE
 
 
 def _template_specs(key: str) -> list[FieldSpec]:
@@ -105,13 +108,17 @@ def _header(key: str, label: Any, sort: str) -> dict[str, Any]:
 def customer_list(request: AuthenticatedRequest) -> HttpResponse:
     """The customers you may see: search, filters, sort, columns, keyset pages, a count;
     htmx gets the results only."""
-    filters = filters_from_params(request.GET)
-    sort = query_text(request, "sort", limit=30) or listing.DEFAULT_SORT
+    views = list_context(
+        request.user, "customers", request.GET, default_columns=list_columns.DEFAULT_COLUMNS
+    )
+    params = views["params"]  # the request's, or its saved view's
+    filters = filters_from_params(params)
+    sort = str(params.get("sort", ""))[:30] or listing.DEFAULT_SORT
     cursor = query_text(request, "cursor", limit=500) or None
-    size = _page_size(request)
+    size = _page_size(str(params.get("size", "")), views["page_size"])
     specs = _template_specs(filters.template)
     available = list_columns.available_columns(specs)
-    columns = list_columns.chosen_columns(request.GET.getlist("columns"), available)
+    columns = list_columns.chosen_columns(params.getlist("columns") or views["columns"], available)
     problem = ""
     try:
         page = selectors.customer_list(
@@ -156,13 +163,13 @@ def customer_list(request: AuthenticatedRequest) -> HttpResponse:
         "sort": sort,
         "size": size,
         "page_sizes": listing.PAGE_SIZES,
-        "columns": columns,
         "chosen_keys": [c.key for c in columns],
-        "available_columns": available,
         "problem": problem,
+        **views,
+        "columns": columns,
     }
     if _is_htmx(request):
-        response = render(request, "customers/_results.html", context)
+        response = render(request, "customers/_results.html", {**context, "partial": True})
     else:
         context.update(
             templates=templates,

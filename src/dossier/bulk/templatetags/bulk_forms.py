@@ -46,8 +46,21 @@ def bulk_bar(context: Any) -> dict[str, Any]:
         "owners": owner_choices(actor=user) if "change_owner" in values else [],
         "lifecycles": _lifecycles(),
         "campaigns": campaigns,
-        "filters": [(k, request.GET.get(k, "")[:200]) for k in FILTER_KEYS if request.GET.get(k)],
+        "filters": list_filters(request.GET),
     }
+
+
+def list_filters(params: Any) -> list[tuple[str, str]]:
+    """The list's filters in a query, as hidden fields (several tags as one, comma-separated)."""
+    found = [(k, params.get(k, "")[:200]) for k in FILTER_KEYS if k != "tag" and params.get(k)]
+    tags = ",".join(t for t in params.getlist("tag") if t)[:1000]
+    return [("tag", tags), *found] if tags else found
+
+
+@register.simple_tag(takes_context=True)
+def bulk_filters(context: Any) -> list[tuple[str, str]]:
+    """The current request's list filters (the results partial redraws them out of band)."""
+    return list_filters(context["request"].GET)
 
 
 @register.simple_tag(takes_context=True)

@@ -80,7 +80,7 @@ def test_list_form_with_ids_runs_and_shows_progress(crew: Crew) -> None:
     assert response["Location"] == f"/bulk/{bulk.pk}/"
     assert (bulk.total, bulk.done) == (2, 2)
     page = client.get(response["Location"])
-    assert page.status_code == 200 and "hx-get" not in page.content.decode()
+    assert page.status_code == 200 and "every 2s" not in page.content.decode()
     assert "Undo" in page.content.decode()
 
 
