@@ -30,6 +30,7 @@ BENCHMARKS = [
     "clv_cdnow.py",
     "segments_scale.py",
     "insights_refresh.py",
+    "list_scale.py",
 ]
 
 

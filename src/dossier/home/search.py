@@ -86,8 +86,8 @@ def _looks_like_a_number(text: str) -> bool:
 def _order_match(query: str) -> Q | None:
     """Orders numbered ``query``: the shop's order number, or ``source:number``.
 
-    ``source:number`` reads the unique (source, external id) index; a number alone has no
-    index of its own in the orders app, which is why only number-like queries look.
+    ``source:number`` reads the unique (source, external id) index, a number alone the
+    ``order_number`` index; only number-like queries look, so a name never reaches orders.
     """
     found = Q(external_id=query) if _looks_like_a_number(query) else None
     source, colon, number = query.partition(":")

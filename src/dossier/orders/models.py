@@ -113,6 +113,8 @@ class Order(models.Model):
         ]
         indexes = [
             models.Index(fields=["customer", "-placed_at", "-id"], name="order_customer_newest"),
+            # the header's search finds an order by its number alone, whatever its source
+            models.Index(fields=["external_id"], name="order_number"),
             # segments and reports over a period ("3 purchases in 90 days"): read from the
             # index alone on PostgreSQL (a covering index; SQLite keeps the date only)
             models.Index(
