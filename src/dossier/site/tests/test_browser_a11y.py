@@ -22,7 +22,12 @@ from dossier.site.demo import run_demo
 from dossier.templates.models import Template
 from dossier.templates.services import install_builtin_templates
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# serialized_rollback: the rows migrations make (pipeline stages, consent purposes) come back
+# after another transactional test emptied the tables
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 CHROMIUM = "/usr/bin/chromium"
 AXE = "/static/core/vendor/axe/axe.min.js"
 SIZES = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
@@ -110,6 +115,9 @@ def test_named_pages_have_no_serious_or_critical_axe_violations(
             for name, path in pages.items():
                 for violation in _violations(page, live_server.url, path):
                     failures.append(f"{name} ({where}): {violation}")
+                width = page.evaluate("document.documentElement.scrollWidth")
+                if width > SIZES[size]["width"]:
+                    failures.append(f"{name} ({where}): scrolls sideways, {width}px wide")
             context.close()
     assert failures == [], "\n".join(failures)
 
@@ -143,3 +151,37 @@ def test_api_docs_render_on_a_phone_without_sideways_scrolling(
     assert page.locator(".opblock").count() > 50  # the settings reached Swagger UI: it loaded
     assert page.evaluate("document.documentElement.scrollWidth") <= SIZES["phone"]["width"]
     context.close()
+
+
+def test_the_customers_main_actions_sit_at_the_bottom_of_a_phones_screen(
+    browser: Browser, live_server: Any
+) -> None:
+    install_builtin_templates()
+    run_demo(count=3, seed=7)
+    seller = User.objects.get(username="sales")
+    customer = Customer.objects.filter(owner=seller).first()
+    assert customer is not None
+    client = Client()
+    client.force_login(seller)
+    boxes = {}
+    for size in SIZES:
+        context = _context(browser, live_server.url, size, "en")
+        context.add_cookies(
+            [
+                {
+                    "name": "sessionid",
+                    "value": client.cookies["sessionid"].value,
+                    "url": live_server.url,
+                }
+            ]
+        )
+        page = context.new_page()
+        page.goto(live_server.url + reverse("customers:detail", args=[customer.pk]))
+        bar = page.locator(".action-bar")
+        assert bar.locator("a[href^='tel:']").count() == 1
+        boxes[size] = bar.bounding_box()
+        context.close()
+    phone, desktop = boxes["phone"], boxes["desktop"]
+    assert phone is not None and desktop is not None
+    assert phone["y"] + phone["height"] == SIZES["phone"]["height"]  # at the bottom edge
+    assert desktop["y"] < 300  # on a desktop, in the page's head
