@@ -8,10 +8,11 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from dossier.core.fields import FieldSpec
 from dossier.customers import sections
 from dossier.customers.sections import Section, register_section, unregister_section
 from dossier.customers.services import share_customer
-from dossier.customers.templatetags.customer_pages import contact_href, sms_href
+from dossier.customers.templatetags.customer_pages import contact_href, contact_links, sms_href
 from dossier.customers.tests.api_helpers import Team
 
 pytestmark = pytest.mark.django_db
@@ -149,3 +150,17 @@ def test_contact_href(type_name: str, value: str, href: str) -> None:
 )
 def test_sms_href_only_for_whole_mobile_numbers(value: str, href: str) -> None:
     assert sms_href(value) == href
+
+
+def test_contact_buttons_only_for_values_the_viewer_sees_whole() -> None:
+    specs = [FieldSpec(key="phone", type="phone"), FieldSpec(key="email", type="email")]
+    whole = {"values": {"phone": "+8613800138000", "email": "a@example.com"}, "masked": set()}
+    masked = {
+        "values": {"phone": "138****8000", "email": "a***@example.com"},
+        "masked": {"phone", "email"},
+    }
+    hrefs = [link["href"] for link in contact_links(specs, whole)]
+    assert hrefs == ["tel:+8613800138000", "sms:+8613800138000", "mailto:a@example.com"]
+    assert contact_links(specs, masked) == []
+    landline = {"values": {"phone": "+861065529988"}, "masked": set()}
+    assert [link["href"] for link in contact_links(specs, landline)] == ["tel:+861065529988"]
