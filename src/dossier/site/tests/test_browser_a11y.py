@@ -19,15 +19,14 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from dossier.customers.models import Customer
 from dossier.site.demo import run_demo
+from dossier.site.tests.migrated_data import (
+    migrated_data_back_for_later_tests,
+    restore_migrated_data,
+)
 from dossier.templates.models import Template
-from dossier.templates.services import install_builtin_templates
 
-# serialized_rollback: the rows migrations make (pipeline stages, consent purposes) come back
-# after another transactional test emptied the tables
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+_migrated_data_back = migrated_data_back_for_later_tests
 CHROMIUM = "/usr/bin/chromium"
 AXE = "/static/core/vendor/axe/axe.min.js"
 SIZES = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
@@ -41,6 +40,12 @@ RUN_AXE = """async () => {
     targets: v.nodes.slice(0, 5).map(n => n.target.join(" ")),
   }));
 }"""
+
+
+def _demo(count: int) -> None:
+    """A small demo database on what ``dossier migrate`` makes."""
+    restore_migrated_data()
+    run_demo(count=count, seed=7)
 
 
 @pytest.fixture(scope="module")
@@ -95,8 +100,7 @@ def _violations(page: Page, base: str, path: str) -> list[dict[str, Any]]:
 def test_named_pages_have_no_serious_or_critical_axe_violations(
     browser: Browser, live_server: Any
 ) -> None:
-    install_builtin_templates()  # a transactional test may start from an emptied database
-    run_demo(count=12, seed=7)
+    _demo(12)
     admin = User.objects.get(username="admin")
     client = Client()
     client.force_login(admin)
@@ -156,8 +160,7 @@ def test_api_docs_render_on_a_phone_without_sideways_scrolling(
 def test_the_customers_main_actions_sit_at_the_bottom_of_a_phones_screen(
     browser: Browser, live_server: Any
 ) -> None:
-    install_builtin_templates()
-    run_demo(count=3, seed=7)
+    _demo(3)
     seller = User.objects.get(username="sales")
     customer = Customer.objects.filter(owner=seller).first()
     assert customer is not None

@@ -14,10 +14,12 @@ from django.contrib.auth.models import User
 from django.test import Client
 from playwright.sync_api import Browser, expect, sync_playwright
 
+from dossier.site.tests.migrated_data import migrated_data_back_for_later_tests
 from dossier.templates.models import Template
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 CHROMIUM = "/usr/bin/chromium"
+_migrated_data_back = migrated_data_back_for_later_tests
 
 
 @pytest.fixture(scope="module")
