@@ -19,6 +19,7 @@ from ninja.parser import Parser
 
 from dossier.accounts.api import router as accounts_router
 from dossier.accounts.auth import TokenAuth, TokenRateThrottle
+from dossier.bulk.api import router as bulk_router
 from dossier.campaigns.api import router as campaigns_router
 from dossier.consent.api import router as consent_router
 from dossier.core.errors import ApplicationError
@@ -28,6 +29,7 @@ from dossier.customers.profile_migrations import router as profile_migrations_ro
 from dossier.feedback.api import router as feedback_router
 from dossier.feedback.api import surveys_router
 from dossier.followups.api import router as tasks_router
+from dossier.home.api import router as search_router
 from dossier.insights.api import router as insights_router
 from dossier.interactions.api import router as interactions_router
 from dossier.loyalty.api import router as loyalty_router
@@ -38,6 +40,7 @@ from dossier.overview.api import router as overview_router
 from dossier.pipeline.api import opportunities_router, stages_router
 from dossier.privacy.api import router as privacy_router
 from dossier.privacy.audit_api import router as audit_router
+from dossier.savedviews.api import router as savedviews_router
 from dossier.templates.api import router as templates_router
 from dossier.tickets.api import router as tickets_router
 from dossier.webhooks.api import router as webhooks_router
@@ -104,6 +107,9 @@ api.add_router("/orders", orders_router)
 api.add_router("/products", products_router)
 api.add_router("/loyalty", loyalty_router)
 api.add_router("/insights", insights_router)
+api.add_router("", savedviews_router)  # /saved-views, /list-preferences
+api.add_router("/bulk-actions", bulk_router)
+api.add_router("/search", search_router)
 api.add_router("/", accounts_router)
 
 

@@ -5,7 +5,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from dossier.api import api
-from dossier.core.views import home
+from dossier.home.views import home
 from dossier.privacy.audit_views import audit_log
 
 # The API authenticates with tokens, not sessions: exempt it from the log-in redirect.
@@ -20,6 +20,7 @@ urlpatterns = [
     # the language switch is on public pages too (log-in, consent confirmation)
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("home/", home, name="home"),
+    path("search/", include("dossier.home.urls")),
     path("", include("dossier.accounts.urls")),
     path("templates/", include("dossier.templates.urls")),
     path("", include("dossier.customers.urls")),
@@ -38,5 +39,7 @@ urlpatterns = [
     path("transfer/", include("dossier.transfer.urls")),
     path("duplicates/", include("dossier.matching.urls")),
     path("insights/", include("dossier.insights.urls")),
+    path("", include("dossier.savedviews.urls")),
+    path("bulk/", include("dossier.bulk.urls")),
     # assets (/static/) are served by WhiteNoise's middleware: no CDN, no separate web server
 ]

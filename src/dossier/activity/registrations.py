@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from dossier.activity.models import CustomerFigures, TimelineEntry
+from dossier.customers.listing import Figure, register_figure
 from dossier.customers.models import Customer
 from dossier.customers.registry import CustomerData, register, repoint_rows
 
@@ -37,11 +38,24 @@ def _merge_figures(source_id: Any, target_id: Any) -> int:
     return int(CustomerFigures.objects.filter(pk=source_id).delete()[0])
 
 
+def register_list_figures() -> None:
+    """The figures the customer list shows, sorts and filters by (see ``customers.listing``)."""
+    for key, attribute, kind in (
+        ("last_purchase", "last_purchase_at", "datetime"),
+        ("spend", "total_spend", "decimal"),
+        ("orders", "order_count", "int"),
+        ("last_interaction", "last_interaction_at", "datetime"),
+    ):
+        label = CustomerFigures._meta.get_field(attribute).verbose_name
+        register_figure(Figure(key, label, "figures", attribute, kind))
+
+
 def register_activity_tables() -> None:
     """Timeline entries point at other tables' rows: they go with erasure and move on merge.
 
     Figures are numbers (spend, counts), kept through erasure like the orders they sum.
     """
+    register_list_figures()
     moves = repoint_rows(CustomerData(key="timeline", model=TimelineEntry))
     register(CustomerData(key="timeline", model=TimelineEntry, erasure="delete", repoint=moves))
     register(

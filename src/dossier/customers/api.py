@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -15,7 +16,7 @@ from dossier.accounts.selectors import active_user
 from dossier.core.errors import NotFound, ValidationFailed
 from dossier.core.fields import FieldError, FieldLabel
 from dossier.core.schemas import ERRORS, RecordId, UuidOrEmpty
-from dossier.customers import selectors, services
+from dossier.customers import list_filters, listing, selectors, services
 from dossier.customers.responses import customer_json
 from dossier.customers.rows import fetch_customer_with_token_state
 from dossier.customers.schemas import (
@@ -61,38 +62,98 @@ def _user(username: str | None) -> User | None:
     return user
 
 
+#: figures hold at most 14 digits before the point
+BOUND = list_filters.LARGEST_BOUND - 1
+# the list's optional filters (module-level: a default is built once, not per call)
+SINCE = Query(None, description="On or after this day (YYYY-MM-DD).")
+UNTIL = Query(None, description="On or before this day (YYYY-MM-DD).")
+AT_LEAST = Query(None, description="At least this.", ge=-BOUND, le=BOUND)
+AT_MOST = Query(None, description="At most this.", ge=-BOUND, le=BOUND)
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    return format(value, "f") if isinstance(value, float) else str(value)
+
+
 @router.get("", response={200: CustomerPageOut, **ERRORS})
 def list_customers(
     request: ApiRequest,
     q: str = "",
-    tag: str = "",
+    tag: str = Query(
+        "",
+        description="Tag ids or names, comma-separated (at most 20).",
+        max_length=1000,
+        pattern=r"^[^,]*(,[^,]*){0,19}$",
+    ),
+    tag_mode: str = Query("any", pattern="^(any|all)$"),
     template: str = "",
-    owner: str = "",
+    owner: str = Query("", description='"me", "none" or a user name.'),
     status: str = "",
     kind: str = "",
     source: str = "",
     erased: bool = False,
-    cursor: UuidOrEmpty = "",
+    created_from: date | None = SINCE,
+    created_to: date | None = UNTIL,
+    updated_from: date | None = SINCE,
+    updated_to: date | None = UNTIL,
+    spend_min: float | None = AT_LEAST,
+    spend_max: float | None = AT_MOST,
+    orders_min: int | None = AT_LEAST,
+    orders_max: int | None = AT_MOST,
+    sort: str = Query(
+        "-created",
+        description="created, updated, name (pinyin order), owner, last_purchase, spend, "
+        "orders, last_interaction; a leading - sorts descending.",
+        pattern=listing.sort_pattern(),
+    ),
+    cursor: str = Query("", max_length=500, description="next_cursor or previous_cursor."),
     limit: int = Query(50, ge=1, le=200),
+    count: bool = Query(False, description="Also answer how many match."),
 ) -> Any:
-    """Customers you may see, newest first. `q` searches name, pinyin, phone, e-mail, ID number.
+    """Customers you may see, filtered and sorted, a page at a time (keyset cursors).
 
-    Erased customers (personal data anonymised) are left out unless `erased=true` asks for them.
+    `q` searches name, pinyin, phone, e-mail, ID number. Erased customers (personal data
+    anonymised) are left out unless `erased=true` asks for them. A filter value that cannot
+    be read is refused (422) naming the filter.
     """
     filters = selectors.CustomerFilters(
         q=q,
         tag=tag,
+        tag_mode="" if tag_mode == "any" else tag_mode,
         template=template,
         owner=owner,
         status=status,
         kind=kind,
         source=source,
         erased="only" if erased else "",
+        created_from=_text(created_from),
+        created_to=_text(created_to),
+        updated_from=_text(updated_from),
+        updated_to=_text(updated_to),
+        spend_min=_text(spend_min),
+        spend_max=_text(spend_max),
+        orders_min=_text(orders_min),
+        orders_max=_text(orders_max),
     )
     page = selectors.customer_list(
-        actor=request.user, filters=filters, cursor=cursor or None, limit=limit
+        actor=request.user,
+        filters=filters,
+        cursor=cursor or None,
+        limit=limit,
+        sort=sort,
+        with_count=count,
     )
-    return {"items": page.items, "next_cursor": page.next_cursor}
+    return {
+        "items": page.items,
+        "next_cursor": page.next_cursor,
+        "previous_cursor": page.previous_cursor,
+        "count": page.count.value if page.count else None,
+        "count_exact": page.count.exact if page.count else None,
+    }
 
 
 @router.post("", response={201: CustomerOut, **ERRORS})

@@ -48,6 +48,8 @@ class Customer(models.Model):
     protected = EncryptedJSONField(context="customer.protected")
     #: simplified name, pinyin and initials (and company) for the search box
     search_text = models.CharField(max_length=600, blank=True)
+    #: the key names sort by: pinyin syllables, then the name (``names.sort_name``)
+    sort_name = models.CharField(max_length=120, blank=True, default="")
 
     # owner and team: indexed by "customer_owner_newest" and "customer_team_newest"
     owner = models.ForeignKey(
@@ -88,6 +90,10 @@ class Customer(models.Model):
             models.Index(fields=["owner", "deleted_at", "id"], name="customer_owner_newest"),
             models.Index(fields=["team", "deleted_at", "id"], name="customer_team_newest"),
             models.Index(fields=["template", "template_version"], name="customer_template_version"),
+            # the list's sorts: keyset pages read these in order (the id breaks ties)
+            models.Index(fields=["sort_name", "id"], name="customer_name_order"),
+            models.Index(fields=["updated_at", "id"], name="customer_updated_order"),
+            models.Index(fields=["created_at", "id"], name="customer_created_order"),
         ]
         permissions = [
             ("view_personal_customer", "Can see customers' personal data unmasked"),

@@ -53,9 +53,22 @@ class CustomerOut(Schema):
     updated_at: datetime
 
 
+class CustomerListItemOut(CustomerOut):
+    figures: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Key figures (last purchase, total spend, orders, last interaction); "
+        "null where the customer has none yet.",
+    )
+
+
 class CustomerPageOut(Schema):
-    items: list[CustomerOut]
+    items: list[CustomerListItemOut]
     next_cursor: str | None
+    previous_cursor: str | None = None
+    count: int | None = Field(None, description="How many match, when `count=true` asked.")
+    count_exact: bool | None = Field(
+        None, description="False when `count` is PostgreSQL's estimate (large results)."
+    )
 
 
 class DeletedCustomerOut(CustomerOut):

@@ -12,15 +12,15 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet, prefetch_related_objects
 from django.utils.translation import gettext as _
 
-from dossier.accounts.selectors import role_of_cached
+from dossier.accounts.selectors import role_of_cached, team_id_of, team_members
 from dossier.audit.services import record_audit
 from dossier.core import roles
 from dossier.core.actors import MaybeActor
-from dossier.core.errors import NotFound, PermissionDenied, ValidationFailed
+from dossier.core.errors import NotFound, PermissionDenied
 from dossier.core.fields import FieldError, FieldSpec, get_type, searchable_types
 from dossier.core.fields.base import fold_width
 from dossier.core.fields.contact import parse_phone
-from dossier.customers import counts
+from dossier.customers import counts, listing
 from dossier.customers.access import (
     allows,
     customer_for,
@@ -29,44 +29,26 @@ from dossier.customers.access import (
     restrict,
     restrict_deleted,
 )
+from dossier.customers.list_filters import CustomerFilters, apply_filters
 from dossier.customers.models import Customer, CustomerLookup, CustomerTag, Tag
 from dossier.customers.names import normalise_query
 from dossier.customers.rows import CustomerRow, fetch_customer
 from dossier.customers.search_index import matching as _matching
-from dossier.customers.search_index import tagged as _tagged
 from dossier.customers.values import stored_values
 from dossier.protection.disclosure import last4_digest, lookup_digest, mask_values, may_see_personal
 from dossier.templates.core_fields import core_spec
-from dossier.templates.models import ProfileMigration, Template
+from dossier.templates.models import ProfileMigration
 from dossier.templates.selectors import get_migration, version_info
 
 MAX_PAGE_SIZE = 200
 
 
 @dataclass
-class CustomerFilters:
-    """Filters of the customer list (every one optional)."""
-
-    q: str = ""
-    tag: str = ""
-    template: str = ""
-    owner: str = ""
-    status: str = ""
-    kind: str = ""
-    source: str = ""
-    #: "" leaves erased customers out; "only" lists only them
-    erased: str = ""
-
-    def __post_init__(self) -> None:
-        # PostgreSQL refuses NUL in text parameters; no stored value contains one anyway
-        for name, value in vars(self).items():
-            setattr(self, name, str(value).replace("\x00", ""))
-
-
-@dataclass
 class CustomerPage:
     items: list[dict[str, Any]]
     next_cursor: str | None
+    previous_cursor: str | None = None
+    count: listing.Count | None = None
 
 
 def _identifiers(query: str) -> dict[str, str]:
@@ -191,44 +173,7 @@ def customer_queryset(
     queryset = queryset.filter(erased_at__isnull=filters.erased != "only")
     if filters.q:
         queryset = search(queryset, filters.q, actor=actor)
-    # names are resolved to ids first, so each filter is one indexed column of the customer
-    # (or its tag links) and a name nobody has is an empty result, not a scan
-    if filters.tag:
-        tag_ids = (
-            [int(filters.tag)]
-            if filters.tag.isdecimal()
-            else list(Tag.objects.filter(name=filters.tag).values_list("pk", flat=True))
-        )
-        queryset = _tagged(queryset, tag_ids) if tag_ids else queryset.none()
-    if filters.template:
-        template_id = Template.objects.filter(key=filters.template).values_list("pk").first()
-        queryset = queryset.filter(template_id=template_id[0]) if template_id else queryset.none()
-    if filters.owner:
-        owner_id = (
-            (actor.pk,)
-            if filters.owner == "me"
-            else get_user_model().objects.filter(username=filters.owner).values_list("pk").first()
-        )
-        queryset = queryset.filter(owner_id=owner_id[0]) if owner_id else queryset.none()
-    if filters.status:
-        queryset = queryset.filter(lifecycle=filters.status)
-    if filters.kind:
-        queryset = queryset.filter(kind=filters.kind)
-    if filters.source:
-        queryset = queryset.filter(source=filters.source)
-    return queryset
-
-
-def _parse_cursor(cursor: str | None) -> UUID | None:
-    if not cursor:
-        return None
-    try:
-        return UUID(cursor)
-    except ValueError:
-        raise ValidationFailed(
-            _("The page cursor is not valid."),
-            errors=[FieldError("pattern", field="cursor", label="cursor")],
-        ) from None
+    return apply_filters(queryset, filters, actor=actor)
 
 
 def customer_list(
@@ -237,27 +182,32 @@ def customer_list(
     filters: CustomerFilters | None = None,
     cursor: str | None = None,
     limit: int = 50,
+    sort: str = "",
+    with_count: bool = False,
 ) -> CustomerPage:
-    """One page of customers, newest first, masked for the actor; ``next_cursor`` pages on.
+    """One page of customers, masked for the actor, in ``sort`` order (newest first).
 
-    Raises PermissionDenied for actors who may not see customers at all (analysts).
+    ``next_cursor`` / ``previous_cursor`` page on and back (keyset, never OFFSET);
+    ``with_count`` adds how many match (exact, or PostgreSQL's estimate beyond
+    ``listing.EXACT_COUNT_LIMIT``). Raises PermissionDenied for actors who may not see
+    customers at all (analysts), ValidationFailed for an unknown sort or a bad cursor.
     """
     if not may(actor, "customers.view_customer"):
         raise PermissionDenied(_("You may not see customers."))
     limit = max(1, min(limit, MAX_PAGE_SIZE))
     filters = filters or CustomerFilters()
+    order, descending = listing.parse_sort(sort)
+    position = listing.decode_cursor(cursor, order)
     queryset = customer_queryset(actor=actor, filters=filters)
+    count = listing.count_matching(queryset) if with_count else None
     digests = _found_beyond_owners(actor, filters)
     if digests:
         queryset = queryset | _beyond_owners(actor, digests)
-    after = _parse_cursor(cursor)
-    if after is not None:
-        queryset = queryset.filter(id__lt=after)
-    rows = list(
-        queryset.select_related("owner").prefetch_related("tags").order_by("-id")[: limit + 1]
-    )
-    more = len(rows) > limit
-    rows = rows[:limit]
+    queryset = queryset.select_related("owner").prefetch_related("tags")
+    relations = {f.relation for f in listing.figures().values()}
+    if relations:
+        queryset = queryset.select_related(*relations)
+    rows, more, earlier = listing.page_rows(queryset, order, descending, position, limit)
     own = set(rows)
     if digests:
         ids = [c.pk for c in rows]
@@ -267,7 +217,39 @@ def customer_list(
         own = {c for c in rows if c.pk in own_ids}
         _audit_found(actor, [c for c in rows if c not in own], digests)
     items = [present(c, actor) if c in own else _present_found(c, digests) for c in rows]
-    return CustomerPage(items=items, next_cursor=str(rows[-1].id) if more and rows else None)
+    for item, row in zip(items, rows, strict=True):
+        item["figures"] = _figures(row)
+    after = listing.cursor_for(rows[-1], order, forward=True) if more and rows else None
+    before = listing.cursor_for(rows[0], order, forward=False) if earlier and rows else None
+    return CustomerPage(
+        items=items,
+        next_cursor=after.encode() if after else None,
+        previous_cursor=before.encode() if before else None,
+        count=count,
+    )
+
+
+def _figures(customer: Customer) -> dict[str, Any]:
+    """The registered figures of a listed customer (None where it has none yet)."""
+    values: dict[str, Any] = {}
+    for key, figure in listing.figures().items():
+        holder = getattr(customer, figure.relation, None) if hasattr(customer, "pk") else None
+        values[key] = getattr(holder, figure.attribute, None) if holder is not None else None
+    return values
+
+
+def owner_choices(*, actor: MaybeActor) -> list[str]:
+    """The user names the owner filter offers: everyone for administrators, else the team."""
+    users = get_user_model().objects.filter(is_active=True)
+    scope = reach(actor)
+    if scope.nobody:
+        return []
+    if not scope.everyone:
+        team = team_id_of(actor)
+        if team is None:
+            return [actor.get_username()]
+        users = users.filter(id__in=team_members(team))
+    return list(users.order_by("username").values_list("username", flat=True)[:500])
 
 
 def deleted_customer_list(
@@ -281,9 +263,9 @@ def deleted_customer_list(
         raise PermissionDenied(_("You may not see deleted customers."))
     limit = max(1, min(limit, MAX_PAGE_SIZE))
     queryset = restrict_deleted(Customer.objects.all(), actor)
-    after = _parse_cursor(cursor)
+    after = listing.decode_cursor(cursor, listing.parse_sort("-created")[0])
     if after is not None:
-        queryset = queryset.filter(id__lt=after)
+        queryset = queryset.filter(id__lt=after.id)
     rows = list(
         queryset.select_related("owner").prefetch_related("tags").order_by("-id")[: limit + 1]
     )

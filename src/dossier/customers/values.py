@@ -9,7 +9,7 @@ from typing import Any
 from dossier.core.fields import FieldError, FieldSpec, fast, get_type
 from dossier.core.fields.base import is_empty
 from dossier.customers.models import CustomerLookup
-from dossier.customers.names import search_terms
+from dossier.customers.names import name_keys
 from dossier.protection.disclosure import last4_digest, lookup_digest
 from dossier.templates.core_fields import CORE_KEYS, NULLABLE_COLUMNS
 
@@ -104,11 +104,13 @@ def split_values(clean: Mapping[str, Any], specs: Sequence[FieldSpec]) -> Stored
             if digest is not None:
                 stored.partial[f"{spec.key}:{CustomerLookup.LAST4}"] = digest
     person = stored.columns.get("kind", "person") == "person"
-    stored.columns["search_text"] = search_terms(
+    terms, order = name_keys(
         stored.columns.get("display_name", ""),
         person=person,
         extra=stored.columns.get("company", ""),
-    )[:600]
+    )
+    stored.columns["search_text"] = terms[:600]
+    stored.columns["sort_name"] = order
     return stored
 
 
@@ -150,9 +152,11 @@ class _SplitPlan:
                 if digest is not None:
                     stored.partial[last4] = digest
         person = columns.get("kind", "person") == "person"
-        columns["search_text"] = search_terms(
+        terms, order = name_keys(
             columns.get("display_name", ""), person=person, extra=columns.get("company", "")
-        )[:600]
+        )
+        columns["search_text"] = terms[:600]
+        columns["sort_name"] = order
         return stored
 
 

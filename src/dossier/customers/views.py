@@ -23,7 +23,7 @@ from dossier.core.errors import (
 )
 from dossier.core.fields import FieldError, FieldSpec
 from dossier.core.pages import AuthenticatedRequest, query_text, shows_errors
-from dossier.customers import selectors, services
+from dossier.customers import list_columns, listing, selectors, services
 from dossier.customers.duplicates import WARN, LikelyDuplicate
 from dossier.customers.forms import (
     tag_fields_from_post,
@@ -32,6 +32,7 @@ from dossier.customers.forms import (
     values_from_post,
     version_from_post,
 )
+from dossier.customers.list_filters import filters_from_params
 from dossier.customers.sections import render_sections
 from dossier.customers.templatetags.customer_pages import (
     changed_fields,
@@ -39,7 +40,7 @@ from dossier.customers.templatetags.customer_pages import (
     reapplied_values,
 )
 from dossier.templates.core_fields import core_spec
-from dossier.templates.selectors import get_template, get_version, template_list
+from dossier.templates.selectors import get_template, get_version, template_list, version_info
 
 PAGE_SIZE = 50
 TAG_LABELS = {
@@ -71,35 +72,94 @@ def _tags_or_none(actor: Any) -> list[Any] | None:
         return None
 
 
+def _page_size(request: HttpRequest) -> int:
+    size = query_text(request, "size", limit=4)
+    return int(size) if size.isdecimal() and int(size) in listing.PAGE_SIZES else PAGE_SIZE
+
+
+def _template_specs(key: str) -> list[FieldSpec]:
+    """The fields of the filtered template's current version (for its columns)."""
+    if not key:
+        return []
+    try:
+        template = get_template(key=key)
+    except ApplicationError:
+        return []
+    if template.current_version_id is None:
+        return []
+    return list(version_info(template.current_version_id).specs)
+
+
+def _header(key: str, label: Any, sort: str) -> dict[str, Any]:
+    """A column header: its label, the sort a click asks for, and aria-sort."""
+    if not key:
+        return {"label": label, "sort": "", "aria_sort": ""}
+    current = "descending" if sort == f"-{key}" else "ascending" if sort == key else ""
+    first = key if key in ("name", "owner") else f"-{key}"  # names A→Z, figures high→low
+    following = {"descending": key, "ascending": f"-{key}"}.get(current, first)
+    return {"label": label, "sort": following, "aria_sort": current}
+
+
 @require_GET
 @_shows_errors
 def customer_list(request: AuthenticatedRequest) -> HttpResponse:
-    """The customers you may see: search, filters, pages; htmx gets the results only."""
-    filters = selectors.CustomerFilters(
-        q=query_text(request, "q"),
-        tag=query_text(request, "tag"),
-        template=query_text(request, "template"),
-        owner=query_text(request, "owner"),
-        status=query_text(request, "status"),
-        erased="only" if query_text(request, "erased") == "only" else "",
-    )
+    """The customers you may see: search, filters, sort, columns, keyset pages, a count;
+    htmx gets the results only."""
+    filters = filters_from_params(request.GET)
+    sort = query_text(request, "sort", limit=30) or listing.DEFAULT_SORT
     cursor = query_text(request, "cursor", limit=500) or None
+    size = _page_size(request)
+    specs = _template_specs(filters.template)
+    available = list_columns.available_columns(specs)
+    columns = list_columns.chosen_columns(request.GET.getlist("columns"), available)
+    problem = ""
     try:
         page = selectors.customer_list(
-            actor=request.user, filters=filters, cursor=cursor, limit=PAGE_SIZE
+            actor=request.user,
+            filters=filters,
+            cursor=cursor,
+            limit=size,
+            sort=sort,
+            with_count=True,
         )
-    except ValidationFailed:  # a mangled cursor: show the first page instead of an error
-        cursor = None
-        page = selectors.customer_list(actor=request.user, filters=filters, limit=PAGE_SIZE)
+    except ValidationFailed as error:
+        if any(e.field == "cursor" for e in error.errors):  # a mangled cursor: first page
+            cursor = None
+            page = selectors.customer_list(
+                actor=request.user, filters=filters, limit=size, sort=sort, with_count=True
+            )
+        else:
+            problem = "; ".join(e.message(_language()) for e in error.errors) or str(error)
+            page = selectors.CustomerPage(items=[], next_cursor=None)
     templates = list(template_list(actor=request.user, include_archived=True))
     names = {t.key: t.name for t in templates}
-    items = [{**item, "template_name": names.get(item["template"])} for item in page.items]
+    field_specs = list_columns.field_specs(specs)
+    items = []
+    for item in page.items:
+        item = {**item, "template_name": names.get(item["template"])}
+        item["cells"] = [
+            {"key": c.key, "label": c.label, **list_columns.cell(item, c.key, field_specs)}
+            for c in columns
+        ]
+        items.append(item)
     context: dict[str, Any] = {
         "nav": "customers",
         "items": items,
+        "name_header": _header("name", _("Name"), sort),
+        "headers": [_header(c.sort, c.label, sort) for c in columns],
         "next_cursor": page.next_cursor,
+        "previous_cursor": page.previous_cursor,
+        "count": page.count,
         "cursor": cursor,
         "filters": filters,
+        "tag_ids": [t for t in filters.tag.split(",") if t],
+        "sort": sort,
+        "size": size,
+        "page_sizes": listing.PAGE_SIZES,
+        "columns": columns,
+        "chosen_keys": [c.key for c in columns],
+        "available_columns": available,
+        "problem": problem,
     }
     if _is_htmx(request):
         response = render(request, "customers/_results.html", context)
@@ -108,6 +168,8 @@ def customer_list(request: AuthenticatedRequest) -> HttpResponse:
             templates=templates,
             tags=_tags_or_none(request.user),
             statuses=choice_options(core_spec("lifecycle")),
+            owners=selectors.owner_choices(actor=request.user),
+            figures=listing.figures(),
         )
         response = render(request, "customers/list.html", context)
     patch_vary_headers(response, ["HX-Request"])

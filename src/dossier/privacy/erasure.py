@@ -54,6 +54,7 @@ _WRITTEN = [
     "attributes",
     "protected",
     "search_text",
+    "sort_name",
     "erased_at",
     "version",
     "updated_at",
@@ -96,6 +97,7 @@ def _anonymise_row(customer: Customer, now: datetime) -> list[str]:
     customer.attributes = {k: v for k, v in customer.attributes.items() if k in kept}
     customer.protected = cast(Any, {})  # an EncryptedJSONField holds a dict
     customer.search_text = ""
+    customer.sort_name = ""
     customer.erased_at = now
     customer.version += 1
     customer.updated_at = now

@@ -9,20 +9,14 @@ from django.views.decorators.http import require_GET
 
 from dossier.core.errors import NotFound, PermissionDenied, ValidationFailed
 from dossier.core.pages import AuthenticatedRequest, query_text
+from dossier.customers.list_filters import filters_from_params
 from dossier.customers.selectors import CustomerFilters
 from dossier.transfer.exporting import ExportRequest, prepare_export
 
 
 def _filters(request: AuthenticatedRequest) -> CustomerFilters:
     # the very parameters the customer list page reads, so the download is what it shows
-    return CustomerFilters(
-        q=query_text(request, "q"),
-        tag=query_text(request, "tag"),
-        template=query_text(request, "template"),
-        owner=query_text(request, "owner"),
-        status=query_text(request, "status"),
-        erased="only" if query_text(request, "erased") == "only" else "",
-    )
+    return filters_from_params(request.GET)
 
 
 @require_GET

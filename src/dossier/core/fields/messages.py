@@ -113,6 +113,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{label}最多只能有{max}项。",
     ),
     "invalid_list": ("{label} must be a list of choices.", "{label}必须是选项列表。"),
+    # saved views of a list page: its query parameters
+    "not_an_object": (
+        "{label} must be an object of parameter names and values.",
+        "{label}必须是由参数名和值组成的对象。",
+    ),
+    "unknown_parameter": (
+        "{label}: “{value}” is not a parameter of this list.",
+        "{label}：“{value}”不是此列表的参数。",
+    ),
+    "invalid_parameter_value": (
+        "{label} must be text or a list of texts.",
+        "{label}必须是文本或文本列表。",
+    ),
     "not_unique": (
         "{label}: another customer already has this value.",
         "{label}：已有其他客户使用该值。",

@@ -44,7 +44,7 @@ from dossier.templates.models import Template
 PREPARED = (
     "kind", "display_name", "gender", "birthday", "phone", "email", "province", "city",
     "district", "address", "company", "title", "source", "lifecycle", "attributes",
-    "protected", "search_text",
+    "protected", "search_text", "sort_name",
 )  # fmt: skip
 LOADED = ("id", "template_id", "template_version_id", "owner_id", "team_id", "created_by_id")
 STAMPED = ("version", "created_at", "updated_at")

@@ -43,6 +43,8 @@ IN_CI = os.environ.get("CI") == "true"
 # values are checked against.
 RECORD_FIELDS: dict[str, set[str]] = {
     "POST /api/v1/customers": {"*"},
+    # a page cursor is one the list handed out (its sort, value and row): data, not a format
+    "GET /api/v1/customers": {"cursor"},
     # an order names its customer and products, its amounts must agree with its lines and
     # its time must be past: which values pass depends on the data and the day
     "POST /api/v1/orders": {"*"},
@@ -82,9 +84,17 @@ RECORD_FIELDS: dict[str, set[str]] = {
     "POST /api/v1/insights/segments": {"*"},
     "POST /api/v1/insights/segments/count": {"*"},
     "PATCH /api/v1/insights/segments/{segment_id}": {"*"},
+    # a saved view's parameters and a column choice: which names a list accepts is what the
+    # list registered (and, for columns, what the caller's role is offered)
+    "POST /api/v1/saved-views": {"*"},
+    "PATCH /api/v1/saved-views/{view_id}": {"*"},
+    "PUT /api/v1/list-preferences/{list_name}": {"columns", "page_size"},
     # a webhook's target must resolve to public addresses: which hosts do is the network's data
     "POST /api/v1/webhooks": {"url"},
     "PATCH /api/v1/webhooks/{subscription_id}": {"url"},
+    # a bulk action's parameters name records (a tag, an owner, a campaign) and which one it
+    # needs depends on the action
+    "POST /api/v1/bulk-actions": {"tag", "owner", "lifecycle", "campaign"},
 }
 
 

@@ -114,7 +114,8 @@ PAGES: dict[str, tuple[str, ...]] = {
     "POST logout":               (LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),  # noqa: E501
     # shown on the public pages (log-in, consent confirmation) too, so it must work there
     "POST set_language":         (REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),  # noqa: E501
-    "GET home":                  (LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),  # noqa: E501
+    # the home page (dossier.home): each role's own sections
+    "GET home":                  (LOGIN, PAGE, PAGE, PAGE, PAGE, PAGE, PAGE, PAGE),
     "GET tokens":                (LOGIN, PAGE, PAGE, PAGE, PAGE, PAGE, PAGE, PAGE),
     "POST revoke_token":         (LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),  # noqa: E501
     "GET audit":                 (LOGIN, PAGE, PAGE, DENIED, DENIED, DENIED, DENIED, DENIED),

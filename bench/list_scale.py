@@ -1,0 +1,258 @@
+"""The customer list on 1,000,000 customers (PostgreSQL): first page, each filter, each sort.
+
+The issue's goal: p95 ≤ 50 ms for the first page and for each filter, with no sequential
+scan of the customer table. Runs on DOSSIER_DATABASE_URL when it names PostgreSQL, else on
+postgres://postgres@127.0.0.1:5432/dossier_bench_list (created when missing). The data
+(customers of 100 owners in 10 teams, their figures and tags) is written once with COPY and
+kept; DOSSIER_BENCH_LIST_CUSTOMERS changes the size. Each case is the real read the page
+makes (``selectors.customer_list``: access rule, filters, keyset page, masking), timed warm
+20 times; the p95 is printed with its ratio to the goal, and the plan's scans of the
+customer table. Prints figures; never passes or fails.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import statistics
+import sys
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from load_serve import ensure_database
+from segments_scale import _column_defaults, _copy
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/dossier_bench_list"
+CUSTOMERS = int(os.environ.get("DOSSIER_BENCH_LIST_CUSTOMERS", 1_000_000))
+NOW = datetime(2026, 11, 30, tzinfo=UTC)
+TEAMS, OWNERS, TAGS = 10, 100, 10
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉兰萍红鹏飞"
+LIFECYCLES = ["lead", "prospect", "active", "active", "active", "dormant", "lost"]
+GOAL_MS = 50.0
+RUNS = 20
+
+
+def _url() -> str:
+    url = os.environ.get("DOSSIER_DATABASE_URL", "")
+    return url if url.startswith(("postgres://", "postgresql://")) else DEFAULT_URL
+
+
+def _users() -> tuple[list[Any], list[Any]]:
+    """Ten managers and a hundred sales staff in ten teams (made once)."""
+    from django.contrib.auth.models import User
+
+    from dossier.accounts.services import create_user
+    from dossier.core import roles
+
+    def user(name: str, role: str, team: str) -> Any:
+        found = User.objects.filter(username=name).first()
+        return found or create_user(username=name, password="bench-pass-1", role=role, team=team)
+
+    managers = [user(f"bench-manager-{t}", roles.MANAGER, f"bench-{t}") for t in range(TEAMS)]
+    sellers = [user(f"bench-sales-{n}", roles.SALES, f"bench-{n % TEAMS}") for n in range(OWNERS)]
+    return managers, sellers
+
+
+def build(conn: Any, sellers: list[Any]) -> None:
+    """Write the customers, their figures and tags with COPY (the tables are emptied first)."""
+    from dossier.accounts.selectors import team_id_of
+    from dossier.activity.models import CustomerFigures
+    from dossier.customers.models import Customer, CustomerTag, Tag
+    from dossier.customers.names import name_keys
+    from dossier.templates.models import Template
+
+    rng = random.Random(17)
+    template = Template.objects.get(key="retail_member")
+    sample = Customer.objects.create(
+        display_name="样本", template=template, template_version=template.current_version
+    )
+    with conn.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM {Customer._meta.db_table} WHERE id = %s", [sample.pk])
+        raw = dict(zip([d.name for d in cursor.description], cursor.fetchone(), strict=True))
+        tables = [CustomerTag, CustomerFigures]
+        names = ", ".join(m._meta.db_table for m in tables)
+        cursor.execute(f"TRUNCATE {names}, {Customer._meta.db_table} CASCADE")
+    tags = [Tag.objects.get_or_create(name=f"list-bench-{i}")[0].pk for i in range(TAGS)]
+    columns, defaults = _column_defaults(Customer, raw)
+    at = {c: i for i, c in enumerate(columns)}
+    pool = [rng.choice(SURNAMES) + "".join(rng.sample(GIVEN, 2)) for _ in range(20_000)]
+    keys = {name: name_keys(name) for name in pool}
+    teams = {s.pk: team_id_of(s) for s in sellers}
+    ids: list[uuid.UUID] = []
+
+    def customers() -> Any:
+        for n in range(CUSTOMERS):
+            created = NOW - timedelta(minutes=rng.randint(0, 4 * 365 * 24 * 60))
+            # ids follow creation time, as uuid7 ones do
+            pk = uuid.UUID(int=(int(created.timestamp() * 1000) << 80) | rng.getrandbits(80))
+            ids.append(pk)
+            name = pool[n % len(pool)]
+            owner = sellers[rng.randrange(len(sellers))]
+            row = list(defaults)
+            row[at["id"]] = pk
+            row[at["display_name"]] = name
+            row[at["search_text"]], row[at["sort_name"]] = keys[name]
+            row[at["owner_id"]] = owner.pk
+            row[at["team_id"]] = teams[owner.pk]
+            row[at["lifecycle"]] = rng.choice(LIFECYCLES)
+            row[at["created_at"]] = created
+            row[at["updated_at"]] = created + timedelta(days=rng.randint(0, 300))
+            row[at["deleted_at"]] = NOW if rng.random() < 0.01 else None
+            yield row
+
+    started = time.perf_counter()
+    _copy(conn, Customer, columns, customers())
+    figure_columns = [f.column for f in CustomerFigures._meta.concrete_fields]
+
+    def figures() -> Any:
+        for pk in ids:
+            if rng.random() < 0.6:
+                last = NOW - timedelta(days=rng.randint(0, 900))
+                orders = rng.randint(1, 30)
+                spend = Decimal(rng.randint(50, 500_000)) / 10
+                yield [
+                    {
+                        "customer_id": pk,
+                        "first_purchase_at": last - timedelta(days=rng.randint(0, 900)),
+                        "last_purchase_at": last,
+                        "order_count": orders,
+                        "total_spend": spend,
+                        "updated_at": NOW,
+                    }.get(c, 0 if c.endswith(("_count", "_total", "tickets")) else None)
+                    for c in figure_columns
+                ]
+
+    _copy(conn, CustomerFigures, figure_columns, figures())
+    _copy(
+        conn,
+        CustomerTag,
+        ["customer_id", "tag_id", "added_at", "added_by_id", "source"],
+        (
+            (pk, tag, NOW, None, "")
+            for pk in ids
+            for tag in rng.sample(tags, rng.choice([0, 0, 0, 1, 1, 2]))
+        ),
+    )
+    with conn.cursor() as cursor:
+        cursor.execute(
+            "UPDATE customers_tag t SET customer_count = (SELECT count(*) FROM "
+            "customers_customertag l WHERE l.tag_id = t.id) WHERE t.name LIKE 'list-bench-%%'"
+        )
+        cursor.execute("VACUUM ANALYZE")
+    print(f"built {CUSTOMERS:,} customers in {time.perf_counter() - started:.0f} s")
+
+
+def _p95(run: Any) -> float:
+    run()  # warm
+    times = []
+    for _ in range(RUNS):
+        started = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - started)
+    return statistics.quantiles(times, n=20)[18] * 1000
+
+
+def _customer_scans(queryset: Any) -> str:
+    """How the plan reads the customer table (index names, or "Seq Scan")."""
+    plan = json.loads(queryset.explain(format="json"))
+    found: list[str] = []
+
+    def walk(node: dict[str, Any]) -> None:
+        if node.get("Relation Name") == "customers_customer":
+            found.append(f"{node['Node Type']} {node.get('Index Name', '')}".strip())
+        for child in node.get("Plans", []):
+            walk(child)
+
+    walk(plan[0]["Plan"])
+    return ", ".join(dict.fromkeys(found)) or "(through another table's index)"
+
+
+def main() -> int:
+    url = _url()
+    if not ensure_database(url):
+        return 0
+    os.environ["DOSSIER_DATABASE_URL"] = url
+    import django
+
+    django.setup()
+    import psycopg
+    from django.core.management import call_command
+
+    from dossier.customers import listing, selectors
+    from dossier.customers.list_filters import CustomerFilters
+    from dossier.customers.models import Customer, Tag
+
+    call_command("migrate", verbosity=0)
+    managers, sellers = _users()
+    if Customer.objects.count() != CUSTOMERS:
+        with psycopg.connect(url, autocommit=True) as conn:
+            build(conn, sellers)
+    from django.contrib.auth.models import User
+
+    admin = User.objects.filter(is_superuser=True).first() or User.objects.create_superuser(
+        "bench-admin", password="bench-pass-1"
+    )
+    tag_a, tag_b = (str(t) for t in Tag.objects.filter(name__startswith="list-bench-")
+                    .order_by("name").values_list("pk", flat=True)[:2])  # fmt: skip
+    owner = sellers[0].username
+    cases: list[tuple[str, dict[str, str], str]] = [
+        ("first page", {}, ""),
+        ("tag", {"tag": tag_a}, ""),
+        ("two tags, any", {"tag": f"{tag_a},{tag_b}"}, ""),
+        ("two tags, all", {"tag": f"{tag_a},{tag_b}", "tag_mode": "all"}, ""),
+        ("template", {"template": "retail_member"}, ""),
+        ("owner", {"owner": owner}, ""),
+        ("lifecycle", {"status": "dormant"}, ""),
+        ("created in a month", {"created_from": "2025-03-01", "created_to": "2025-03-31"}, ""),
+        ("updated since", {"updated_from": "2026-06-01"}, ""),
+        ("total spend ≥ 40,000", {"spend_min": "40000"}, ""),
+        ("orders ≥ 25", {"orders_min": "25"}, ""),
+        ("sort by name", {}, "name"),
+        ("sort by last change", {}, "-updated"),
+        ("sort by spend", {}, "-spend"),
+        ("sort by last purchase", {}, "-last_purchase"),
+        ("sort by owner", {}, "owner"),
+    ]
+    actors = [("admin", admin), ("manager", managers[0]), ("sales", sellers[0])]
+    print(
+        f"PostgreSQL, {Customer.objects.count():,} customers; p95 of {RUNS} warm reads of "
+        f"a 50-row page (goal ≤ {GOAL_MS:.0f} ms)"
+    )
+    for label, actor in actors:
+        print(f" as {label}:")
+        for title, values, sort in cases:
+            filters = CustomerFilters(**values)
+
+            def page(filters: Any = filters, sort: str = sort, actor: Any = actor) -> Any:
+                return selectors.customer_list(actor=actor, filters=filters, sort=sort)
+
+            p95 = _p95(page)
+            queryset = selectors.customer_queryset(actor=actor, filters=filters)
+            order, descending = listing.parse_sort(sort)
+            if order.nullable:  # the first part of the page: customers with a value
+                queryset = queryset.filter(**{f"{order.lookup}__isnull": False})
+            ordered = listing._ordered(queryset, order, descending)[:51]
+            print(
+                f"   {title}: {p95:.1f} ms (×{p95 / GOAL_MS:.2f} of the goal); "
+                f"customers read by {_customer_scans(ordered)}"
+            )
+        count_ms = _p95(lambda actor=actor: selectors.customer_list(actor=actor, with_count=True))
+        counted = selectors.customer_list(actor=actor, with_count=True).count
+        print(
+            f"   first page with its count ({counted.value:,}, "
+            f"{'exact' if counted.exact else 'estimated'}): {count_ms:.1f} ms "
+            f"(×{count_ms / GOAL_MS:.2f} of the goal)"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
