@@ -12,7 +12,7 @@ from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as RequestValidationError
 from ninja.parser import Parser
@@ -66,6 +66,12 @@ class ObjectBodyParser(Parser):
         return data
 
 
+class ApiDocs(Swagger):
+    """ninja's Swagger UI in a page of ours: a phone's viewport, the page's language, a way back."""
+
+    template = "core/api_docs.html"
+
+
 api = NinjaAPI(
     title="Dossier API",
     version="1",
@@ -76,6 +82,7 @@ api = NinjaAPI(
     throttle=[TokenRateThrottle(settings.DOSSIER_API_RATE)],
     urls_namespace="api",
     docs_url="/docs",
+    docs=ApiDocs(),
     parser=ObjectBodyParser(),
 )
 api.add_router("/customers", customers_router)

@@ -42,6 +42,7 @@ def _template_out(template: Template) -> dict[str, Any]:
         "name_en": template.name_en,
         "scenario": template.scenario,
         "description": template.description,
+        "description_en": template.description_en,
         "builtin": template.builtin,
         "archived": template.archived_at is not None,
         "current_version": template.current_version.number if template.current_version else None,

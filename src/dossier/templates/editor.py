@@ -205,11 +205,15 @@ def blank_row() -> Row:
 
 
 def apply_action(rows: Sequence[Row], action: str) -> list[Row]:
-    """The rows after "add", "remove-N", "up-N" or "down-N" (N counts from 0)."""
+    """The rows after "add", "add-top", "remove-N", "up-N" or "down-N" (N counts from 0).
+
+    "add-top" is the button above the fields: on a phone the new field appears where the
+    user is, not a long scroll away.
+    """
     rows = list(rows)
     name, _sep, number = action.partition("-")
     if name == "add":
-        return [*rows, blank_row()]
+        return [blank_row(), *rows] if number == "top" else [*rows, blank_row()]
     index = int(number) if number.isdecimal() else -1
     if not 0 <= index < len(rows):
         return rows

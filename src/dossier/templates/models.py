@@ -37,7 +37,8 @@ class Template(models.Model):
     name_zh = models.CharField(_("name (Chinese)"), max_length=100)
     name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
     scenario = models.CharField(_("scenario"), max_length=32, choices=Scenario.choices)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description (Chinese)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
     builtin = models.BooleanField(default=False)
     current_version = models.ForeignKey(
         "TemplateVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -68,8 +69,20 @@ class Template(models.Model):
 
     @property
     def name(self) -> str:
-        language = get_language() or "zh-hans"
-        return self.name_zh if language.startswith("zh") or not self.name_en else self.name_en
+        """The name in the user's language; the Chinese one when there is no English one."""
+        return _in_language(self.name_zh, self.name_en)
+
+    @property
+    def localized_description(self) -> str:
+        """The description in the user's language, else the one there is."""
+        return _in_language(self.description, self.description_en)
+
+
+def _in_language(chinese: str, english: str) -> str:
+    """Chinese for Chinese pages, English for the others; either when the other is blank."""
+    language = get_language() or "zh-hans"
+    first, second = (chinese, english) if language.startswith("zh") else (english, chinese)
+    return first or second
 
 
 class TemplateVersion(models.Model):

@@ -68,7 +68,8 @@ class TemplateOut(Schema):
     name_zh: str
     name_en: str
     scenario: str
-    description: str
+    description: str = Field(..., description="In Chinese.")
+    description_en: str
     builtin: bool
     archived: bool
     current_version: int | None
@@ -86,7 +87,8 @@ class TemplateIn(Schema):
     name_zh: str = Field(..., max_length=100, json_schema_extra=documented(pattern=NOT_BLANK))
     name_en: str = Field("", max_length=100)
     scenario: ScenarioName
-    description: str = Field("", max_length=2000)
+    description: str = Field("", max_length=2000, description="In Chinese.")
+    description_en: str = Field("", max_length=2000)
     fields: list[FieldDefinition] = Field(default_factory=list, max_length=MAX_FIELDS)
 
 
@@ -96,7 +98,8 @@ class TemplateUpdate(Schema):
     )
     name_en: str | None = Field(None, max_length=100)
     scenario: ScenarioName | None = None
-    description: str | None = Field(None, max_length=2000)
+    description: str | None = Field(None, max_length=2000, description="In Chinese.")
+    description_en: str | None = Field(None, max_length=2000)
     fields: list[FieldDefinition] | None = Field(
         None, max_length=MAX_FIELDS, description="New fields publish a new version."
     )

@@ -152,6 +152,7 @@ def create_template(
     name_en: str = "",
     scenario: str,
     description: str = "",
+    description_en: str = "",
     fields: Sequence[Mapping[str, Any]] = (),
     builtin: bool = False,
 ) -> Template:
@@ -172,6 +173,7 @@ def create_template(
         name_en=name_en.strip(),
         scenario=scenario,
         description=description,
+        description_en=description_en,
         builtin=builtin,
     )
     version = TemplateVersion.objects.create(
@@ -319,12 +321,15 @@ def update_template(
     name_en: str | None = None,
     scenario: str | None = None,
     description: str | None = None,
+    description_en: str | None = None,
     fields: Sequence[Mapping[str, Any]] | None = None,
     note: str = "",
     lowering_reason: str = "",
     duplicate_policy: str | None = None,
 ) -> Template:
-    """Change a template's names, scenario or duplicate policy; new fields publish a new version.
+    """Change a template's names, descriptions, scenario or duplicate policy.
+
+    New fields publish a new version.
 
     Fields that lower a classification need an administrator and ``lowering_reason``.
     """
@@ -347,9 +352,11 @@ def update_template(
                 ],
             )
         template.duplicate_policy = duplicate_policy
-    for attr, value in (("name_zh", name_zh), ("name_en", name_en), ("description", description)):
+    names = {"name_zh": name_zh, "name_en": name_en}
+    descriptions = {"description": description, "description_en": description_en}
+    for attr, value in {**names, **descriptions}.items():
         if value is not None:
-            setattr(template, attr, value.strip() if attr != "description" else value)
+            setattr(template, attr, value.strip() if attr in names else value)
     if not template.name_zh:
         raise ValidationFailed(
             _("The template needs a name."),
@@ -381,6 +388,7 @@ def clone_template(
         name_en=name_en,
         scenario=source.scenario,
         description=source.description,
+        description_en=source.description_en,
         fields=fields,
     )
 

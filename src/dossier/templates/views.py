@@ -103,8 +103,25 @@ class CloneForm(forms.Form):
     name_en = forms.CharField(label=gettext_lazy("Name (English)"), max_length=100, required=False)
 
 
+def _description(label: Any) -> forms.CharField:
+    return forms.CharField(
+        label=label, max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
 class TemplateForm(CloneForm):
     scenario = forms.ChoiceField(label=gettext_lazy("Scenario"), choices=Scenario.choices)
+    description = _description(gettext_lazy("Description (Chinese)"))
+    description_en = _description(gettext_lazy("Description (English)"))
+
+
+class AboutForm(forms.Form):
+    """A template's names and descriptions in both languages (the editor's first card)."""
+
+    name_zh = forms.CharField(label=gettext_lazy("Name (Chinese)"), max_length=100)
+    name_en = forms.CharField(label=gettext_lazy("Name (English)"), max_length=100, required=False)
+    description = _description(gettext_lazy("Description (Chinese)"))
+    description_en = _description(gettext_lazy("Description (English)"))
 
 
 # --- pages ----------------------------------------------------------------------------------
@@ -206,6 +223,8 @@ def edit(request: AuthenticatedRequest, key: str) -> HttpResponse:
     template = selectors.get_template(key=key)
     if request.method != "POST":
         return _editor(request, template, _stored_rows(template))
+    if request.POST.get("action") == "describe":
+        return _describe(request, template)
     rows = read_rows(request.POST)
     action = str(request.POST.get("action") or "save")
     if action not in ("save", "publish", "discard"):
@@ -240,6 +259,26 @@ def edit(request: AuthenticatedRequest, key: str) -> HttpResponse:
     return _editor(request, template, _stored_rows(template), notice=_("Draft saved."))
 
 
+def _describe(request: AuthenticatedRequest, template: Template) -> HttpResponse:
+    """Save the names and descriptions (not versioned: customers keep their version)."""
+    about = AboutForm(request.POST)
+    if about.is_valid():
+        try:
+            services.update_template(actor=request.user, template=template, **about.cleaned_data)
+        except PermissionDenied:
+            raise
+        except ApplicationError as exc:
+            _show_errors(about, exc)
+        else:
+            messages.success(request, _("Names and descriptions saved."))
+            return redirect("templates:edit", key=template.key)
+    return _editor(request, template, _stored_rows(template), about=about)
+
+
+def _about(template: Template) -> dict[str, str]:
+    return {name: getattr(template, name) for name in AboutForm.base_fields}
+
+
 def _stored_rows(template: Template) -> list[Row]:
     draft = selectors.draft_of(template=template)
     source = draft or selectors.get_version(template=template)
@@ -254,6 +293,7 @@ def _editor(
     notice: str = "",
     problem: str = "",
     errors: Sequence[FieldError] = (),
+    about: AboutForm | None = None,
 ) -> HttpResponse:
     found = row_errors(errors, _language())
     sections_in_use = [spec.section for spec in CORE_FIELDS]
@@ -271,6 +311,7 @@ def _editor(
         "sections": section_choices([r["section"] for r in rows] + sections_in_use),
         "notice": notice,
         "problem": problem,
+        "about": about or AboutForm(initial=_about(template)),
     }
     name = "templates/_editor.html" if _is_htmx(request) else "templates/edit.html"
     return render(request, name, context)

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
+import phonenumbers
 from django import template
 from django.utils import timezone
 from django.utils.translation import get_language, pgettext
@@ -199,6 +200,7 @@ def customer_values(specs: Sequence[FieldSpec], data: Mapping[str, Any]) -> dict
                 "text": "" if empty else (str(value) if masked else display_text(spec, value)),
                 "masked": masked,
                 "href": "" if masked or empty else contact_href(spec.type, value),
+                "sms": "" if masked or empty or spec.type != "phone" else sms_href(value),
             }
         )
     return {"sections": [(section_label(name), rows) for name, rows in sections.items()]}
@@ -218,9 +220,32 @@ def contact_href(type_name: str, value: Any) -> str:
     return ""
 
 
+def sms_href(value: Any) -> str:
+    """A text-message link for a whole mobile number; "" for landlines and other values.
+
+    Like ``contact_href``, only for values the viewer sees whole.
+    """
+    text = str(value or "").strip()
+    try:
+        number = phonenumbers.parse(text, None if text.startswith("+") else "CN")
+    except phonenumbers.NumberParseException:
+        return ""
+    if phonenumbers.number_type(number) not in _TEXTABLE:
+        return ""
+    return "sms:" + phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+_TEXTABLE = frozenset(
+    {phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
+)
+
+
 @register.simple_tag
 def contact_links(specs: Sequence[FieldSpec], data: Mapping[str, Any]) -> list[dict[str, str]]:
-    """The first whole phone number and e-mail address as buttons ("Call", "E-mail")."""
+    """Buttons for the first whole phone number and e-mail address: "Call", "SMS", "E-mail".
+
+    A masked value gives no button (the viewer must not learn it from the link).
+    """
     links: dict[str, dict[str, str]] = {}
     for spec in specs:
         if spec.type not in ("phone", "email") or spec.type in links:
@@ -229,14 +254,28 @@ def contact_links(specs: Sequence[FieldSpec], data: Mapping[str, Any]) -> list[d
         if value in (None, "", []) or spec.key in data["masked"]:
             continue
         href = contact_href(spec.type, value)
-        if href:
-            # a button's words, not the field's name (both are "E-mail" in English)
-            label = (
-                pgettext("contact button", "Call")
-                if spec.type == "phone"
-                else pgettext("contact button", "E-mail")
-            )
-            links[spec.type] = {"href": href, "label": label, "key": spec.key}
+        if not href:
+            continue
+        # a button's words, not the field's name (both are "E-mail" in English)
+        if spec.type == "phone":
+            links["phone"] = {
+                "href": href,
+                "label": pgettext("contact button", "Call"),
+                "key": spec.key,
+            }
+            sms = sms_href(value)
+            if sms:
+                links["sms"] = {
+                    "href": sms,
+                    "label": pgettext("contact button", "SMS"),
+                    "key": f"{spec.key}_sms",
+                }
+        else:
+            links["email"] = {
+                "href": href,
+                "label": pgettext("contact button", "E-mail"),
+                "key": spec.key,
+            }
     return list(links.values())
 
 

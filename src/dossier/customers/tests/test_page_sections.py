@@ -8,10 +8,11 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from dossier.core.fields import FieldSpec
 from dossier.customers import sections
 from dossier.customers.sections import Section, register_section, unregister_section
 from dossier.customers.services import share_customer
-from dossier.customers.templatetags.customer_pages import contact_href
+from dossier.customers.templatetags.customer_pages import contact_href, contact_links, sms_href
 from dossier.customers.tests.api_helpers import Team
 
 pytestmark = pytest.mark.django_db
@@ -100,11 +101,22 @@ def test_whole_phone_and_email_are_tap_to_call_and_mailto_links(team: Team) -> N
     assert 'id="contact_phone"' in html and 'id="contact_email"' in html
 
 
+def test_a_whole_mobile_number_gets_an_sms_link_and_button_in_the_action_bar(team: Team) -> None:
+    html = _page(team.owner, team.customer)
+    assert html.count('href="sms:+8613800138000"') == 2  # next to the value, and the SMS button
+    assert 'id="contact_phone_sms"' in html and 'id="sms_phone"' in html
+    bar = html[html.index('class="action-bar"') :]
+    bar = bar[: bar.index("</div>")]
+    assert 'href="tel:+8613800138000"' in bar and 'href="sms:+8613800138000"' in bar
+    assert 'href="mailto:zhang.san@example.com"' in bar
+    assert f"/customers/{team.customer.pk}/edit/" in bar
+
+
 def test_masked_phone_and_email_are_never_links(team: Team) -> None:
     share_customer(actor=team.admin, customer_id=team.customer.pk, user=team.marketer)
     html = _page(team.marketer, team.customer)
     assert "138****8000" in html
-    assert "tel:" not in html and "mailto:" not in html
+    assert "tel:" not in html and "mailto:" not in html and "sms:" not in html
     assert "13800138000" not in html and "zhang.san@example.com" not in html
     assert 'id="contact_phone"' not in html
 
@@ -123,3 +135,32 @@ def test_masked_phone_and_email_are_never_links(team: Team) -> None:
 )
 def test_contact_href(type_name: str, value: str, href: str) -> None:
     assert contact_href(type_name, value) == href
+
+
+@pytest.mark.parametrize(
+    ("value", "href"),
+    [
+        ("+8613800138000", "sms:+8613800138000"),
+        ("13800138000", "sms:+8613800138000"),
+        ("+861065529988", ""),  # a Beijing landline takes no text messages
+        ("138****8000", ""),  # a masked value is no number
+        ("", ""),
+        ("sms:+8613800138000?body=hi", ""),
+    ],
+)
+def test_sms_href_only_for_whole_mobile_numbers(value: str, href: str) -> None:
+    assert sms_href(value) == href
+
+
+def test_contact_buttons_only_for_values_the_viewer_sees_whole() -> None:
+    specs = [FieldSpec(key="phone", type="phone"), FieldSpec(key="email", type="email")]
+    whole = {"values": {"phone": "+8613800138000", "email": "a@example.com"}, "masked": set()}
+    masked = {
+        "values": {"phone": "138****8000", "email": "a***@example.com"},
+        "masked": {"phone", "email"},
+    }
+    hrefs = [link["href"] for link in contact_links(specs, whole)]
+    assert hrefs == ["tel:+8613800138000", "sms:+8613800138000", "mailto:a@example.com"]
+    assert contact_links(specs, masked) == []
+    landline = {"values": {"phone": "+861065529988"}, "masked": set()}
+    assert [link["href"] for link in contact_links(specs, landline)] == ["tel:+861065529988"]

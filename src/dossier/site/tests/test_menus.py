@@ -15,7 +15,7 @@ from dossier.templates.models import Template
 
 pytestmark = pytest.mark.django_db
 
-EVERYONE = ["/home/", "/account/tokens/"]
+EVERYONE = ["/home/", "/account/tokens/", "/api/v1/docs"]
 WORK = ["/customers/", "/templates/", "/tags/", "/tickets/", "/tasks/"]
 MENUS = {
     roles.ADMIN: [*EVERYONE, *WORK, "/privacy/requests/", "/audit/"],

@@ -75,7 +75,7 @@ def editor_data(response: Any) -> dict[str, str]:
 
 def row_html(response: Any, index: int) -> str:
     match = re.search(
-        rf'<fieldset[^>]*id="row-{index}".*?</fieldset>', response.content.decode(), re.S
+        rf'<details[^>]*id="row-{index}".*?</details>', response.content.decode(), re.S
     )
     assert match, f"row {index} not on the page"
     return match.group(0)

@@ -45,3 +45,31 @@ document.addEventListener("click", function (event) {
   if (block) block.remove();
   if (form) form.dispatchEvent(new Event("change", { bubbles: true }));
 });
+
+// the template editor redraws itself (a type changed, a field moved): the fields the user had
+// opened stay open, found again by their key
+(function () {
+  var opened = null;
+  function keyOf(row) {
+    var input = row.querySelector("input[name$='-key']");
+    return input ? input.value : "";
+  }
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var editor = event.detail.target;
+    if (!editor || editor.id !== "editor") return;
+    opened = {};
+    editor.querySelectorAll("details.field-row[open]").forEach(function (row) {
+      if (keyOf(row)) opened[keyOf(row)] = true;
+    });
+  });
+  document.addEventListener("htmx:afterSwap", function () {
+    if (!opened) return;
+    var editor = document.getElementById("editor");
+    if (editor) {
+      editor.querySelectorAll("details.field-row").forEach(function (row) {
+        if (opened[keyOf(row)]) row.open = true;
+      });
+    }
+    opened = null;
+  });
+})();
