@@ -136,7 +136,9 @@ def customer_list(request: AuthenticatedRequest) -> HttpResponse:
                 actor=request.user, filters=filters, limit=size, sort=sort, with_count=True
             )
         else:
-            problem = "; ".join(e.message(_language()) for e in error.errors) or str(error)
+            # the reason (naming the value) and what the field takes
+            details = [e.message(_language()) for e in error.errors]
+            problem = " ".join([str(error), *details])
             page = selectors.CustomerPage(items=[], next_cursor=None)
     templates = list(template_list(actor=request.user, include_archived=True))
     names = {t.key: t.name for t in templates}
