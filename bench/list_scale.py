@@ -236,7 +236,8 @@ def main() -> int:
 
             p95 = _p95(page)
             queryset = selectors.customer_queryset(actor=actor, filters=filters)
-            order, descending = listing.parse_sort(sort)
+            ranged = bool(filters.created_from or filters.created_to)
+            order, descending = listing.parse_sort(sort, created_range=ranged)
             if order.nullable:  # the first part of the page: customers with a value
                 queryset = queryset.filter(**{f"{order.lookup}__isnull": False})
             ordered = listing._ordered(queryset, order, descending)[:51]

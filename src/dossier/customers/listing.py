@@ -67,6 +67,9 @@ _SORTS: dict[str, Sort] = {
     "owner": Sort("owner", gettext_lazy("Owner"), "owner__username", "text", nullable=True),
 }
 _FIGURES: dict[str, Figure] = {}
+#: newest first by the creation time itself: the order of a page within a range of creation
+#: dates (by id, PostgreSQL's planner would walk the ids from the newest to reach the range)
+_BY_CREATION_TIME = Sort("created", gettext_lazy("Created"), "created_at", "datetime")
 
 
 def register_figure(figure: Figure, *, sortable: bool = True) -> None:
@@ -88,9 +91,15 @@ def sorts() -> dict[str, Sort]:
     return dict(_SORTS)
 
 
-def parse_sort(text: str) -> tuple[Sort, bool]:
-    """``"-spend"`` → (the spend sort, descending); an unknown sort is refused, naming it."""
+def parse_sort(text: str, *, created_range: bool = False) -> tuple[Sort, bool]:
+    """``"-spend"`` → (the spend sort, descending); an unknown sort is refused, naming it.
+
+    ``created_range``: the list is filtered by creation dates, so "created" reads the
+    creation time's index (the order is the same: ids are time-ordered UUIDv7).
+    """
     text = text or DEFAULT_SORT
+    if created_range and text.lstrip("-") == "created":
+        return _BY_CREATION_TIME, text.startswith("-")
     descending = text.startswith("-")
     sort = _SORTS.get(text.lstrip("-"))
     if sort is None:
@@ -163,7 +172,7 @@ def decode_cursor(text: str | None, sort: Sort) -> Cursor | None:
     """
     if not text:
         return None
-    if sort.key == "created":
+    if sort.lookup == "id":
         try:
             return Cursor("created", None, UUID(text))
         except ValueError:

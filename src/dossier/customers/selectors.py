@@ -196,7 +196,8 @@ def customer_list(
         raise PermissionDenied(_("You may not see customers."))
     limit = max(1, min(limit, MAX_PAGE_SIZE))
     filters = filters or CustomerFilters()
-    order, descending = listing.parse_sort(sort)
+    created_range = bool(filters.created_from or filters.created_to)
+    order, descending = listing.parse_sort(sort, created_range=created_range)
     position = listing.decode_cursor(cursor, order)
     queryset = customer_queryset(actor=actor, filters=filters)
     count = listing.count_matching(queryset) if with_count else None

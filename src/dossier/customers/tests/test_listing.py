@@ -270,3 +270,12 @@ def test_a_bound_beyond_any_figure_is_refused(
     assert error.field == field
     # a count is a whole number: "1e20" is not one; every value is at most 10^14
     assert error.code == ("invalid_decimal" if "e" in value and "orders" in field else "too_large")
+
+
+def test_pages_within_a_range_of_creation_dates(world: dict[str, Any]) -> None:
+    # ordered by the creation time (its index) instead of the id: the same order
+    admin, customers = world["admin"], world["customers"]
+    today = timezone.localdate().isoformat()
+    names = _every_page(admin, "-created", 3, created_from=today)
+    assert names == [c.display_name for c in reversed(customers)]
+    assert _every_page(admin, "created", 2, created_to=today) == [c.display_name for c in customers]
