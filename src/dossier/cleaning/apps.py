@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CleaningConfig(AppConfig):
+    name = "dossier.cleaning"
+    label = "cleaning"
+    verbose_name = "Data cleaning"
