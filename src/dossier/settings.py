@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "dossier.orders",
     "dossier.transfer",
     "dossier.capture",
+    "dossier.outreach",
     "dossier.matching",
     "dossier.privacy",
     "dossier.insights",
