@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "dossier.overview",
     "dossier.home",
     "dossier.bulk",
+    "dossier.ops",
     "dossier.site",
 ]
 
