@@ -39,6 +39,7 @@ urlpatterns = [
     path("transfer/", include("dossier.transfer.urls")),
     path("duplicates/", include("dossier.matching.urls")),
     path("insights/", include("dossier.insights.urls")),
+    path("loyalty/", include("dossier.loyalty.urls")),
     path("", include("dossier.savedviews.urls")),
     path("bulk/", include("dossier.bulk.urls")),
     # assets (/static/) are served by WhiteNoise's middleware: no CDN, no separate web server
