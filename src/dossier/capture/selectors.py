@@ -17,8 +17,9 @@ def forms_for(actor: Any) -> QuerySet[CaptureForm]:
     forms = CaptureForm.objects.select_related("template", "owner")
     if getattr(actor, "is_superuser", False) or role_of_cached(actor) == roles.ADMIN:
         return forms
-    if role_of_cached(actor) == roles.MANAGER and team_id_of(actor) is not None:
-        return forms.filter(team_id=team_id_of(actor))
+    team = team_id_of(actor)
+    if role_of_cached(actor) == roles.MANAGER and team is not None:
+        return forms.filter(team_id=team)
     return forms.none()
 
 
@@ -63,7 +64,7 @@ def submissions_per_form(
         rows = rows.filter(created_at__gte=since)
     if team_id is not None:
         rows = rows.filter(form__team_id=team_id)
-    return list(
+    counted: Any = (
         rows.values("form_id", "form__slug")
         .annotate(
             submissions=Count("pk"),
@@ -73,6 +74,7 @@ def submissions_per_form(
         )
         .order_by("-submissions", "form__slug")
     )
+    return [dict(row) for row in counted]
 
 
 def customer_submissions(customer_id: Any) -> list[CaptureSubmission]:

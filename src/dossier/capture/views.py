@@ -19,10 +19,10 @@ from dossier.capture import selectors, services
 from dossier.capture.models import VerifyVia
 from dossier.capture.services.forms import PUBLIC_TYPES
 from dossier.consent.models import Channel, Purpose
-from dossier.core.fields import FieldError
-from dossier.customers.services.profiles import OWNER_FIELD, current_version
 from dossier.core.errors import ApplicationError, TooManyAttempts, ValidationFailed
+from dossier.core.fields import FieldError
 from dossier.core.pages import AuthenticatedRequest, request_origin, shows_errors
+from dossier.customers.services.profiles import OWNER_FIELD, current_version
 
 _shows_errors = shows_errors("capture/error.html", nav="capture")
 #: the most a public form's body may weigh (30 answers of 1,000 characters and change)

@@ -12,14 +12,14 @@ from django.utils.translation import gettext as _
 
 from dossier.accounts.selectors import role_of_cached, team_id_of
 from dossier.audit.services import record_audit
+from dossier.capture.models import CaptureForm, VerifyVia
+from dossier.capture.selectors import forms_for
 from dossier.consent.models import Channel, Purpose
 from dossier.core import roles
 from dossier.core.errors import NotFound, PermissionDenied, ValidationFailed
 from dossier.core.fields import FieldError, FieldLabel
 from dossier.customers.services.profiles import check_owner, current_version
 from dossier.templates.core_fields import LIFECYCLES, SOURCES
-from dossier.capture.models import CaptureForm, VerifyVia
-from dossier.capture.selectors import forms_for
 
 SLUG = FieldLabel("slug", "链接名", "Link name")
 FIELDS = FieldLabel("fields", "字段", "Fields")
@@ -141,11 +141,11 @@ def _check(values: Mapping[str, Any], template: Any, errors: list[FieldError]) -
     return out
 
 
-def _check_slug(slug: str, errors: list[FieldError], form: CaptureForm | None) -> str:
+def _check_slug(slug: str, errors: list[FieldError]) -> str:
     slug = slug.lower()
     if not SLUG_PATTERN.match(slug) or slug in RESERVED_SLUGS:
         errors.append(FieldError("pattern", spec=SLUG))
-    elif CaptureForm.objects.filter(slug=slug).exclude(pk=getattr(form, "pk", None)).exists():
+    elif CaptureForm.objects.filter(slug=slug).exists():  # new forms only: slugs stay
         errors.append(FieldError("invalid_choice", spec=SLUG, value=slug))
     return slug
 
@@ -165,7 +165,7 @@ def create_form(
     owner = owner or actor
     check_owner(actor=actor, owner=owner, template=template)
     errors: list[FieldError] = []
-    slug = _check_slug(_text(values, "slug"), errors, None)
+    slug = _check_slug(_text(values, "slug"), errors)
     clean = _check(values, template, errors)
     if errors:
         raise ValidationFailed(_("The form could not be saved."), errors=errors)
