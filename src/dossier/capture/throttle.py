@@ -6,8 +6,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils.crypto import salted_hmac
 
-#: submissions per client address and window, across all forms (a counter, a kiosk …)
-DEFAULT_RATE = (10, 3600)
+#: submissions per client address and window, across all forms; generous, as visitors of an
+#: event or a store often share one address (its Wi-Fi); DOSSIER_CAPTURE_RATE changes it
+DEFAULT_RATE = (30, 900)
 
 
 def client_hash(client_ip: str | None) -> str:

@@ -18,7 +18,12 @@ from dossier.consent.models import Channel, Purpose
 from dossier.core import roles
 from dossier.core.errors import NotFound, PermissionDenied, ValidationFailed
 from dossier.core.fields import FieldError, FieldLabel
-from dossier.customers.services.profiles import check_owner, current_version
+from dossier.customers.services.profiles import (
+    OWNER_FIELD,
+    check_may_create,
+    check_owner,
+    current_version,
+)
 from dossier.templates.core_fields import LIFECYCLES, SOURCES
 
 SLUG = FieldLabel("slug", "链接名", "Link name")
@@ -150,6 +155,19 @@ def _check_slug(slug: str, errors: list[FieldError]) -> str:
     return slug
 
 
+def _check_owner(actor: Any, owner: User, template: Any) -> None:
+    """The actor may give customers to ``owner``, who may see and create them (else every
+    submission would fail)."""
+    check_owner(actor=actor, owner=owner, template=template)
+    try:
+        check_may_create(owner, template)
+    except PermissionDenied:
+        raise ValidationFailed(
+            _("The form could not be saved."),
+            errors=[FieldError("owner_not_eligible", spec=OWNER_FIELD, value=owner.get_username())],
+        ) from None
+
+
 def _team_of(actor: Any, owner: User) -> int | None:
     if role_of_cached(actor) == roles.MANAGER:
         return team_id_of(actor)
@@ -163,7 +181,7 @@ def create_form(
     """A new active capture form; its customers go to ``owner`` (default: the actor)."""
     check_may_keep(actor)
     owner = owner or actor
-    check_owner(actor=actor, owner=owner, template=template)
+    _check_owner(actor, owner, template)
     errors: list[FieldError] = []
     slug = _check_slug(_text(values, "slug"), errors)
     clean = _check(values, template, errors)
@@ -195,7 +213,7 @@ def update_form(
     form = form_to_keep(actor, slug)
     owner = owner or form.owner
     if owner.pk != form.owner_id:
-        check_owner(actor=actor, owner=owner, template=form.template)
+        _check_owner(actor, owner, form.template)
     errors: list[FieldError] = []
     clean = _check(values, form.template, errors)
     if errors:

@@ -35,6 +35,7 @@ from dossier.consent.services import (
     normalise_code,
     start_double_opt_in,
 )
+from dossier.core import roles
 from dossier.core.actors import system_actor
 from dossier.core.errors import TooManyAttempts, ValidationFailed
 from dossier.core.fields import FieldError, FieldLabel, validate_values
@@ -245,14 +246,32 @@ def expire_pending(*, now: Any = None) -> int:
     )
 
 
+def owner_of_submissions(form: CaptureForm) -> Any:
+    """The form's owner while active; else a manager of the form's team (the form goes on
+    working when its owner leaves); else the owner, and the service says why it cannot."""
+    if form.owner.is_active or form.team_id is None:
+        return form.owner
+    from django.contrib.auth.models import User
+
+    manager = (
+        User.objects.filter(
+            is_active=True,
+            groups__name=roles.MANAGER,
+            membership__team_id=form.team_id,
+        )
+        .order_by("pk")
+        .first()
+    )
+    return manager or form.owner
+
+
 def _store(
     form: CaptureForm, submission: CaptureSubmission, values: dict[str, Any], client_ip: str | None
 ) -> None:
     """Create the customer with their consents, or attach the submission to their match."""
+    owner = owner_of_submissions(form)
     try:
-        customer = create_customer(
-            actor=form.owner, template=form.template, values=values, owner=form.owner
-        )
+        customer = create_customer(actor=owner, template=form.template, values=values, owner=owner)
     except LikelyDuplicate:
         _attach_to_match(form, submission, values)
         return

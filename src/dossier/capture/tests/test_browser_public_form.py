@@ -80,9 +80,10 @@ def test_a_visitor_signs_up_on_a_phone_and_confirms_the_code(
     expect(page.locator("h1")).to_contain_text("门店会员登记")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_WIDTH
     # the honeypot is off screen and out of the tab order
-    assert not page.locator("#id_website").is_visible() or page.locator(
-        "#id_website"
-    ).bounding_box()["x"] < 0  # type: ignore[index]
+    assert (
+        not page.locator("#id_website").is_visible()
+        or page.locator("#id_website").bounding_box()["x"] < 0
+    )  # type: ignore[index]
     page.fill("#id_display_name", "周小燕")
     page.fill("#id_phone", "12")
     page.click("button[type=submit]")
@@ -102,7 +103,9 @@ def test_a_visitor_signs_up_on_a_phone_and_confirms_the_code(
     assert submission.status == Status.CREATED
     customer = Customer.objects.get()
     assert (customer.lifecycle, customer.source, customer.owner.username) == (
-        "lead", "store", "sun.yu"
+        "lead",
+        "store",
+        "sun.yu",
     )
     assert ConsentEvent.objects.get().notice_version == "2026-03"
     context.close()

@@ -203,3 +203,10 @@ def test_the_page_shows_the_fields_the_consents_and_a_hidden_honeypot(form):
     assert 'name="consents" value="marketing"' in page
     assert 'name="website"' in page and 'aria-hidden="true"' in page
     assert 'name="id_number"' not in page
+
+
+def test_when_the_owner_left_the_teams_manager_gets_the_customers(form, owner, manager):
+    owner.is_active = False
+    owner.save()
+    assert _send(Client(), form).status_code == 302
+    assert Customer.objects.get().owner == manager

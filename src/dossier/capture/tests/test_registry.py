@@ -28,7 +28,11 @@ def test_the_customers_copy_names_the_forms_they_sent(form):
     submission = _submit(form)
     sections = export_sections(Customer.objects.get(pk=submission.customer_id))
     assert sections["capture"] == [
-        {"form": "spring-fair", "status": "created", "created_at": submission.created_at.isoformat()}
+        {
+            "form": "spring-fair",
+            "status": "created",
+            "created_at": submission.created_at.isoformat(),
+        }
     ]
 
 

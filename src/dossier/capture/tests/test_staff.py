@@ -132,3 +132,10 @@ def test_the_submissions_show_in_the_customer_profile(form, owner):
     customer_id = form.submissions.get().customer_id
     page = _as(owner).get(reverse("customers:detail", args=[customer_id])).content.decode()
     assert "form:spring-fair" in page
+
+
+def test_an_owner_who_cannot_create_customers_is_refused(manager, make_user, member_template):
+    analyst = make_user("east.analyst", roles.ANALYST, team="east")
+    with pytest.raises(ValidationFailed) as refused:
+        create_form(actor=manager, template=member_template, owner=analyst, values=_settings())
+    assert [e.field for e in refused.value.errors] == ["owner"]
