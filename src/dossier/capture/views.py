@@ -284,6 +284,10 @@ def public_form(request: HttpRequest, slug: str) -> HttpResponse:
         return _too_many(request, form, error, "capture/public.html", context)
     except ValidationFailed as error:
         context["errors"] = _errors(error)
+        if set(context["errors"]) - set(form.fields):  # not the visitor's to fix (the owner …)
+            context["errors"] = {
+                "general": [_("Your details could not be taken. Please ask our staff.")]
+            }
         return render(request, "capture/public.html", context, status=422)
     except ApplicationError:
         # anything else the services refuse (a conflict …) is told without details: the

@@ -275,6 +275,13 @@ def _store(
     except LikelyDuplicate:
         _attach_to_match(form, submission, values)
         return
+    except ValidationFailed as error:
+        # "another customer already has this value" would tell a stranger who is on file:
+        # a value held by someone else is a match like any other
+        if not error.errors or any(e.code != "not_unique" for e in error.errors):
+            raise
+        _attach_to_match(form, submission, values)
+        return
     submission.customer = customer
     submission.status = Status.CREATED
     submission.save()
@@ -320,11 +327,13 @@ def _attach_to_match(
     specs = current_version(form.template).specs()
     clean = validate_values(values, specs).clean
     found = likely_duplicates(clean, specs, split_values(clean, specs).lookup_rows())
-    if not found:  # the check said duplicate: it cannot vanish within one transaction
-        raise LikelyDuplicate([], policy=form.template.duplicate_policy)
+    submission.status = Status.MATCHED
+    if not found:  # a unique value held by someone the matching does not name: no task
+        submission.save()
+        _audit(form, submission, None)
+        return
     existing = found[0][0]
     submission.customer = existing
-    submission.status = Status.MATCHED
     submission.save()
     with translation.override(settings.LANGUAGE_CODE):
         title = _(

@@ -210,3 +210,13 @@ def test_when_the_owner_left_the_teams_manager_gets_the_customers(form, owner, m
     owner.save()
     assert _send(Client(), form).status_code == 302
     assert Customer.objects.get().owner == manager
+
+
+def test_a_unique_value_held_by_another_customer_is_not_revealed(make_form, make_customer, owner):
+    form = make_form(slug="members", fields=["display_name", "phone", "member_no"])
+    make_customer(owner, display_name="赵大", phone="13700000001", member_no="M000001")
+    response = _send(Client(), form, display_name="钱二", phone="13600000002", member_no="M000001")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("capture:thanks", args=[form.slug])
+    assert Customer.objects.count() == 1
+    assert CaptureSubmission.objects.get().status == Status.MATCHED
