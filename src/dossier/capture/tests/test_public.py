@@ -220,3 +220,25 @@ def test_a_unique_value_held_by_another_customer_is_not_revealed(make_form, make
     assert response["Location"] == reverse("capture:thanks", args=[form.slug])
     assert Customer.objects.count() == 1
     assert CaptureSubmission.objects.get().status == Status.MATCHED
+
+
+def test_a_code_page_answers_only_under_its_own_form(
+    make_form, form, django_capture_on_commit_callbacks
+):
+    form.verify_via = "sms"
+    form.save()
+    other = make_form(slug="other-form")
+    with django_capture_on_commit_callbacks(execute=True):
+        _send(Client(), form)
+    token = CaptureSubmission.objects.get().public_id
+    assert Client().get(reverse("capture:code", args=[other.slug, token])).status_code == 404
+    assert Client().get(f"/f/{form.slug}/code/not-a-uuid/").status_code == 404
+    assert Client().get(reverse("capture:code", args=[form.slug, token])).status_code == 200
+
+
+def test_the_form_speaks_the_visitors_language(form):
+    url = reverse("capture:public", args=[form.slug])
+    english = Client(HTTP_ACCEPT_LANGUAGE="en").get(url).content.decode()
+    chinese = Client(HTTP_ACCEPT_LANGUAGE="zh-hans").get(url).content.decode()
+    assert "Spring fair sign-up" in english and "Send" in english
+    assert "春季展会登记" in chinese and "提交" in chinese
