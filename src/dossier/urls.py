@@ -42,5 +42,6 @@ urlpatterns = [
     path("loyalty/", include("dossier.loyalty.urls")),
     path("", include("dossier.savedviews.urls")),
     path("bulk/", include("dossier.bulk.urls")),
+    path("", include("dossier.capture.urls")),
     # assets (/static/) are served by WhiteNoise's middleware: no CDN, no separate web server
 ]

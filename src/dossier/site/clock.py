@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db import close_old_connections, connection
 
+from dossier.capture.services import expire_pending
 from dossier.followups.services import announce_due_tasks
 from dossier.insights.birthdays import plan_birthday_greetings
 from dossier.insights.nightly import run_nightly
@@ -65,6 +66,8 @@ JOBS: tuple[Job, ...] = (
     Job("loyalty.points", 3600.0, nightly_loyalty.call),
     # birthday greeting tasks (once a year per customer: an hourly look is harmless)
     Job("insights.birthdays", 3600.0, plan_birthday_greetings),
+    # what a capture-form visitor typed is forgotten once their code ran out unconfirmed
+    Job("capture.expire", 600.0, expire_pending),
 )
 
 
