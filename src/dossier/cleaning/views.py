@@ -16,7 +16,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from dossier.cleaning import selectors, services
 from dossier.cleaning.models import CleaningRun
-from dossier.core.errors import ValidationFailed
 from dossier.core.pages import AuthenticatedRequest, shows_errors
 
 _page = shows_errors("cleaning/error.html", nav="cleaning")
@@ -48,6 +47,7 @@ def start(request: AuthenticatedRequest) -> HttpResponse:
 @_page
 def run(request: AuthenticatedRequest, run_id: int) -> HttpResponse:
     """A run's suggestions (to accept or reject) and its report of what it could not fix."""
+    services.check_may_clean(request.user)
     found = selectors.run_for(actor=request.user, run_id=run_id)
     context = {
         "nav": "cleaning",
@@ -60,11 +60,11 @@ def run(request: AuthenticatedRequest, run_id: int) -> HttpResponse:
     return render(request, "cleaning/run.html", context)
 
 
-def _ids(values: list[str]) -> list[int]:
-    try:
-        return [int(v) for v in values]
-    except ValueError as error:
-        raise ValidationFailed(_("Choose suggestions from the list."), code="invalid") from error
+def _ids(values: list[str]) -> list[int] | None:
+    """The suggestion ids sent, or None when one is not a number (a tampered form)."""
+    if not all(v.isdecimal() for v in values):
+        return None
+    return [int(v) for v in values]
 
 
 @require_POST
@@ -72,17 +72,18 @@ def _ids(values: list[str]) -> list[int]:
 def decide(request: AuthenticatedRequest, run_id: int) -> HttpResponse:
     """Accept or reject one suggestion, the selected ones, or all of the run's pending ones."""
     post = request.POST
-    if post.get("accept_one") or post.get("reject_one"):
-        action = "accept" if post.get("accept_one") else "reject"
-        chosen: list[int] | None = _ids([post.get("accept_one") or post.get("reject_one", "")])
+    one = post.get("accept_one") or post.get("reject_one")
+    if one:
+        action, chosen = ("accept" if post.get("accept_one") else "reject"), _ids([one])
     else:
         action, _sep, scope = post.get("action", "").partition("_")
         chosen = None if scope == "all" else _ids(post.getlist("suggestion"))
-        if chosen == []:
-            messages.error(request, _("Choose at least one suggestion."))
+        if scope != "all" and not chosen:
+            messages.error(request, _("Choose at least one suggestion from the list."))
             return redirect("cleaning:run", run_id=run_id)
-    if action not in ("accept", "reject"):
-        raise ValidationFailed(_("Choose accept or reject."), code="invalid")
+    if action not in ("accept", "reject") or (one and not chosen):
+        messages.error(request, _("Choose accept or reject for suggestions from the list."))
+        return redirect("cleaning:run", run_id=run_id)
     change = services.accept_suggestions if action == "accept" else services.reject_suggestions
     outcome = change(actor=request.user, run_id=run_id, suggestion_ids=chosen)
     if outcome.accepted:
