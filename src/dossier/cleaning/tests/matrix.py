@@ -61,7 +61,7 @@ PAGES: dict[str, tuple[str, ...]] = {
     "GET cleaning:runs":     (LOGIN, PAGE, PAGE, PAGE, PAGE, DENIED, DENIED, PAGE),
     "POST cleaning:start":   (LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, DENIED, DENIED, REDIRECT),  # noqa: E501
     "GET cleaning:run":      (LOGIN, PAGE, PAGE, PAGE, UNSEEN, DENIED, DENIED, UNSEEN),
-    "POST cleaning:decide":  (LOGIN, REDIRECT, REDIRECT, REDIRECT, UNSEEN, DENIED, DENIED, UNSEEN),  # noqa: E501
+    "POST cleaning:decide":  (LOGIN, REDIRECT, REDIRECT, REDIRECT, UNSEEN, DENIED, DENIED, UNSEEN),
 }  # fmt: skip
 
 PAGE_CALLS: dict[str, Any] = {
