@@ -258,3 +258,29 @@ def test_unknown_kind_is_refused(east: User) -> None:
 
     with pytest.raises(ValidationFailed):
         start_run(actor=east, kind="drop_table")
+
+
+def test_suggestions_are_erased_with_the_customers_data() -> None:
+    from dossier.customers.registry import entries
+
+    (entry,) = [e for e in entries() if e.model is CleaningSuggestion]
+    assert entry.erasure == "delete" and entry.export is None
+
+
+def test_a_run_that_breaks_is_recorded_as_failed_without_the_message(
+    east: User, make_customer: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dossier.cleaning.services import run_cleaning
+    from dossier.cleaning.services import runs as runs_module
+
+    make_customer(east, address="深圳南山区科技园")
+
+    def broken(texts: Any) -> Any:
+        raise ValueError("深圳南山区科技园")
+
+    monkeypatch.setattr(runs_module, "parse_addresses", broken)
+    run = CleaningRun.objects.create(kind=CleaningRun.ADDRESSES, started_by=east)
+    with pytest.raises(ValueError):
+        run_cleaning(run=run)
+    run.refresh_from_db()
+    assert (run.state, run.error) == (CleaningRun.FAILED, "ValueError")
