@@ -43,5 +43,6 @@ urlpatterns = [
     path("", include("dossier.savedviews.urls")),
     path("bulk/", include("dossier.bulk.urls")),
     path("", include("dossier.capture.urls")),
+    path("cleaning/", include("dossier.cleaning.urls")),
     # assets (/static/) are served by WhiteNoise's middleware: no CDN, no separate web server
 ]
