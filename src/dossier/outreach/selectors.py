@@ -109,8 +109,12 @@ def funnels(campaign_ids: Iterable[int]) -> dict[int, Funnel]:
         )
         .order_by()
     )
-    names = [f for f in Funnel.__dataclass_fields__]
-    return {row["campaign_id"]: Funnel(*(row[n] for n in names)) for row in rows}
+    found: dict[int, Funnel] = {}
+    for row in rows:
+        counts: dict[str, Any] = dict(row)
+        campaign_id = counts.pop("campaign_id")
+        found[campaign_id] = Funnel(**counts)
+    return found
 
 
 def campaign_list(*, actor: MaybeActor) -> list[tuple[UpdateCampaign, Funnel]]:
