@@ -177,3 +177,24 @@ def test_closing_by_hand(
     closed = close_campaign(actor=marketing, campaign_id=campaign.pk)
     assert closed.state == UpdateCampaign.State.CLOSED
     assert _recipient(campaign, customers[0]).state == S.NO_ANSWER
+
+
+def test_a_large_campaign_is_sent_by_a_background_task(
+    admin_user, marketing, manager, customers, outbox, django_capture_on_commit_callbacks,
+    monkeypatch,
+):  # fmt: skip
+    from dossier.outreach import services
+
+    monkeypatch.setattr(services, "SEND_AT_ONCE", 1)
+    for customer in customers[:3]:
+        consent(admin_user, customer)
+    campaign, _report = create_campaign(
+        actor=marketing, name="大批量", channel="sms", customer_ids=[c.pk for c in customers[:3]]
+    )
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        returned = send_campaign(actor=manager, campaign_id=campaign.pk)
+        assert returned.state == UpdateCampaign.State.SENDING  # nothing sent in the request
+    assert queued  # the task was queued after the commit (run at once by the test backend)
+    campaign.refresh_from_db()
+    assert campaign.state == UpdateCampaign.State.SENT
+    assert sorted(m.customer_id for m in outbox) == sorted(str(c.pk) for c in customers[:3])
