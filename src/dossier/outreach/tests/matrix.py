@@ -78,7 +78,7 @@ PAGES: dict[str, tuple[str, ...]] = {
     "POST outreach:create": (LOGIN, REDIRECT, REDIRECT, DENIED, DENIED, REDIRECT, DENIED, DENIED),
     "GET outreach:detail":  (LOGIN, PAGE, PAGE, MISSING, MISSING, PAGE, MISSING, MISSING),
     "POST outreach:send":   (LOGIN, REDIRECT, REDIRECT, MISSING, MISSING, DENIED, MISSING, MISSING),
-    "POST outreach:close":  (LOGIN, REDIRECT, REDIRECT, MISSING, MISSING, REDIRECT, MISSING, MISSING),
+    "POST outreach:close":  (LOGIN, REDIRECT, REDIRECT, MISSING, MISSING, REDIRECT, MISSING, MISSING),  # noqa: E501
 }  # fmt: skip
 
 PAGE_CALLS: dict[str, Any] = {

@@ -152,3 +152,16 @@ def test_erasure_removes_what_the_recipient_row_says_about_the_person(
         None, None, None, None, None,
     )  # fmt: skip
     assert row.updated_fields == [] and row.failure == ""
+
+
+def test_merge_moves_recipients_and_keeps_one_per_campaign(marketing, customers):
+    from dossier.outreach.registrations import merge_recipients, recipients_copy
+
+    both = _draft(marketing, customers[:2])
+    only_source = _draft(marketing, customers[:1])
+    merge_recipients(customers[0].pk, customers[1].pk)
+    assert set(
+        UpdateRecipient.objects.filter(campaign=both).values_list("customer_id", flat=True)
+    ) == {customers[1].pk}
+    assert only_source.recipients.get().customer_id == customers[1].pk
+    assert [row["campaign"] for row in recipients_copy(customers[1])] == ["资料核对", "资料核对"]
