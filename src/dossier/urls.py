@@ -31,6 +31,7 @@ urlpatterns = [
     path("feedback/", include("dossier.feedback.urls")),
     path("pipeline/", include("dossier.pipeline.urls")),
     path("campaigns/", include("dossier.campaigns.urls")),
+    path("outreach/", include("dossier.outreach.urls")),
     path("tickets/", include("dossier.tickets.urls")),
     path("tasks/", include("dossier.followups.urls")),
     path("orders/", include("dossier.orders.urls")),

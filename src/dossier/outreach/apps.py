@@ -1,3 +1,5 @@
+"""Self-service update campaigns."""
+
 from django.apps import AppConfig
 
 
@@ -5,3 +7,8 @@ class OutreachConfig(AppConfig):
     name = "dossier.outreach"
     label = "outreach"
     verbose_name = "Self-service update campaigns"
+
+    def ready(self) -> None:
+        from dossier.outreach.registrations import register_outreach
+
+        register_outreach()

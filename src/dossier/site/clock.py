@@ -22,6 +22,7 @@ from dossier.followups.services import announce_due_tasks
 from dossier.insights.birthdays import plan_birthday_greetings
 from dossier.insights.nightly import run_nightly
 from dossier.loyalty.tasks import nightly_loyalty
+from dossier.outreach.sending import run_clock as outreach_clock
 from dossier.pipeline.stale import flag_stale_opportunities
 from dossier.transfer.tasks import resume_stalled_imports
 from dossier.transfer.uploads import forget_old_import_data, sweep_old_drafts
@@ -68,6 +69,8 @@ JOBS: tuple[Job, ...] = (
     Job("insights.birthdays", 3600.0, plan_birthday_greetings),
     # what a capture-form visitor typed is forgotten once their code ran out unconfirmed
     Job("capture.expire", 600.0, expire_pending),
+    # self-service update campaigns: the one reminder when due, closing when the window ends
+    Job("outreach.reminders", 3600.0, outreach_clock),
 )
 
 
