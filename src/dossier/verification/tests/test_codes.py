@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
 
 
 def refused_code(error: pytest.ExceptionInfo[ValidationFailed]) -> str:
-    return [e.code for e in error.value.errors][0]
+    return str(error.value.errors[0].code)
 
 
 def test_code_goes_to_the_current_phone_and_verifies_it(
