@@ -42,7 +42,7 @@ def customer_state(request: ApiRequest, customer_id: UUID) -> Any:
         "customer_id": str(customer.pk),
         "fields": [{"field": key, **value} for key, value in state.items()],
         "required": required,
-        "active_ready": all(state.get(k, {}).get("verified") for k in required),
+        "active_ready": all(k in state and state[k]["verified"] for k in required),
     }
 
 

@@ -9,11 +9,13 @@ from django.http import HttpRequest
 from django.utils.translation import get_language
 
 from dossier.customers.access import allows
+from dossier.customers.duplicates import register_entry_check
 from dossier.customers.models import Customer
 from dossier.customers.registry import CustomerData, register
 from dossier.customers.sections import Section, register_section
 from dossier.verification import selectors
 from dossier.verification.models import ContactVerification, VerificationCode
+from dossier.verification.services.rules import refuse_unverified_active_at_entry
 
 
 def verifications_copy(customer: Customer) -> list[dict[str, Any]]:
@@ -76,6 +78,8 @@ def register_verification() -> None:
         )
     )
     register(CustomerData(key="verification_codes", model=VerificationCode, erasure="delete"))
+    # a new customer cannot start as active while its template requires verified fields
+    register_entry_check(refuse_unverified_active_at_entry)
     register_section(
         Section(
             key="verification",

@@ -117,7 +117,7 @@ def missing_verifications(
     if not required:
         return []
     state = verification_state(customer, digests=digests)
-    return [key for key in required if not state.get(key, {}).get("verified")]
+    return [key for key in required if key not in state or not state[key]["verified"]]
 
 
 def is_active_ready(customer: Customer, *, digests: Mapping[str, str] | None = None) -> bool:

@@ -52,13 +52,13 @@ def _answer(
     return redirect("customers:detail", customer_id=customer_id)
 
 
-def _act(request: AuthenticatedRequest, customer_id: UUID, work: Any, done: str) -> HttpResponse:
+def _act(request: AuthenticatedRequest, customer_id: UUID, work: Any) -> HttpResponse:
     try:
         note = work()
     except (ValidationFailed, Conflict, TooManyAttempts) as error:
         customer_for(request.user, customer_id, "change")  # 404/403 before a message
         return _answer(request, customer_id, problem=_message(error))
-    return _answer(request, customer_id, note=note or done)
+    return _answer(request, customer_id, note=note)
 
 
 @require_POST
@@ -71,7 +71,7 @@ def start(request: AuthenticatedRequest, customer_id: UUID, field: str) -> HttpR
         how = _("by SMS") if sent.via == "sms" else _("by e-mail")
         return _("Code sent %(how)s. Ask the customer to read it back.") % {"how": how}
 
-    return _act(request, customer_id, work, "")
+    return _act(request, customer_id, work)
 
 
 @require_POST
@@ -86,7 +86,7 @@ def confirm(request: AuthenticatedRequest, customer_id: UUID, field: str) -> Htt
         )
         return _("Verified.")
 
-    return _act(request, customer_id, work, "")
+    return _act(request, customer_id, work)
 
 
 @require_POST
@@ -101,7 +101,7 @@ def record(request: AuthenticatedRequest, customer_id: UUID, field: str) -> Http
         )
         return _("Recorded as verified by a phone call.")
 
-    return _act(request, customer_id, work, "")
+    return _act(request, customer_id, work)
 
 
 @require_GET

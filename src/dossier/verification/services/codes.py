@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from dossier.audit.services import record_audit
 from dossier.consent.senders import ConsentMessage, get_sender
-from dossier.core.actors import Actor
+from dossier.core.actors import Actor, person
 from dossier.core.errors import TooManyAttempts
 from dossier.customers.access import customer_for
 from dossier.customers.models import Customer
@@ -103,7 +103,7 @@ def start_verification(*, actor: Actor, customer_id: Any, field: str) -> CodeSen
         value_digest=digest,
         code_digest=common.code_digest(code, digest),
         via=common.VIA[spec.type],
-        created_by=actor if getattr(actor, "pk", None) is not None else None,
+        created_by=person(actor),
         expires_at=timezone.now() + timedelta(minutes=common.code_minutes()),
     )
     record_audit(

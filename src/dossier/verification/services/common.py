@@ -11,7 +11,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from dossier.audit.services import record_audit
-from dossier.core.actors import MaybeActor
+from dossier.core.actors import MaybeActor, person
 from dossier.core.errors import ValidationFailed
 from dossier.core.fields import FieldSpec
 from dossier.customers.models import Customer
@@ -101,12 +101,15 @@ def mark_verified(
     reason: str = "",
 ) -> ContactVerification:
     """Store that this value of the field is verified (again), and audit it."""
-    by = actor if getattr(actor, "pk", None) is not None else None
     verification, _created = ContactVerification.objects.update_or_create(
         customer=customer,
         field=field,
         digest=digest,
-        defaults={"verified_at": timezone.now(), "method": str(method), "verified_by": by},
+        defaults={
+            "verified_at": timezone.now(),
+            "method": str(method),
+            "verified_by": person(actor),
+        },
     )
     record_audit(
         actor=actor,

@@ -4,6 +4,7 @@ count as active, and the check a change of lifecycle to "active" has to pass."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -67,7 +68,11 @@ def set_required_verifications(
 
 
 def _labels(customer: Customer, keys: list[str]) -> Words:
-    specs = {s.key: s for s in customer.template_version.specs()}
+    return _field_names(customer.template_version.specs(), keys)
+
+
+def _field_names(all_specs: Iterable[FieldSpec], keys: list[str]) -> Words:
+    specs = {s.key: s for s in all_specs}
     zh = "、".join(specs[k].label("zh-hans") if k in specs else k for k in keys)
     en = ", ".join(specs[k].label("en") if k in specs else k for k in keys)
     return Words(en, zh)
@@ -94,4 +99,22 @@ def check_active_ready(
                     "verification_required", spec=LIFECYCLE, fields=_labels(customer, missing)
                 )
             ],
+        )
+
+
+def refuse_unverified_active_at_entry(
+    *, template: Any, clean: Mapping[str, Any], **_context: Any
+) -> None:
+    """The customers app's entry check (``customers.duplicates.register_entry_check``): a new
+    customer cannot start as active when its template requires verified fields, since nothing
+    of a customer not yet stored is verified. Start it as a lead or prospect and verify."""
+    if clean.get("lifecycle") != selectors.ACTIVE:
+        return
+    required = selectors.required_fields(template.pk)
+    if required:
+        version = template.current_version
+        names = _field_names(version.specs() if version else [], required)
+        raise ValidationFailed(
+            _("The customer cannot be made active yet."),
+            errors=[VerificationError("verification_required", spec=LIFECYCLE, fields=names)],
         )

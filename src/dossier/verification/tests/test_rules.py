@@ -106,3 +106,18 @@ def test_only_contact_fields_of_the_template_can_be_required(
     with pytest.raises(PermissionDenied):
         set_required_verifications(actor=owner, template_key=key, fields=["phone"])
     assert set_required_verifications(actor=admin_user, template_key=key, fields=[]) == []
+
+
+def test_a_new_customer_cannot_start_active_under_a_rule(
+    owner: User, customer: Any, rule: list[str], make_customer: Callable[..., Any]
+) -> None:
+    with pytest.raises(ValidationFailed) as error:
+        make_customer(owner, lifecycle="active")
+    assert error.value.errors[0].field == "lifecycle"
+    assert make_customer(owner, lifecycle="prospect").lifecycle == "prospect"
+
+
+def test_without_a_rule_a_new_customer_may_start_active(
+    owner: User, make_customer: Callable[..., Any]
+) -> None:
+    assert make_customer(owner, lifecycle="active").lifecycle == "active"
