@@ -108,6 +108,15 @@ def record(request: AuthenticatedRequest, customer_id: UUID, field: str) -> Http
 @_shows_errors
 def unverified_active(request: AuthenticatedRequest) -> HttpResponse:
     """Active customers whose template's required contact fields are not verified."""
-    found = list(selectors.active_without_verification(actor=request.user)[:200])
-    rows = [{"customer": c, "missing": selectors.missing_verifications(c)} for c in found]
+    found = list(
+        selectors.active_without_verification(actor=request.user).select_related(
+            "template_version"
+        )[:200]
+    )
+    language = get_language() or "zh-hans"
+    rows = []
+    for customer in found:
+        labels = {s.key: s.label(language) for s in customer.template_version.specs()}
+        missing = selectors.missing_verifications(customer)
+        rows.append({"customer": customer, "missing": [labels.get(k, k) for k in missing]})
     return render(request, "verification/unverified.html", {"nav": "customers", "rows": rows})

@@ -71,3 +71,19 @@ def test_section_and_report_in_chinese(owner: User, customer: Any) -> None:
     assert "已验证的联系方式" in page.content.decode()
     report = client.get("/verification/unverified-active/", headers={"Accept-Language": "zh-hans"})
     assert report.status_code == 200 and "未验证的活跃客户" in report.content.decode()
+
+
+def test_report_page_names_customers_and_missing_fields(
+    admin_user: User, owner: User, stranger: User, customer: Any
+) -> None:
+    from dossier.verification.services import set_required_verifications
+
+    set_required_verifications(
+        actor=admin_user, template_key=customer.template.key, fields=["phone", "email"]
+    )
+    customer.lifecycle = "active"
+    customer.save(update_fields=["lifecycle"])
+    page = client_for(owner).get("/verification/unverified-active/").content.decode()
+    assert customer.display_name in page and "Phone" in page and "E-mail" in page
+    other = client_for(stranger).get("/verification/unverified-active/").content.decode()
+    assert customer.display_name not in other
