@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from ninja import Field, Schema
 
-from dossier.core.schemas import MAX_ITEMS
+from dossier.core.schemas import MAX_ITEMS, OneOf
 
 
 class FieldStateOut(Schema):
@@ -39,7 +40,9 @@ class ConfirmIn(Schema):
 
 
 class RecordIn(Schema):
-    method: str = Field("staff_call", description="`staff_call` (the default) or `import`.")
+    method: Annotated[str, OneOf(("staff_call", "import"))] = Field(
+        "staff_call", description="`staff_call` (the default) or `import`."
+    )
     note: str = Field("", max_length=500, description="How it was verified (audited).")
 
 

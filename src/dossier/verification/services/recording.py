@@ -35,13 +35,13 @@ def record_verification(
     the customer; ``import``: the source the values came from had verified them. Only those
     who may change the customer; audited with the note (personal values in it are blanked).
     """
+    customer = customer_for(actor, customer_id, "change", lock=True)
+    refuse_if_erased(customer)
     if method not in RECORDED:
         raise ValidationFailed(
             _("This kind of verification cannot be recorded."),
             errors=[VerificationError("invalid_choice", spec=METHOD, value=str(method)[:32])],
         )
-    customer = customer_for(actor, customer_id, "change", lock=True)
-    refuse_if_erased(customer)
     spec = common.contact_spec(customer, field)
     _value, digest = common.current_value(customer, spec)
     return common.mark_verified(
