@@ -45,5 +45,6 @@ urlpatterns = [
     path("bulk/", include("dossier.bulk.urls")),
     path("", include("dossier.capture.urls")),
     path("cleaning/", include("dossier.cleaning.urls")),
+    path("verification/", include("dossier.verification.urls")),
     # assets (/static/) are served by WhiteNoise's middleware: no CDN, no separate web server
 ]
