@@ -41,5 +41,7 @@ urlpatterns = [
     path("insights/", include("dossier.insights.urls")),
     path("", include("dossier.savedviews.urls")),
     path("bulk/", include("dossier.bulk.urls")),
+    # probes and the Prometheus scrape (/healthz, /readyz, /metrics): no log-in
+    path("", include("dossier.ops.urls")),
     # assets (/static/) are served by WhiteNoise's middleware: no CDN, no separate web server
 ]
