@@ -10,6 +10,13 @@ from django.http import HttpRequest
 
 from dossier.core.pages import client_ip
 
+# Loopback and the private networks proper. Not ``ip.is_private``: Python counts the
+# documentation and reserved ranges (203.0.113.0/24 …) as private too.
+PRIVATE_NETWORKS = [
+    ipaddress.ip_network(n)
+    for n in ("127.0.0.0/8", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "::1/128", "fc00::/7")
+]
+
 
 def may_scrape(request: HttpRequest) -> bool:
     """With DOSSIER_METRICS_TOKEN set, a caller presenting it (compared in constant time);
@@ -26,4 +33,6 @@ def may_scrape(request: HttpRequest) -> bool:
         ip = ipaddress.ip_address(address or "")
     except ValueError:
         return False
-    return ip.is_loopback or (ip.is_private and not ip.is_link_local)
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return any(ip in network for network in PRIVATE_NETWORKS)

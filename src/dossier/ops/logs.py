@@ -17,7 +17,10 @@ class RequestIdFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not getattr(record, "request_id", None):
-            record.request_id = current_request_id() or "-"
+            # Django logs a 4xx/5xx answer ("Not Found: …") after the middleware returned,
+            # so the id is no longer bound then; that record carries the request itself.
+            request = getattr(record, "request", None)
+            record.request_id = getattr(request, "request_id", None) or current_request_id() or "-"
         return True
 
 
