@@ -53,7 +53,7 @@ def import_speed(*, now: datetime | None = None) -> ImportSpeed:
     for rows, started_at in runs.values_list("rows", "started_at"):
         count += 1
         done += rows
-        elapsed = (now - started_at).total_seconds()
+        elapsed = (now - started_at).total_seconds() if started_at else 0.0
         if elapsed > 0:
             speed += rows / elapsed
     return ImportSpeed(running=count, rows_done=done, rows_per_second=speed)
