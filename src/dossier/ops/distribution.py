@@ -29,6 +29,14 @@ REFERENCE_TABLES = [
     "customers.Tag",
 ]
 
+#: registered tables the plan does not co-locate with the customer, and why
+NOT_CO_LOCATED: dict[str, str] = {
+    "audit.AuditEvent": (
+        "customer_id is empty for most events (log-ins, settings), and a distribution "
+        "column may not be NULL: distributed by its own id; a customer's events fan out"
+    ),
+}
+
 #: unique sets of distributed tables that lack customer_id: (model, fields) → the plan
 UNIQUE_WITHOUT_CUSTOMER: dict[tuple[str, tuple[str, ...]], str] = {
     ("customers.CustomerLookup", ("template", "field", "digest")): (

@@ -7,6 +7,7 @@ from django.apps import apps
 from dossier.customers import registry
 from dossier.customers.models import Customer
 from dossier.ops.distribution import (
+    NOT_CO_LOCATED,
     REFERENCE_TABLES,
     UNIQUE_WITHOUT_CUSTOMER,
     distribution_column,
@@ -53,3 +54,13 @@ def test_reference_tables_exist_and_hold_no_customer_data() -> None:
         model = apps.get_model(label)  # LookupError if it went away
         assert label not in customer_tables, label
         assert model is not Customer
+
+
+def test_a_table_left_out_of_co_location_has_a_nullable_customer_column() -> None:
+    registered = {entry.model._meta.label: entry for entry in registry.entries()}
+    nullable = {
+        label
+        for label, entry in registered.items()
+        if entry.model._meta.get_field(entry.customer_field).null
+    }
+    assert set(NOT_CO_LOCATED) == nullable
