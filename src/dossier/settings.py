@@ -250,6 +250,8 @@ DOSSIER_TICKET_FOLLOW_UP_DAYS = os.environ.get("DOSSIER_TICKET_FOLLOW_UP_DAYS", 
 if SESSION_COOKIE_SECURE:
     SECURE_HSTS_SECONDS = int(os.environ.get("DOSSIER_HSTS_SECONDS", "31536000"))
     SECURE_SSL_REDIRECT = _flag("DOSSIER_SSL_REDIRECT")
+    # load balancers probe over plain HTTP inside the network (dossier.ops)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
 # Request paths are logged without query values or self-service tokens (core.log_redaction):
 # on the loggers that write them, and on every handler, whatever logger a record came from.
