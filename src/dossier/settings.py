@@ -78,6 +78,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # first, so every log line of the request carries its id and every answer is counted
+    "dossier.ops.middleware.RequestIdMiddleware",
+    "dossier.ops.middleware.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # assets straight from the worker processes: no separate web server needed
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -247,29 +250,43 @@ DOSSIER_TICKET_FOLLOW_UP_DAYS = os.environ.get("DOSSIER_TICKET_FOLLOW_UP_DAYS", 
 if SESSION_COOKIE_SECURE:
     SECURE_HSTS_SECONDS = int(os.environ.get("DOSSIER_HSTS_SECONDS", "31536000"))
     SECURE_SSL_REDIRECT = _flag("DOSSIER_SSL_REDIRECT")
+    # load balancers probe over plain HTTP inside the network (dossier.ops)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
 # Request paths are logged without query values or self-service tokens (core.log_redaction):
 # on the loggers that write them, and on every handler, whatever logger a record came from.
+# Every record reaching a handler also gets the request's id (ops.logs, ops.middleware);
+# DOSSIER_LOG_FORMAT=json writes one JSON object a line with it, the default keeps the text.
 _REDACT = {"filters": ["redact_paths"]}
+_HANDLER_FILTERS = {"filters": ["redact_paths", "request_id"]}
+_JSON_LOGS = os.environ.get("DOSSIER_LOG_FORMAT", "").strip().lower() == "json"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_paths": {"()": "dossier.core.log_redaction.RedactRequestPaths"}},
+    "filters": {
+        "redact_paths": {"()": "dossier.core.log_redaction.RedactRequestPaths"},
+        "request_id": {"()": "dossier.ops.logs.RequestIdFilter"},
+    },
     "formatters": {
         "django.server": {
             "()": "django.utils.log.ServerFormatter",
             "format": "[{server_time}] {message}",
             "style": "{",
-        }
+        },
+        "json": {"()": "dossier.ops.logs.JsonFormatter"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", **_REDACT},
+        "console": {
+            "class": "logging.StreamHandler",
+            **_HANDLER_FILTERS,
+            **({"formatter": "json"} if _JSON_LOGS else {}),
+        },
         # runserver's access log (Django's own handler, redacted)
         "django.server": {
             "level": "INFO",
             "class": "logging.StreamHandler",
-            "formatter": "django.server",
-            **_REDACT,
+            "formatter": "json" if _JSON_LOGS else "django.server",
+            **_HANDLER_FILTERS,
         },
     },
     "loggers": {
@@ -283,6 +300,10 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": os.environ.get("DOSSIER_LOG_LEVEL", "WARNING")},
 }
+# Operations (dossier.ops): /metrics answers a bearer token equal to this; unset, it answers
+# only loopback and private addresses. /readyz fails with more queued tasks than the bound.
+DOSSIER_METRICS_TOKEN = os.environ.get("DOSSIER_METRICS_TOKEN", "")
+DOSSIER_READY_MAX_BACKLOG = int(os.environ.get("DOSSIER_READY_MAX_BACKLOG", "1000"))
 
 # grade thresholds per template scenario, over the built-in ones (insights.grading):
 # {"retail_member": {"A": [20000, 20000], "B": [5000, 5000], "C": [1000, 1000]}}, each

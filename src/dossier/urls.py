@@ -46,5 +46,7 @@ urlpatterns = [
     path("", include("dossier.capture.urls")),
     path("cleaning/", include("dossier.cleaning.urls")),
     path("verification/", include("dossier.verification.urls")),
+    # probes and the Prometheus scrape (/healthz, /readyz, /metrics): no log-in
+    path("", include("dossier.ops.urls")),
     # assets (/static/) are served by WhiteNoise's middleware: no CDN, no separate web server
 ]

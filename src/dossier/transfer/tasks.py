@@ -6,8 +6,11 @@ from typing import Any
 
 from django_tasks import task
 
+from dossier.core.request_ids import carries_request_id
+
 
 @task()
+@carries_request_id  # queued with enqueue_with_request_id: its log lines carry the upload's id
 def run_uploaded_import(run_id: int) -> dict[str, Any]:
     """Run (or resume) an uploaded file's import; a run another worker holds is left alone."""
     from dossier.transfer.services import claim_run, execute_import

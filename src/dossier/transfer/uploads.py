@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from dossier.audit.services import record_audit
 from dossier.core.errors import Conflict, NotFound, ValidationFailed
 from dossier.core.fields import FieldError
+from dossier.core.request_ids import enqueue_with_request_id
 from dossier.templates.models import Template
 from dossier.transfer.importing.engine import field_errors
 from dossier.transfer.importing.error_file import error_csv_chunks
@@ -145,7 +146,7 @@ def queue_import(*, actor: User, run_id: Any) -> ImportRun:
     run = draft_for(actor, run_id)
     run.status = ImportRun.QUEUED
     run.save(update_fields=["status"])
-    transaction.on_commit(lambda: run_uploaded_import.enqueue(run.pk))
+    transaction.on_commit(lambda: enqueue_with_request_id(run_uploaded_import, run.pk))
     return run
 
 
