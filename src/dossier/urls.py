@@ -41,5 +41,6 @@ urlpatterns = [
     path("insights/", include("dossier.insights.urls")),
     path("", include("dossier.savedviews.urls")),
     path("bulk/", include("dossier.bulk.urls")),
+    path("quality/", include("dossier.quality.urls")),
     # assets (/static/) are served by WhiteNoise's middleware: no CDN, no separate web server
 ]

@@ -22,6 +22,7 @@ from dossier.insights.birthdays import plan_birthday_greetings
 from dossier.insights.nightly import run_nightly
 from dossier.loyalty.tasks import nightly_loyalty
 from dossier.pipeline.stale import flag_stale_opportunities
+from dossier.quality.tasks import run_nightly as refresh_quality_nightly
 from dossier.transfer.tasks import resume_stalled_imports
 from dossier.transfer.uploads import forget_old_import_data, sweep_old_drafts
 from dossier.webhooks.services.delivery import deliver_due
@@ -65,6 +66,8 @@ JOBS: tuple[Job, ...] = (
     Job("loyalty.points", 3600.0, nightly_loyalty.call),
     # birthday greeting tasks (once a year per customer: an hourly look is harmless)
     Job("insights.birthdays", 3600.0, plan_birthday_greetings),
+    # completeness and freshness of every record (time alone ages them): once a day
+    Job("quality.nightly", 3600.0, refresh_quality_nightly),
 )
 
 

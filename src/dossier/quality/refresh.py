@@ -1,0 +1,211 @@
+"""Working out every customer's completeness and freshness again, in bulk.
+
+One pass over the live customers in key order, a chunk at a time, reading plain column
+values (``values_list``: no model per row): the typed core columns, the general attributes,
+whether each encrypted contact column is empty (asked of the ciphertext, never decrypted) and
+the protected values' envelope, which is decrypted only for versions that have protected
+fields outside the core columns. Each chunk's rows are written in one upsert: on PostgreSQL
+a COPY into a temporary table and one ``INSERT … ON CONFLICT``, elsewhere ``bulk_create``
+with ``update_conflicts``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import BooleanField, Case, Q, TextField, Value, When
+from django.db.models.functions import Cast
+from django.utils import timezone
+
+from dossier.core.fields.base import is_empty
+from dossier.customers.models import Customer
+from dossier.quality import scoring
+from dossier.quality.models import CustomerQuality
+from dossier.quality.policies import Policy, policies, weighted_fields
+from dossier.quality.verifications import last_verified
+from dossier.templates.core_fields import CORE_KEYS
+from dossier.templates.selectors import version_info
+
+CHUNK = 20_000
+#: core columns stored encrypted: only their emptiness is read
+ENCRYPTED_CORE = ("phone", "email", "address")
+PLAIN_CORE = tuple(sorted(CORE_KEYS - set(ENCRYPTED_CORE)))
+READ = (
+    "pk",
+    "template_id",
+    "template_version_id",
+    "updated_at",
+    "figures__last_interaction_at",
+    "attributes",
+    *PLAIN_CORE,
+)
+COLUMNS = (
+    "customer_id",
+    "completeness",
+    "missing",
+    "freshness",
+    "last_activity_at",
+    "stale",
+    "refreshed_at",
+)
+
+
+@dataclass
+class Refreshed:
+    """What a refresh did: how many customers, how long it took."""
+
+    customers: int
+    seconds: float
+
+
+@dataclass
+class _Plan:
+    """What scoring one version's customers needs, worked out once per refresh."""
+
+    weighted: list[scoring.Weighted]
+    policy: Policy
+    #: the version keeps values in the encrypted JSON that are not core columns
+    reads_protected: bool
+
+
+def _has(column: str) -> Case:
+    empty = Q(**{column: ""}) | Q(**{f"{column}__isnull": True})
+    return Case(When(empty, then=Value(False)), default=Value(True), output_field=BooleanField())
+
+
+def _plan(version_id: int, template_id: int, found: dict[int, Policy]) -> _Plan:
+    policy = found.get(template_id) or Policy()
+    specs = version_info(version_id).specs
+    protected = any(s.key not in CORE_KEYS and s.classification != "general" for s in specs)
+    return _Plan(weighted_fields(version_id, policy), policy, protected)
+
+
+def _present(row: tuple[Any, ...], plan: _Plan, decrypt: Any) -> set[str]:
+    """The field keys that hold a value in one read row."""
+    present = set()
+    plain = dict(zip(PLAIN_CORE, row[6 : 6 + len(PLAIN_CORE)], strict=True))
+    for key, value in plain.items():
+        if value not in ("", None):
+            present.add(key)
+    for key, has in zip(ENCRYPTED_CORE, row[-4:-1], strict=True):
+        if has:
+            present.add(key)
+    attributes = row[5] or {}
+    present.update(k for k, v in attributes.items() if not is_empty(v))
+    envelope = row[-1]
+    if plan.reads_protected and envelope:
+        protected = decrypt(envelope)
+        present.update(k for k, v in protected.items() if not is_empty(v))
+    return present
+
+
+def _rows(
+    chunk: Sequence[tuple[Any, ...]],
+    now: datetime,
+    found: dict[int, Policy],
+    verified: dict[Any, datetime],
+    plans: dict[int, _Plan],
+) -> list[tuple[Any, ...]]:
+    field = Customer._meta.get_field("protected")
+
+    def decrypt(envelope: str) -> dict[str, Any]:
+        return field.from_db_value(envelope, None, connection)  # type: ignore[attr-defined,no-any-return]
+
+    out = []
+    for row in chunk:
+        pk, template_id, version_id, updated_at, interaction_at = row[:5]
+        plan = plans.get(version_id)
+        if plan is None:
+            plan = plans[version_id] = _plan(version_id, template_id, found)
+        score, missing = scoring.completeness(plan.weighted, _present(row, plan, decrypt))
+        last = scoring.latest(updated_at, interaction_at, verified.get(pk))
+        fresh = scoring.freshness(last, now, plan.policy.freshness_months)
+        stale = scoring.is_stale(last, now, plan.policy.stale_months)
+        out.append((pk, score, missing, fresh, last, stale, now))
+    return out
+
+
+def _read(customer_ids: Sequence[Any] | None) -> Iterable[list[tuple[Any, ...]]]:
+    """The live customers' values, a chunk at a time, in key order."""
+    base = Customer.objects.filter(deleted_at__isnull=True, erased_at__isnull=True).order_by("pk")
+    if customer_ids is not None:
+        base = base.filter(pk__in=list(customer_ids))
+    base = base.annotate(
+        **{f"has_{c}": _has(c) for c in ENCRYPTED_CORE},
+        raw_protected=Cast("protected", output_field=TextField()),
+    )
+    names = [*READ, *(f"has_{c}" for c in ENCRYPTED_CORE), "raw_protected"]
+    after = None
+    while True:
+        page = base if after is None else base.filter(pk__gt=after)
+        chunk = list(page.values_list(*names)[:CHUNK])
+        if not chunk:
+            return
+        yield chunk
+        after = chunk[-1][0]
+        if len(chunk) < CHUNK:
+            return
+
+
+def _upsert(rows: list[tuple[Any, ...]]) -> None:
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        _upsert_postgresql(rows)
+        return
+    CustomerQuality.objects.bulk_create(
+        [CustomerQuality(**dict(zip(COLUMNS, row, strict=True))) for row in rows],
+        update_conflicts=True,
+        unique_fields=["customer"],
+        update_fields=[c for c in COLUMNS if c != "customer_id"],
+    )
+
+
+def _upsert_postgresql(rows: list[tuple[Any, ...]]) -> None:
+    import json
+
+    table = CustomerQuality._meta.db_table
+    names = ", ".join(COLUMNS)
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in COLUMNS if c != "customer_id")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS quality_incoming "
+            f"(LIKE {table} INCLUDING DEFAULTS) ON COMMIT DROP"
+        )
+        with cursor.cursor.copy(f"COPY quality_incoming ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row((*row[:2], json.dumps(row[2]), *row[3:]))
+        cursor.execute(
+            f"INSERT INTO {table} ({names}) SELECT {names} FROM quality_incoming "
+            f"ON CONFLICT (customer_id) DO UPDATE SET {updates}"
+        )
+        cursor.execute("TRUNCATE quality_incoming")
+
+
+def refresh_quality(
+    *, customer_ids: Sequence[Any] | None = None, now: datetime | None = None
+) -> Refreshed:
+    """Work out the quality of these customers (all live ones when None) and keep it."""
+    now = now or timezone.now()
+    started = time.monotonic()
+    found = policies()
+    verified = last_verified(customer_ids)
+    plans: dict[int, _Plan] = {}
+    done = 0
+    for chunk in _read(customer_ids):
+        rows = _rows(chunk, now, found, verified, plans)
+        with transaction.atomic():
+            _upsert(rows)
+        done += len(rows)
+    gone = CustomerQuality.objects.filter(
+        Q(customer__deleted_at__isnull=False) | Q(customer__erased_at__isnull=False)
+    )
+    if customer_ids is not None:
+        gone = gone.filter(customer_id__in=list(customer_ids))
+    gone.delete()
+    return Refreshed(done, round(time.monotonic() - started, 3))
