@@ -31,9 +31,7 @@ def policies() -> dict[int, Policy]:
             found[template_id] = Policy({}, months, months)
             continue
         fresh = own.freshness_months or months
-        found[template_id] = Policy(
-            dict(own.weights or {}), fresh, own.stale_months or fresh
-        )
+        found[template_id] = Policy(dict(own.weights or {}), fresh, own.stale_months or fresh)
     return found
 
 

@@ -39,7 +39,9 @@ def field_labels(version_id: int, keys: list[str]) -> list[str]:
         if spec is None:
             labels.append(key)
             continue
-        first, second = (spec.label_zh, spec.label_en) if chinese else (spec.label_en, spec.label_zh)
+        first, second = (
+            (spec.label_zh, spec.label_en) if chinese else (spec.label_en, spec.label_zh)
+        )
         labels.append(first or second or key)
     return labels
 
@@ -62,14 +64,15 @@ class StaleRow:
     completeness: int
 
 
-def stale_customers(*, actor: MaybeActor | None, limit: int = STALE_PAGE) -> tuple[list[StaleRow], int]:
+def stale_customers(
+    *, actor: MaybeActor | None, limit: int = STALE_PAGE
+) -> tuple[list[StaleRow], int]:
     """The actor's stale records, quietest first (never any activity first), and how many."""
     rows = visible_quality(actor).filter(stale=True)
     total = rows.count()
-    found = (
-        rows.select_related("customer__template", "customer__owner")
-        .order_by(F("last_activity_at").asc(nulls_first=True), "customer_id")[:limit]
-    )
+    found = rows.select_related("customer__template", "customer__owner").order_by(
+        F("last_activity_at").asc(nulls_first=True), "customer_id"
+    )[:limit]
     return [
         StaleRow(
             q.customer_id,
@@ -85,7 +88,11 @@ def stale_customers(*, actor: MaybeActor | None, limit: int = STALE_PAGE) -> tup
 
 
 _GROUPS = {
-    "template": ("customer__template_id", "customer__template__name_zh", "customer__template__name_en"),
+    "template": (
+        "customer__template_id",
+        "customer__template__name_zh",
+        "customer__template__name_en",
+    ),
     "owner": ("customer__owner_id", "customer__owner__username", "customer__owner__username"),
     "team": ("customer__team_id", "customer__team__name", "customer__team__name"),
     "source": ("customer__source", "customer__source", "customer__source"),
@@ -93,7 +100,9 @@ _GROUPS = {
 
 
 def _stale_share() -> Avg:
-    return Avg(Case(When(stale=True, then=Value(1.0)), default=Value(0.0)), output_field=FloatField())
+    return Avg(
+        Case(When(stale=True, then=Value(1.0)), default=Value(0.0)), output_field=FloatField()
+    )
 
 
 def _source_label(code: str | None, chinese: bool) -> str:
@@ -120,7 +129,9 @@ def breakdown(rows: QuerySet[CustomerQuality], by: str) -> list[dict[str, Any]]:
     )
     out = []
     for group in grouped:
-        first, second = (group[name_zh], group[name_en]) if chinese else (group[name_en], group[name_zh])
+        first, second = (
+            (group[name_zh], group[name_en]) if chinese else (group[name_en], group[name_zh])
+        )
         if by == "source":
             first = _source_label(first, chinese)
         out.append(

@@ -60,14 +60,22 @@ def create_stale_tasks(
     if customer_ids is not None:
         rows = rows.filter(customer_id__in=_ids(customer_ids)[:MAX_TASKS])
     made = []
-    for customer_id in list(rows.order_by("last_activity_at").values_list("pk", flat=True)[:MAX_TASKS]):
+    for customer_id in list(
+        rows.order_by("last_activity_at").values_list("pk", flat=True)[:MAX_TASKS]
+    ):
         with transaction.atomic():
             # the row lock makes a second run (or a second worker) wait, then see the task
-            row = CustomerQuality.objects.select_for_update().filter(pk=customer_id, stale=True).first()
+            row = (
+                CustomerQuality.objects.select_for_update()
+                .filter(pk=customer_id, stale=True)
+                .first()
+            )
             if row is None:
                 continue
             spell = _spell(row.last_activity_at)
-            if Task.objects.filter(customer_id=customer_id, cause_kind=CAUSE_KIND, cause_id=spell).exists():
+            if Task.objects.filter(
+                customer_id=customer_id, cause_kind=CAUSE_KIND, cause_id=spell
+            ).exists():
                 continue
             schedule_follow_up(
                 actor=actor,
@@ -103,7 +111,12 @@ def set_quality_policy(
     errors = []
     clean: dict[str, int] = {}
     for key, weight in (weights or {}).items():
-        if not isinstance(key, str) or not isinstance(weight, int) or isinstance(weight, bool) or not 0 <= weight <= 100:
+        if (
+            not isinstance(key, str)
+            or not isinstance(weight, int)
+            or isinstance(weight, bool)
+            or not 0 <= weight <= 100
+        ):
             errors.append(FieldError("invalid_integer", field="weights", label="weights"))
             break
         clean[key] = weight
@@ -115,13 +128,20 @@ def set_quality_policy(
     with transaction.atomic():
         policy, _created = TemplateQualityPolicy.objects.update_or_create(
             template=template,
-            defaults={"weights": clean, "freshness_months": freshness_months, "stale_months": stale_months},
+            defaults={
+                "weights": clean,
+                "freshness_months": freshness_months,
+                "stale_months": stale_months,
+            },
         )
         record_audit(
             actor=actor,
             action="update",
             object_type="quality_policy",
             object_id=template.pk,
-            changes={"freshness_months": [None, freshness_months], "stale_months": [None, stale_months]},
+            changes={
+                "freshness_months": [None, freshness_months],
+                "stale_months": [None, stale_months],
+            },
         )
     return policy

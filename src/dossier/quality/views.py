@@ -28,9 +28,7 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
 def stale(request: AuthenticatedRequest) -> HttpResponse:
     """The user's stale records, quietest first."""
     rows, total = selectors.stale_customers(actor=request.user)
-    return render(
-        request, "quality/stale.html", {"rows": rows, "total": total, "nav": "quality"}
-    )
+    return render(request, "quality/stale.html", {"rows": rows, "total": total, "nav": "quality"})
 
 
 @require_POST
