@@ -11,6 +11,7 @@ with ``update_conflicts``.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -19,10 +20,9 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import BooleanField, Case, Q, TextField, Value, When
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Coalesce, Greatest
 from django.utils import timezone
 
-from dossier.core.fields.base import is_empty
 from dossier.customers.models import Customer
 from dossier.quality import scoring
 from dossier.quality.models import CustomerQuality
@@ -35,15 +35,9 @@ CHUNK = 20_000
 #: core columns stored encrypted: only their emptiness is read
 ENCRYPTED_CORE = ("phone", "email", "address")
 PLAIN_CORE = tuple(sorted(CORE_KEYS - set(ENCRYPTED_CORE)))
-READ = (
-    "pk",
-    "template_id",
-    "template_version_id",
-    "updated_at",
-    "figures__last_interaction_at",
-    "attributes",
-    *PLAIN_CORE,
-)
+#: the first columns of a read row; then the plain core columns, the encrypted ones'
+#: emptiness flags and the protected values' envelope
+READ = ("pk", "template_id", "template_version_id", "last_activity", "attributes")
 COLUMNS = (
     "customer_id",
     "completeness",
@@ -67,10 +61,23 @@ class Refreshed:
 class _Plan:
     """What scoring one version's customers needs, worked out once per refresh."""
 
-    weighted: list[scoring.Weighted]
     policy: Policy
-    #: the version keeps values in the encrypted JSON that are not core columns
+    #: per weighted field: its key and the row index of its column (None: in the JSON values)
+    checks: list[tuple[str, int | None]]
+    weighted: list[scoring.Weighted]
+    #: the version keeps counted values in the encrypted JSON (not core columns)
     reads_protected: bool
+    #: (score, missing as JSON) by which of the weighted fields hold a value: records share a
+    #: handful of patterns, so the arithmetic is done once per pattern, not once per row
+    scores: dict[tuple[bool, ...], tuple[int, str]]
+
+    def score(self, present: tuple[bool, ...]) -> tuple[int, str]:
+        found = self.scores.get(present)
+        if found is None:
+            keys = {key for (key, _i), has in zip(self.checks, present, strict=True) if has}
+            score, missing = scoring.completeness(self.weighted, keys)
+            found = self.scores[present] = (score, json.dumps(missing, ensure_ascii=False))
+        return found
 
 
 def _has(column: str) -> Case:
@@ -78,30 +85,24 @@ def _has(column: str) -> Case:
     return Case(When(empty, then=Value(False)), default=Value(True), output_field=BooleanField())
 
 
+#: where each core field's value (or emptiness flag) sits in a read row
+_CORE_INDEX = {
+    **{key: len(READ) + i for i, key in enumerate(PLAIN_CORE)},
+    **{key: len(READ) + len(PLAIN_CORE) + i for i, key in enumerate(ENCRYPTED_CORE)},
+}
+
+
 def _plan(version_id: int, template_id: int, found: dict[int, Policy]) -> _Plan:
     policy = found.get(template_id) or Policy()
-    specs = version_info(version_id).specs
-    protected = any(s.key not in CORE_KEYS and s.classification != "general" for s in specs)
-    return _Plan(weighted_fields(version_id, policy), policy, protected)
+    specs = {s.key: s for s in version_info(version_id).specs}
+    weighted = [w for w in weighted_fields(version_id, policy) if w.weight > 0]
+    checks = [(w.key, _CORE_INDEX.get(w.key)) for w in weighted]
+    protected = any(i is None and specs[key].classification != "general" for key, i in checks)
+    return _Plan(policy, checks, weighted, protected, {})
 
 
-def _present(row: tuple[Any, ...], plan: _Plan, decrypt: Any) -> set[str]:
-    """The field keys that hold a value in one read row."""
-    present = set()
-    plain = dict(zip(PLAIN_CORE, row[6 : 6 + len(PLAIN_CORE)], strict=True))
-    for key, value in plain.items():
-        if value not in ("", None):
-            present.add(key)
-    for key, has in zip(ENCRYPTED_CORE, row[-4:-1], strict=True):
-        if has:
-            present.add(key)
-    attributes = row[5] or {}
-    present.update(k for k, v in attributes.items() if not is_empty(v))
-    envelope = row[-1]
-    if plan.reads_protected and envelope:
-        protected = decrypt(envelope)
-        present.update(k for k, v in protected.items() if not is_empty(v))
-    return present
+def _filled(value: Any) -> bool:
+    return value is not None and value != "" and value != []
 
 
 def _rows(
@@ -112,20 +113,30 @@ def _rows(
     plans: dict[int, _Plan],
 ) -> list[tuple[Any, ...]]:
     field = Customer._meta.get_field("protected")
-
-    def decrypt(envelope: str) -> dict[str, Any]:
-        return field.from_db_value(envelope, None, connection)  # type: ignore[attr-defined,no-any-return]
-
+    envelope_at = len(READ) + len(PLAIN_CORE) + len(ENCRYPTED_CORE)
     out = []
     for row in chunk:
-        pk, template_id, version_id, updated_at, interaction_at = row[:5]
+        pk, template_id, version_id, last, attributes = row[:5]
         plan = plans.get(version_id)
         if plan is None:
             plan = plans[version_id] = _plan(version_id, template_id, found)
-        score, missing = scoring.completeness(plan.weighted, _present(row, plan, decrypt))
-        last = scoring.latest(updated_at, interaction_at, verified.get(pk))
-        fresh = scoring.freshness(last, now, plan.policy.freshness_months)
-        stale = scoring.is_stale(last, now, plan.policy.stale_months)
+        attributes = attributes or {}
+        protected: dict[str, Any] = {}
+        if plan.reads_protected and row[envelope_at]:
+            protected = field.from_db_value(row[envelope_at], None, connection)  # type: ignore[attr-defined]
+        present = tuple(
+            bool(row[i])
+            if i is not None
+            else _filled(attributes.get(key)) or _filled(protected.get(key))
+            for key, i in plan.checks
+        )
+        score, missing = plan.score(present)
+        seen = verified.get(pk)
+        if seen is not None and (last is None or seen > last):
+            last = seen
+        policy = plan.policy
+        fresh = scoring.freshness(last, now, policy.freshness_months)
+        stale = scoring.is_stale(last, now, policy.stale_months)
         out.append((pk, score, missing, fresh, last, stale, now))
     return out
 
@@ -136,10 +147,14 @@ def _read(customer_ids: Sequence[Any] | None) -> Iterable[list[tuple[Any, ...]]]
     if customer_ids is not None:
         base = base.filter(pk__in=list(customer_ids))
     base = base.annotate(
+        # the later of the profile's update and the last interaction, worked out by the database
+        last_activity=Greatest(
+            "updated_at", Coalesce("figures__last_interaction_at", "updated_at")
+        ),
         **{f"has_{c}": _has(c) for c in ENCRYPTED_CORE},
         raw_protected=Cast("protected", output_field=TextField()),
     )
-    names = [*READ, *(f"has_{c}" for c in ENCRYPTED_CORE), "raw_protected"]
+    names = [*READ, *PLAIN_CORE, *(f"has_{c}" for c in ENCRYPTED_CORE), "raw_protected"]
     after = None
     while True:
         page = base if after is None else base.filter(pk__gt=after)
@@ -159,7 +174,12 @@ def _upsert(rows: list[tuple[Any, ...]]) -> None:
         _upsert_postgresql(rows)
         return
     CustomerQuality.objects.bulk_create(
-        [CustomerQuality(**dict(zip(COLUMNS, row, strict=True))) for row in rows],
+        [
+            CustomerQuality(
+                **dict(zip(COLUMNS, (*row[:2], json.loads(row[2]), *row[3:]), strict=True))
+            )
+            for row in rows
+        ],
         update_conflicts=True,
         unique_fields=["customer"],
         update_fields=[c for c in COLUMNS if c != "customer_id"],
@@ -167,8 +187,6 @@ def _upsert(rows: list[tuple[Any, ...]]) -> None:
 
 
 def _upsert_postgresql(rows: list[tuple[Any, ...]]) -> None:
-    import json
-
     table = CustomerQuality._meta.db_table
     names = ", ".join(COLUMNS)
     updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in COLUMNS if c != "customer_id")
@@ -179,7 +197,7 @@ def _upsert_postgresql(rows: list[tuple[Any, ...]]) -> None:
         )
         with cursor.cursor.copy(f"COPY quality_incoming ({names}) FROM STDIN") as copy:
             for row in rows:
-                copy.write_row((*row[:2], json.dumps(row[2]), *row[3:]))
+                copy.write_row(row)
         cursor.execute(
             f"INSERT INTO {table} ({names}) SELECT {names} FROM quality_incoming "
             f"ON CONFLICT (customer_id) DO UPDATE SET {updates}"
