@@ -31,7 +31,7 @@ MAX_TASKS = 500
 
 def _spell(last_activity_at: datetime | None) -> str:
     """Names one quiet spell: a new activity starts another (and may earn another task)."""
-    return "never" if last_activity_at is None else str(int(last_activity_at.timestamp()))
+    return "never" if last_activity_at is None else str(int(last_activity_at.timestamp() * 1e6))
 
 
 def _ids(customer_ids: Sequence[Any]) -> list[UUID]:
