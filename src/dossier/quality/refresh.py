@@ -212,10 +212,10 @@ def refresh_quality(
     now = now or timezone.now()
     started = time.monotonic()
     found = policies()
-    verified = last_verified(customer_ids)
     plans: dict[int, _Plan] = {}
     done = 0
     for chunk in _read(customer_ids):
+        verified = last_verified([row[0] for row in chunk])
         rows = _rows(chunk, now, found, verified, plans)
         with transaction.atomic():
             _upsert(rows)

@@ -1,9 +1,9 @@
 """When each customer's contact values were last verified, if the verification app keeps it.
 
-The verification app may not be installed or may not have its tables yet: this module is the
-one place that asks it, through the app registry (no import of its code), and answers
-nothing when there is nothing to ask. Any model of that app with a ``customer`` foreign key
-and a ``verified_at`` date-time counts.
+The verification app may not be installed or may not have landed yet: this module is the
+one place that asks it, through its selector ``last_verified_at`` when it exists, else
+through the app registry (any model of that app with a ``customer`` foreign key and a
+``verified_at`` date-time counts), and answers nothing when there is nothing to ask.
 """
 
 from __future__ import annotations
@@ -27,8 +27,20 @@ def _verification_models() -> list[type[Model]]:
     return found
 
 
-def last_verified(customer_ids: Sequence[Any] | None = None) -> dict[Any, datetime]:
-    """The latest verification of each customer (all customers when ``customer_ids`` is None)."""
+def last_verified(customer_ids: Sequence[Any]) -> dict[Any, datetime]:
+    """The latest verification of each of these customers' current contact values.
+
+    The verification app's own selector when it has one (it counts only verifications of
+    values the customer still has); else any of its models with a ``verified_at``.
+    """
+    try:
+        from dossier.verification.selectors import last_verified_at
+    except ImportError:
+        return _scanned(customer_ids)
+    return dict(last_verified_at(customer_ids))
+
+
+def _scanned(customer_ids: Sequence[Any] | None) -> dict[Any, datetime]:
     latest: dict[Any, datetime] = {}
     for model in _verification_models():
         rows = model._default_manager.filter(verified_at__isnull=False)
