@@ -110,6 +110,7 @@ api.add_router("/insights", insights_router)
 api.add_router("", savedviews_router)  # /saved-views, /list-preferences
 api.add_router("/bulk-actions", bulk_router)
 api.add_router("/search", search_router)
+api.add_router("/verification", "dossier.verification.api.router")
 api.add_router("/", accounts_router)
 
 

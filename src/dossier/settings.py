@@ -66,12 +66,14 @@ INSTALLED_APPS = [
     "dossier.orders",
     "dossier.transfer",
     "dossier.capture",
+    "dossier.outreach",
     "dossier.matching",
     "dossier.privacy",
     "dossier.insights",
     "dossier.overview",
     "dossier.home",
     "dossier.bulk",
+    "dossier.ops",
     "dossier.site",
 ]
 

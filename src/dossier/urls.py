@@ -31,6 +31,7 @@ urlpatterns = [
     path("feedback/", include("dossier.feedback.urls")),
     path("pipeline/", include("dossier.pipeline.urls")),
     path("campaigns/", include("dossier.campaigns.urls")),
+    path("outreach/", include("dossier.outreach.urls")),
     path("tickets/", include("dossier.tickets.urls")),
     path("tasks/", include("dossier.followups.urls")),
     path("orders/", include("dossier.orders.urls")),
@@ -39,8 +40,12 @@ urlpatterns = [
     path("transfer/", include("dossier.transfer.urls")),
     path("duplicates/", include("dossier.matching.urls")),
     path("insights/", include("dossier.insights.urls")),
+    path("loyalty/", include("dossier.loyalty.urls")),
     path("", include("dossier.savedviews.urls")),
     path("bulk/", include("dossier.bulk.urls")),
+    path("", include("dossier.capture.urls")),
+    path("cleaning/", include("dossier.cleaning.urls")),
+    path("verification/", include("dossier.verification.urls")),
     path("quality/", include("dossier.quality.urls")),
     # assets (/static/) are served by WhiteNoise's middleware: no CDN, no separate web server
 ]

@@ -142,6 +142,16 @@ for _role in (MANAGER, SALES, SERVICE, MARKETING, ANALYST):
 for _role in (MANAGER, ANALYST):
     ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], "insights.view_report"]
 
+# self-service update campaigns (issue 18): managers and marketing prepare and follow them;
+# sending issues self-service links, which privacy lets managers and administrators do
+_OUTREACH = [
+    "outreach.view_updatecampaign",
+    "outreach.add_updatecampaign",
+    "outreach.change_updatecampaign",
+]
+for _role in (MANAGER, MARKETING):
+    ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_OUTREACH]
+
 #: The template scenarios a role works in (PIPL's "minimum necessary"): its members see and
 #: create only customers on templates of these scenarios. Roles not listed see every scenario.
 ROLE_SCENARIOS: dict[str, list[str]] = {
@@ -165,6 +175,7 @@ ADMIN_APPS = [
     "orders",
     "loyalty",
     "insights",
+    "outreach",
 ]
 
 #: Identifier types by which a role finds customers of *any* owner (not only its own and those

@@ -103,6 +103,20 @@ def _header(key: str, label: Any, sort: str) -> dict[str, Any]:
     return {"label": label, "sort": following, "aria_sort": current}
 
 
+def _sort_choices() -> list[tuple[str, str]]:
+    """Each sort both ways, as the sort menu offers them (descending first)."""
+    words = {
+        "text": (_("Z → A"), _("A → Z")),
+        "decimal": (_("highest first"), _("lowest first")),
+        "int": (_("highest first"), _("lowest first")),
+    }
+    choices = []
+    for key, order in listing.sorts().items():
+        down, up = words.get(order.kind, (_("newest first"), _("oldest first")))
+        choices += [(f"-{key}", f"{order.label} ({down})"), (key, f"{order.label} ({up})")]
+    return choices
+
+
 @require_GET
 @_shows_errors
 def customer_list(request: AuthenticatedRequest) -> HttpResponse:
@@ -163,6 +177,7 @@ def customer_list(request: AuthenticatedRequest) -> HttpResponse:
         "filters": filters,
         "tag_ids": [t for t in filters.tag.split(",") if t],
         "sort": sort,
+        "sort_choices": _sort_choices(),
         "size": size,
         "page_sizes": listing.PAGE_SIZES,
         "chosen_keys": [c.key for c in columns],

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -51,6 +51,25 @@ MAX_DAYS = 30
 #: what a customer may correct themselves; other fields need a correction request
 EDITABLE = ("display_name", "phone", "email", "address")
 DAYS = FieldLabel("days", "有效天数", "Days valid")
+
+#: ``(event, link, fields)``: told when a customer opens their page ("opened") or saves
+#: corrections ("updated", with the keys changed). Apps above this one (outreach tracks its
+#: campaigns' links; verification may record a "self_service" check) register from
+#: ``AppConfig.ready``: privacy cannot import them. "updated" runs inside the correction's
+#: transaction, so a rolled-back correction tells no one.
+LinkListener = Callable[[str, SelfServiceLink, list[str]], None]
+_LISTENERS: list[LinkListener] = []
+
+
+def on_link_used(listener: LinkListener) -> None:
+    """Be told when a self-service link is opened or used to correct the profile."""
+    if listener not in _LISTENERS:
+        _LISTENERS.append(listener)
+
+
+def _tell(event: str, link: SelfServiceLink, fields: list[str] | None = None) -> None:
+    for listener in _LISTENERS:
+        listener(event, link, list(fields or []))
 
 
 class LinkRefused(ApplicationError):
@@ -200,6 +219,7 @@ def self_service_page(
         ip=ip,
         user_agent=user_agent,
     )
+    _tell("opened", link)
     return SelfServicePage(
         customer=customer,
         specs=specs,
@@ -275,6 +295,7 @@ def correct_own_profile(
         ip=ip,
         user_agent=user_agent,
     )
+    _tell("updated", link, sorted(changes))
     return sorted(changes)
 
 

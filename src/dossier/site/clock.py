@@ -17,10 +17,12 @@ from typing import Any
 
 from django.db import close_old_connections, connection
 
+from dossier.capture.services import expire_pending
 from dossier.followups.services import announce_due_tasks
 from dossier.insights.birthdays import plan_birthday_greetings
 from dossier.insights.nightly import run_nightly
 from dossier.loyalty.tasks import nightly_loyalty
+from dossier.outreach.sending import run_clock as outreach_clock
 from dossier.pipeline.stale import flag_stale_opportunities
 from dossier.quality.tasks import run_nightly as refresh_quality_nightly
 from dossier.transfer.tasks import resume_stalled_imports
@@ -66,6 +68,10 @@ JOBS: tuple[Job, ...] = (
     Job("loyalty.points", 3600.0, nightly_loyalty.call),
     # birthday greeting tasks (once a year per customer: an hourly look is harmless)
     Job("insights.birthdays", 3600.0, plan_birthday_greetings),
+    # what a capture-form visitor typed is forgotten once their code ran out unconfirmed
+    Job("capture.expire", 600.0, expire_pending),
+    # self-service update campaigns: the one reminder when due, closing when the window ends
+    Job("outreach.reminders", 3600.0, outreach_clock),
     # completeness and freshness of every record (time alone ages them): once a day
     Job("quality.nightly", 3600.0, refresh_quality_nightly),
 )

@@ -1,3 +1,5 @@
+"""Contact verification."""
+
 from django.apps import AppConfig
 
 
@@ -5,3 +7,8 @@ class VerificationConfig(AppConfig):
     name = "dossier.verification"
     label = "verification"
     verbose_name = "Contact verification"
+
+    def ready(self) -> None:
+        from dossier.verification.registrations import register_verification
+
+        register_verification()

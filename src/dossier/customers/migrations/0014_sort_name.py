@@ -1,5 +1,5 @@
 """The list's sort keys: the name in pinyin order (filled in for customers on file) and
-indexes for the sorts by name and by last change, and for ranges of creation."""
+indexes for the sorts by name and by last change."""
 
 from django.conf import settings
 from django.db import migrations, models
@@ -49,9 +49,5 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="customer",
             index=models.Index(fields=["updated_at", "id"], name="customer_updated_order"),
-        ),
-        migrations.AddIndex(
-            model_name="customer",
-            index=models.Index(fields=["created_at", "id"], name="customer_created_order"),
         ),
     ]

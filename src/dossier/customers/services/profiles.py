@@ -41,6 +41,7 @@ from dossier.templates.models import Template, TemplateVersion
 
 #: the owner, as the field of the errors that concern it
 OWNER_FIELD = FieldLabel("owner", "负责人", "Owner")
+SHARED_WITH = FieldLabel("user", "共享给", "Shared with")
 
 
 def check_may_create(actor: User, template: Template | None = None) -> None:
@@ -445,10 +446,30 @@ def assign_owner(
     return customer
 
 
+def check_share(*, user: User, template: Template) -> None:
+    """Whether a customer on ``template`` may be shared with ``user`` (422 on ``user``).
+
+    Sharing may cross teams (a colleague at another desk helps with one customer), but the
+    colleague must be active, in a role that sees customers and working with the template's
+    scenario, as an owner must: a share with someone who could not see it would be a hole
+    in the rule, or nothing.
+    """
+    if not (
+        user.is_active
+        and user.has_perm("customers.view_customer")
+        and works_in(user, template.scenario)
+    ):
+        raise ValidationFailed(
+            _("The customer could not be shared."),
+            errors=[FieldError("owner_not_eligible", spec=SHARED_WITH, value=user.get_username())],
+        )
+
+
 @transaction.atomic
 def share_customer(*, actor: User, customer_id: Any, user: User) -> None:
-    """Let a colleague see and work on a customer too."""
+    """Let a colleague see and work on a customer too (see :func:`check_share`)."""
     customer = locked_customer(actor, customer_id, "change")
+    check_share(user=user, template=customer.template)
     CustomerShare.objects.get_or_create(customer=customer, user=user)
     record_audit(
         actor=actor,

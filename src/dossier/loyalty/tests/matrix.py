@@ -136,3 +136,81 @@ API_CALLS: dict[str, Any] = {
         {"tiers": [{"name": "银卡", "min_points": 0}, {"name": "金卡", "min_points": 3000}]},
     ),
 }
+
+
+# -- pages -----------------------------------------------------------------------------------
+
+PAGE_NAMESPACES = ("loyalty",)
+LOGIN, REDIRECT, PAGE = "login", "302", "200"
+
+# anonymous, then admin, manager, sales, service, marketing, analyst, outsider: every role sees
+# the programme's page; its settings and tiers are the administrators', coupon campaigns
+# are created by administrators, managers and marketing
+PAGES: dict[str, tuple[str, ...]] = {
+    "GET loyalty:programme":          (LOGIN, PAGE, PAGE, PAGE, PAGE, PAGE, PAGE, PAGE),
+    "POST loyalty:programme_update":  (LOGIN, REDIRECT, *(DENIED,) * 6),
+    "POST loyalty:tiers_update":      (LOGIN, REDIRECT, *(DENIED,) * 6),
+    "POST loyalty:campaign_create":   (LOGIN, REDIRECT, REDIRECT, DENIED, DENIED, REDIRECT, DENIED, DENIED),  # noqa: E501
+}  # fmt: skip
+
+
+def _programme_page(world: World, actor: str) -> Any:
+    from django.urls import reverse
+
+    from dossier.loyalty.models import Programme
+    from dossier.site.tests.matrix_fixtures import PageCall
+
+    months = 7 + next(_serial) % 50
+    form = {"active": "1", "points_per_unit": "1", "validity_months": str(months)}
+    saved = lambda: Programme.objects.filter(validity_months=months).exists()  # noqa: E731
+    return PageCall(reverse("loyalty:programme_update"), form, saved)
+
+
+def _tiers_page(world: World, actor: str) -> Any:
+    from django.urls import reverse
+
+    from dossier.loyalty.models import Tier
+    from dossier.site.tests.matrix_fixtures import PageCall
+
+    name = f"tier {next(_serial)}"
+    form = {"tier-0-name": name, "tier-0-min_points": "0"}
+    return PageCall(
+        reverse("loyalty:tiers_update"), form, lambda: Tier.objects.filter(name=name).exists()
+    )
+
+
+def _campaign_page(world: World, actor: str) -> Any:
+    from django.urls import reverse
+
+    from dossier.site.tests.matrix_fixtures import PageCall
+
+    name = f"page campaign {next(_serial)}"
+    starts = timezone.localtime()
+    form = {
+        "name": name,
+        "kind": "amount",
+        "value": "10",
+        "valid_from": starts.strftime("%Y-%m-%dT%H:%M"),
+        "valid_until": (starts + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M"),
+    }
+    return PageCall(
+        reverse("loyalty:campaign_create"),
+        form,
+        lambda: CouponCampaign.objects.filter(name=name).exists(),
+    )
+
+
+def _page(world: World, actor: str) -> Any:
+    from django.urls import reverse
+
+    from dossier.site.tests.matrix_fixtures import PageCall
+
+    return PageCall(reverse("loyalty:programme"))
+
+
+PAGE_CALLS: dict[str, Any] = {
+    "GET loyalty:programme": _page,
+    "POST loyalty:programme_update": _programme_page,
+    "POST loyalty:tiers_update": _tiers_page,
+    "POST loyalty:campaign_create": _campaign_page,
+}

@@ -42,6 +42,9 @@ for _role in roles.ROLES:
 # the reports: administrators, managers and analysts
 for _role in (roles.ADMIN, roles.MANAGER, roles.ANALYST):
     MENUS[_role] = [*MENUS[_role], "/insights/reports/"]
+# the loyalty programme's page: every role sees the programme (analysts: no customer on it)
+for _role in roles.ROLES:
+    MENUS[_role] = [*MENUS[_role], "/loyalty/"]
 # webhooks are kept by admins and managers
 for _role in (roles.ADMIN, roles.MANAGER):
     MENUS[_role] = [*MENUS[_role], "/webhooks/"]

@@ -12,6 +12,9 @@
     var all = form.querySelector("[data-bulk-all]");
     var count = form.querySelector("[data-bulk-count]");
     if (count) { count.textContent = all && all.checked ? count.dataset.allLabel : String(ticked); }
+    // ticking a row unfolds the bar, so the actions are where the user looks next
+    var fold = form.querySelector("details.bulk-details");
+    if (fold && ticked > 0) { fold.open = true; }
     var action = form.querySelector("[data-bulk-action]");
     form.querySelectorAll("[data-bulk-for]").forEach(function (part) {
       var show = !!action && part.dataset.bulkFor.split(" ").indexOf(action.value) >= 0;
