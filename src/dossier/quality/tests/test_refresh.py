@@ -180,3 +180,24 @@ def test_list_sorts_and_filters_by_completeness(
     refresh_quality()
     assert "completeness" in listing.figures()
     assert listing.sorts()["completeness"].lookup == "quality__completeness"
+
+
+def test_a_verification_of_the_current_phone_keeps_the_record_fresh(
+    make_member: Callable[..., Any], owner: User
+) -> None:
+    from dossier.customers.models import CustomerLookup
+    from dossier.verification.models import ContactVerification
+
+    customer = make_member(owner)
+    digest = CustomerLookup.objects.get(customer_id=customer.pk, field="phone").digest
+    verified = timezone.now() + timedelta(days=500)
+    ContactVerification.objects.create(
+        customer_id=customer.pk, field="phone", digest=digest, verified_at=verified, method="sms"
+    )
+    refresh_quality(now=verified + timedelta(days=1))
+    assert _quality(customer).last_activity_at == verified
+    assert not _quality(customer).stale
+    # a verification of a value the customer no longer has does not count
+    ContactVerification.objects.filter(customer_id=customer.pk).update(digest="0" * 64)
+    refresh_quality(now=verified + timedelta(days=1))
+    assert _quality(customer).stale
