@@ -48,5 +48,6 @@ urlpatterns = [
     path("verification/", include("dossier.verification.urls")),
     # probes and the Prometheus scrape (/healthz, /readyz, /metrics): no log-in
     path("", include("dossier.ops.urls")),
+    path("quality/", include("dossier.quality.urls")),
     # assets (/static/) are served by WhiteNoise's middleware: no CDN, no separate web server
 ]

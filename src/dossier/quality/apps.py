@@ -1,3 +1,5 @@
+"""Data quality."""
+
 from django.apps import AppConfig
 
 
@@ -5,3 +7,11 @@ class QualityConfig(AppConfig):
     name = "dossier.quality"
     label = "quality"
     verbose_name = "Data quality"
+
+    def ready(self) -> None:
+        from dossier.outbox.services import listen
+        from dossier.quality.registrations import register_quality
+        from dossier.quality.tasks import refresh_after_events
+
+        register_quality()
+        listen(refresh_after_events)

@@ -24,6 +24,7 @@ from dossier.insights.nightly import run_nightly
 from dossier.loyalty.tasks import nightly_loyalty
 from dossier.outreach.sending import run_clock as outreach_clock
 from dossier.pipeline.stale import flag_stale_opportunities
+from dossier.quality.tasks import run_nightly as refresh_quality_nightly
 from dossier.transfer.tasks import resume_stalled_imports
 from dossier.transfer.uploads import forget_old_import_data, sweep_old_drafts
 from dossier.webhooks.services.delivery import deliver_due
@@ -71,6 +72,8 @@ JOBS: tuple[Job, ...] = (
     Job("capture.expire", 600.0, expire_pending),
     # self-service update campaigns: the one reminder when due, closing when the window ends
     Job("outreach.reminders", 3600.0, outreach_clock),
+    # completeness and freshness of every record (time alone ages them): once a day
+    Job("quality.nightly", 3600.0, refresh_quality_nightly),
 )
 
 

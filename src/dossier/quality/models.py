@@ -1,0 +1,73 @@
+"""Data quality: each customer's completeness and freshness, and per-template policies."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from dossier.customers.models import Customer
+from dossier.templates.models import Template
+
+
+class TemplateQualityPolicy(models.Model):
+    """How one template's customers are scored: field weights and how fast records age.
+
+    ``weights`` maps field keys to weights; a field not named weighs its default (required
+    fields 3, optional 1, see ``scoring``). A weight of 0 leaves a field out of the score.
+    """
+
+    template = models.OneToOneField(
+        Template, on_delete=models.CASCADE, primary_key=True, related_name="quality_policy"
+    )
+    weights = models.JSONField(default=dict, blank=True)
+    #: months after which freshness has decayed to 0
+    freshness_months = models.PositiveSmallIntegerField(default=12)
+    #: months without update, verification or interaction after which a record is stale
+    stale_months = models.PositiveSmallIntegerField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"quality policy of {self.template_id}"
+
+
+class CustomerQuality(models.Model):
+    """One customer's quality figures, worked out by ``services.refresh_quality``."""
+
+    customer = models.OneToOneField(
+        Customer, on_delete=models.CASCADE, primary_key=True, related_name="quality"
+    )
+    completeness = models.SmallIntegerField(_("completeness"), default=0)
+    #: keys of the template version's fields without a value, in the version's order
+    missing = models.JSONField(default=list, blank=True)
+    freshness = models.SmallIntegerField(_("freshness"), default=0)
+    #: latest of: profile update, interaction, contact verification
+    last_activity_at = models.DateTimeField(null=True, blank=True)
+    stale = models.BooleanField(default=False)
+    refreshed_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            # the list's sort and bounds by completeness (the customer id breaks ties)
+            models.Index(fields=["completeness", "customer"], name="quality_completeness_order"),
+            models.Index(
+                fields=["last_activity_at"], condition=models.Q(stale=True), name="quality_stale"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"quality of {self.customer_id}"
+
+
+class QualityRefresh(models.Model):
+    """One full refresh: when, how many customers, how long it took."""
+
+    id = models.BigAutoField(primary_key=True)
+    started_at = models.DateTimeField()
+    customers = models.IntegerField()
+    seconds = models.FloatField()
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"quality of {self.customers} at {self.started_at:%Y-%m-%d %H:%M}"
