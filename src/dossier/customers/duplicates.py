@@ -116,3 +116,22 @@ def check_new_customer(
             lookups=lookups,
             allow_duplicate=allow_duplicate,
         )
+
+
+_CHANGE_CHECKS: list[Callable[..., None]] = []
+
+
+def register_change_check(check: Callable[..., None]) -> None:
+    """Add a check run on every edit of a customer before it is saved (the verification
+    app's rule that an active customer's required contacts are verified)."""
+    if check not in _CHANGE_CHECKS:
+        _CHANGE_CHECKS.append(check)
+
+
+def check_changed_customer(
+    *, customer: Any, clean: Mapping[str, Any], lookups: Mapping[str, str]
+) -> None:
+    """Run every registered check on a valid edit: ``customer`` as stored, ``clean`` the
+    values about to be saved, ``lookups`` their blind indexes; each may raise an error."""
+    for check in _CHANGE_CHECKS:
+        check(customer=customer, clean=clean, lookups=lookups)

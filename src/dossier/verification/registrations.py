@@ -9,13 +9,16 @@ from django.http import HttpRequest
 from django.utils.translation import get_language
 
 from dossier.customers.access import allows
-from dossier.customers.duplicates import register_entry_check
+from dossier.customers.duplicates import register_change_check, register_entry_check
 from dossier.customers.models import Customer
 from dossier.customers.registry import CustomerData, register
 from dossier.customers.sections import Section, register_section
 from dossier.verification import selectors
 from dossier.verification.models import ContactVerification, VerificationCode
-from dossier.verification.services.rules import refuse_unverified_active_at_entry
+from dossier.verification.services.rules import (
+    check_active_ready,
+    refuse_unverified_active_at_entry,
+)
 
 
 def verifications_copy(customer: Customer) -> list[dict[str, Any]]:
@@ -66,6 +69,12 @@ def section_context(request: HttpRequest, customer: Customer) -> Mapping[str, An
     }
 
 
+def _refuse_unverified_active_on_edit(
+    *, customer: Customer, clean: Mapping[str, Any], lookups: Mapping[str, str]
+) -> None:
+    check_active_ready(customer, lifecycle=str(clean.get("lifecycle") or ""), digests=lookups)
+
+
 def register_verification() -> None:
     """Verifications and codes identify a value: they go with erasure; the page shows them."""
     register(
@@ -80,6 +89,8 @@ def register_verification() -> None:
     register(CustomerData(key="verification_codes", model=VerificationCode, erasure="delete"))
     # a new customer cannot start as active while its template requires verified fields
     register_entry_check(refuse_unverified_active_at_entry)
+    # … nor be made active by an edit (a page, the API, a bulk lifecycle change)
+    register_change_check(_refuse_unverified_active_on_edit)
     register_section(
         Section(
             key="verification",

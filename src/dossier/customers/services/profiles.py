@@ -18,7 +18,7 @@ from dossier.core.errors import Conflict, NotFound, PermissionDenied, Validation
 from dossier.core.fields import FieldError, FieldLabel, FieldSpec, validate_values
 from dossier.customers import counts, search_index
 from dossier.customers.access import may, restrict_deleted, works_in
-from dossier.customers.duplicates import check_new_customer
+from dossier.customers.duplicates import check_changed_customer, check_new_customer
 from dossier.customers.models import Customer, CustomerShare, CustomerTag, Tag
 from dossier.customers.services.storage import (
     claim_unique_values,
@@ -344,6 +344,7 @@ def update_customer(
         enforce = {spec.key for spec in specs if spec.unique} - {e.field for e in shared}
     if errors or stored is None:
         raise ValidationFailed(_("The customer could not be saved."), errors=errors)
+    check_changed_customer(customer=customer, clean=result.clean, lookups=stored.lookups)
     stored.apply_to(customer)
     customer.version += 1
     customer.save()

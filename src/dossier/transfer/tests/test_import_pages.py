@@ -192,7 +192,7 @@ def test_start_queues_the_run_and_the_run_page_shows_the_summary(
     assert SavedMapping.objects.get(template=run.template).mapping["手机号"] == "phone"
     page = client.get(response["Location"]).content.decode()
     assert 'id="count-created" class="count-ok">2<' in page
-    assert "hx-trigger" not in page  # finished: no more polling
+    assert "every 1s" not in page  # finished: no more polling
     assert f"/transfer/imports/{run.pk}/errors.csv" in page
     assert "0 blank lines skipped" in page
     listing = client.get("/transfer/imports/").content.decode()
