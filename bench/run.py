@@ -31,6 +31,7 @@ BENCHMARKS = [
     "segments_scale.py",
     "insights_refresh.py",
     "list_scale.py",
+    "quality_refresh.py",
 ]
 
 

@@ -32,6 +32,21 @@ def _english_and_immediate_tasks(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _migrated_rows_for_transactional_tests(request: pytest.FixtureRequest) -> None:
+    """A transactional test (a live server) starts from what ``dossier migrate`` leaves.
+
+    The one before it emptied every table when it ended: roles, built-in templates,
+    consent purposes, stages and retention policies would be gone, and which tests found
+    them would depend on the order the tests ran in.
+    """
+    if {"transactional_db", "live_server"} & set(request.fixturenames):
+        request.getfixturevalue("transactional_db")
+        from dossier.site.tests.migrated_data import restore_migrated_data
+
+        restore_migrated_data()
+
+
+@pytest.fixture(autouse=True)
 def _forget_remembered_tokens_and_versions() -> Iterator[None]:
     # each test rolls back its rows, so ids come round again: forget what was remembered
     # (rate-limit windows are keyed by token id in the cache: a later test's token would

@@ -64,7 +64,8 @@ def _chosen_ids(ids: Sequence[Any]) -> list[str]:
         try:
             chosen.add(str(UUID(str(value))))
         except ValueError:
-            chosen.add(str(value)[:40])
+            # PostgreSQL's JSON cannot hold NUL: it is reported as the replacement character
+            chosen.add(str(value).replace("\x00", "\ufffd")[:40])
     return sorted(chosen)
 
 

@@ -38,6 +38,10 @@ class CustomerData:
     #: figures this table adds to a customer's header ("orders": 3 …)
     figures: Callable[[Any], dict[str, Any]] | None = None
     customer_field: str = "customer_id"
+    #: worked out from other rows by a refresh (scores, quality): a merge drops the merged
+    #: customer's row and an un-merge leaves it to the next refresh, so a refresh after the
+    #: merge is not "a change since" that would block undoing it
+    derived: bool = False
 
     def rows(self, customer_ids: Sequence[Any]) -> QuerySet[Any]:
         """This table's rows for these customers."""

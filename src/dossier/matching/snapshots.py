@@ -30,7 +30,11 @@ LOOKUPS = CustomerLookup._meta.label
 
 def kept_tables() -> list[CustomerData]:
     """The registry's tables a merge changes (those it re-points), lookups first."""
-    chosen = [e for e in entries() if e.repoint is not None or e.model is CustomerLookup]
+    chosen = [
+        e
+        for e in entries()
+        if (e.repoint is not None and not e.derived) or e.model is CustomerLookup
+    ]
     return sorted(chosen, key=lambda e: e.model is not CustomerLookup)
 
 

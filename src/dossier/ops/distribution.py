@@ -35,6 +35,14 @@ NOT_CO_LOCATED: dict[str, str] = {
         "customer_id is empty for most events (log-ins, settings), and a distribution "
         "column may not be NULL: distributed by its own id; a customer's events fan out"
     ),
+    "capture.CaptureSubmission": (
+        "a submission waiting for its code has no customer yet: distributed by its own id "
+        "(public_id); few rows, read by form, never joined with a customer's others"
+    ),
+    "verification.VerificationCode": (
+        "a code checking a value before any customer exists has no customer: distributed by "
+        "its own id; short-lived rows, never joined with a customer's others"
+    ),
 }
 
 #: unique sets of distributed tables that lack customer_id: (model, fields) → the plan
@@ -66,6 +74,9 @@ UNIQUE_WITHOUT_CUSTOMER: dict[tuple[str, tuple[str, ...]], str] = {
     ("orders.Order", ("source", "external_id")): (
         "an external order id is unique per source across customers: a lookup table "
         "distributed by (source, external_id), written with the order"
+    ),
+    ("capture.CaptureSubmission", ("public_id",)): (
+        "not co-located (see NOT_CO_LOCATED): distributed by its own id, so unique as it is"
     ),
     ("orders.CustomerExternalId", ("source", "external_id")): (
         "the same: which customer an external id names must be global; a lookup table "

@@ -44,6 +44,7 @@ def register_quality() -> None:
             export=quality_copy,
             erasure="delete",
             repoint=_drop_merged,
+            derived=True,
         )
     )
     register_figure(Figure("completeness", _("Completeness"), "quality", "completeness", "int"))

@@ -9,6 +9,9 @@ from dossier.customers.models import Customer, CustomerLookup
 from dossier.customers.values import split_values, stored_values
 from dossier.templates.selectors import version_info
 
+#: columns added after the migration that first runs :func:`reindex_lookups` (0010)
+LATER_COLUMNS = ("sort_name",)
+
 
 def reindex_lookups(*, batch_size: int = 500) -> int:
     """Compute every customer's lookups again (exact and last-four-digit ones); how many.
@@ -18,7 +21,8 @@ def reindex_lookups(*, batch_size: int = 500) -> int:
     customers keep no lookups. Deleted customers are included: restoring needs theirs.
     """
     done = 0
-    customers = Customer.objects.filter(erased_at__isnull=True).order_by("id")
+    # a migration runs this too, before later columns exist: read none it does not need
+    customers = Customer.objects.filter(erased_at__isnull=True).defer(*LATER_COLUMNS).order_by("id")
     last = None
     while True:
         batch = customers.filter(id__gt=last) if last is not None else customers

@@ -447,19 +447,15 @@ def assign_owner(
     return customer
 
 
-def check_share(*, user: User, template: Template) -> None:
-    """Whether a customer on ``template`` may be shared with ``user`` (422 on ``user``).
+def check_share(*, user: User) -> None:
+    """Whether a customer may be shared with ``user`` (422 on ``user``).
 
-    Sharing may cross teams (a colleague at another desk helps with one customer), but the
-    colleague must be active, in a role that sees customers and working with the template's
-    scenario, as an owner must: a share with someone who could not see it would be a hole
-    in the rule, or nothing.
+    Sharing may cross teams (a colleague at another desk helps with one customer), and a
+    share never widens the role's scenarios (``restrict`` still applies them); but the
+    colleague must be active and in a role that sees customers at all: a share with someone
+    who could never see it is a mistake, or an attempt to hand a record to an analyst.
     """
-    if not (
-        user.is_active
-        and user.has_perm("customers.view_customer")
-        and works_in(user, template.scenario)
-    ):
+    if not (user.is_active and user.has_perm("customers.view_customer")):
         raise ValidationFailed(
             _("The customer could not be shared."),
             errors=[FieldError("owner_not_eligible", spec=SHARED_WITH, value=user.get_username())],
@@ -470,7 +466,7 @@ def check_share(*, user: User, template: Template) -> None:
 def share_customer(*, actor: User, customer_id: Any, user: User) -> None:
     """Let a colleague see and work on a customer too (see :func:`check_share`)."""
     customer = locked_customer(actor, customer_id, "change")
-    check_share(user=user, template=customer.template)
+    check_share(user=user)
     CustomerShare.objects.get_or_create(customer=customer, user=user)
     record_audit(
         actor=actor,
