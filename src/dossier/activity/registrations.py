@@ -46,7 +46,7 @@ def register_list_figures() -> None:
         ("orders", "order_count", "int"),
         ("last_interaction", "last_interaction_at", "datetime"),
     ):
-        label = CustomerFigures._meta.get_field(attribute).verbose_name
+        label = getattr(CustomerFigures._meta.get_field(attribute), "verbose_name", attribute)
         register_figure(Figure(key, label, "figures", attribute, kind))
 
 

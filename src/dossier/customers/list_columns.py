@@ -58,7 +58,7 @@ def available_columns(template_specs: Any = ()) -> list[Column]:
     ]
     sorts = listing.sorts()
     columns += [
-        Column(key, capfirst(figure.label), key if key in sorts else "")
+        Column(key, capfirst(str(figure.label)), key if key in sorts else "")
         for key, figure in listing.figures().items()
     ]
     core = {spec.key for spec in CORE_FIELDS}

@@ -95,7 +95,7 @@ def _number(field: str, text: str, kind: str) -> Decimal | int:
         ) from None
     if not isinstance(value, Decimal | int):  # a datetime figure has no numeric bound
         raise _refuse(field, "invalid_decimal", _("%(field)s is not a number.") % {"field": field})
-    if abs(value) >= LARGEST_BOUND:  # beyond any figure (and PostgreSQL's integers)
+    if not -LARGEST_BOUND < value < LARGEST_BOUND:  # beyond any figure (and PostgreSQL's integers)
         raise _refuse(
             field,
             "too_large",
