@@ -31,6 +31,9 @@ from dossier.core.fields import FieldError
 
 #: below this many matches the count is exact; above it PostgreSQL's planner estimates
 EXACT_COUNT_LIMIT = 5000
+#: for those who see only their own, their team's and shared customers the planner cannot
+#: estimate well (the share subquery in the access rule's OR), so it counts this far
+EXACT_COUNT_LIMIT_IN_REACH = 200_000
 PAGE_SIZES = (10, 25, 50, 100, 200)
 DEFAULT_SORT = "-created"
 
@@ -297,17 +300,19 @@ class Count:
     exact: bool
 
 
-def count_matching(queryset: QuerySet[Any]) -> Count:
-    """Exact up to :data:`EXACT_COUNT_LIMIT`; beyond it, PostgreSQL's estimate (no scan).
+def count_matching(queryset: QuerySet[Any], *, exact_up_to: int | None = None) -> Count:
+    """Exact up to ``exact_up_to`` (:data:`EXACT_COUNT_LIMIT`); beyond it, PostgreSQL's
+    estimate (no scan), never below what was counted.
 
     SQLite has no estimate to offer, so it counts (a file-sized database counts quickly).
     """
+    limit = EXACT_COUNT_LIMIT if exact_up_to is None else exact_up_to
     plain = queryset.order_by()
-    bounded = plain[: EXACT_COUNT_LIMIT + 1].count()
-    if bounded <= EXACT_COUNT_LIMIT:
+    bounded = plain[: limit + 1].count()
+    if bounded <= limit:
         return Count(bounded, True)
     if connection.vendor != "postgresql":
         return Count(plain.count(), True)
     plan = json.loads(plain.values("id").explain(format="json"))
     estimate = int(plan[0]["Plan"]["Plan Rows"])
-    return Count(max(estimate, EXACT_COUNT_LIMIT + 1), False)
+    return Count(max(estimate, limit + 1), False)

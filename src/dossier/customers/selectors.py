@@ -200,7 +200,12 @@ def customer_list(
     order, descending = listing.parse_sort(sort, created_range=created_range)
     position = listing.decode_cursor(cursor, order)
     queryset = customer_queryset(actor=actor, filters=filters)
-    count = listing.count_matching(queryset) if with_count else None
+    count = None
+    if with_count:
+        # the planner misjudges a limited reach (its OR): count exactly further for it
+        limited = not reach(actor).everyone
+        cap = listing.EXACT_COUNT_LIMIT_IN_REACH if limited else listing.EXACT_COUNT_LIMIT
+        count = listing.count_matching(queryset, exact_up_to=cap)
     digests = _found_beyond_owners(actor, filters)
     if digests:
         queryset = queryset | _beyond_owners(actor, digests)
