@@ -2,12 +2,12 @@
 
 from django.urls import path
 
-from dossier.customers import profile_migrations, views
+from dossier.customers import list_views, profile_migrations, views
 
 app_name = "customers"
 urlpatterns = [
-    path("", views.customer_list, name="list"),
-    path("customers/", views.customer_list, name="list"),
+    path("", list_views.customer_list, name="list"),
+    path("customers/", list_views.customer_list, name="list"),
     path("customers/new/", views.template_picker, name="new"),
     path("customers/pick/", views.customer_pick, name="pick"),
     path("customers/new/<slug:template_key>/", views.customer_create, name="create"),
