@@ -141,6 +141,9 @@ def database(url: str, *, pool_size: int = 4) -> dict[str, Any]:
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,  # seconds a write waits for another process's
         }
+        # tests run in memory, named so (pytest-xdist would otherwise derive a file name for
+        # each of its workers from this engine, which it does not know for SQLite)
+        config["TEST"] = {"NAME": ":memory:"}
     return config
 
 
