@@ -104,7 +104,7 @@ class ReplicaRouter:
     def __init__(self, replicas: Sequence[str] | None = None) -> None:
         self.replicas = tuple(replicas) if replicas is not None else replica_aliases()
 
-    def db_for_read(self, model: Any, **hints: Any) -> str | None:
+    def db_for_read(self, model: Any, **hints: Any) -> str:
         if not self.replicas or primary_needed():
             return PRIMARY
         return random.choice(self.replicas)

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -92,7 +92,7 @@ def _reads(request: HttpRequest, router: ReplicaRouter) -> list[str]:
 
 def test_a_page_that_wrote_sets_the_cookie_and_the_next_page_reads_the_primary() -> None:
     request = RequestFactory().post("/customers/new")
-    request.user = SimpleLazyObject(lambda: _user(7))
+    request.user = cast(Any, SimpleLazyObject(lambda: _user(7)))
     response, seen = _serve(request, _writes)
     assert seen == ["replica_0", "default"]
     assert response.cookies[COOKIE]["max-age"] == 5
@@ -153,7 +153,7 @@ def test_anonymous_and_unresolved_users_are_not_looked_up() -> None:
         def resolve() -> Any:
             raise AssertionError("the router resolved a lazy user (a session read inside it)")
 
-        request.user = SimpleLazyObject(resolve)
+        request.user = cast(Any, SimpleLazyObject(resolve))
         return _reads(request, router)
 
     assert _serve(RequestFactory().get("/"), anonymous)[1] == ["replica_0"]
