@@ -17,14 +17,19 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.db import connections
 
 SRC = Path(__file__).resolve().parents[3]
 PROBE = Path(__file__).with_name("replica_probe.py")
 
-pytestmark = pytest.mark.skipif(
-    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
-    reason="streaming replication is PostgreSQL's; the SQLite run tests the router alone",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+        reason="streaming replication is PostgreSQL's; the SQLite run tests the router alone",
+    ),
+    # the module copies the migrated test database: it must be set up
+    pytest.mark.django_db,
+]
 
 
 def _pg_bin() -> Path:
@@ -56,9 +61,17 @@ def _run(*command: str, env: dict[str, str] | None = None) -> str:
     return done.stdout
 
 
+def _test_database_url() -> str:
+    """The test database pytest-django made and migrated, copied instead of migrating again."""
+    db = connections["default"].settings_dict
+    user = f"{db['USER']}:{db['PASSWORD']}@" if db["PASSWORD"] else f"{db['USER']}@"
+    return f"postgres://{user}{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
 @pytest.fixture(scope="module")
-def streaming_pair() -> Iterator[tuple[str, str]]:
-    """URLs of a fresh primary (database ``dossier``, migrated) and of its streaming replica."""
+def streaming_pair(django_db_setup: Any) -> Iterator[tuple[str, str]]:
+    """URLs of a fresh primary (database ``dossier``: a copy of the migrated test database)
+    and of its streaming replica."""
     pg_bin = _pg_bin()
     tmp = Path(tempfile.mkdtemp(prefix="dossier-replica-"))
     if os.geteuid() == 0:
@@ -69,52 +82,27 @@ def streaming_pair() -> Iterator[tuple[str, str]]:
 
     def start(data: Path) -> None:
         options = f"-p {ports[data]} -k {tmp} -c listen_addresses=127.0.0.1"
-        _run(
-            *_as_postgres(str(pg_bin / "pg_ctl"), "-D", str(data), "-l", f"{data}.log", "-w"),
-            "-o",
-            options,
-            "start",
-        )
+        command = [str(pg_bin / "pg_ctl"), "-D", str(data), "-l", f"{data}.log", "-w"]
+        _run(*_as_postgres(*command), "-o", options, "start")
         started.append(data)
 
     try:
-        _run(
-            *_as_postgres(
-                str(pg_bin / "initdb"),
-                "-D",
-                str(primary),
-                "-U",
-                "postgres",
-                "-A",
-                "trust",
-                "--no-sync",
-            )
-        )
+        initdb = [str(pg_bin / "initdb"), "-D", str(primary), "-U", "postgres", "-A", "trust"]
+        _run(*_as_postgres(*initdb, "--no-sync"))
         with open(primary / "postgresql.conf", "a") as conf:
             conf.write("wal_level = replica\nmax_wal_senders = 4\nhot_standby = on\nfsync = off\n")
         start(primary)
         host = f"postgres://postgres@127.0.0.1:{ports[primary]}"
+        _run(str(pg_bin / "psql"), f"{host}/postgres", "-qc", "create database dossier")
+        dump = tmp / "schema.sql"
+        _run(str(pg_bin / "pg_dump"), "--no-owner", "-f", str(dump), "-d", _test_database_url())
         _run(
-            *_as_postgres(
-                str(pg_bin / "psql"), f"{host}/postgres", "-qc", "create database dossier"
-            )
+            str(pg_bin / "psql"), f"{host}/dossier", "-qX", "-v", "ON_ERROR_STOP=1", "-f", str(dump)
         )
-        _run(
-            *_as_postgres(
-                str(pg_bin / "pg_basebackup"),
-                "-d",
-                f"{host}/postgres",
-                "-D",
-                str(replica),
-                "-R",
-                "-X",
-                "stream",
-                "--no-sync",
-            )
-        )
+        backup = [str(pg_bin / "pg_basebackup"), "-d", f"{host}/postgres", "-D", str(replica)]
+        _run(*_as_postgres(*backup, "-R", "-X", "stream", "-c", "fast", "--no-sync"))
         start(replica)
         urls = (f"{host}/dossier", f"postgres://postgres@127.0.0.1:{ports[replica]}/dossier")
-        _run(sys.executable, "-m", "django", "migrate", "--noinput", "-v0", env=_env(*urls))
         yield urls
     finally:
         for data in reversed(started):
