@@ -153,6 +153,20 @@ DATABASES = {
         pool_size=int(os.environ.get("DOSSIER_DB_POOL_SIZE", "4")),
     )
 }
+# Streaming replicas (comma-separated URLs) take the reads (core/replicas.py); under tests each
+# mirrors the default database, so the suite runs unchanged with them configured.
+for _index, _url in enumerate(
+    url.strip() for url in os.environ.get("DOSSIER_REPLICA_URLS", "").split(",") if url.strip()
+):
+    DATABASES[f"replica_{_index}"] = {
+        **database(_url, pool_size=int(os.environ.get("DOSSIER_DB_POOL_SIZE", "4"))),
+        "TEST": {"MIRROR": "default"},
+    }
+DOSSIER_REPLICA_STICKY_SECONDS = float(os.environ.get("DOSSIER_REPLICA_STICKY_SECONDS", "5"))
+if len(DATABASES) > 1:
+    DATABASE_ROUTERS = ["dossier.core.replicas.ReplicaRouter"]
+    # first after the request id: every read of the request, the session's too, is routed
+    MIDDLEWARE.insert(2, "dossier.core.replicas.ReplicaStickinessMiddleware")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [
