@@ -3,6 +3,7 @@ in front of `dossier serve` on loopback; and `check --deploy` with deploy/env.ex
 
 from __future__ import annotations
 
+import base64
 import datetime
 import http.client
 import ipaddress
@@ -65,8 +66,6 @@ def _filled(values: dict[str, str]) -> dict[str, str]:
 
 
 def _b64_key() -> str:
-    import base64
-
     return base64.b64encode(secrets.token_bytes(32)).decode()
 
 
