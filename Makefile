@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export DOSSIER_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: install install-dev demo serve test test-fast lint bench browser-deps messages clean
+.PHONY: install install-dev demo serve test test-fast lint bench browser-deps deploy-deps messages clean
 
 # install: what running Dossier needs; install-dev adds the test, lint and browser tools
 $(BIN)/dossier: pyproject.toml
@@ -31,7 +31,7 @@ serve: install
 	$(BIN)/dossier serve --host 127.0.0.1 --port 8000 --with-worker
 
 ## test: the whole suite (unit, API, pages, schemathesis, browser) on the database in DOSSIER_DATABASE_URL
-test: install-dev browser-deps
+test: install-dev browser-deps deploy-deps
 	$(BIN)/pytest
 
 ## test-fast: everything but the browser tests
@@ -56,6 +56,17 @@ browser-deps:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
 	  else \
 	    echo "Browser tests need Debian's chromium and fonts-noto-cjk: sudo apt-get install chromium fonts-noto-cjk"; exit 1; \
+	  fi; \
+	fi
+
+# Debian's nginx for the deployment test (site/tests/test_deploy_nginx.py runs deploy/'s site
+# in front of `dossier serve`); the package's own service is not started by the test.
+deploy-deps:
+	@if [ ! -x /usr/sbin/nginx ]; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; \
+	  else \
+	    echo "The deployment test needs Debian's nginx: sudo apt-get install nginx"; exit 1; \
 	  fi; \
 	fi
 
