@@ -184,12 +184,13 @@ client.force_login(get_user_model().objects.get(username="li"))
 run = ImportRun.objects.get()
 seen, deadline = [], time.monotonic() + 90
 while len(set(seen)) < 2 and time.monotonic() < deadline:
-    page = client.get(f"/transfer/imports/{run.pk}/", HTTP_HX_REQUEST="true", HTTP_HOST="localhost")
-    found = re.search(r"(\\d+) of about (\\d+) rows", page.content.decode())
+    page = client.get(f"/transfer/imports/{run.pk}/", HTTP_HOST="localhost")
     if page.status_code != 200:
         sys.exit(f"status {page.status_code}")
-    if found and 0 < int(found[1]) < int(found[2]):
-        seen.append(int(found[1]))
+    # the progress bar (the same in every language)
+    found = re.search(r'max="(\\d+)" value="(\\d+)"', page.content.decode())
+    if found and 0 < int(found[2]) < int(found[1]):
+        seen.append(int(found[2]))
     time.sleep(0.2)
 print(json.dumps(seen))
 """
