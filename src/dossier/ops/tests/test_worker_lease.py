@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult, get_date_max
-from pytest_django.fixtures import SettingsWrapper
 
 from dossier.ops.models import WorkerBeat
 from dossier.ops.workers import LOST, beat, forget, recover_lost_tasks
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _short_lease(settings: SettingsWrapper) -> None:
+def _short_lease(settings: Any) -> None:
     settings.DOSSIER_WORKER_LEASE_SECONDS = 60
     settings.DOSSIER_WORKER_MAX_ATTEMPTS = 3
 
