@@ -102,6 +102,9 @@ def recover_lost_tasks() -> tuple[int, int]:
                 task.save(update_fields=["status", "run_after"])
                 requeued += 1
                 logger.warning("task %s lost by worker %s: queued again", task.id, holder)
+    # a killed worker's beat is only history once its tasks are dealt with (no beat counts
+    # as quiet too): kept a while for whoever looks into the crash, then dropped
+    WorkerBeat.objects.filter(seen_at__lt=now - 10 * lease()).delete()
     return requeued, failed
 
 
@@ -123,13 +126,12 @@ class Heart(threading.Thread):
             recover_lost_tasks()
         except Exception:
             logger.exception("worker %s: heartbeat failed", self.worker_id)
-        finally:
-            close_old_connections()
 
     def run(self) -> None:
         try:
             while not self.stop.is_set():
                 self.once()
+                close_old_connections()  # this thread's own: a broken one is replaced
                 self.stop.wait(self.every)
             forget(worker_id=self.worker_id)
         except Exception:

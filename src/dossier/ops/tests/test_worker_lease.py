@@ -109,3 +109,10 @@ def test_a_worker_that_stops_forgets_its_beat() -> None:
     _seen("leaving", seconds_ago=0)
     forget(worker_id="leaving")
     assert not WorkerBeat.objects.filter(worker_id="leaving").exists()
+
+
+def test_a_long_dead_worker_s_beat_is_dropped_a_recent_one_kept() -> None:
+    _seen("long-dead", seconds_ago=601)
+    _seen("recently-dead", seconds_ago=120)
+    recover_lost_tasks()
+    assert set(WorkerBeat.objects.values_list("worker_id", flat=True)) == {"recently-dead"}

@@ -47,8 +47,12 @@ print(json.dumps([
 
 
 @pytest.fixture(autouse=True)
-def _this_checkout(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The processes run this checkout's code (autouse: set before the database is migrated)."""
+def _this_checkout(monkeypatch: pytest.MonkeyPatch, django_db_setup: None) -> None:
+    """The processes run this checkout's code (autouse: set before the database is migrated).
+
+    ``django_db_setup``: on PostgreSQL the own database is created through the test database's
+    connection, which exists only once the test database does (a test run alone needs it).
+    """
     monkeypatch.setenv("PYTHONPATH", str(Path(dossier.__file__).resolve().parents[1]))
 
 
