@@ -47,10 +47,10 @@ print(json.dumps([
 
 
 @pytest.fixture(autouse=True)
-def _this_checkout(monkeypatch: pytest.MonkeyPatch, django_db_setup: None) -> None:
+def _this_checkout(monkeypatch: pytest.MonkeyPatch, transactional_db: None) -> None:
     """The processes run this checkout's code (autouse: set before the database is migrated).
 
-    ``django_db_setup``: on PostgreSQL the own database is created through the test database's
+    ``transactional_db``: on PostgreSQL the own database is created through the test database's
     connection, which exists only once the test database does (a test run alone needs it).
     """
     monkeypatch.setenv("PYTHONPATH", str(Path(dossier.__file__).resolve().parents[1]))
