@@ -332,3 +332,8 @@ DOSSIER_BIRTHDAY_DAYS_AHEAD = int(os.environ.get("DOSSIER_BIRTHDAY_DAYS_AHEAD", 
 DOSSIER_BIRTHDAY_PURPOSE = os.environ.get("DOSSIER_BIRTHDAY_PURPOSE", "marketing")
 # a loyalty coupon campaign (its id) whose coupon each greeted customer gets; none: no coupon
 DOSSIER_BIRTHDAY_COUPON_CAMPAIGN = os.environ.get("DOSSIER_BIRTHDAY_COUPON_CAMPAIGN") or None
+
+# Workers (dossier.ops.workers): a worker silent this long has lost the task it ran; the task
+# goes back to the queue, and fails once it has been lost this many times.
+DOSSIER_WORKER_LEASE_SECONDS = int(os.environ.get("DOSSIER_WORKER_LEASE_SECONDS", "300"))
+DOSSIER_WORKER_MAX_ATTEMPTS = int(os.environ.get("DOSSIER_WORKER_MAX_ATTEMPTS", "3"))

@@ -8,6 +8,7 @@ from typing import Any
 
 from django_tasks_db.management.commands.db_worker import Command as DatabaseWorker
 
+from dossier.ops.workers import Heart
 from dossier.site.clock import JOBS, Clock, run_job
 
 
@@ -17,7 +18,8 @@ class Command(DatabaseWorker):
     help = (
         "Run the background worker: it takes queued tasks (template migrations, imports …) "
         "from the database and runs them, and every minute announces follow-up tasks that "
-        "fell due (task.due). --batch runs what is queued and the clock's jobs once, then exits."
+        "fell due (task.due). A task whose worker went silent for DOSSIER_WORKER_LEASE_SECONDS "
+        "is queued again. --batch runs what is queued and the clock's jobs once, then exits."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -29,6 +31,11 @@ class Command(DatabaseWorker):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # the heartbeat runs even without the clock: it is what lets another worker tell this
+        # one's tasks from a killed worker's (dossier.ops.workers)
+        heart = Heart(worker_id=options["worker_id"])
+        heart.once()  # a killed worker's tasks are queued again before this one looks
+        heart.start()
         clock = None
         if not options.pop("no_clock"):
             if options["batch"]:
@@ -42,3 +49,5 @@ class Command(DatabaseWorker):
         finally:
             if clock is not None:
                 clock.stop.set()
+            heart.stop.set()
+            heart.join(timeout=10)
