@@ -107,10 +107,22 @@ def _redis_answers() -> bool:
         return False
 
 
+def _url(name: str) -> str:
+    settings = connection.settings_dict
+    user, host, port = settings["USER"], settings["HOST"], settings["PORT"] or 5432
+    return f"postgres://{user}@{host}:{port}/{name}"
+
+
+def _server(statement: str) -> None:
+    # straight to the server, not through Django's connection (the test database's pool)
+    import psycopg
+
+    with psycopg.connect(_url("postgres"), autocommit=True) as server:
+        server.execute(statement)  # type: ignore[arg-type]
+
+
 @pytest.fixture(scope="module")
-def migrated(
-    tmp_path_factory: pytest.TempPathFactory, django_db_setup: Any, django_db_blocker: Any
-) -> Iterator[dict[str, str]]:
+def migrated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     """Environment for processes on a database of their own, made by ``dossier migrate``."""
     folder = tmp_path_factory.mktemp("shared-cache")
     env = {
@@ -126,12 +138,9 @@ def migrated(
     env.pop("DOSSIER_CACHE_URL", None)
     created = None
     if connection.vendor == "postgresql":
-        settings = connection.settings_dict
         created = f"dossier_cache_{uuid.uuid4().hex[:10]}"
-        with django_db_blocker.unblock(), connection.cursor() as cursor:
-            cursor.execute(f'CREATE DATABASE "{created}"')
-        user, host, port = settings["USER"], settings["HOST"], settings["PORT"] or 5432
-        env["DOSSIER_DATABASE_URL"] = f"postgres://{user}@{host}:{port}/{created}"
+        _server(f'CREATE DATABASE "{created}"')
+        env["DOSSIER_DATABASE_URL"] = _url(created)
     else:
         env["DOSSIER_DATABASE_URL"] = f"sqlite:///{folder / 'shared.sqlite3'}"
     done = subprocess.run(
@@ -146,11 +155,10 @@ def migrated(
         yield env
     finally:
         if created:
-            with django_db_blocker.unblock(), connection.cursor() as cursor:
-                cursor.execute(f'DROP DATABASE IF EXISTS "{created}" WITH (FORCE)')
+            _server(f'DROP DATABASE IF EXISTS "{created}" WITH (FORCE)')
 
 
-@pytest.fixture(params=["database", "redis", "locmem"])
+@pytest.fixture(scope="module", params=["database", "redis", "locmem"])
 def two(request: pytest.FixtureRequest, migrated: dict[str, str]) -> Iterator[Any]:
     """Two worker processes on the same database and the cache named by the parameter."""
     env = {**migrated, "DOSSIER_CACHE_PREFIX": f"t{uuid.uuid4().hex[:12]}"}
@@ -198,9 +206,7 @@ def test_lock_out_counts_failures_made_through_both_processes(two: Any) -> None:
 def test_api_rate_limit_counts_calls_made_through_both_processes(two: Any) -> None:
     kind, (first, second) = two
     secret = first("user", username=f"u{uuid.uuid4().hex[:8]}", password="pw-12345678")["secret"]
-    statuses = [
-        worker("api", secret=secret)["status"] for worker in [first, second] * (RATE // 2)
-    ]
+    statuses = [worker("api", secret=secret)["status"] for worker in [first, second] * (RATE // 2)]
     assert statuses == [200] * RATE
     over = [worker("api", secret=secret)["status"] for worker in (first, second)]
     if _shared(kind):
