@@ -162,7 +162,7 @@ def cache_config(url: str) -> dict[str, Any]:
     """
     scheme = url.partition("://")[0].lower()
     if not url:
-        return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": CACHE_TABLE}
+        return {"BACKEND": "dossier.core.cache.AtomicDatabaseCache", "LOCATION": CACHE_TABLE}
     if scheme in ("redis", "rediss", "unix"):
         return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
     if scheme == "locmem":

@@ -57,6 +57,12 @@ for line in sys.stdin:
         actor = User.objects.get(username=order["username"])
         revoke_token(token_id=order["token_id"], actor=actor)
         answer = {"revoked": order["token_id"]}
+    elif op == "count":
+        from django.core.cache import cache
+        cache.add(order["key"], 0, 3600)
+        for _ in range(order["times"]):
+            cache.incr(order["key"])
+        answer = {"value": cache.get(order["key"])}
     elif op == "ready":
         check = check_cache()
         answer = {"ok": check.ok, "reason": check.reason}
@@ -78,9 +84,16 @@ class Worker:
         )
 
     def __call__(self, op: str, **order: Any) -> dict[str, Any]:
-        assert self.process.stdin and self.process.stdout and self.process.stderr
+        self.send(op, **order)
+        return self.answer(op)
+
+    def send(self, op: str, **order: Any) -> None:
+        assert self.process.stdin
         self.process.stdin.write(json.dumps({"op": op, **order}) + "\n")
         self.process.stdin.flush()
+
+    def answer(self, op: str) -> dict[str, Any]:
+        assert self.process.stdout and self.process.stderr
         line = self.process.stdout.readline()
         if not line:
             self.process.kill()
@@ -234,3 +247,14 @@ def test_readiness_writes_and_reads_the_configured_cache(two: Any) -> None:
     _kind, workers = two
     for worker in workers:
         assert worker("ready") == {"ok": True, "reason": "wrote and read a value"}
+
+
+def test_increments_made_by_both_processes_at_once_are_all_counted(two: Any) -> None:
+    kind, (first, second) = two
+    key, times = f"race-{uuid.uuid4().hex[:8]}", 150
+    # both count at the same time (neither waits for the other's answer)
+    first.send("count", key=key, times=times)
+    second.send("count", key=key, times=times)
+    first.answer("count"), second.answer("count")
+    expected = 2 * times if _shared(kind) else times  # locmem: the first counted alone
+    assert first("count", key=key, times=0) == {"value": expected}
