@@ -167,7 +167,7 @@ def cache_config(url: str) -> dict[str, Any]:
         return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
     if scheme == "locmem":
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    raise ValueError(f"DOSSIER_CACHE_URL: {url!r} is neither redis://, rediss://, nor locmem://")
+    raise ValueError(f"DOSSIER_CACHE_URL: {url!r} is not redis://, rediss://, unix:// or locmem://")
 
 
 CACHE_TABLE = "dossier_cache"
