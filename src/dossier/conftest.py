@@ -29,6 +29,10 @@ def _english_and_immediate_tasks(settings: Any) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     # Argon2 takes ~0.3 s a user on purpose; tests create many users
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The suite runs in one process and counts queries: this process's memory, not the
+    # database's cache table (or Redis). accounts/tests/test_shared_cache.py runs the limits
+    # across two processes on the shared caches themselves.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 
 @pytest.fixture(autouse=True)

@@ -169,6 +169,33 @@ if len(DATABASES) > 1:
     MIDDLEWARE.insert(2, "dossier.core.replicas.ReplicaStickinessMiddleware")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+
+def cache_config(url: str) -> dict[str, Any]:
+    """The shared cache a URL names: Redis (``redis://``, ``rediss://``), this process's memory
+    (``locmem://``: one process only), or, unset, the database's table ``dossier_cache``.
+
+    Log-in lock-outs, API rate limits and the capture throttle count in it, so every worker
+    process must see the same one: a per-process memory would let each worker count apart.
+    """
+    scheme = url.partition("://")[0].lower()
+    if not url:
+        return {"BACKEND": "dossier.core.cache.AtomicDatabaseCache", "LOCATION": CACHE_TABLE}
+    if scheme in ("redis", "rediss", "unix"):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    raise ValueError(f"DOSSIER_CACHE_URL: {url!r} is not redis://, rediss://, unix:// or locmem://")
+
+
+CACHE_TABLE = "dossier_cache"
+CACHES = {
+    "default": {
+        **cache_config(os.environ.get("DOSSIER_CACHE_URL", "").strip()),
+        # several installations (or test runs) sharing one Redis keep their counts apart
+        "KEY_PREFIX": os.environ.get("DOSSIER_CACHE_PREFIX", ""),
+    }
+}
+
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

@@ -1,7 +1,7 @@
 """Slowing down guesses: of passwords on the log-in page, of codes on consent confirmation.
 
-Two kinds of counter live in Django's cache (per process by default; configure a shared cache
-such as the database cache to count across workers):
+Two kinds of counter live in Django's cache, which every worker process shares (the
+database's table, or Redis with DOSSIER_CACHE_URL; settings.cache_config):
 
 * per user name (normalised, so ``ｓｅｒｖｉｃｅ`` counts as ``service``): after
   ``MAX_FAILURES_PER_NAME`` failures that name is locked for ``WINDOW_SECONDS``;

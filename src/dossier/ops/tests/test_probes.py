@@ -127,3 +127,43 @@ def test_tasks_scheduled_for_later_are_not_backlog(settings: Any) -> None:
 def test_probes_answer_only_get() -> None:
     assert Client().post("/readyz").status_code == 405
     assert Client().post("/healthz").status_code == 405
+
+
+def test_readyz_reads_and_writes_the_database_cache_table(settings: Any) -> None:
+    # the test database has the table: Django's test set-up runs createcachetable, as
+    # `dossier migrate` does
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "dossier_cache",
+        }
+    }
+    response = Client().get("/readyz")
+    assert _checks(response)["cache"]["status"] == "ok"
+
+
+def test_readyz_fails_on_a_missing_cache_table(settings: Any) -> None:
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "no_such"}
+    }
+    response = Client().get("/readyz")
+    assert response.status_code == 503
+    assert _checks(response)["cache"]["status"] == "failed"
+    assert _checks(response)["cache"]["reason"].startswith("unreachable (")
+
+
+def test_readyz_fails_when_redis_does_not_answer(settings: Any) -> None:
+    # port 9: nothing listens (discard); connecting is refused at once
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",
+        }
+    }
+    response = Client().get("/readyz")
+    assert response.status_code == 503
+    assert _checks(response)["cache"] == {
+        "name": "cache",
+        "status": "failed",
+        "reason": "unreachable (ConnectionError)",
+    }

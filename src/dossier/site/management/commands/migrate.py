@@ -1,8 +1,10 @@
-"""`dossier migrate`: Django's migrate, then the roles, the built-in templates and the
-pipeline's default stages."""
+"""`dossier migrate`: Django's migrate, then the cache table (settings.CACHES, when the
+database holds the cache), the roles, the built-in templates and the pipeline's default
+stages."""
 
 from typing import Any
 
+from django.core.management import call_command
 from django.core.management.commands.migrate import Command as DjangoMigrate
 
 
@@ -19,6 +21,8 @@ class Command(DjangoMigrate):
 
         database = options.get("database") or "default"
         if connections[database].settings_dict.get("NAME") and not options.get("plan"):
+            # the shared cache's table (log-in lock-outs, rate limits); nothing without one
+            call_command("createcachetable", database=database, verbosity=0)
             ensure_roles()
             installed = install_builtin_templates()
             ensure_default_stages()  # the sales pipeline's stages of any scenario without them
