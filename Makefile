@@ -31,8 +31,10 @@ serve: install
 	$(BIN)/dossier serve --host 127.0.0.1 --port 8000 --with-worker
 
 ## test: the whole suite (unit, API, pages, schemathesis, browser) on the database in DOSSIER_DATABASE_URL
+## TEST_WORKERS: parallel test processes (pytest-xdist), each with its own test database
+TEST_WORKERS ?= 2
 test: install-dev browser-deps deploy-deps
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 ## test-fast: everything but the browser tests
 test-fast: install-dev

@@ -159,5 +159,6 @@ UuidOrEmpty = Annotated[
 # services trim, and then find nothing); ``NOT_BLANK`` only that.
 _CONTROL = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f"
 TEXT = rf"^[^{_CONTROL}]*$"
-FILLED = rf"^[^{_CONTROL}]*[^\s{_CONTROL}][^{_CONTROL}]*$"
+# U+0085 (NEL) is white space to Python's strip, not to a JSON Schema (ECMAScript) \s
+FILLED = rf"^[^{_CONTROL}]*[^\s\x85{_CONTROL}][^{_CONTROL}]*$"
 NOT_BLANK = r"\S"

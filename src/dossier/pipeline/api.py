@@ -112,7 +112,9 @@ def list_stages(request: ApiRequest, scenario: ScenarioKey | None = None) -> Any
 @stages_router.patch("/stages/{stage_id}", response={200: StageOut, **ERRORS})
 def update_stage(request: ApiRequest, stage_id: RecordId, payload: StagePatch) -> Any:
     """Rename, reorder or re-weigh a stage (administrators); its key and kind stay."""
-    stage = services.update_stage(
-        actor=request.user, stage_id=stage_id, changes=payload.dict(exclude_unset=True)
-    )
+    # null for a name, a position or a probability leaves it as it is (the English name may
+    # be cleared): a stage always has them
+    given = payload.dict(exclude_unset=True)
+    changes = {k: v for k, v in given.items() if v is not None or k == "name_en"}
+    stage = services.update_stage(actor=request.user, stage_id=stage_id, changes=changes)
     return selectors.present_stage(stage)

@@ -176,5 +176,10 @@ def test_stages_are_listed_per_scenario_and_changed_by_admins_only(
     assert changed.status_code == 200
     assert (changed.json()["probability"], changed.json()["name_zh"]) == (5, "潜在线索")
     assert changed.json()["key"] == "lead"  # keys stay
-    assert api_as(admin_user).patch(path, {"name_zh": None}).status_code == 422
+    # null leaves a name, position or probability as it is (the document lets it be null)
+    kept = api_as(admin_user).patch(path, {"name_zh": None, "position": None, "probability": None})
+    assert kept.status_code == 200
+    assert (kept.json()["name_zh"], kept.json()["probability"]) == ("潜在线索", 5)
+    assert api_as(admin_user).patch(path, {"name_zh": " "}).status_code == 422
+    assert api_as(admin_user).patch(path, {"name_zh": "\x85"}).status_code == 422
     assert Stage.objects.get(pk=lead_stage.pk).name_zh == "潜在线索"
