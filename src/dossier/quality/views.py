@@ -8,6 +8,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from dossier.accounts.selectors import role_of_cached
+from dossier.core import roles
 from dossier.core.errors import ValidationFailed
 from dossier.core.pages import AuthenticatedRequest, shows_errors
 from dossier.quality import selectors, services
@@ -20,7 +22,13 @@ _shows_errors = shows_errors("quality/error.html", nav="quality")
 def dashboard(request: AuthenticatedRequest) -> HttpResponse:
     """Completeness, freshness and stale share over the user's customers, and the worst."""
     data = selectors.dashboard(actor=request.user)
-    return render(request, "quality/dashboard.html", {"data": data, "nav": "quality"})
+    # capture's rule for keeping forms (the capture app sits above this one): only a link
+    keeps_forms = request.user.is_superuser or role_of_cached(request.user) in (
+        roles.ADMIN,
+        roles.MANAGER,
+    )
+    context = {"data": data, "nav": "quality", "keeps_forms": keeps_forms}
+    return render(request, "quality/dashboard.html", context)
 
 
 @require_GET

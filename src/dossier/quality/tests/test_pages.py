@@ -11,6 +11,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
 
+from dossier.core import roles
 from dossier.quality.models import CustomerQuality
 from dossier.quality.refresh import refresh_quality
 from dossier.quality.selectors import dashboard
@@ -106,3 +107,26 @@ def test_pages_refuse_the_wrong_method(owner: User) -> None:
     client = _client(owner)
     assert client.post("/quality/").status_code == 405
     assert client.get("/quality/stale/tasks/").status_code == 405
+
+
+def _tools(html: str) -> set[str]:
+    """The tool links on the dashboard (the block with id quality-tools)."""
+    block = html.split('id="quality-tools"', 1)[1].split("</div>", 1)[0]
+    return {href.split('"', 1)[0] for href in block.split('href="')[1:]}
+
+
+def test_the_menu_leads_to_the_dashboard_and_it_to_the_tools_each_role_may_use(
+    owner: User, manager: User, analyst: User, make_user: Callable[..., User]
+) -> None:
+    seller = _client(owner).get("/quality/").content.decode()
+    assert 'href="/quality/" aria-current="page"' in seller  # in the menu, marked current
+    assert _tools(seller) == {"/quality/stale/", "/verification/unverified-active/", "/cleaning/"}
+    marketer = make_user("ma.marketing", roles.MARKETING, team="east")
+    marketing_tools = _tools(_client(marketer).get("/quality/").content.decode())
+    assert "/outreach/" in marketing_tools and "/capture/" not in marketing_tools
+    managing = _tools(_client(manager, "zh-hans").get("/quality/").content.decode())
+    assert {"/cleaning/", "/outreach/", "/capture/"} <= managing
+    for tool in managing:  # every link shown opens for the one it is shown to
+        assert _client(manager).get(tool).status_code == 200, tool
+    # an analyst sees no customers: no menu entry (the dashboard itself is refused, above)
+    assert 'href="/quality/"' not in _client(analyst).get("/home/").content.decode()

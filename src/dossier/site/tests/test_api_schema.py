@@ -64,9 +64,6 @@ RECORD_FIELDS: dict[str, set[str]] = {
     # a campaign's consent purpose is a record; whether it is given per channel (so fits the
     # channel) is data too; its dates lie within 1900-2199, ends not before starts
     "POST /api/v1/campaigns": {"purpose", "channel", "starts_at", "ends_at"},
-    # a coupon campaign's dates lie within 1900-2199, ends after starts; a percent off is at
-    # most 100, an amount off is not: the bound depends on the kind
-    "POST /api/v1/loyalty/coupon-campaigns": {"valid_from", "valid_until", "value"},
     # a field definition's rules and default depend on its type
     "POST /api/v1/templates": {"*"},
     "PUT /api/v1/templates/{key}": {"*"},

@@ -45,6 +45,10 @@ for _role in (roles.ADMIN, roles.MANAGER, roles.ANALYST):
 # the loyalty programme's page: every role sees the programme (analysts: no customer on it)
 for _role in roles.ROLES:
     MENUS[_role] = [*MENUS[_role], "/loyalty/"]
+# data quality (and from it cleaning, verification, update campaigns, capture forms): those
+# who see customers
+for _role in (roles.ADMIN, roles.MANAGER, roles.SALES, roles.SERVICE, roles.MARKETING):
+    MENUS[_role] = [*MENUS[_role], "/quality/"]
 # webhooks are kept by admins and managers
 for _role in (roles.ADMIN, roles.MANAGER):
     MENUS[_role] = [*MENUS[_role], "/webhooks/"]
