@@ -9,6 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from django.contrib.auth import get_user_model
+from django.db import router
 from django.db.models import QuerySet, prefetch_related_objects
 from django.utils.translation import gettext as _
 
@@ -299,7 +300,11 @@ def get_customer(
     if row is not None and row.id == customer_id:
         customer: CustomerRow | None = row
     else:
-        customer = fetch_customer(customer_id) if _is_uuid(customer_id) else None
+        # a replica may answer (the routers decide: the primary inside a write transaction or
+        # just after the user's write); the API's read with its token check stays on the
+        # primary, so a revoked token is never read from a lagging replica
+        alias = router.db_for_read(Customer)
+        customer = fetch_customer(customer_id, alias=alias) if _is_uuid(customer_id) else None
     if customer is None or not allows(actor, customer, "view"):
         raise NotFound(_("No such customer."), code="customer_not_found")
     return present(customer, actor, revealed=revealed)
