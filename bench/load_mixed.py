@@ -23,7 +23,6 @@ import itertools
 import json
 import os
 import random
-import signal
 import subprocess
 import sys
 import tempfile
@@ -34,7 +33,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from load_serve import HOST, ensure_database, free_port, percentile, wait_until_up
+from load_serve import HOST, ensure_database, percentile, serving
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/dossier_bench_mixed"
 SECONDS = float(os.environ.get("BENCH_MIXED_SECONDS", "60"))
@@ -220,18 +219,7 @@ def lost_updates(port: int, token: str, acks: list[tuple[str, int, int]]) -> tup
 
 def run(workers: int, token: str, ids: list[str], hot: list[str], env: dict[str, str]) -> float:
     """Serve with `workers` processes, run the mix, print its figures; the req/s."""
-    port = free_port()
-    log = Path(env["DOSSIER_DATA_DIR"]) / f"serve-{workers}.log"
-    options = ["--port", str(port), "--workers", str(workers), "--threads", str(THREADS)]
-    with log.open("wb") as out:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "dossier.cli", "serve", *options],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        wait_until_up(port, token, server, log)
+    with serving(env, token, workers=workers, threads=THREADS) as port:
         tally, values = Tally(), itertools.count(1_000_000 * workers)  # unique in a run
         clients = [Client(port, token, ids, hot, values) for _ in range(CLIENTS)]
         deadline = time.monotonic() + SECONDS
@@ -245,12 +233,6 @@ def run(workers: int, token: str, ids: list[str], hot: list[str], env: dict[str,
             thread.join()
         elapsed = time.perf_counter() - started
         lost, written = lost_updates(port, token, tally.acks)
-    finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            server.kill()
     total = sum(len(v) for v in tally.latencies.values())
     rate = total / elapsed
     print(

@@ -26,6 +26,8 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -106,6 +108,31 @@ def wait_until_up(port: int, token: str, server: subprocess.Popen[bytes], log: P
     raise SystemExit("`dossier serve` did not answer within 180 s")
 
 
+@contextmanager
+def serving(env: dict[str, str], token: str, *, workers: int, threads: int) -> Iterator[int]:
+    """`dossier serve` with these workers and threads on a free port, answering; its port.
+    Stopped (TERM, then KILL after 60 s) when the block ends; its output in the data dir."""
+    port = free_port()
+    log = Path(env["DOSSIER_DATA_DIR"]) / f"serve-{workers}.log"
+    options = ["--port", str(port), "--workers", str(workers), "--threads", str(threads)]
+    with log.open("wb") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "dossier.cli", "serve", *options],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_until_up(port, token, server, log)
+        yield port
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
 class Counts:
     """What the clients saw, gathered under one lock."""
 
@@ -183,18 +210,7 @@ def main() -> int:
         "DOSSIER_LOG_LEVEL": "ERROR",
     }
     token = seed(env)
-    port = free_port()
-    log = Path(env["DOSSIER_DATA_DIR"]) / "serve.log"
-    options = ["--port", str(port), "--workers", str(workers), "--threads", str(threads)]
-    with log.open("wb") as out:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "dossier.cli", "serve", *options],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        wait_until_up(port, token, server, log)
+    with serving(env, token, workers=workers, threads=threads) as port:
         status, body = get(
             http.client.HTTPConnection(HOST, port, timeout=30), "/api/v1/customers?limit=200", token
         )
@@ -218,12 +234,6 @@ def main() -> int:
         elapsed = time.perf_counter() - started
         stop.set()
         sampler.join()
-    finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            server.kill()
     done, latencies = len(counts.latencies), counts.latencies
     errors = sum(counts.errors.values())
     print(f"`dossier serve`: {workers} workers × {threads} threads on PostgreSQL ({url})")
