@@ -8,7 +8,6 @@ from typing import Any
 
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import User
-from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
@@ -17,6 +16,7 @@ from ninja.throttling import BaseThrottle
 from dossier.accounts.models import ApiToken
 from dossier.accounts.services import authenticate_token
 from dossier.accounts.usernames import normalise_username
+from dossier.core import counters
 from dossier.core.errors import PermissionDenied
 from dossier.core.pages import client_ip
 
@@ -97,7 +97,8 @@ class UsernameBackend(ModelBackend):
 class TokenRateThrottle(BaseThrottle):
     """At most ``rate`` calls ("600/m", "20/s") per API token, per address without one.
 
-    A fixed-window counter in Django's cache: one increment a call, whatever the rate
+    A fixed-window counter shared by every process (``core.counters``): one round trip a call,
+    whatever the rate
     (ninja's own throttles keep and re-store a list of every call's time).
     """
 
@@ -116,15 +117,7 @@ class TokenRateThrottle(BaseThrottle):
         now = time.time()
         window = int(now // self.seconds)
         key = f"dossier:rate:{ident}:{self.seconds}:{window}"
-        try:
-            count = cache.incr(key)  # one cache call for every call of a window but its first
-        except ValueError:  # the window's first call (or its key expired in between)
-            if cache.add(key, 1, self.seconds + 1):
-                return True
-            try:
-                count = cache.incr(key)  # another request started the window first
-            except ValueError:
-                return True
+        count = counters.hit(key, window=self.seconds + 1)  # one round trip a call
         self._wait = (window + 1) * self.seconds - now
         return count <= self.limit
 

@@ -20,6 +20,7 @@ import time
 from django.core.cache import cache
 
 from dossier.accounts.usernames import normalise_username
+from dossier.core import counters
 
 MAX_FAILURES_PER_NAME = 5
 FREE_FAILURES_PER_ADDRESS = 10
@@ -32,19 +33,9 @@ def _key(kind: str, value: str) -> str:
     return f"dossier:guard:{kind}:{hashlib.sha256(value.encode()).hexdigest()[:32]}"
 
 
-def _count(key: str, window: int) -> int:
-    if cache.add(key, 1, window):
-        return 1
-    try:
-        return int(cache.incr(key))
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, window)
-        return 1
-
-
 def failures(kind: str, value: str) -> int:
     """How many failures are counted for ``value`` (a name, an address, a code …)."""
-    return int(cache.get(_key(kind, value)) or 0)
+    return counters.current(_key(kind, value))
 
 
 def wait_seconds(kind: str, value: str) -> int:
@@ -67,7 +58,7 @@ def record_failure_of(
     if not value:
         return
     key = _key(kind, value)
-    count = _count(key, window)
+    count = counters.hit(key, window=window)
     if count >= free:
         delay = window if lock else min(2 ** (count - free + 1), max_delay)
         cache.set(key + ":until", time.time() + delay, max(window, delay) + 1)
@@ -75,7 +66,8 @@ def record_failure_of(
 
 def forget(kind: str, value: str) -> None:
     key = _key(kind, value)
-    cache.delete_many([key, key + ":until"])
+    counters.reset(key)
+    cache.delete(key + ":until")
 
 
 # --- log-in ---------------------------------------------------------------------------------

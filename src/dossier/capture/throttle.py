@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils.crypto import salted_hmac
+
+from dossier.core import counters
 
 #: submissions per client address and window, across all forms; generous, as visitors of an
 #: event or a store often share one address (its Wi-Fi); DOSSIER_CAPTURE_RATE changes it
@@ -24,17 +25,11 @@ def _rate() -> tuple[int, int]:
 def wait_seconds(hashed: str) -> int:
     """Seconds this address must wait before sending again (0: it may send now)."""
     limit, window = _rate()
-    count = cache.get(f"capture:rate:{hashed}", 0)
+    count = counters.current(f"capture:rate:{hashed}")
     return window if count >= limit else 0
 
 
 def count_submission(hashed: str) -> None:
     """One more submission from this address in the current window."""
     _limit, window = _rate()
-    key = f"capture:rate:{hashed}"
-    if cache.add(key, 1, timeout=window):
-        return
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=window)
+    counters.hit(f"capture:rate:{hashed}", window=window)

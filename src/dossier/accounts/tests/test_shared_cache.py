@@ -58,11 +58,10 @@ for line in sys.stdin:
         revoke_token(token_id=order["token_id"], actor=actor)
         answer = {"revoked": order["token_id"]}
     elif op == "count":
-        from django.core.cache import cache
-        cache.add(order["key"], 0, 3600)
+        from dossier.core import counters
         for _ in range(order["times"]):
-            cache.incr(order["key"])
-        answer = {"value": cache.get(order["key"])}
+            counters.hit(order["key"], window=3600)
+        answer = {"value": counters.current(order["key"])}
     elif op == "ready":
         check = check_cache()
         answer = {"ok": check.ok, "reason": check.reason}
