@@ -1,12 +1,13 @@
 """PostgreSQL's fast path: tables streamed out and in with COPY, constraints built once.
 
-A restore loads into emptied tables. Checking each row's foreign keys as it arrives (or all of
-them, row by row, at commit) and growing a dozen indexes row by row cost far more than the
-load itself; so inside the restore's transaction the foreign keys and the indexes no
-constraint owns are dropped, the rows copied in, and then each index is built and each
-foreign key added back, which checks all its rows in one query. A broken reference or a
-duplicate fails that statement; the transaction rolls back and the database, its constraints
-and indexes included, is as it was.
+A restore loads into emptied tables, as pg_restore does. Checking each row's foreign keys as
+it arrives (or all of them, row by row, at commit) and growing a dozen indexes row by row cost
+far more than the load itself; so inside the restore's transaction the keys, foreign keys and
+indexes are dropped, the rows copied in (frozen: the tables were emptied in this transaction,
+so no other can see them before it commits), and then each key and index is built with one
+sort and each foreign key added back, which checks all its rows in one query. A broken
+reference or a duplicate fails that statement; the transaction rolls back and the database,
+its constraints and indexes included, is as it was.
 """
 
 from __future__ import annotations
@@ -40,22 +41,25 @@ def copy_out(connection: Any, table: str, columns: list[str]) -> Iterator[tuple[
 
 
 def copy_in(cursor: Any, connection: Any, table: str, columns: list[str]) -> Any:
-    """A COPY into the table (a context manager whose ``write`` takes COPY text)."""
+    """A COPY into the table emptied in this transaction (a context manager whose ``write``
+    takes COPY text)."""
     names = ", ".join(quote_name(connection, c) for c in columns)
-    return cursor.copy(f"COPY {quote_name(connection, table)} ({names}) FROM STDIN")
+    return cursor.copy(f"COPY {quote_name(connection, table)} ({names}) FROM STDIN WITH (FREEZE)")
 
 
 def lift_constraints(cursor: Any, tables: list[str]) -> list[str]:
-    """Drop the tables' foreign keys and the indexes no constraint owns; the SQL that puts
-    them back (indexes first, then foreign keys), to run once the rows are in."""
+    """Drop the tables' foreign keys, primary keys, unique constraints and indexes; the SQL
+    that puts them back, to run once the rows are in (keys, then indexes, then foreign keys,
+    which need the keys they reference)."""
     cursor.execute(
-        "SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid) "
+        "SELECT c.contype, c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid) "
         "FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid "
-        "WHERE c.contype = 'f' AND t.relnamespace = current_schema()::regnamespace "
-        "AND t.relname = ANY(%s) ORDER BY 1, 2",
+        "WHERE c.contype IN ('f', 'p', 'u', 'x') "
+        "AND t.relnamespace = current_schema()::regnamespace AND t.relname = ANY(%s) "
+        "ORDER BY c.contype = 'f' DESC, 2, 3",
         [tables],
     )
-    keys = cursor.fetchall()
+    constraints = cursor.fetchall()
     cursor.execute(
         "SELECT x.indexrelid::regclass::text, pg_get_indexdef(x.indexrelid) "
         "FROM pg_index x JOIN pg_class t ON t.oid = x.indrelid "
@@ -65,14 +69,19 @@ def lift_constraints(cursor: Any, tables: list[str]) -> list[str]:
         [tables],
     )
     indexes = cursor.fetchall()
-    for table, name, _definition in keys:
+    for _kind, table, name, _definition in constraints:  # foreign keys first
         cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
     for index, _definition in indexes:
         cursor.execute(f"DROP INDEX {index}")
-    return [definition for _index, definition in indexes] + [
-        f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}'
-        for table, name, definition in keys
-    ]
+
+    def add(kinds: str) -> list[str]:
+        return [
+            f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}'
+            for kind, table, name, definition in constraints
+            if kind in kinds
+        ]
+
+    return add("pux") + [definition for _index, definition in indexes] + add("f")
 
 
 def restore_constraints(cursor: Any, statements: Iterable[str]) -> None:

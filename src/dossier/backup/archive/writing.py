@@ -106,7 +106,7 @@ def write_backup(
     partial = path.with_name(path.name + ".partial")
     # 31: gzip
     hasher, compressor = hashlib.sha256(), zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 31)
-    encoding = "copy" if connection.vendor == "postgresql" else "json"
+    encoding = encoding_for(connection)
     try:
         with snapshot(connection):
             tables = [(m._meta.db_table, table_columns(m), primary_key(m)) for m in backup_models()]
@@ -154,6 +154,11 @@ def write_backup(
     finally:
         partial.unlink(missing_ok=True)
     return BackupSummary(path=path, rows=rows, size=path.stat().st_size, sha256=hasher.hexdigest())
+
+
+def encoding_for(connection: Any) -> str:
+    """How a backup writes rows: PostgreSQL's COPY text there, JSON lines elsewhere."""
+    return "copy" if connection.vendor == "postgresql" else "json"
 
 
 def _blocks(
