@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from psycopg.copy import QueuedLibpqWriter
+
 from dossier.backup.archive.database import quote_name
 from dossier.protection.crypto import ENVELOPE_VERSION
 
@@ -44,7 +46,9 @@ def copy_in(cursor: Any, connection: Any, table: str, columns: list[str]) -> Any
     """A COPY into the table emptied in this transaction (a context manager whose ``write``
     takes COPY text)."""
     names = ", ".join(quote_name(connection, c) for c in columns)
-    return cursor.copy(f"COPY {quote_name(connection, table)} ({names}) FROM STDIN WITH (FREEZE)")
+    sql = f"COPY {quote_name(connection, table)} ({names}) FROM STDIN WITH (FREEZE)"
+    # a thread sends the blocks: the next one is read and decompressed meanwhile
+    return cursor.copy(sql, writer=QueuedLibpqWriter(cursor.cursor))
 
 
 def lift_constraints(cursor: Any, tables: list[str]) -> list[str]:

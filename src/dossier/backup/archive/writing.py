@@ -7,7 +7,9 @@ import json
 import os
 import struct
 import zlib
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -82,6 +84,30 @@ class _FrameWriter:
         self.index += 1
 
 
+class _InOrder:
+    """Runs ``work`` on each piece, in order, in one thread, at most a few pieces behind."""
+
+    def __init__(self, work: Callable[[bytes], None], behind: int = 4) -> None:
+        self.work, self.behind = work, behind
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dossier-backup")
+        self.pending: deque[Future[None]] = deque()
+
+    def put(self, piece: bytes) -> None:
+        self.pending.append(self.pool.submit(self.work, piece))
+        while len(self.pending) > self.behind:
+            self.pending.popleft().result()
+
+    def __enter__(self) -> _InOrder:
+        return self
+
+    def __exit__(self, *failed: object) -> None:
+        try:
+            while self.pending and failed[0] is None:
+                self.pending.popleft().result()
+        finally:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+
 def write_backup(
     *,
     path: Path,
@@ -131,21 +157,23 @@ def write_backup(
                 out.write(MAGIC + struct.pack(">I", len(header_bytes)) + header_bytes)
                 frames = _FrameWriter(out, file_key, hashlib.sha256(header_bytes).digest())
 
-                def emit(lines: list[bytes]) -> None:
-                    data = b"".join(lines)
+                def seal(data: bytes) -> None:
                     hasher.update(data)
                     frames.feed(compressor.compress(data))
 
-                for name, columns, pk in tables:
-                    emit([json.dumps({"table": name}).encode() + b"\n"])
-                    written = 0
-                    for block, count in _blocks(connection, encoding, name, columns, pk):
-                        emit([block])
-                        written += count
-                        if on_rows is not None:
-                            on_rows(count)
-                    if written != rows[name]:
-                        raise BackupError(f"Table {name} changed while it was being read.")
+                # compressing and sealing in a thread (zlib, hashlib and AES-GCM let go of
+                # the GIL) overlaps them with reading the next rows
+                with _InOrder(seal) as pipeline:
+                    for name, columns, pk in tables:
+                        pipeline.put(json.dumps({"table": name}).encode() + b"\n")
+                        written = 0
+                        for block, count in _blocks(connection, encoding, name, columns, pk):
+                            pipeline.put(block)
+                            written += count
+                            if on_rows is not None:
+                                on_rows(count)
+                        if written != rows[name]:
+                            raise BackupError(f"Table {name} changed while it was being read.")
                 frames.feed(compressor.flush())
                 frames.finish({"sha256": hasher.hexdigest(), "rows": rows})
         os.replace(partial, path)
