@@ -20,7 +20,11 @@ from dossier.protection.crypto import derive_key
 
 MAGIC = b"DOSSIER-BACKUP\n"
 FORMAT = "dossier-backup"
-VERSION = 1
+#: version 2 adds "encoding": "json" (rows as JSON lines, as version 1 holds them) or
+#: "copy" (PostgreSQL's COPY text, each table's rows after its {"table": name} line)
+VERSION = 2
+READABLE_VERSIONS = (1, 2)
+ENCODINGS = ("json", "copy")
 #: a frame's head: kind, index, length of the sealed bytes that follow
 FRAME = struct.Struct(">BQI")
 DATA, FINAL = 0, 1

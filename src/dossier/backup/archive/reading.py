@@ -17,13 +17,14 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from dossier.backup.archive.format import (
     DATA,
+    ENCODINGS,
     FINAL,
     FORMAT,
     FRAME,
     MAGIC,
     MAX_FRAME,
     MAX_HEADER,
-    VERSION,
+    READABLE_VERSIONS,
     BackupError,
     configured_backup_key,
     decode_value,
@@ -61,8 +62,13 @@ def open_backup(path: Path) -> Backup:
             raise ValueError
     except (ValueError, KeyError, TypeError):
         raise BackupError("The backup's header is damaged or cut off.") from None
-    if header["version"] != VERSION:
-        raise BackupError(f"Backup format version {header['version']} is not supported.")
+    if header["version"] not in READABLE_VERSIONS:
+        raise BackupError(
+            f"Backup format version {header['version']} is not supported: this Dossier reads "
+            f"versions {', '.join(map(str, READABLE_VERSIONS))} (a newer Dossier made it)."
+        )
+    if encoding_of(header) not in ENCODINGS:
+        raise BackupError(f"The backup's rows are encoded as {header['encoding']!r}, unknown here.")
     for candidate in _candidate_keys():
         file_key, candidate_check = file_keys(candidate, salt)
         if hmac.compare_digest(candidate_check, check):
@@ -121,25 +127,59 @@ def read_frames(path: Path, backup: Backup) -> Iterator[tuple[int, bytes]]:
             index += 1
 
 
-def read_records(path: Path, backup: Backup) -> Iterator[tuple[str, list[Any]]]:
-    """("table", name) and ("row", values) in file order; raises at the end if the stream's
-    checksum or row counts differ from what the backup recorded."""
+def encoding_of(header: dict[str, Any]) -> str:
+    """How the backup writes rows: "json" (every version 1 backup) or "copy"."""
+    return str(header.get("encoding", "json"))
+
+
+def _stream(path: Path, backup: Backup) -> Iterator[bytes]:
+    """The backup's data, decompressed, as verified pieces; raises at the end if the data
+    ends early or its checksum or row counts differ from what the backup recorded."""
     hasher, decompressor = hashlib.sha256(), zlib.decompressobj(31)
-    pending, trailer = b"", None
-    counts: dict[str, int] = {}
-    table = None
+    trailer = None
     for kind, plain in read_frames(path, backup):
         if kind == FINAL:
             # no break: read_frames goes on to refuse bytes after the final chunk
             trailer = json.loads(plain)
             continue
         try:
-            data = pending + decompressor.decompress(plain)
+            data = decompressor.decompress(plain)
         except zlib.error:
             raise BackupError("The backup's compressed data is damaged.") from None
-        *lines, pending = data.split(b"\n")
+        if decompressor.unused_data:
+            raise BackupError("The backup's compressed data is damaged.")
+        hasher.update(data)
+        yield data
+    if trailer is None or not decompressor.eof:
+        raise BackupError("The backup's data ends early: the file is incomplete.")
+    if hasher.hexdigest() != trailer["sha256"]:
+        raise BackupError("The backup's checksum does not match its data.")
+    if trailer["rows"] != backup.header["rows"]:
+        raise BackupError("The backup's row counts do not match its data.")
+
+
+def _table_line(line: bytes, expected: str | None) -> str:
+    try:
+        record = json.loads(line)
+        table = record["table"] if isinstance(record, dict) else None
+    except (ValueError, KeyError):
+        table = None
+    if table is None or table != expected:
+        raise BackupError(
+            f"The backup's data is damaged: table {expected or '(none)'} was expected there."
+        )
+    return str(table)
+
+
+def read_records(path: Path, backup: Backup) -> Iterator[tuple[str, list[Any]]]:
+    """("table", name) and ("row", values) of a "json" backup, in file order; raises at the
+    end if the stream's checksum or row counts differ from what the backup recorded."""
+    pending = b""
+    counts: dict[str, int] = {}
+    table = None
+    for data in _stream(path, backup):
+        *lines, pending = (pending + data).split(b"\n")
         for line in lines:
-            hasher.update(line + b"\n")
             record = json.loads(line)
             if isinstance(record, dict):
                 table = record["table"]
@@ -150,10 +190,46 @@ def read_records(path: Path, backup: Backup) -> Iterator[tuple[str, list[Any]]]:
             else:
                 counts[table] += 1
                 yield "row", [decode_value(v) for v in record]
-    if trailer is None or pending or not decompressor.eof:
+    if pending:
         raise BackupError("The backup's data ends early: the file is incomplete.")
-    if hasher.hexdigest() != trailer["sha256"]:
-        raise BackupError("The backup's checksum does not match its data.")
     expected = backup.header["rows"]
-    if trailer["rows"] != expected or {t: counts.get(t, 0) for t in expected} != expected:
+    if {t: counts.get(t, 0) for t in expected} != expected:
         raise BackupError("The backup's row counts do not match its data.")
+
+
+def read_blocks(path: Path, backup: Backup) -> Iterator[tuple[str, bytes]]:
+    """(table, COPY text of whole rows) of a "copy" backup, in file order, and (table, b"")
+    where each table starts. The header's row counts (sealed with the file) say where each
+    table's rows end: one line a row, as COPY writes them."""
+    header = backup.header
+    order = [t["name"] for t in header["tables"]]
+    position, remaining, pending, table = 0, 0, b"", ""
+    for data in _stream(path, backup):
+        data = pending + data if pending else data
+        at = 0
+        while at < len(data):
+            if remaining == 0:  # a table's line comes next
+                end = data.find(b"\n", at)
+                if end < 0:
+                    break
+                name = order[position] if position < len(order) else None
+                table = _table_line(data[at:end], name)
+                position, remaining, at = position + 1, header["rows"].get(table, 0), end + 1
+                yield table, b""
+                continue
+            lines = data.count(b"\n", at)
+            if lines == 0:
+                break
+            if lines <= remaining:
+                end = data.rindex(b"\n") + 1
+                remaining -= lines
+            else:
+                end = at
+                for _ in range(remaining):
+                    end = data.index(b"\n", end) + 1
+                remaining = 0
+            yield table, data[at:end]
+            at = end
+        pending = data[at:]
+    if pending or remaining or position != len(order):
+        raise BackupError("The backup's data ends early: the file is incomplete.")

@@ -1,10 +1,15 @@
-"""Restoring a backup: verify all of it first, then replace every table's rows at once."""
+"""Restoring a backup: verify all of it first, then replace every table's rows at once.
+
+On PostgreSQL the tables are emptied with TRUNCATE and loaded with COPY, their foreign keys
+and free-standing indexes built once afterwards (see ``postgres``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +25,14 @@ from dossier.backup.archive.database import (
     table_columns,
 )
 from dossier.backup.archive.format import BackupError
-from dossier.backup.archive.reading import Backup, open_backup, read_records
+from dossier.backup.archive.postgres import copy_in, key_ids, lift_constraints, restore_constraints
+from dossier.backup.archive.reading import (
+    Backup,
+    encoding_of,
+    open_backup,
+    read_blocks,
+    read_records,
+)
 from dossier.protection.crypto import CryptoError, key_id_of
 from dossier.protection.fields import EncryptedTextField
 from dossier.protection.keys import keyring
@@ -88,27 +100,16 @@ def restore_backup(
     backup = open_backup(path)
     header = backup.header
     total = sum(header["rows"].values())
-    encrypted = _encrypted_positions(header)
-    seen_keys: set[str] = set()
     if on_start is not None:
         on_start("Verifying", total)
-    table, counted = "", 0
-    for kind, values in read_records(path, backup):  # pass 1: nothing touches the database
-        if kind == "table":
-            table = values[0]
-        elif kind == "row":
-            seen_keys.update(_key_ids(values, encrypted.get(table, ())))
-            counted += 1
-            if on_rows is not None and counted % INSERT_BATCH == 0:
-                on_rows(INSERT_BATCH)
-    if on_rows is not None:
-        on_rows(counted % INSERT_BATCH)
+    # pass 1: nothing touches the database
+    seen_keys = _verify(path, backup, on_rows)
     _check_target(header, connection, force)
     if on_start is not None:
         on_start("Restoring", total)
     try:
         with transaction.atomic(using=using):
-            _load(path, backup, connection, on_rows)
+            seen_keys |= _load(path, backup, connection, on_rows)
     except DatabaseError as exc:
         raise BackupError(f"The restore failed and nothing was changed: {exc}") from None
     from django.contrib.contenttypes.models import ContentType
@@ -120,18 +121,50 @@ def restore_backup(
     )
 
 
+def _verify(path: Path, backup: Backup, on_rows: Callable[[int], None] | None) -> set[str]:
+    """Read and check the whole backup; the key ids of a "json" backup's encrypted values
+    (a "copy" backup's are read from the database once it is loaded)."""
+    seen_keys: set[str] = set()
+    if encoding_of(backup.header) == "copy":
+        for _table, block in read_blocks(path, backup):
+            if on_rows is not None:
+                on_rows(block.count(b"\n"))
+        return seen_keys
+    encrypted = _encrypted_positions(backup.header)
+    table, counted = "", 0
+    for kind, values in read_records(path, backup):
+        if kind == "table":
+            table = values[0]
+        elif kind == "row":
+            seen_keys.update(_key_ids(values, encrypted.get(table, ())))
+            counted += 1
+            if on_rows is not None and counted % INSERT_BATCH == 0:
+                on_rows(INSERT_BATCH)
+    if on_rows is not None:
+        on_rows(counted % INSERT_BATCH)
+    return seen_keys
+
+
+def _encrypted_columns() -> dict[str, list[str]]:
+    """Per table, its encrypted columns."""
+    found = {}
+    for model in backup_models():
+        names = [
+            str(f.column)
+            for f in model._meta.local_concrete_fields
+            if isinstance(f, EncryptedTextField)
+        ]
+        if names:
+            found[model._meta.db_table] = names
+    return found
+
+
 def _encrypted_positions(header: dict[str, Any]) -> dict[str, tuple[int, ...]]:
     """Per table, the positions in a row of the encrypted columns."""
     positions = {}
-    for model in backup_models():
-        columns = {
-            f.column for f in model._meta.local_concrete_fields if isinstance(f, EncryptedTextField)
-        }
-        if columns:
-            names: list[str] = next(
-                (t["columns"] for t in header["tables"] if t["name"] == model._meta.db_table), []
-            )
-            positions[model._meta.db_table] = tuple(i for i, c in enumerate(names) if c in columns)
+    for table, encrypted in _encrypted_columns().items():
+        names: list[str] = next((t["columns"] for t in header["tables"] if t["name"] == table), [])
+        positions[table] = tuple(i for i, c in enumerate(names) if c in encrypted)
     return positions
 
 
@@ -146,53 +179,78 @@ def _key_ids(values: list[Any], positions: tuple[int, ...]) -> set[str]:
 
 def _load(
     path: Path, backup: Backup, connection: Any, on_rows: Callable[[int], None] | None
-) -> None:
-    """Delete every table's rows and insert the backup's; runs inside the caller's transaction."""
+) -> set[str]:
+    """Empty every table and load the backup's rows; runs inside the caller's transaction.
+    The key ids of the encrypted values loaded, when the database tells them."""
 
     def quote(name: str) -> str:
         return quote_name(connection, name)
 
     columns = {t["name"]: t["columns"] for t in backup.header["tables"]}
-    with connection.cursor() as cursor:
-        refusing: list[tuple[str, str]] = []
-        if connection.vendor == "postgresql":
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-            refusing = _append_only_triggers(cursor, list(columns))
-            # The one sanctioned exception to the append-only tables (audit log, consent
-            # ledger …): a restore replaces the whole database, them included, inside this
-            # transaction only.
-            for table, trigger in refusing:
-                cursor.execute(f"ALTER TABLE {quote(table)} DISABLE TRIGGER {quote(trigger)}")
-        else:
+    tables = list(columns)
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
             cursor.execute("PRAGMA defer_foreign_keys = ON")
-        for table in reversed(list(columns)):
-            cursor.execute(f"DELETE FROM {quote(table)}")
-        table, batch = "", []
-        for kind, values in read_records(path, backup):
-            if kind == "row":
-                batch.append(values)
-                if len(batch) < INSERT_BATCH:
-                    continue
-            _insert(connection, cursor, table, columns.get(table, []), batch)
-            if on_rows is not None:
-                on_rows(len(batch))
-            table, batch = (values[0], []) if kind == "table" else (table, [])
-        _insert(connection, cursor, table, columns.get(table, []), batch)
-        if on_rows is not None:
-            on_rows(len(batch))
-        if connection.vendor == "postgresql":
-            for sql in connection.ops.sequence_reset_sql(no_style(), backup_models()):
-                cursor.execute(sql)
-            # checks the deferred references now (a broken one fails here), and leaves no
-            # pending trigger events, which ALTER TABLE refuses to run with
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            for table, trigger in refusing:
-                cursor.execute(f"ALTER TABLE {quote(table)} ENABLE TRIGGER {quote(trigger)}")
-        else:
+            for table in reversed(tables):
+                cursor.execute(f"DELETE FROM {quote(table)}")
+            _insert_records(path, backup, connection, cursor, columns, on_rows)
             cursor.execute("PRAGMA foreign_key_check")
             broken = cursor.fetchone()
             if broken:
                 raise BackupError(f"The backup's rows break a foreign key of table {broken[0]}.")
+        return set()
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        refusing = _append_only_triggers(cursor, tables)
+        # The one sanctioned exception to the append-only tables (audit log, consent
+        # ledger …): a restore replaces the whole database, them included, inside this
+        # transaction only.
+        for table, trigger in refusing:
+            cursor.execute(f"ALTER TABLE {quote(table)} DISABLE TRIGGER {quote(trigger)}")
+        put_back = lift_constraints(cursor, tables)
+        cursor.execute(f"TRUNCATE {', '.join(quote(t) for t in tables)}")
+        if encoding_of(backup.header) == "copy":
+            for table, blocks in groupby(read_blocks(path, backup), key=itemgetter(0)):
+                with copy_in(cursor, connection, table, columns[table]) as copy:
+                    for _table, block in blocks:
+                        copy.write(block)
+                        if on_rows is not None:
+                            on_rows(block.count(b"\n"))
+        else:
+            _insert_records(path, backup, connection, cursor, columns, on_rows)
+        # a broken reference or a duplicate fails here, and the transaction rolls back
+        restore_constraints(cursor, put_back)
+        for sql in connection.ops.sequence_reset_sql(no_style(), backup_models()):
+            cursor.execute(sql)
+        # leaves no pending trigger events, which ALTER TABLE refuses to run with
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        for table, trigger in refusing:
+            cursor.execute(f"ALTER TABLE {quote(table)} ENABLE TRIGGER {quote(trigger)}")
+        return key_ids(cursor, connection, _encrypted_columns())
+
+
+def _insert_records(
+    path: Path,
+    backup: Backup,
+    connection: Any,
+    cursor: Any,
+    columns: dict[str, list[str]],
+    on_rows: Callable[[int], None] | None,
+) -> None:
+    """Insert a "json" backup's rows, a batch at a time."""
+    table, batch = "", []
+    for kind, values in read_records(path, backup):
+        if kind == "row":
+            batch.append(values)
+            if len(batch) < INSERT_BATCH:
+                continue
+        _insert(connection, cursor, table, columns.get(table, []), batch)
+        if on_rows is not None:
+            on_rows(len(batch))
+        table, batch = (values[0], []) if kind == "table" else (table, [])
+    _insert(connection, cursor, table, columns.get(table, []), batch)
+    if on_rows is not None:
+        on_rows(len(batch))
 
 
 def _append_only_triggers(cursor: Any, tables: list[str]) -> list[tuple[str, str]]:
