@@ -1,0 +1,190 @@
+"""Key rotation at a million customers (issue 19 item 8): seconds per 100k customers.
+
+PostgreSQL only: the server of DOSSIER_DATABASE_URL, database ``bench_rotation`` (created
+when missing; DOSSIER_BENCH_ROTATION_URL names another). Without PostgreSQL it says so and
+exits 0. The customers (DOSSIER_BENCH_ROTATION_CUSTOMERS, default 1,000,000) are written
+once with COPY, each with a phone, an e-mail, an address and a protected JSON object sealed
+with one of two bench keys, and kept: each run rotates every value to the other key, so runs
+alternate between them. Prints the time of ``rotate_keys`` (what `dossier keys rotate` runs)
+per 100k customers, its ratio to the goal (≤ 10 s) and to the figure before the set-based
+rewrite (62 s), and the machine's load. Prints figures; never passes or fails.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import random
+import sys
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+CUSTOMERS = int(os.environ.get("DOSSIER_BENCH_ROTATION_CUSTOMERS", 1_000_000))
+GOAL_S, BEFORE_S = 10.0, 62.0  # seconds per 100k customers
+KEY_IDS = ("bench1", "bench2")
+NOW = datetime(2026, 11, 30, tzinfo=UTC)
+POOL = 5_000  # distinct sealed values per column (every row is still decrypted and sealed)
+
+
+def _url() -> str | None:
+    url = os.environ.get("DOSSIER_BENCH_ROTATION_URL") or os.environ.get("DOSSIER_DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        return None
+    if os.environ.get("DOSSIER_BENCH_ROTATION_URL"):
+        return url
+    return urlunsplit(urlsplit(url)._replace(path="/bench_rotation"))
+
+
+def _keys_text(current: str) -> str:
+    """Both bench keys (fixed, so the seeded data stays readable), ``current`` first."""
+    order = [current] + [k for k in KEY_IDS if k != current]
+    return ",".join(f"{k}:{_bench_key(k)}" for k in order)
+
+
+def _bench_key(key_id: str) -> str:
+    return base64.b64encode(hashlib.sha256(f"bench-rotation:{key_id}".encode()).digest()).decode()
+
+
+def _use_keys(current: str) -> Any:
+    from django.conf import settings
+
+    from dossier.protection.keys import reload_keyring
+
+    settings.DOSSIER_KEYS = _keys_text(current)
+    return reload_keyring()
+
+
+def build(conn: Any) -> None:
+    """Write the customers with COPY, their values sealed with the first bench key."""
+    from segments_scale import _column_defaults, _copy
+
+    from dossier.customers.models import Customer
+    from dossier.protection.crypto import encrypt
+    from dossier.templates.models import Template
+
+    ring = _use_keys(KEY_IDS[0])
+    rng = random.Random(19)
+    template = Template.objects.get(key="retail_member")
+    sample = Customer.objects.create(
+        display_name="样本", template=template, template_version=template.current_version
+    )
+    with conn.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM {Customer._meta.db_table} WHERE id = %s", [sample.pk])
+        raw = dict(zip([d.name for d in cursor.description], cursor.fetchone(), strict=True))
+        cursor.execute(f"TRUNCATE {Customer._meta.db_table} CASCADE")
+    columns, defaults = _column_defaults(Customer, raw)
+    at = {c: i for i, c in enumerate(columns)}
+    sealed = {
+        "phone": [encrypt(f"+86138{n:08d}", ring, context="customer.phone") for n in range(POOL)],
+        "email": [
+            encrypt(f"c{n}@example.com", ring, context="customer.email") for n in range(POOL)
+        ],
+        "address": [
+            encrypt(f"北京市朝阳区建国路{n}号院{n % 30}号楼", ring, context="customer.address")
+            for n in range(POOL)
+        ],
+        "protected": [
+            encrypt(
+                json.dumps({"id_number": f"1101051949123{n:05d}"}, separators=(",", ":")),
+                ring,
+                context="customer.protected",
+            )
+            for n in range(POOL)
+        ],
+    }
+
+    def customers() -> Any:
+        step = 4 * 365 * 24 * 60 / CUSTOMERS
+        for n in range(CUSTOMERS):
+            # rows come in creation order, so their uuid7-like ids rise as real ones do
+            created = NOW - timedelta(minutes=(CUSTOMERS - n) * step)
+            row = list(defaults)
+            millis = int(created.timestamp() * 1000)
+            row[at["id"]] = uuid.UUID(int=(millis << 80) | rng.getrandbits(80))
+            row[at["display_name"]] = f"客户{n}"
+            row[at["created_at"]] = row[at["updated_at"]] = created
+            for column, pool in sealed.items():
+                row[at[column]] = pool[n % POOL]
+            yield row
+
+    started = time.perf_counter()
+    _copy(conn, Customer, columns, customers())
+    with conn.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    print(f"built {CUSTOMERS:,} customers in {time.perf_counter() - started:.0f} s")
+
+
+def _least_used_key() -> str:
+    """The bench key sealing fewer phones (all but a run stopped half-way: none)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT split_part(phone, '.', 2) AS k, count(*) FROM customers_customer "
+            "WHERE phone <> '' GROUP BY k"
+        )
+        counts = dict(cursor.fetchall())
+    return min(KEY_IDS, key=lambda k: counts.get(k, 0))
+
+
+def main() -> int:
+    url = _url()
+    if url is None:
+        print(
+            "ops_rotation: skipped, it measures PostgreSQL only (set DOSSIER_DATABASE_URL "
+            "to a postgres:// URL)."
+        )
+        return 0
+    from load_serve import ensure_database
+
+    if not ensure_database(url):
+        return 0
+    os.environ["DOSSIER_DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dossier.settings")
+    os.environ.setdefault("DOSSIER_LOG_LEVEL", "ERROR")
+    import django
+
+    django.setup()
+    import psycopg
+    from django.core.management import call_command
+
+    from dossier.customers.models import Customer
+    from dossier.protection import rotation
+
+    call_command("migrate", verbosity=0)
+    if Customer.objects.count() != CUSTOMERS:
+        with psycopg.connect(url, autocommit=True) as conn:
+            build(conn)
+    new = _least_used_key()
+    old = next(k for k in KEY_IDS if k != new)
+    _use_keys(new)
+    load_before = os.getloadavg()
+    started = time.perf_counter()
+    result = rotation.rotate_keys()
+    seconds = time.perf_counter() - started
+    per_100k = seconds / max(result.rows, 1) * 100_000
+    print(
+        f"PostgreSQL, {CUSTOMERS:,} customers, 4 encrypted values each; rotated {old} -> {new}: "
+        f"{result.rotated:,} values in {result.rows:,} rows, {result.conflicts} conflicts, "
+        f"{sum(result.unreadable.values())} unreadable, {result.passes} pass(es)"
+    )
+    print(
+        f"rotation: {seconds:.1f} s, {per_100k:.2f} s per 100k customers rotated "
+        f"(×{per_100k / GOAL_S:.2f} of the goal ≤ {GOAL_S:.0f} s; "
+        f"×{per_100k / BEFORE_S:.2f} of the {BEFORE_S:.0f} s before)"
+    )
+    load = ", ".join(f"{a:.2f}" for a in load_before)
+    print(f"load average before the run: {load} on {os.cpu_count()} cores")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
