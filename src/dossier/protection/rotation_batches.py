@@ -127,12 +127,14 @@ def write_batch(table: EncryptedTable, batch: list[Resealed], using: str) -> Bat
     if not batch:
         return BatchOutcome()
     connection = connections[using]
+    outermost = not connection.in_atomic_block
     with transaction.atomic(using=using):
         if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                # the commit need not wait for the disk: a batch a crash loses holds values
-                # still sealed with an old key, which the keyring opens and the next run redoes
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            if outermost:  # never for a caller's transaction, which holds its own writes
+                with connection.cursor() as cursor:
+                    # the commit need not wait for the disk: a batch a crash loses holds values
+                    # still sealed with an old key, which the keyring opens and a run redoes
+                    cursor.execute("SET LOCAL synchronous_commit TO OFF")
             written = _write_joined(table, batch, connection)
         else:
             written = _write_each(table, batch, connection)

@@ -257,3 +257,46 @@ def test_each_run_is_audited_once_with_its_counts_and_no_value(
     text = str(first.changes) + first.reason
     for values in customers.values():
         assert str(values["phone"]) not in text and str(values["address"]) not in text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_batches_really_commit_one_by_one_outside_any_transaction(
+    transactional_db: Any,
+    sales_user: User,
+    member_template: Template,
+    settings: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the path a real run takes: each batch its own transaction (on PostgreSQL committed
+    # without waiting for the disk), the first committed for good before the crash
+    for n in range(1, 5):
+        create_customer(
+            actor=sales_user,
+            template=member_template,
+            values={
+                "display_name": f"客户{n}",
+                "phone": f"1380013800{n}",
+                "id_number": id_number(n),
+            },
+        )
+    use_keys(settings, f"B:{KEY_B},A:{KEY_A}")
+    original = rotation.write_batch
+    calls: list[int] = []
+
+    def crash_on_second(table: Any, batch: Any, using: str) -> Any:
+        calls.append(1)
+        if len(calls) == 2:
+            raise ConnectionError("the database went away")
+        return original(table, batch, using)
+
+    monkeypatch.setattr(rotation, "write_batch", crash_on_second)
+    with pytest.raises(ConnectionError):
+        rotation.rotate_keys(batch_size=2)
+    half = raw_rows()
+    assert [key_id_of(half[pk]["phone"]) for pk in sorted(half)] == ["B", "B", "A", "A"]
+
+    monkeypatch.setattr(rotation, "write_batch", original)
+    result = rotation.rotate_keys(batch_size=2)
+
+    assert result.rotated == 2 * 2 and key_ids(raw_rows()) == {"B"}
+    assert {c.phone for c in Customer.objects.all()} == {f"+861380013800{n}" for n in range(1, 5)}
