@@ -300,3 +300,25 @@ def test_batches_really_commit_one_by_one_outside_any_transaction(
 
     assert result.rotated == 2 * 2 and key_ids(raw_rows()) == {"B"}
     assert {c.phone for c in Customer.objects.all()} == {f"+861380013800{n}" for n in range(1, 5)}
+
+
+def test_a_table_with_integer_ids_rotates_too(sales_user: User, settings: Any) -> None:
+    from dossier.webhooks.models import Subscription
+
+    made = [
+        Subscription.objects.create(
+            owner=sales_user, name=f"hook {n}", url="https://example.com/h", secret=f"s3cret-{n}"
+        )
+        for n in range(3)
+    ]
+    use_keys(settings, f"B:{KEY_B},A:{KEY_A}")
+
+    result = rotation.rotate_keys(batch_size=2)
+
+    assert result.rotated == result.rows == 3
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT secret FROM webhooks_subscription")
+        assert {key_id_of(secret) for (secret,) in cursor.fetchall()} == {"B"}
+    assert [Subscription.objects.get(pk=s.pk).secret for s in made] == [
+        f"s3cret-{n}" for n in range(3)
+    ]
