@@ -12,6 +12,8 @@ recorders registered with :func:`register_run_recorder` (the privacy app audits 
 from __future__ import annotations
 
 import contextlib
+import queue
+import threading
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -50,6 +52,8 @@ __all__ = [
 MAX_PASSES = 5
 #: rows a batch reads and writes in one transaction (one statement on PostgreSQL)
 DEFAULT_BATCH = 2000
+#: connections writing batches at once on PostgreSQL (each batch a transaction of its own)
+DEFAULT_WRITERS = 2
 
 
 @dataclass(frozen=True)
@@ -105,6 +109,7 @@ class RotationResult:
 #: a batch's rows sealed again, and the values no key opened (by key id)
 Sealed = tuple[list[Resealed], Counter[str]]
 
+_COUNTING = threading.Lock()
 _RECORDERS: list[Callable[[RotationResult], None]] = []
 
 
@@ -177,13 +182,15 @@ def rotate_keys(
     using: str = "default",
     on_batch: Callable[[int], None] | None = None,
     pending: int | None = None,
+    writers: int = DEFAULT_WRITERS,
 ) -> RotationResult:
     """Re-seal every encrypted value that is not on the current key, one transaction a batch.
 
     Safe to interrupt and run again: values already on the current key are not selected, so a
     new run continues where the last one stopped. ``on_batch`` is told how many values each
     committed batch re-sealed (for a progress bar); ``pending`` is the count of stale values
-    when the caller has just taken it (it saves a scan of every table).
+    when the caller has just taken it (it saves a scan of every table). On PostgreSQL, outside
+    any transaction, ``writers`` connections write batches at once.
     """
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
@@ -192,7 +199,7 @@ def rotate_keys(
         pending = pending_count(using=using, ring=ring)
     result = RotationResult(current_key=ring.current, pending=pending)
     try:
-        _run_passes(result, ring, batch_size, using, on_batch)
+        _run_passes(result, ring, batch_size, using, on_batch, writers)
     except BaseException:
         # the interrupted run is recorded too, as far as it came; should recording fail as
         # well (the database went away), the interruption is what the operator must see
@@ -210,25 +217,101 @@ def _run_passes(
     batch_size: int,
     using: str,
     on_batch: Callable[[int], None] | None,
+    writers: int,
+) -> None:
+    connection = connections[using]
+    # several connections only for a run of its own on PostgreSQL: inside a caller's
+    # transaction (a test's) other connections would not see its rows, and SQLite has
+    # one writer at a time
+    parallel = writers > 1 and connection.vendor == "postgresql"
+    parallel = parallel and not connection.in_atomic_block
+    for _pass in range(MAX_PASSES):
+        result.passes += 1
+        conflicts_before = result.conflicts
+        result.unreadable.clear()  # counted afresh on every pass
+        if parallel:
+            _pass_in_parallel(result, ring, batch_size, using, on_batch, writers)
+        else:
+            _pass_in_turn(result, ring, batch_size, using, on_batch)
+        if result.conflicts == conflicts_before:
+            return
+
+
+def _pass_in_turn(
+    result: RotationResult,
+    ring: Keyring,
+    batch_size: int,
+    using: str,
+    on_batch: Callable[[int], None] | None,
 ) -> None:
     # one thread seals the next batch while this one waits for the database to write the
     # last: the two costs overlap instead of adding up (that thread never uses the database)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="dossier-reseal") as sealer:
-        for _pass in range(MAX_PASSES):
-            result.passes += 1
-            conflicts_before = result.conflicts
-            result.unreadable.clear()  # counted afresh on every pass
-            for table in encrypted_tables():
-                waiting: tuple[list[tuple[Any, ...]], Future[Sealed]] | None = None
-                for rows in stale_batches(table, ring, batch_size, using):
-                    sealing = sealer.submit(_seal, table, rows, ring)
-                    if waiting is not None:
-                        _finish_batch(table, *waiting, using, result, on_batch)
-                    waiting = (rows, sealing)
+        for table in encrypted_tables():
+            waiting: tuple[list[tuple[Any, ...]], Future[Sealed]] | None = None
+            for rows in stale_batches(table, ring, batch_size, using):
+                sealing = sealer.submit(_seal, table, rows, ring)
                 if waiting is not None:
-                    _finish_batch(table, *waiting, using, result, on_batch)
-            if result.conflicts == conflicts_before:
-                return
+                    _finish_batch(table, waiting[0], waiting[1].result(), using, result, on_batch)
+                waiting = (rows, sealing)
+            if waiting is not None:
+                _finish_batch(table, waiting[0], waiting[1].result(), using, result, on_batch)
+
+
+def _pass_in_parallel(
+    result: RotationResult,
+    ring: Keyring,
+    batch_size: int,
+    using: str,
+    on_batch: Callable[[int], None] | None,
+    writers: int,
+) -> None:
+    """Batches read here, sealed and written by ``writers`` threads, each on its own connection.
+
+    Batches are independent (disjoint rows, each written only where unchanged), so the order
+    they commit in does not matter: a run stopped with a later batch committed and an earlier
+    one not leaves the earlier one stale, and the next run picks it up.
+    """
+    work: queue.Queue[tuple[EncryptedTable, list[tuple[Any, ...]]] | None] = queue.Queue(writers)
+    failures: list[BaseException] = []
+    stopping = threading.Event()  # a writer failed or the run was interrupted
+
+    def write() -> None:
+        try:
+            while (item := work.get()) is not None:
+                if stopping.is_set():
+                    continue  # drain the queue: the run is stopping
+                try:
+                    table, rows = item
+                    _finish_batch(table, rows, _seal(table, rows, ring), using, result, on_batch)
+                except BaseException as exc:
+                    failures.append(exc)
+                    stopping.set()
+        finally:
+            connections[using].close()  # this thread's own connection
+
+    threads = [
+        threading.Thread(target=write, name=f"dossier-rotate-{n}", daemon=True)
+        for n in range(writers)
+    ]
+    for thread in threads:
+        thread.start()
+    try:
+        for table in encrypted_tables():
+            for rows in stale_batches(table, ring, batch_size, using):
+                if stopping.is_set():
+                    raise failures[0]
+                work.put((table, rows))
+    except BaseException:
+        stopping.set()
+        raise
+    finally:
+        for _thread in threads:
+            work.put(None)
+        for thread in threads:
+            thread.join()
+    if failures:
+        raise failures[0]
 
 
 def _seal(table: EncryptedTable, rows: list[tuple[Any, ...]], ring: Keyring) -> Sealed:
@@ -239,12 +322,12 @@ def _seal(table: EncryptedTable, rows: list[tuple[Any, ...]], ring: Keyring) -> 
 def _finish_batch(
     table: EncryptedTable,
     rows: list[tuple[Any, ...]],
-    sealing: Future[Sealed],
+    sealed: Sealed,
     using: str,
     result: RotationResult,
     on_batch: Callable[[int], None] | None,
 ) -> None:
-    rotated = _rotate_batch(table, rows, sealing, using, result)
+    rotated = _rotate_batch(table, rows, sealed, using, result)
     if on_batch is not None:
         on_batch(rotated)
 
@@ -252,17 +335,18 @@ def _finish_batch(
 def _rotate_batch(
     table: EncryptedTable,
     rows: list[tuple[Any, ...]],
-    sealing: Future[Sealed],
+    sealed: Sealed,
     using: str,
     result: RotationResult,
 ) -> int:
     """Write the re-sealed values of ``rows`` in one transaction; returns how many were written."""
-    resealed, unreadable = sealing.result()
-    result.unreadable.update(unreadable)
+    resealed, unreadable = sealed
     outcome = write_batch(table, resealed, using)
-    result.rows += outcome.rows
-    result.rotated += outcome.rotated
-    result.conflicts += outcome.conflicts
+    with _COUNTING:  # writers in several threads add to one result
+        result.unreadable.update(unreadable)
+        result.rows += outcome.rows
+        result.rotated += outcome.rotated
+        result.conflicts += outcome.conflicts
     return outcome.rotated
 
 
