@@ -192,8 +192,8 @@ def rotate_keys(
     when the caller has just taken it (it saves a scan of every table). On PostgreSQL, outside
     any transaction, ``writers`` connections write batches at once.
     """
-    if batch_size < 1:
-        raise ValueError("batch_size must be at least 1")
+    if batch_size < 1 or writers < 1:
+        raise ValueError("batch_size and writers must be at least 1")
     ring = keyring()
     if pending is None:
         pending = pending_count(using=using, ring=ring)

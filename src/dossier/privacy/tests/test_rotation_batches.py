@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import connection
 
 from dossier.audit.models import AuditEvent
@@ -333,3 +335,9 @@ def test_a_table_with_integer_ids_rotates_too(sales_user: User, settings: Any) -
     assert [Subscription.objects.get(pk=s.pk).secret for s in made] == [
         f"s3cret-{n}" for n in range(3)
     ]
+
+
+def test_rotate_command_refuses_fewer_than_one_writer(customers: dict[Any, dict[str, Any]]) -> None:
+    with pytest.raises(CommandError, match="--writers must be at least 1"):
+        call_command("keys", "rotate", "--writers", "0")
+    assert key_ids(raw_rows()) == {"A"}  # nothing was touched
