@@ -38,6 +38,8 @@ NOW = datetime(2026, 11, 30, tzinfo=UTC)
 #: customers rotated first the way rotation wrote before (one UPDATE a row), for a ratio
 #: taken in the same conditions as the run (this machine's load varies)
 REFERENCE_ROWS = int(os.environ.get("DOSSIER_BENCH_ROTATION_REFERENCE", 20_000))
+#: connections writing at once (the default of `dossier keys rotate` unless set)
+WRITERS = int(os.environ.get("DOSSIER_BENCH_ROTATION_WRITERS", 0))
 POOL = 5_000  # distinct sealed values per column (every row is still decrypted and sealed)
 
 
@@ -259,7 +261,8 @@ def main() -> int:
     backend = BackendCpu(urlsplit(url).path.lstrip("/"))
     ours = time.process_time()
     started = time.perf_counter()
-    result = rotation.rotate_keys()
+    writers = WRITERS or rotation.DEFAULT_WRITERS
+    result = rotation.rotate_keys(writers=writers)
     seconds = time.perf_counter() - started
     ours = time.process_time() - ours
     backend_cpu = backend.stop()
@@ -267,7 +270,8 @@ def main() -> int:
     print(
         f"PostgreSQL, {CUSTOMERS:,} customers, 4 encrypted values each; rotated {old} -> {new}: "
         f"{result.rotated:,} values in {result.rows:,} rows, {result.conflicts} conflicts, "
-        f"{sum(result.unreadable.values())} unreadable, {result.passes} pass(es)"
+        f"{sum(result.unreadable.values())} unreadable, {result.passes} pass(es), "
+        f"{writers} writing connection(s)"
     )
     print(
         f"rotation: {seconds:.1f} s, {per_100k:.2f} s per 100k customers rotated "
