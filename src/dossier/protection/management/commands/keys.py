@@ -12,7 +12,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from dossier.protection.crypto import CryptoError, new_key
 from dossier.protection.keys import keyring
-from dossier.protection.rotation import key_usage, pending_count, rotate_keys
+from dossier.protection.rotation import (
+    DEFAULT_BATCH,
+    DEFAULT_WRITERS,
+    key_usage,
+    pending_count,
+    rotate_keys,
+)
 
 
 def _keyring() -> Any:
@@ -38,7 +44,16 @@ class Command(BaseCommand):
             "rotate", help="Re-encrypt every value not sealed with the current key."
         )
         rotate.add_argument(
-            "--batch", type=int, default=500, help="Rows per transaction (default 500)."
+            "--batch",
+            type=int,
+            default=DEFAULT_BATCH,
+            help=f"Rows per transaction (default {DEFAULT_BATCH}).",
+        )
+        rotate.add_argument(
+            "--writers",
+            type=int,
+            default=DEFAULT_WRITERS,
+            help=f"Connections writing at once on PostgreSQL (default {DEFAULT_WRITERS}).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -98,6 +113,8 @@ class Command(BaseCommand):
     def _rotate(self, options: dict[str, Any]) -> None:
         if options["batch"] < 1:
             raise CommandError("--batch must be at least 1.")
+        if options["writers"] < 1:
+            raise CommandError("--writers must be at least 1.")
         ring = _keyring()
         # rich writes to the real stream: Django's wrapper would add a newline to every refresh
         stream = cast(IO[str], getattr(self.stdout, "_out", sys.stdout))
@@ -110,12 +127,18 @@ class Command(BaseCommand):
         )
         quiet = options["verbosity"] == 0
         with Progress(*columns, console=console, disable=quiet) as progress:
-            bar = progress.add_task("values", total=pending_count(ring=ring))
+            pending = pending_count(ring=ring)
+            bar = progress.add_task("values", total=pending)
 
             def advance(count: int) -> None:
                 progress.advance(bar, count)
 
-            result = rotate_keys(batch_size=options["batch"], on_batch=advance)
+            result = rotate_keys(
+                batch_size=options["batch"],
+                on_batch=advance,
+                pending=pending,
+                writers=options["writers"],
+            )
         if not quiet:
             self.stdout.write(
                 f"Re-encrypted {result.rotated} values in {result.rows} rows with key "
