@@ -1,8 +1,8 @@
 """`make bench`: every figure the issues name, with its ratio to the named baseline.
 
 Runs each benchmark in its own process on a fresh SQLite database under a temporary folder
-(or on DOSSIER_DATABASE_URL when it is set); load_serve.py, load_mixed.py and ops_backup.py
-need PostgreSQL (see their docstrings). Prints figures; never passes or fails on them.
+(or on DOSSIER_DATABASE_URL when it is set); load_serve.py, load_mixed.py and the ops_*.py
+benchmarks need PostgreSQL (see their docstrings). Prints figures; never passes or fails on them.
 """
 
 from __future__ import annotations
