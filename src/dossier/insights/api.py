@@ -11,10 +11,12 @@ from ninja import Query, Router, Status
 from dossier.accounts.auth import ApiRequest
 from dossier.campaigns.schemas import AddReportOut
 from dossier.core.schemas import ERRORS, RecordId
-from dossier.insights import recommendations, selectors, services, tag_rules
+from dossier.insights import recommendations, selectors, services, tag_rules, thresholds
 from dossier.insights.rules import FIELDS
 from dossier.insights.schemas import (
     CountOut,
+    GradeThresholdsIn,
+    GradeThresholdsOut,
     RecommendationOut,
     RuleFieldOut,
     RulesIn,
@@ -194,3 +196,39 @@ def issue_coupons_to_segment(
     return services.issue_coupons_to_segment(
         actor=request.user, segment_id=segment_id, campaign_id=campaign_id
     )
+
+
+def _thresholds_row(row: thresholds.ScenarioThresholds) -> dict[str, Any]:
+    amounts = {g: {"spend": s, "value": v} for g, (s, v) in row.thresholds.items()}
+    return {
+        "scenario": row.scenario,
+        "label": row.label,
+        "source": row.source,
+        **amounts,
+        "updated_at": row.updated_at,
+        "updated_by": row.updated_by,
+    }
+
+
+@router.get("/grade-thresholds", response={200: list[GradeThresholdsOut], **ERRORS})
+def list_grade_thresholds(request: ApiRequest) -> Any:
+    """Every scenario's A/B/C thresholds in force (administrators and managers)."""
+    return [_thresholds_row(row) for row in thresholds.threshold_rows(actor=request.user)]
+
+
+@router.put("/grade-thresholds/{scenario}", response={200: GradeThresholdsOut, **ERRORS})
+def set_grade_thresholds(request: ApiRequest, scenario: str, payload: GradeThresholdsIn) -> Any:
+    """Set a scenario's thresholds ("*": every scenario without its own). Grades follow at
+    the next nightly refresh; unordered or negative amounts are refused, naming the field."""
+    thresholds.set_grade_thresholds(
+        actor=request.user, scenario=scenario, thresholds=payload.dict()
+    )
+    rows = thresholds.threshold_rows(actor=request.user)
+    return next(_thresholds_row(row) for row in rows if row.scenario == scenario)
+
+
+@router.delete("/grade-thresholds/{scenario}", response={204: None, **ERRORS})
+def reset_grade_thresholds(request: ApiRequest, scenario: str) -> Any:
+    """Forget a scenario's saved thresholds: the configured ones apply again."""
+    thresholds.reset_grade_thresholds(actor=request.user, scenario=scenario)
+    return Status(204, None)
