@@ -153,7 +153,9 @@ def test_the_page_shows_saves_and_refuses_in_both_languages(people: dict[str, Us
     assert GradeThresholds.objects.get(scenario="b2b_account").c_value == Decimal(100)
 
 
-def test_the_api_sets_lists_and_refuses(people: dict[str, User], api_as: Callable[..., Any]) -> None:
+def test_the_api_sets_lists_and_refuses(
+    people: dict[str, User], api_as: Callable[..., Any]
+) -> None:
     manager = api_as(people["manager"])
     body = {g: {"spend": LOW[g]["spend"], "value": LOW[g]["value"]} for g in "ABC"}
     answer = manager.put("/insights/grade-thresholds/financial", body)
