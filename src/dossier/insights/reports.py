@@ -23,7 +23,7 @@ from dossier.core.errors import PermissionDenied
 from dossier.customers.access import may, restrict
 from dossier.customers.models import Customer
 from dossier.feedback.models import Feedback
-from dossier.insights import grade_groups
+from dossier.insights import grade_groups, trends
 from dossier.insights.models import CustomerScore
 from dossier.insights.report_tables import (
     SPEND_BUCKETS,
@@ -288,12 +288,16 @@ COUNT_COLUMNS: dict[str, tuple[int, ...]] = {
     "value": (1,), "rfm": (2,), "rfm_segments": (1,), "grades": (1,), "churn": (1,),
     "grades_by_region": (1, 2, 3, 4), "grades_by_city": (1, 2, 3, 4),
     "grades_by_industry": (1, 2, 3, 4), "grades_by_value": (1, 2, 3, 4),
-    "clv": (1,), "repurchase": (1, 2), "cohorts": (1, 2), "satisfaction": (2, 4),
+    "clv": (1,), "churn_trend": (1, 2), "repurchase": (1, 2), "cohorts": (1, 2),
+    "satisfaction": (2, 4),
     "pattern": (), "segments": (1,),
 }  # fmt: skip
 RATE_OVER: dict[str, dict[int, int]] = {
     "repurchase": {3: 1}, "cohorts": {3: 1}, "satisfaction": {1: 2, 3: 4},
+    "churn_trend": {3: 1, 4: 1},
 }  # fmt: skip
+#: rates hidden with the count they are a share of (a share of a large whole tells the part)
+RATE_OF_PART: dict[str, dict[int, int]] = {"churn_trend": {3: 2}}
 
 
 #: reports whose rows are groups of customers: a group under five is hidden whole
@@ -314,11 +318,15 @@ def suppressed(report: Report) -> Report:
         for column, over in rates.items():
             if isinstance(row[over], int) and row[over] < SMALL_GROUP:
                 row[column] = None
+        for column, part in RATE_OF_PART.get(report.key, {}).items():
+            if isinstance(row[part], int) and 0 < row[part] < SMALL_GROUP:
+                row[column] = None
         for column in counts:
             if isinstance(row[column], int) and 0 < row[column] < SMALL_GROUP:
                 row[column] = None
         rows.append(row)
-    note = _("Groups of fewer than %(n)s customers are not shown.") % {"n": SMALL_GROUP}
+    hidden = _("Groups of fewer than %(n)s customers are not shown.") % {"n": SMALL_GROUP}
+    note = f"{report.note} {hidden}" if report.note else hidden
     return Report(
         report.key,
         report.title,
@@ -342,6 +350,7 @@ REPORTS: dict[str, Callable[[QuerySet[Customer], ReportFilters, MaybeActor, str]
     "grades_by_industry": lambda c, f, a, lang: grade_groups.grades_by_industry(c, lang),
     "grades_by_value": lambda c, f, a, lang: grade_groups.grades_by_value(c),
     "churn": lambda c, f, a, lang: churn_risk(c, f),
+    "churn_trend": lambda c, f, a, lang: trends.churn_trend(a, f),
     "clv": lambda c, f, a, lang: lifetime_value(c, f),
     "repurchase": lambda c, f, a, lang: repurchase(c, f),
     "cohorts": lambda c, f, a, lang: cohorts(c, f),

@@ -27,6 +27,7 @@ from dossier.insights import churn, grading, rfm
 from dossier.insights.lifetime import lifetime_values
 from dossier.insights.models import CustomerScore, ScoreRefresh
 from dossier.insights.thresholds import thresholds_in_force
+from dossier.insights.trends import keep_churn_month
 
 DAY = 86400.0
 COLUMNS = (
@@ -215,6 +216,7 @@ def refresh_scores(*, now: datetime | None = None) -> ScoreRefresh:
     with transaction.atomic():
         CustomerScore.objects.all().delete()
         insert_rows(CustomerScore, COLUMNS, rows)
+        keep_churn_month(now=now)
         return ScoreRefresh.objects.create(
             started_at=now,
             customers=len(rows),
