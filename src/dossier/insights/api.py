@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from django.utils.translation import get_language
@@ -10,7 +10,7 @@ from ninja import Query, Router, Status
 
 from dossier.accounts.auth import ApiRequest
 from dossier.campaigns.schemas import AddReportOut
-from dossier.core.schemas import ERRORS, RecordId
+from dossier.core.schemas import ERRORS, OneOf, RecordId
 from dossier.insights import recommendations, selectors, services, tag_rules, thresholds
 from dossier.insights.rules import FIELDS
 from dossier.insights.schemas import (
@@ -31,6 +31,8 @@ from dossier.insights.schemas import (
 from dossier.loyalty.schemas import IssueOut
 
 router = Router(tags=["segments"])
+#: a template scenario, or "*" for every scenario without thresholds of its own
+ScenarioKey = Annotated[str, OneOf([key for key, _label in thresholds.scenario_keys()])]
 
 
 @router.get("/segments", response={200: SegmentPageOut, **ERRORS})
@@ -217,7 +219,9 @@ def list_grade_thresholds(request: ApiRequest) -> Any:
 
 
 @router.put("/grade-thresholds/{scenario}", response={200: GradeThresholdsOut, **ERRORS})
-def set_grade_thresholds(request: ApiRequest, scenario: str, payload: GradeThresholdsIn) -> Any:
+def set_grade_thresholds(
+    request: ApiRequest, scenario: ScenarioKey, payload: GradeThresholdsIn
+) -> Any:
     """Set a scenario's thresholds ("*": every scenario without its own). Grades follow at
     the next nightly refresh; unordered or negative amounts are refused, naming the field."""
     thresholds.set_grade_thresholds(
@@ -228,7 +232,7 @@ def set_grade_thresholds(request: ApiRequest, scenario: str, payload: GradeThres
 
 
 @router.delete("/grade-thresholds/{scenario}", response={204: None, **ERRORS})
-def reset_grade_thresholds(request: ApiRequest, scenario: str) -> Any:
+def reset_grade_thresholds(request: ApiRequest, scenario: ScenarioKey) -> Any:
     """Forget a scenario's saved thresholds: the configured ones apply again."""
     thresholds.reset_grade_thresholds(actor=request.user, scenario=scenario)
     return Status(204, None)

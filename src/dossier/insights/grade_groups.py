@@ -35,18 +35,20 @@ def _scores(customers: QuerySet[Customer]) -> QuerySet[CustomerScore]:
     return CustomerScore.objects.filter(customer__in=customers).exclude(grade="")
 
 
-def _table(cells: Iterable[dict[str, Any]], label: Callable[[Any], str]) -> list[list[Any]]:
+def _table(cells: Iterable[Any], label: Callable[[Any], str]) -> list[list[Any]]:
     """Rows ``[group, A, B, C, D]``, largest group first, the tail summed into "others"."""
     table: dict[str, dict[str, int]] = {}
     for cell in cells:
         counts = table.setdefault(label(cell["group"]), {})
         counts[cell["grade"]] = counts.get(cell["grade"], 0) + cell["n"]
     ordered = sorted(table.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))
-    rows = [[group, *(grades.get(g, 0) for g in GRADES)] for group, grades in ordered]
+    rows: list[list[Any]] = [
+        [group, *(grades.get(g, 0) for g in GRADES)] for group, grades in ordered
+    ]
     if len(rows) > MAX_GROUPS:
         tail = rows[MAX_GROUPS - 1 :]
-        others = [_("others (%(n)s groups)") % {"n": len(tail)}]
-        rows = [*rows[: MAX_GROUPS - 1], others + [sum(r[i] for r in tail) for i in (1, 2, 3, 4)]]
+        others = _("others (%(n)s groups)") % {"n": len(tail)}
+        rows = [*rows[: MAX_GROUPS - 1], [others, *(sum(r[i] for r in tail) for i in (1, 2, 3, 4))]]
     return rows
 
 

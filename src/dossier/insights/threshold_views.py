@@ -27,16 +27,14 @@ def _cards(request: AuthenticatedRequest, problem: dict[str, Any] | None) -> lis
     """Each scenario with its grades' cells: the saved amounts, or those just refused."""
     cards = []
     for row in thresholds.threshold_rows(actor=request.user):
-        mine = problem is not None and problem["scenario"] == row.scenario
+        mine = problem if problem is not None and problem["scenario"] == row.scenario else None
         cells = []
         for grade in thresholds.GRADES:
             spend, value = row.thresholds[grade]
             shown = (
-                problem["given"][grade]
-                if mine
-                else {"spend": _money(spend), "value": _money(value)}
+                mine["given"][grade] if mine else {"spend": _money(spend), "value": _money(value)}
             )
-            bad = problem["fields"] if mine else []
+            bad = mine["fields"] if mine else []
             cells.append(
                 {
                     "grade": grade,
@@ -46,7 +44,7 @@ def _cards(request: AuthenticatedRequest, problem: dict[str, Any] | None) -> lis
                     "value_bad": f"{grade}.value" in bad,
                 }
             )
-        cards.append({"row": row, "cells": cells, "problem": problem if mine else None})
+        cards.append({"row": row, "cells": cells, "problem": mine})
     return cards
 
 

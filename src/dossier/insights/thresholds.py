@@ -33,8 +33,13 @@ MEASURES = ("spend", "value")
 MAXIMUM = Decimal("99999999999999.99")
 
 
+def scenario_keys() -> list[tuple[str, str]]:
+    """Every scenario one may set thresholds for, ``"*"`` first (labels not translated)."""
+    return [(EVERY, "Every other scenario"), *((k, str(k)) for k in Scenario.values)]
+
+
 def scenarios() -> list[tuple[str, str]]:
-    """Every scenario one may set thresholds for, ``"*"`` (all the others) first."""
+    """Every scenario one may set thresholds for with its label, ``"*"`` (all the others) first."""
     return [(EVERY, _("Every other scenario")), *((k, str(v)) for k, v in Scenario.choices)]
 
 
@@ -170,7 +175,7 @@ def checked_thresholds(data: Any) -> dict[str, dict[str, Decimal]]:
 
 
 def _checked_scenario(scenario: Any) -> str:
-    if scenario not in dict(scenarios()):
+    if scenario not in dict(scenario_keys()):
         raise ValidationFailed(
             _("The grade thresholds could not be saved."),
             errors=[
