@@ -50,10 +50,11 @@ def configured() -> dict[str, dict[str, tuple[float, float]]]:
     return found
 
 
-def thresholds_in_force() -> dict[str, dict[str, tuple[float, float]]]:
-    """Scenario → grade → (minimum spend, minimum lifetime value), saved ones winning."""
+def thresholds_in_force(*, leaving_out: str = "") -> dict[str, dict[str, tuple[float, float]]]:
+    """Scenario → grade → (minimum spend, minimum lifetime value), saved ones winning (but
+    the one saved for ``leaving_out``)."""
     found = configured()
-    for row in GradeThresholds.objects.all():
+    for row in GradeThresholds.objects.exclude(scenario=leaving_out):
         found[row.scenario] = row.as_thresholds()
     return found
 
@@ -204,11 +205,17 @@ def set_grade_thresholds(*, actor: MaybeActor, scenario: Any, thresholds: Any) -
         raise PermissionDenied(_("You may not change the grade thresholds."))
     key = _checked_scenario(scenario)
     values = checked_thresholds(thresholds)
-    before = thresholds_in_force()
-    row, _created = GradeThresholds.objects.select_for_update().get_or_create(
+    # the row is locked (or, first time, inserted) before "before" is read, so two saves at
+    # one instant each record what the other left
+    row, created = GradeThresholds.objects.select_for_update().get_or_create(
         scenario=key,
         defaults={f"{g.lower()}_{m}": values[g][m] for g in GRADES for m in MEASURES},
     )
+    if created:
+        others = thresholds_in_force(leaving_out=key)
+        before = others.get(key, others[EVERY])
+    else:
+        before = row.as_thresholds()
     for grade in GRADES:
         for measure in MEASURES:
             setattr(row, f"{grade.lower()}_{measure}", values[grade][measure])
@@ -219,10 +226,7 @@ def set_grade_thresholds(*, actor: MaybeActor, scenario: Any, thresholds: Any) -
         action="update",
         object_type="grade_thresholds",
         object_id=key,
-        changes={
-            "before": _as_changes(before.get(key, before[EVERY])),
-            "after": _as_changes(row.as_thresholds()),
-        },
+        changes={"before": _as_changes(before), "after": _as_changes(row.as_thresholds())},
     )
     return row
 

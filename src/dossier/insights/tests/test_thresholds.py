@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -9,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection, connections
 from django.test import Client
 
 from dossier.activity.models import CustomerFigures
@@ -170,3 +172,34 @@ def test_the_api_sets_lists_and_refuses(
     assert api_as(people["sales"]).put("/insights/grade-thresholds/*", body).status_code == 403
     assert manager.delete("/insights/grade-thresholds/financial").status_code == 204
     assert not GradeThresholds.objects.exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only: real concurrency")
+@pytest.mark.django_db(transaction=True)
+def test_two_first_saves_at_one_instant_both_land_one_after_the_other(
+    make_user: Callable[..., User],
+) -> None:
+    admin, manager = make_user("th.c.admin", roles.ADMIN), make_user("th.c.mgr", roles.MANAGER)
+    start, failures = threading.Barrier(2), []
+    high = {g: {"spend": v, "value": v} for g, v in (("A", "900"), ("B", "800"), ("C", "700"))}
+
+    def save(actor: User, amounts: dict[str, Any]) -> None:
+        try:
+            start.wait()
+            set_grade_thresholds(actor=actor, scenario="other", thresholds=amounts)
+        except Exception as error:
+            failures.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=save, args=p) for p in ((admin, LOW), (manager, high))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert GradeThresholds.objects.filter(scenario="other").count() == 1
+    events = AuditEvent.objects.filter(object_type="grade_thresholds").order_by("id")
+    assert len(events) == 2
+    # the second save saw the first one's thresholds as its "before"
+    assert events[1].changes["before"] == events[0].changes["after"]
