@@ -43,6 +43,7 @@ from dossier.privacy.audit_api import router as audit_router
 from dossier.savedviews.api import router as savedviews_router
 from dossier.templates.api import router as templates_router
 from dossier.tickets.api import router as tickets_router
+from dossier.transfer.api import router as exports_router
 from dossier.webhooks.api import router as webhooks_router
 
 logger = logging.getLogger(__name__)
@@ -109,6 +110,7 @@ api.add_router("/loyalty", loyalty_router)
 api.add_router("/insights", insights_router)
 api.add_router("", savedviews_router)  # /saved-views, /list-preferences
 api.add_router("/bulk-actions", bulk_router)
+api.add_router("/exports", exports_router)
 api.add_router("/search", search_router)
 api.add_router("/verification", "dossier.verification.api.router")
 api.add_router("/", accounts_router)

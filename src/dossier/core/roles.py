@@ -141,6 +141,12 @@ for _role in (MANAGER, SALES, SERVICE, MARKETING, ANALYST):
 # the reports: analysts (small groups hidden), managers (their reach), administrators
 for _role in (MANAGER, ANALYST):
     ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], "insights.view_report"]
+# grade thresholds per scenario: managers and administrators set them (analysts read grades)
+ROLE_PERMISSIONS[MANAGER] = [
+    *ROLE_PERMISSIONS[MANAGER],
+    "insights.view_gradethresholds",
+    "insights.change_gradethresholds",
+]
 
 # self-service update campaigns (issue 18): managers and marketing prepare and follow them;
 # sending issues self-service links, which privacy lets managers and administrators do

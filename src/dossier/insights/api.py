@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from django.utils.translation import get_language
@@ -10,11 +10,13 @@ from ninja import Query, Router, Status
 
 from dossier.accounts.auth import ApiRequest
 from dossier.campaigns.schemas import AddReportOut
-from dossier.core.schemas import ERRORS, RecordId
-from dossier.insights import recommendations, selectors, services, tag_rules
+from dossier.core.schemas import ERRORS, OneOf, RecordId
+from dossier.insights import recommendations, selectors, services, tag_rules, thresholds
 from dossier.insights.rules import FIELDS
 from dossier.insights.schemas import (
     CountOut,
+    GradeThresholdsIn,
+    GradeThresholdsOut,
     RecommendationOut,
     RuleFieldOut,
     RulesIn,
@@ -29,6 +31,8 @@ from dossier.insights.schemas import (
 from dossier.loyalty.schemas import IssueOut
 
 router = Router(tags=["segments"])
+#: a template scenario, or "*" for every scenario without thresholds of its own
+ScenarioKey = Annotated[str, OneOf([key for key, _label in thresholds.scenario_keys()])]
 
 
 @router.get("/segments", response={200: SegmentPageOut, **ERRORS})
@@ -194,3 +198,41 @@ def issue_coupons_to_segment(
     return services.issue_coupons_to_segment(
         actor=request.user, segment_id=segment_id, campaign_id=campaign_id
     )
+
+
+def _thresholds_row(row: thresholds.ScenarioThresholds) -> dict[str, Any]:
+    amounts = {g: {"spend": s, "value": v} for g, (s, v) in row.thresholds.items()}
+    return {
+        "scenario": row.scenario,
+        "label": row.label,
+        "source": row.source,
+        **amounts,
+        "updated_at": row.updated_at,
+        "updated_by": row.updated_by,
+    }
+
+
+@router.get("/grade-thresholds", response={200: list[GradeThresholdsOut], **ERRORS})
+def list_grade_thresholds(request: ApiRequest) -> Any:
+    """Every scenario's A/B/C thresholds in force (administrators and managers)."""
+    return [_thresholds_row(row) for row in thresholds.threshold_rows(actor=request.user)]
+
+
+@router.put("/grade-thresholds/{scenario}", response={200: GradeThresholdsOut, **ERRORS})
+def set_grade_thresholds(
+    request: ApiRequest, scenario: ScenarioKey, payload: GradeThresholdsIn
+) -> Any:
+    """Set a scenario's thresholds ("*": every scenario without its own). Grades follow at
+    the next nightly refresh; unordered or negative amounts are refused, naming the field."""
+    thresholds.set_grade_thresholds(
+        actor=request.user, scenario=scenario, thresholds=payload.dict()
+    )
+    rows = thresholds.threshold_rows(actor=request.user)
+    return next(_thresholds_row(row) for row in rows if row.scenario == scenario)
+
+
+@router.delete("/grade-thresholds/{scenario}", response={204: None, **ERRORS})
+def reset_grade_thresholds(request: ApiRequest, scenario: ScenarioKey) -> Any:
+    """Forget a scenario's saved thresholds: the configured ones apply again."""
+    thresholds.reset_grade_thresholds(actor=request.user, scenario=scenario)
+    return Status(204, None)

@@ -138,3 +138,78 @@ class ProductAffinity(models.Model):
     @property
     def share(self) -> float:
         return self.together / self.buyers if self.buyers else 0.0
+
+
+class GradeThresholds(models.Model):
+    """The A/B/C thresholds an administrator or manager set for one template scenario.
+
+    A scenario without a row keeps the thresholds of the settings or the defaults
+    (``grading.DEFAULT_THRESHOLDS``); ``"*"`` stands for every scenario without its own.
+    Each grade takes a minimum spend and a minimum lifetime value (reaching either is enough).
+    """
+
+    scenario = models.CharField(_("scenario"), max_length=32, primary_key=True)
+    a_spend = models.DecimalField(max_digits=16, decimal_places=2)
+    a_value = models.DecimalField(max_digits=16, decimal_places=2)
+    b_spend = models.DecimalField(max_digits=16, decimal_places=2)
+    b_value = models.DecimalField(max_digits=16, decimal_places=2)
+    c_spend = models.DecimalField(max_digits=16, decimal_places=2)
+    c_value = models.DecimalField(max_digits=16, decimal_places=2)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("grade thresholds")
+        verbose_name_plural = _("grade thresholds")
+
+    def __str__(self) -> str:
+        return f"grade thresholds of {self.scenario}"
+
+    def as_thresholds(self) -> dict[str, tuple[float, float]]:
+        """As ``grading.grades`` takes them: grade → (minimum spend, minimum lifetime value)."""
+        return {
+            g: (
+                float(getattr(self, f"{g.lower()}_spend")),
+                float(getattr(self, f"{g.lower()}_value")),
+            )
+            for g in "ABC"
+        }
+
+
+class ChurnMonth(models.Model):
+    """How many scored buyers, and how many at high churn risk, at the last refresh of a month.
+
+    One row per month, template, team and owner, written by the nightly refresh (the month's
+    row replaced at each refresh, so a past month holds its last state). Counts only: no
+    customer is named, so the history outlives erasure without keeping anyone's data.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    #: the first day of the month, in the business's time zone
+    month = models.DateField()
+    template = models.ForeignKey(
+        "templates.Template", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    team = models.ForeignKey(
+        Team, null=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+    scored = models.IntegerField()
+    at_risk = models.IntegerField()
+    risk_total = models.BigIntegerField()
+    taken_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["month", "id"]
+        indexes = [models.Index(fields=["month", "template"], name="churn_month_template")]
+
+    def __str__(self) -> str:
+        return f"churn of {self.month:%Y-%m}: {self.at_risk}/{self.scored}"

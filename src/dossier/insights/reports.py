@@ -8,13 +8,8 @@ describes one or two people.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
-from typing import Any
-from zoneinfo import ZoneInfo
+from collections.abc import Callable
 
-from django.conf import settings
 from django.db.models import Avg, Count, F, Q, QuerySet
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncMonth
 from django.utils.translation import gettext as _
@@ -28,7 +23,18 @@ from dossier.core.errors import PermissionDenied
 from dossier.customers.access import may, restrict
 from dossier.customers.models import Customer
 from dossier.feedback.models import Feedback
+from dossier.insights import grade_groups, trends
 from dossier.insights.models import CustomerScore
+from dossier.insights.report_tables import (
+    SPEND_BUCKETS,
+    Report,
+    ReportFilters,
+    band_labels,
+    bounds,
+    bucket_counts,
+    business_tz,
+    rate,
+)
 from dossier.insights.rfm import SEGMENT_NAMES
 from dossier.insights.selectors import (
     SMALL_GROUP,
@@ -39,42 +45,12 @@ from dossier.insights.selectors import (
 from dossier.orders.checks import PURCHASED
 from dossier.orders.models import Order
 
-SPEND_BUCKETS = (0, 100, 500, 1000, 5000, 20000)
 RISK_BUCKETS = (0, 20, 40, 60, 80)
 CLV_BUCKETS = (0, 100, 500, 1000, 5000, 20000)
 WEEKDAYS = (
     gettext_lazy("Mon"), gettext_lazy("Tue"), gettext_lazy("Wed"), gettext_lazy("Thu"),
     gettext_lazy("Fri"), gettext_lazy("Sat"), gettext_lazy("Sun"),
 )  # fmt: skip
-
-
-@dataclass(frozen=True)
-class ReportFilters:
-    """What the reports are about: a template, a team, a period (dates in the business's zone)."""
-
-    template: str = ""
-    team_id: int | None = None
-    start: date | None = None
-    end: date | None = None
-
-    def period(self, today: date) -> tuple[date, date]:
-        end = self.end or today
-        return (self.start or (end - timedelta(days=365)).replace(day=1)), end
-
-
-@dataclass
-class Report:
-    key: str
-    title: str
-    columns: list[str]
-    rows: list[list[Any]]
-    #: how to draw it: "bar" (first column the categories), "line", "heatmap"
-    chart: str = "bar"
-    #: for a heatmap: the x and y labels; the rows are (x index, y index, value)
-    axes: dict[str, list[str]] = field(default_factory=dict)
-    note: str = ""
-    #: the columns a bar or line chart draws (the first column names the categories)
-    series: tuple[int, ...] = (1,)
 
 
 def may_see_reports(actor: MaybeActor | None) -> bool:
@@ -95,42 +71,13 @@ def report_customers(actor: MaybeActor, filters: ReportFilters) -> QuerySet[Cust
     return customers
 
 
-def _tz() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
-
-
-def _bounds(filters: ReportFilters, tz: ZoneInfo) -> tuple[datetime, datetime]:
-    start, end = filters.period(datetime.now(tz).date())
-    return datetime.combine(start, time.min, tzinfo=tz), datetime.combine(
-        end + timedelta(days=1), time.min, tzinfo=tz
-    )
-
-
-def _bucket_counts(rows: QuerySet[Any], column: str, edges: Sequence[float]) -> list[int]:
-    tests = {}
-    for i, low in enumerate(edges):
-        test = Q(**{f"{column}__gte": low})
-        if i + 1 < len(edges):
-            test &= Q(**{f"{column}__lt": edges[i + 1]})
-        tests[f"b{i}"] = Count("pk", filter=test)
-    found = rows.aggregate(**tests)
-    return [found[f"b{i}"] for i in range(len(edges))]
-
-
-def _labels(edges: Sequence[float]) -> list[str]:
-    return [
-        f"{low:,}–{edges[i + 1]:,}" if i + 1 < len(edges) else f"≥ {low:,}"
-        for i, low in enumerate(edges)
-    ]
-
-
 def value_distribution(customers: QuerySet[Customer], filters: ReportFilters) -> Report:
     figures = CustomerFigures.objects.filter(customer__in=customers, order_count__gt=0)
-    counts = _bucket_counts(figures, "total_spend", SPEND_BUCKETS)
+    counts = bucket_counts(figures, "total_spend", SPEND_BUCKETS)
     never = customers.count() - sum(counts)
     rows = [
         [_("no purchase"), never],
-        *([label, n] for label, n in zip(_labels(SPEND_BUCKETS), counts, strict=True)),
+        *([label, n] for label, n in zip(band_labels(SPEND_BUCKETS), counts, strict=True)),
     ]
     return Report("value", _("Customers by total spend"), [_("Total spend"), _("Customers")], rows)
 
@@ -187,34 +134,9 @@ def grades(customers: QuerySet[Customer], filters: ReportFilters) -> Report:
     )
 
 
-def grades_by_region(customers: QuerySet[Customer], filters: ReportFilters) -> Report:
-    """Grades by province: where the valuable customers are."""
-    cells = (
-        CustomerScore.objects.filter(customer__in=customers)
-        .exclude(grade="")
-        .values("customer__province", "grade")
-        .annotate(n=Count("pk"))
-    )
-    table: dict[str, dict[str, int]] = {}
-    for cell in cells:
-        province = cell["customer__province"] or _("unknown")
-        table.setdefault(province, {})[cell["grade"]] = cell["n"]
-    rows = [
-        [province, *(grades.get(g, 0) for g in "ABCD")]
-        for province, grades in sorted(table.items(), key=lambda kv: -sum(kv[1].values()))
-    ]
-    return Report(
-        "grades_by_region",
-        _("Grades by province"),
-        [_("Province"), "A", "B", "C", "D"],
-        rows,
-        series=(1, 2, 3, 4),
-    )
-
-
 def churn_risk(customers: QuerySet[Customer], filters: ReportFilters) -> Report:
     scores = CustomerScore.objects.filter(customer__in=customers, churn_risk__isnull=False)
-    counts = _bucket_counts(scores, "churn_risk", RISK_BUCKETS)
+    counts = bucket_counts(scores, "churn_risk", RISK_BUCKETS)
     labels = [f"{low}–{low + 19}" if low < 80 else "80–100" for low in RISK_BUCKETS]
     return Report(
         "churn",
@@ -226,15 +148,15 @@ def churn_risk(customers: QuerySet[Customer], filters: ReportFilters) -> Report:
 
 def lifetime_value(customers: QuerySet[Customer], filters: ReportFilters) -> Report:
     scores = CustomerScore.objects.filter(customer__in=customers, clv__isnull=False)
-    counts = _bucket_counts(scores, "clv", CLV_BUCKETS)
-    rows = [list(p) for p in zip(_labels(CLV_BUCKETS), counts, strict=True)]
+    counts = bucket_counts(scores, "clv", CLV_BUCKETS)
+    rows = [list(p) for p in zip(band_labels(CLV_BUCKETS), counts, strict=True)]
     return Report("clv", _("Predicted 12-month value"), [_("Value"), _("Customers")], rows)
 
 
 def repurchase(customers: QuerySet[Customer], filters: ReportFilters) -> Report:
     """复购率 by month: of the month's buyers, the share who had bought before that month."""
-    tz = _tz()
-    start, end = _bounds(filters, tz)
+    tz = business_tz()
+    start, end = bounds(filters, tz)
     months = (
         Order.objects.filter(
             customer__in=customers, status__in=PURCHASED, placed_at__gte=start, placed_at__lt=end
@@ -256,7 +178,7 @@ def repurchase(customers: QuerySet[Customer], filters: ReportFilters) -> Report:
             m["month"].strftime("%Y-%m"),
             m["buyers"],
             m["returning"],
-            _rate(m["returning"], m["buyers"]),
+            rate(m["returning"], m["buyers"]),
         ]
         for m in months
     ]
@@ -272,8 +194,8 @@ def repurchase(customers: QuerySet[Customer], filters: ReportFilters) -> Report:
 
 def cohorts(customers: QuerySet[Customer], filters: ReportFilters) -> Report:
     """By month of first purchase: customers, and the share who bought again since."""
-    tz = _tz()
-    start, end = _bounds(filters, tz)
+    tz = business_tz()
+    start, end = bounds(filters, tz)
     rows_ = (
         CustomerFigures.objects.filter(
             customer__in=customers, first_purchase_at__gte=start, first_purchase_at__lt=end
@@ -284,8 +206,7 @@ def cohorts(customers: QuerySet[Customer], filters: ReportFilters) -> Report:
         .order_by("cohort")
     )
     rows = [
-        [r["cohort"].strftime("%Y-%m"), r["n"], r["again"], _rate(r["again"], r["n"])]
-        for r in rows_
+        [r["cohort"].strftime("%Y-%m"), r["n"], r["again"], rate(r["again"], r["n"])] for r in rows_
     ]
     return Report(
         "cohorts",
@@ -299,8 +220,8 @@ def cohorts(customers: QuerySet[Customer], filters: ReportFilters) -> Report:
 
 def satisfaction(customers: QuerySet[Customer], filters: ReportFilters) -> Report:
     """CSAT (mean 1–5) and NPS (promoters − detractors, %) by month of the feedback."""
-    tz = _tz()
-    start, end = _bounds(filters, tz)
+    tz = business_tz()
+    start, end = bounds(filters, tz)
     months = (
         Feedback.objects.filter(customer__in=customers, received_at__gte=start, received_at__lt=end)
         .annotate(month=TruncMonth("received_at", tzinfo=tz))
@@ -330,8 +251,8 @@ def satisfaction(customers: QuerySet[Customer], filters: ReportFilters) -> Repor
 
 
 def purchase_pattern(customers: QuerySet[Customer], filters: ReportFilters) -> Report:
-    tz = _tz()
-    start, end = _bounds(filters, tz)
+    tz = business_tz()
+    start, end = bounds(filters, tz)
     cells = (
         Order.objects.filter(
             customer__in=customers, status__in=PURCHASED, placed_at__gte=start, placed_at__lt=end
@@ -361,21 +282,28 @@ def segment_sizes(actor: MaybeActor) -> Report:
     )
 
 
-def _rate(part: int, whole: int) -> float | None:
-    return round(100 * part / whole, 1) if whole else None
-
-
 #: which columns of each report count customers (suppressed under 5), and which are rates
 #: or means over the count in another column (suppressed when that count is under 5)
 COUNT_COLUMNS: dict[str, tuple[int, ...]] = {
     "value": (1,), "rfm": (2,), "rfm_segments": (1,), "grades": (1,), "churn": (1,),
-    "grades_by_region": (1, 2, 3, 4),
-    "clv": (1,), "repurchase": (1, 2), "cohorts": (1, 2), "satisfaction": (2, 4),
+    "grades_by_region": (1, 2, 3, 4), "grades_by_city": (1, 2, 3, 4),
+    "grades_by_industry": (1, 2, 3, 4), "grades_by_value": (1, 2, 3, 4),
+    "clv": (1,), "churn_trend": (1, 2), "repurchase": (1, 2), "cohorts": (1, 2),
+    "satisfaction": (2, 4),
     "pattern": (), "segments": (1,),
 }  # fmt: skip
 RATE_OVER: dict[str, dict[int, int]] = {
     "repurchase": {3: 1}, "cohorts": {3: 1}, "satisfaction": {1: 2, 3: 4},
+    "churn_trend": {3: 1, 4: 1},
 }  # fmt: skip
+#: rates hidden with the count they are a share of (a share of a large whole tells the part)
+RATE_OF_PART: dict[str, dict[int, int]] = {"churn_trend": {3: 2}}
+
+
+#: reports whose rows are groups of customers: a group under five is hidden whole
+GROUP_REPORTS = frozenset(
+    {"grades_by_region", "grades_by_city", "grades_by_industry", "grades_by_value"}
+)
 
 
 def suppressed(report: Report) -> Report:
@@ -384,14 +312,21 @@ def suppressed(report: Report) -> Report:
     rows = []
     for row in report.rows:
         row = list(row)
+        if report.key in GROUP_REPORTS and sum(row[c] or 0 for c in counts) < SMALL_GROUP:
+            # a small group's cells, zeros too, would tell how its few customers are graded
+            row[1:] = [None] * (len(row) - 1)
         for column, over in rates.items():
             if isinstance(row[over], int) and row[over] < SMALL_GROUP:
+                row[column] = None
+        for column, part in RATE_OF_PART.get(report.key, {}).items():
+            if isinstance(row[part], int) and 0 < row[part] < SMALL_GROUP:
                 row[column] = None
         for column in counts:
             if isinstance(row[column], int) and 0 < row[column] < SMALL_GROUP:
                 row[column] = None
         rows.append(row)
-    note = _("Groups of fewer than %(n)s customers are not shown.") % {"n": SMALL_GROUP}
+    hidden = _("Groups of fewer than %(n)s customers are not shown.") % {"n": SMALL_GROUP}
+    note = f"{report.note} {hidden}" if report.note else hidden
     return Report(
         report.key,
         report.title,
@@ -410,8 +345,12 @@ REPORTS: dict[str, Callable[[QuerySet[Customer], ReportFilters, MaybeActor, str]
     "rfm": lambda c, f, a, lang: rfm_grid(c, f),
     "rfm_segments": lambda c, f, a, lang: rfm_segments(c, f, lang),
     "grades": lambda c, f, a, lang: grades(c, f),
-    "grades_by_region": lambda c, f, a, lang: grades_by_region(c, f),
+    "grades_by_region": lambda c, f, a, lang: grade_groups.grades_by_region(c),
+    "grades_by_city": lambda c, f, a, lang: grade_groups.grades_by_city(c),
+    "grades_by_industry": lambda c, f, a, lang: grade_groups.grades_by_industry(c, lang),
+    "grades_by_value": lambda c, f, a, lang: grade_groups.grades_by_value(c),
     "churn": lambda c, f, a, lang: churn_risk(c, f),
+    "churn_trend": lambda c, f, a, lang: trends.churn_trend(a, f),
     "clv": lambda c, f, a, lang: lifetime_value(c, f),
     "repurchase": lambda c, f, a, lang: repurchase(c, f),
     "cohorts": lambda c, f, a, lang: cohorts(c, f),

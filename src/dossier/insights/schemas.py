@@ -100,3 +100,32 @@ class RecommendationOut(Schema):
     name: str
     score: float = Field(..., description="Share of buyers of a product bought who bought it too.")
     reason: str
+
+
+class GradeAmountsIn(Schema):
+    spend: Any = Field(None, description="Minimum total spend for the grade (≥ 0).")
+    value: Any = Field(None, description="Minimum predicted lifetime value for the grade (≥ 0).")
+
+
+class GradeThresholdsIn(Schema):
+    """A scenario's thresholds; each measure must go A ≥ B ≥ C ≥ 0."""
+
+    A: GradeAmountsIn
+    B: GradeAmountsIn
+    C: GradeAmountsIn
+
+
+class GradeAmountsOut(Schema):
+    spend: float
+    value: float
+
+
+class GradeThresholdsOut(Schema):
+    scenario: str = Field(..., description='A template scenario, or "*" for every other one.')
+    label: str
+    source: Literal["saved", "settings", "default", "every"]
+    A: GradeAmountsOut
+    B: GradeAmountsOut
+    C: GradeAmountsOut
+    updated_at: datetime | None = None
+    updated_by: str = ""

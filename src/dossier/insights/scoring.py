@@ -16,7 +16,6 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-from django.conf import settings
 from django.db import transaction
 from django.db.models import FloatField, Func
 from django.db.models.functions import Cast
@@ -27,6 +26,8 @@ from dossier.core.bulk_insert import insert_rows
 from dossier.insights import churn, grading, rfm
 from dossier.insights.lifetime import lifetime_values
 from dossier.insights.models import CustomerScore, ScoreRefresh
+from dossier.insights.thresholds import thresholds_in_force
+from dossier.insights.trends import keep_churn_month
 
 DAY = 86400.0
 COLUMNS = (
@@ -142,10 +143,8 @@ def read_buyers() -> Buyers:
 
 
 def grade_thresholds() -> dict[str, dict[str, tuple[float, float]]]:
-    """The grade thresholds in force: the defaults, overridden per scenario by settings."""
-    found = {**grading.DEFAULT_THRESHOLDS, **getattr(settings, "DOSSIER_GRADE_THRESHOLDS", {})}
-    grading.check_thresholds(found)
-    return found
+    """The grade thresholds in force: defaults, settings, then those saved on the page."""
+    return thresholds_in_force()
 
 
 def _grades(buyers: Buyers, clv: np.ndarray) -> np.ndarray:
@@ -217,6 +216,7 @@ def refresh_scores(*, now: datetime | None = None) -> ScoreRefresh:
     with transaction.atomic():
         CustomerScore.objects.all().delete()
         insert_rows(CustomerScore, COLUMNS, rows)
+        keep_churn_month(now=now)
         return ScoreRefresh.objects.create(
             started_at=now,
             customers=len(rows),

@@ -175,6 +175,19 @@ def segment_customers(*, actor: MaybeActor, segment: Segment) -> QuerySet[Custom
     return matching(node, base=restrict(live_customers(), actor, "view"))
 
 
+def in_segment(
+    customers: QuerySet[Customer], *, actor: MaybeActor, segment_id: Any, moment: Moment
+) -> QuerySet[Customer]:
+    """``customers`` (already restricted to what ``actor`` may see or export) narrowed to the
+    live members of a segment the actor may see; refused to aggregate-only viewers."""
+    segment = get_segment(actor=actor, segment_id=segment_id)
+    if aggregates_only(actor):
+        raise PermissionDenied(_("Your role sees counts only, not the customers of a segment."))
+    node = checked_rules(actor, segment.rules)
+    live = customers.filter(deleted_at__isnull=True, erased_at__isnull=True)
+    return matching(node, base=live, moment=moment)
+
+
 def visible_segments(actor: MaybeActor | None) -> QuerySet[Segment]:
     """The segments ``actor`` may see: their own, their team's shared ones, everyone's."""
     if not may_use_segments(actor):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from dossier.insights import views
+from dossier.insights import threshold_views, views
 
 app_name = "insights"
 urlpatterns = [
@@ -14,4 +14,10 @@ urlpatterns = [
     path("segments/<int:segment_id>/delete/", views.delete, name="delete"),
     path("reports/", views.report_page, name="reports"),
     path("reports/<slug:key>.csv", views.report_csv, name="report_csv"),
+    path("grades/thresholds/", threshold_views.threshold_page, name="thresholds"),
+    path(
+        "grades/thresholds/<str:scenario>/",
+        threshold_views.threshold_update,
+        name="threshold_update",
+    ),
 ]

@@ -133,6 +133,8 @@ def _editor_context(
         "tags": _tags(request),
         "purposes": purpose_list(),
         "may_change": segment is None or selectors.may_change_segment(request.user, segment),
+        "may_export": may(request.user, "customers.export_customer")
+        and not selectors.aggregates_only(request.user),
         **more,
     }
 

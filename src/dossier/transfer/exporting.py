@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
@@ -29,6 +30,8 @@ from dossier.core.fields import FieldError, FieldSpec
 from dossier.customers.access import may
 from dossier.customers.models import Customer, Tag
 from dossier.customers.selectors import CustomerFilters, customer_queryset, present
+from dossier.insights.compiler import Moment
+from dossier.insights.selectors import in_segment, now_moment
 from dossier.templates.core_fields import CORE_FIELDS
 from dossier.templates.models import Template
 from dossier.templates.selectors import get_version
@@ -82,6 +85,8 @@ class ExportRequest:
     fields: Sequence[str] = ()
     encoding: str = "utf-8-sig"
     language: str = "zh-hans"
+    #: only the members of this segment (as the exporter may see them), when given
+    segment_id: int | None = None
 
 
 @dataclass
@@ -92,6 +97,8 @@ class Export:
     actor: MaybeActor
     specs: list[FieldSpec]
     rows: int
+    #: the moment a segment's time-relative rules are read at (the count's and the rows')
+    moment: Moment | None = None
 
     @property
     def content_type(self) -> str:
@@ -100,7 +107,8 @@ class Export:
 
     @property
     def filename(self) -> str:
-        return f"customers.{self.request.format}"
+        segment = f"-segment-{self.request.segment_id}" if self.request.segment_id else ""
+        return f"customers{segment}.{self.request.format}"
 
     def header(self) -> list[str]:
         language = self.request.language
@@ -115,9 +123,7 @@ class Export:
 
     def records(self) -> Iterator[dict[str, Any]]:
         """Every row, masked for the actor, in id order, read ``CHUNK`` customers at a time."""
-        queryset = customer_queryset(
-            actor=self.actor, filters=self.request.filters, action="export"
-        ).select_related("owner")
+        queryset = exported_customers(self.actor, self.request, self.moment).select_related("owner")
         after = None
         while True:
             page = queryset.order_by("id")
@@ -274,6 +280,29 @@ def _bad(name: str, value: str, label: str) -> ValidationFailed:
     )
 
 
+def segment_param(text: str) -> int | None:
+    """The segment id of an export's ``segment`` parameter; None when not given. Anything
+    else is refused: a mistyped id must not export every customer instead of a segment."""
+    if not text:
+        return None
+    if text.isdecimal() and text.isascii() and len(text) <= 18:
+        return int(text)
+    raise _bad("segment", text[:40], _("Segment"))
+
+
+def exported_customers(
+    actor: MaybeActor, request: ExportRequest, moment: Moment | None
+) -> QuerySet[Customer]:
+    """The customers the export holds: the list's filters over what the actor may export,
+    narrowed to a segment's members when one is named."""
+    queryset = customer_queryset(actor=actor, filters=request.filters, action="export")
+    if request.segment_id is None:
+        return queryset
+    return in_segment(
+        queryset, actor=actor, segment_id=request.segment_id, moment=moment or now_moment()
+    )
+
+
 def prepare_export(*, actor: MaybeActor, request: ExportRequest) -> Export:
     """Check the request and the actor's right to export, count the rows, audit the export.
 
@@ -283,10 +312,13 @@ def prepare_export(*, actor: MaybeActor, request: ExportRequest) -> Export:
     if not may(actor, "customers.export_customer"):
         raise PermissionDenied(_("You may not export customers."))
     specs = _check(request)
-    queryset = customer_queryset(actor=actor, filters=request.filters, action="export")
+    moment = now_moment()
+    queryset = exported_customers(actor, request, moment)
     with transaction.atomic():
         rows = queryset.count()
         filters = {k: v for k, v in vars(request.filters).items() if v}
+        if request.segment_id is not None:
+            filters["segment"] = request.segment_id
         record_audit(
             actor=actor,
             action="export",
@@ -299,4 +331,4 @@ def prepare_export(*, actor: MaybeActor, request: ExportRequest) -> Export:
                 "fields": [spec.key for spec in specs],
             },
         )
-    return Export(request=request, actor=actor, specs=specs, rows=rows)
+    return Export(request=request, actor=actor, specs=specs, rows=rows, moment=moment)

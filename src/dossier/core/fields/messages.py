@@ -345,6 +345,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{label}: your role may not segment by {value}.",
         "{label}：您的角色不能按 {value} 分群。",
     ),
+    "threshold_order": (
+        "{label} must not be above grade {better}'s ({limit}): thresholds go A ≥ B ≥ C.",
+        "{label}不能高于 {better} 级的门槛（{limit}）：门槛须满足 A ≥ B ≥ C。",
+    ),
     "rule_too_slow": (
         "{label}: counting these rules took more than {seconds} s; narrow them "
         "(a shorter period, fewer alternatives).",

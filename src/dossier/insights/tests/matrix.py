@@ -9,7 +9,7 @@ from typing import Any
 
 from django.urls import reverse
 
-from dossier.insights.models import Segment
+from dossier.insights.models import GradeThresholds, Segment
 from dossier.insights.services import create_segment
 from dossier.site.tests.matrix_fixtures import PageCall, World
 
@@ -45,6 +45,10 @@ API: dict[str, tuple[str, ...]] = {
     "POST /insights/segments/{segment_id}/coupon-campaigns/{campaign_id}": (OK, OK, DENIED, DENIED, OK, UNSEEN, UNSEEN),  # noqa: E501
     # a customer's recommendations: whoever may see the customer
     "GET /insights/customers/{customer_id}/recommendations": (OK, OK, OK, OK, OK, UNSEEN, UNSEEN),
+    # grade thresholds: administrators and managers only
+    "GET /insights/grade-thresholds":                  (OK, OK, DENIED, DENIED, DENIED, DENIED, DENIED),  # noqa: E501
+    "PUT /insights/grade-thresholds/{scenario}":       (OK, OK, DENIED, DENIED, DENIED, DENIED, DENIED),  # noqa: E501
+    "DELETE /insights/grade-thresholds/{scenario}":    (OK, OK, DENIED, DENIED, DENIED, DENIED, DENIED),  # noqa: E501
 }  # fmt: skip
 
 
@@ -70,7 +74,20 @@ def _coupons(world: World) -> Any:
     return _campaign(world)
 
 
+THRESHOLDS = {g: {"spend": v, "value": v} for g, v in (("A", 300), ("B", 200), ("C", 100))}
+THRESHOLD_FORM = {f"{g}-{m}": str(v) for g, v in (("A", 300), ("B", 200), ("C", 100))
+                  for m in ("spend", "value")}  # fmt: skip
+
 API_CALLS: dict[str, Any] = {
+    "GET /insights/grade-thresholds": lambda w, a: ("/insights/grade-thresholds", None),
+    "PUT /insights/grade-thresholds/{scenario}": lambda w, a: (
+        "/insights/grade-thresholds/sales",
+        THRESHOLDS,
+    ),
+    "DELETE /insights/grade-thresholds/{scenario}": lambda w, a: (
+        "/insights/grade-thresholds/sales",
+        None,
+    ),
     "POST /insights/segments/{segment_id}/coupon-campaigns/{campaign_id}": lambda w, a: (
         f"/insights/segments/{segment(w, a).pk}/coupon-campaigns/{_coupons(w).pk}",
         {},
@@ -158,6 +175,9 @@ PAGES: dict[str, tuple[str, ...]] = {
     # the reports: administrators, managers (their reach), analysts (small groups hidden)
     "GET insights:reports":  (LOGIN, PAGE, PAGE, DENIED, DENIED, DENIED, PAGE, DENIED),
     "GET insights:report_csv": (LOGIN, PAGE, PAGE, DENIED, DENIED, DENIED, PAGE, DENIED),
+    # grade thresholds: administrators and managers see and change them
+    "GET insights:thresholds": (LOGIN, PAGE, PAGE, DENIED, DENIED, DENIED, DENIED, DENIED),
+    "POST insights:threshold_update": (LOGIN, REDIRECT, REDIRECT, DENIED, DENIED, DENIED, DENIED, DENIED),  # noqa: E501
 }  # fmt: skip
 
 PAGE_CALLS: dict[str, Any] = {
@@ -175,5 +195,11 @@ PAGE_CALLS: dict[str, Any] = {
     "GET insights:reports": lambda w, a: PageCall(reverse("insights:reports")),
     "GET insights:report_csv": lambda w, a: PageCall(
         reverse("insights:report_csv", args=["grades"])
+    ),
+    "GET insights:thresholds": lambda w, a: PageCall(reverse("insights:thresholds")),
+    "POST insights:threshold_update": lambda w, a: PageCall(
+        reverse("insights:threshold_update", args=["sales"]),
+        THRESHOLD_FORM,
+        lambda: GradeThresholds.objects.filter(scenario="sales").exists(),
     ),
 }

@@ -105,7 +105,8 @@ def test_every_report_draws_from_data_in_both_languages(
     refresh_scores(now=datetime(2026, 4, 1, tzinfo=UTC))
     browser = _client(admin_user)
     page = browser.get("/insights/reports/?start=2026-01-01&end=2026-03-31").content.decode()
-    for key in ("value", "rfm", "rfm_segments", "grades", "grades_by_region", "churn", "clv",
+    for key in ("value", "rfm", "rfm_segments", "grades", "grades_by_region", "grades_by_city",
+                "grades_by_industry", "grades_by_value", "churn", "churn_trend", "clv",
                 "repurchase", "cohorts", "satisfaction", "pattern", "segments"):  # fmt: skip
         assert f'id="report-{key}"' in page, key
     assert 'id="report-charts"' in page and "echarts.min.js" in page

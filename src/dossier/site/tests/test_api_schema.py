@@ -95,6 +95,12 @@ RECORD_FIELDS: dict[str, set[str]] = {
     # a bulk action's parameters name records (a tag, an owner, a campaign) and which one it
     # needs depends on the action
     "POST /api/v1/bulk-actions": {"tag", "owner", "lifecycle", "campaign"},
+    # grade thresholds go A ≥ B ≥ C in each measure: each amount depends on the others
+    "PUT /api/v1/insights/grade-thresholds/{scenario}": {
+        f"{grade}.{measure}" for grade in "ABC" for measure in ("spend", "value")
+    },
+    # an export names a template and that template's fields: records
+    "GET /api/v1/exports/customers": {"template", "fields"},
 }
 
 

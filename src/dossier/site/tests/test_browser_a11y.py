@@ -79,6 +79,7 @@ def _pages() -> dict[str, str]:
         "my tasks": reverse("followups:my_tasks"),
         "segments": reverse("insights:segments"),
         "reports": reverse("insights:reports"),
+        "grade thresholds": reverse("insights:thresholds"),
         "privacy requests": reverse("privacy:requests"),
     }
 

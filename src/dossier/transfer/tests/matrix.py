@@ -29,6 +29,15 @@ IMPORTERS = (LOGIN, PAGE, PAGE, PAGE, PAGE, DENIED, DENIED, PAGE)
 ON_A_RUN = (LOGIN, PAGE, PAGE, PAGE, PAGE, DENIED, DENIED, UNSEEN)
 WRITES_A_RUN = (LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, DENIED, DENIED, UNSEEN)
 
+OK = "2xx"
+# admin, manager, sales, service, marketing, analyst, outsider (the API's export)
+API: dict[str, tuple[str, ...]] = {
+    "GET /exports/customers": (OK, OK, DENIED, DENIED, OK, DENIED, DENIED),
+}
+API_CALLS: dict[str, Any] = {
+    "GET /exports/customers": lambda w, a: ("/exports/customers?format=json", None),
+}
+
 PAGES: dict[str, tuple[str, ...]] = {
     "GET transfer:export_customers": (LOGIN, PAGE, PAGE, DENIED, DENIED, PAGE, DENIED, DENIED),
     "GET transfer:imports":          IMPORTERS,
