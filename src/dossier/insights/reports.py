@@ -297,7 +297,9 @@ RATE_OVER: dict[str, dict[int, int]] = {
     "churn_trend": {3: 1, 4: 1},
 }  # fmt: skip
 #: rates hidden with the count they are a share of (a share of a large whole tells the part)
-RATE_OF_PART: dict[str, dict[int, int]] = {"churn_trend": {3: 2}}
+RATE_OF_PART: dict[str, dict[int, int]] = {
+    "churn_trend": {3: 2}, "repurchase": {3: 2}, "cohorts": {3: 2},
+}  # fmt: skip
 
 
 #: reports whose rows are groups of customers: a group under five is hidden whole
