@@ -64,8 +64,10 @@ class Reach:
             mine |= Q(team_id=self.team_id)
         return mine
 
-    def shared(self) -> QuerySet[CustomerShare]:
+    def shared(self) -> QuerySet[CustomerShare, Any]:
         """The ids of the customers shared with the user (a subquery, read when used)."""
+        if self.user_id is None:
+            return CustomerShare.objects.none().values("customer_id")
         return CustomerShare.objects.filter(user_id=self.user_id).values("customer_id")
 
 

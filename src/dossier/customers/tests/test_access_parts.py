@@ -58,9 +58,13 @@ def desk(make_user: Callable[..., User], make_customer: Callable[..., Any]) -> D
         "west-2": stranger,
         "nobodys-shared": stranger,  # no owner, no team, shared with the seller
         "managers-own": manager,
+        "managers-teamless": manager,  # the manager's, in no team
+        "team-ownerless": colleague,  # the team's, with no owner
     }
     customers = {name: make_customer(owner, display_name=name) for name, owner in owners.items()}
     Customer.objects.filter(pk=customers["nobodys-shared"].pk).update(owner=None, team=None)
+    Customer.objects.filter(pk=customers["managers-teamless"].pk).update(team=None)
+    Customer.objects.filter(pk=customers["team-ownerless"].pk).update(owner=None)
     _share(customers["own-shared"], seller)
     _share(customers["team-shared"], manager)
     _share(customers["west-shared"], seller)
@@ -93,8 +97,11 @@ def test_the_seller_sees_own_shared_and_ownerless_shared_once(desk: Desk) -> Non
 
 def test_a_team_customer_shared_with_the_manager_is_the_teams_not_shared(desk: Desk) -> None:
     own, team, shared = (_names(p) for p in restrict_parts(Customer.objects.all(), desk.manager))
-    assert own == ["managers-own"]
-    assert sorted(team) == ["own-1", "own-2", "own-shared", "team-1", "team-shared"]
+    assert sorted(own) == ["managers-own", "managers-teamless"]
+    # a team's customer with no owner is the team's (NULL is not the manager)
+    assert sorted(team) == [
+        "own-1", "own-2", "own-shared", "team-1", "team-ownerless", "team-shared"
+    ]  # fmt: skip
     assert shared == ["west-shared"]
 
 
@@ -170,9 +177,8 @@ def test_count_adds_the_parts_once_each(desk: Desk) -> None:
     count = selectors.customer_list(actor=desk.seller, with_count=True).count
     assert count == listing.Count(5, True)  # own-1, own-2, own-shared, west-shared, nobodys
     count = selectors.customer_list(actor=desk.manager, with_count=True).count
-    # the team's four (own-1, own-2, own-shared, team-1, team-shared: five), the manager's
-    # own and the west customer shared with them
-    assert count == listing.Count(7, True)
+    # the team's six, the manager's two and the west customer shared with them
+    assert count == listing.Count(9, True)
 
 
 def test_count_beyond_the_limit_in_a_part_is_an_estimate_never_below_it(
