@@ -141,7 +141,7 @@ SORTS = ["-created", "created", "name", "-name", "-updated", "owner", "-owner", 
 
 
 @pytest.mark.parametrize("sort", SORTS)
-@pytest.mark.parametrize("size", [1, 2, 3])
+@pytest.mark.parametrize("size", [1, 3])
 @pytest.mark.parametrize("who", ["seller", "manager"])
 def test_pages_list_each_visible_customer_once_in_the_whole_order(
     desk: Desk, who: str, sort: str, size: int
