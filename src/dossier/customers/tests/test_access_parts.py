@@ -226,3 +226,15 @@ def test_a_new_share_and_a_new_owner_show_at_once(desk: Desk) -> None:
     assert ids.count(str(desk.customers["west-2"].pk)) == 1
     ids = [i["id"] for p in _walk(desk.stranger, "-created", 2) for i in p.items]
     assert str(desk.customers["west-2"].pk) not in ids
+
+
+def test_the_parts_read_leaves_the_sessions_planner_settings_as_they_were(desk: Desk) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL planner setting")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        before = cursor.fetchone()
+        page = selectors.customer_list(actor=desk.seller, sort="-spend")
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        assert cursor.fetchone() == before
+    assert len(page.items) == 5
