@@ -14,13 +14,15 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from uuid import UUID
 
-from django.db import connection
+from django.db import connection, connections, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -31,9 +33,6 @@ from dossier.core.fields import FieldError
 
 #: below this many matches the count is exact; above it PostgreSQL's planner estimates
 EXACT_COUNT_LIMIT = 5000
-#: for those who see only their own, their team's and shared customers the planner cannot
-#: estimate well (the share subquery in the access rule's OR), so it counts this far
-EXACT_COUNT_LIMIT_IN_REACH = 200_000
 PAGE_SIZES = (10, 25, 50, 100, 200)
 DEFAULT_SORT = "-created"
 
@@ -225,24 +224,71 @@ def _read(queryset: QuerySet[Any], limit: int) -> list[Any]:
 
 
 def page_rows(
-    queryset: QuerySet[Any], sort: Sort, descending: bool, cursor: Cursor | None, limit: int
+    queryset: QuerySet[Any],
+    sort: Sort,
+    descending: bool,
+    cursor: Cursor | None,
+    limit: int,
+    *,
+    parts: Sequence[QuerySet[Any]] = (),
 ) -> tuple[list[Any], bool, bool]:
     """Up to ``limit`` rows of the page the cursor names: (rows, more after, more before).
 
     Each row carries ``list_sort_value``. A backward page that reaches the start is
-    answered as the first page (so it is always full).
+    answered as the first page (so it is always full). ``parts``: disjoint querysets whose
+    union is ``queryset`` (``access.restrict_parts``); each is read for its own page by its
+    index, and the page is then read from those rows alone: the page of the union is among
+    the parts' pages.
     """
     if sort.lookup != "id":
         queryset = queryset.annotate(list_sort_value=_value_expression(sort))
     if cursor is not None and not cursor.forward:
-        rows = _backward(queryset, sort, descending, cursor, limit + 1)
+        found = _among(queryset, parts, lambda q: _backward(q, sort, descending, cursor, limit + 1))
+        rows = _backward(found, sort, descending, cursor, limit + 1)
         if len(rows) <= limit:
-            return page_rows(queryset, sort, descending, None, limit)
+            return page_rows(queryset, sort, descending, None, limit, parts=parts)
         rows = rows[:limit]
         rows.reverse()
         return rows, True, True
-    rows = _forward(queryset, sort, descending, cursor, limit + 1)
+    found = _among(queryset, parts, lambda q: _forward(q, sort, descending, cursor, limit + 1))
+    rows = _forward(found, sort, descending, cursor, limit + 1)
     return rows[:limit], len(rows) > limit, cursor is not None
+
+
+def _among(
+    queryset: QuerySet[Any],
+    parts: Sequence[QuerySet[Any]],
+    read: Callable[[QuerySet[Any]], list[Any]],
+) -> QuerySet[Any]:
+    """``queryset`` narrowed to the ids ``read`` finds in each part.
+
+    Reading ids alone lets PostgreSQL answer from an index (no table row is read until the
+    page's own), then the page is read by those ids.
+    """
+    if not parts:
+        return queryset
+    with _serial_plans(parts[0].db):
+        ids = [pk for part in parts for pk in read(part.values_list("pk", flat=True))]
+    return queryset.filter(pk__in=ids)
+
+
+@contextmanager
+def _serial_plans(alias: str) -> Iterator[None]:
+    """PostgreSQL plans the reads inside without parallel workers.
+
+    A part's page wants 51 ids; a parallel plan's workers each read far ahead of that in
+    their own share of a sort's index (a Gather Merge): 40,000 probes instead of 4,500 for
+    a sales user's customers by spend on 1M rows, 136 ms instead of 25. The setting lives in
+    a savepoint (undone if it fails) and is put back to the server's default before it ends.
+    """
+    conn = connections[alias]
+    if conn.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(using=alias), conn.cursor() as cursor:
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        yield
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather TO DEFAULT")
 
 
 def _value_expression(sort: Sort) -> Any:
@@ -316,3 +362,10 @@ def count_matching(queryset: QuerySet[Any], *, exact_up_to: int | None = None) -
     plan = json.loads(plain.values("id").explain(format="json"))
     estimate = int(plan[0]["Plan"]["Plan Rows"])
     return Count(max(estimate, limit + 1), False)
+
+
+def count_parts(parts: Sequence[QuerySet[Any]]) -> Count:
+    """How many rows the disjoint ``parts`` hold together (``access.restrict_parts``): the sum
+    of each part's :func:`count_matching`, exact when every part's is."""
+    counts = [count_matching(part) for part in parts]
+    return Count(sum(c.value for c in counts), all(c.exact for c in counts))

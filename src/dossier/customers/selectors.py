@@ -18,9 +18,6 @@ from dossier.audit.services import record_audit
 from dossier.core import roles
 from dossier.core.actors import MaybeActor
 from dossier.core.errors import NotFound, PermissionDenied
-from dossier.core.fields import FieldError, FieldSpec, get_type, searchable_types
-from dossier.core.fields.base import fold_width
-from dossier.core.fields.contact import parse_phone
 from dossier.customers import counts, listing
 from dossier.customers.access import (
     allows,
@@ -29,14 +26,14 @@ from dossier.customers.access import (
     reach,
     restrict,
     restrict_deleted,
+    restrict_parts,
 )
+from dossier.customers.finding import identifiers, may_search_by, search
 from dossier.customers.list_filters import CustomerFilters, apply_filters
 from dossier.customers.models import Customer, CustomerLookup, CustomerTag, Tag
-from dossier.customers.names import normalise_query
 from dossier.customers.rows import CustomerRow, fetch_customer
-from dossier.customers.search_index import matching as _matching
 from dossier.customers.values import stored_values
-from dossier.protection.disclosure import last4_digest, lookup_digest, mask_values, may_see_personal
+from dossier.protection.disclosure import lookup_digest, mask_values
 from dossier.templates.core_fields import core_spec
 from dossier.templates.models import ProfileMigration
 from dossier.templates.selectors import get_migration, version_info
@@ -52,63 +49,6 @@ class CustomerPage:
     count: listing.Count | None = None
 
 
-def _identifiers(query: str) -> dict[str, str]:
-    """The identifier types ``query`` reads as, with the blind index of each."""
-    found = {}
-    # the types that say a search box may find customers by their exact value
-    for type_name in searchable_types("exact"):
-        if type_name == "phone" and parse_phone(query) is None:
-            continue
-        try:
-            value = get_type(type_name).validate(query, FieldSpec("q", type_name))
-        except FieldError:
-            continue
-        found[type_name] = lookup_digest(type_name, value)
-    return found
-
-
-def _may_search_by(actor: MaybeActor, type_name: str) -> bool:
-    # An exact search confirms a value as surely as seeing it: only those who may see it whole
-    # may search by it (phones and e-mails: personal data; ID numbers: those who may reveal).
-    if type_name in ("phone", "email"):
-        return may_see_personal(actor)
-    if type_name == "cn_id_card":
-        return may(actor, "customers.reveal_customer")
-    return True
-
-
-def _last4(query: str) -> str | None:
-    """The blind index of the last four digits of a phone when ``query`` is four digits."""
-    digits = fold_width(query).strip()
-    if len(digits) != 4 or not (digits.isascii() and digits.isdecimal()):
-        return None
-    return last4_digest(digits)
-
-
-def search(queryset: QuerySet[Customer], query: str, *, actor: MaybeActor) -> QuerySet[Customer]:
-    """Customers whose name (Chinese, traditional, pinyin or initials) contains ``query``,
-    whose phone, e-mail, ID number or credit code equals it, or (four digits) whose phone
-    ends with it.
-
-    An identifier is matched through its blind index only, so its plaintext never reaches
-    the SQL (nor the database's logs). Phones are searched only by those who may see them.
-    """
-    text = normalise_query(query)
-    if not text:
-        return queryset
-    identifiers = _identifiers(query)
-    if identifiers:
-        digests = [d for kind, d in identifiers.items() if _may_search_by(actor, kind)]
-        matching = CustomerLookup.objects.filter(digest__in=digests).values("customer_id")
-        return queryset.filter(id__in=matching)
-    by_name = _matching(queryset, text)  # through the database's search index
-    last4 = _last4(query) if _may_search_by(actor, "phone") else None
-    if last4 is not None:
-        ending = CustomerLookup.objects.filter(digest=last4).values("customer_id")
-        return by_name | queryset.filter(id__in=ending)
-    return by_name
-
-
 def _found_beyond_owners(actor: MaybeActor, filters: CustomerFilters) -> dict[str, str]:
     """Blind indexes by identifier type with which ``actor`` finds customers of any owner.
 
@@ -119,8 +59,8 @@ def _found_beyond_owners(actor: MaybeActor, filters: CustomerFilters) -> dict[st
     others = {k: v for k, v in vars(filters).items() if k != "q"}
     if not types or not filters.q or any(others.values()):
         return {}
-    found = _identifiers(filters.q)
-    return {t: d for t, d in found.items() if t in types and _may_search_by(actor, t)}
+    found = identifiers(filters.q)
+    return {t: d for t, d in found.items() if t in types and may_search_by(actor, t)}
 
 
 def _beyond_owners(actor: MaybeActor, digests: dict[str, str]) -> QuerySet[Customer]:
@@ -168,8 +108,22 @@ def customer_queryset(
     *, actor: MaybeActor, filters: CustomerFilters | None = None, action: str = "view"
 ) -> QuerySet[Customer]:
     """The customers the actor may see, filtered; not yet ordered or paginated."""
+    return _narrowed(restrict(Customer.objects.all(), actor, action), filters, actor)
+
+
+def customer_queryset_parts(
+    *, actor: MaybeActor, filters: CustomerFilters | None = None, action: str = "view"
+) -> list[QuerySet[Customer]]:
+    """:func:`customer_queryset` as disjoint parts (``access.restrict_parts``), each read
+    by its own index."""
+    parts = restrict_parts(Customer.objects.all(), actor, action)
+    return [_narrowed(part, filters, actor) for part in parts]
+
+
+def _narrowed(
+    queryset: QuerySet[Customer], filters: CustomerFilters | None, actor: MaybeActor
+) -> QuerySet[Customer]:
     filters = filters or CustomerFilters()
-    queryset = restrict(Customer.objects.all(), actor, action)
     # erased customers (their personal data anonymised) are only listed when asked for
     queryset = queryset.filter(erased_at__isnull=filters.erased != "only")
     if filters.q:
@@ -201,20 +155,20 @@ def customer_list(
     order, descending = listing.parse_sort(sort, created_range=created_range)
     position = listing.decode_cursor(cursor, order)
     queryset = customer_queryset(actor=actor, filters=filters)
-    count = None
-    if with_count:
-        # the planner misjudges a limited reach (its OR): count exactly further for it
-        limited = not reach(actor).everyone
-        cap = listing.EXACT_COUNT_LIMIT_IN_REACH if limited else listing.EXACT_COUNT_LIMIT
-        count = listing.count_matching(queryset, exact_up_to=cap)
+    # the access rule's OR hides a limited reach from the planner: read and count its parts
+    parts = customer_queryset_parts(actor=actor, filters=filters)
+    count = listing.count_parts(parts) if with_count else None
     digests = _found_beyond_owners(actor, filters)
     if digests:
         queryset = queryset | _beyond_owners(actor, digests)
+        parts = []  # an exact find beyond one's own: a handful of rows, read as one
     queryset = queryset.select_related("owner").prefetch_related("tags")
     relations = {f.relation for f in listing.figures().values()}
     if relations:
         queryset = queryset.select_related(*relations)
-    rows, more, earlier = listing.page_rows(queryset, order, descending, position, limit)
+    rows, more, earlier = listing.page_rows(
+        queryset, order, descending, position, limit, parts=parts
+    )
     own = set(rows)
     if digests:
         ids = [c.pk for c in rows]
