@@ -33,6 +33,7 @@ BENCHMARKS = [
     "insights_refresh.py",
     "list_scale.py",
     "quality_refresh.py",
+    "ops_erasure.py",
 ]
 
 
