@@ -220,10 +220,10 @@ def apply_retention(
         raise PermissionDenied(_("You may not run retention."))
     if dry_run:
         return _dry_run(now or timezone.now())
-    moment = now or timezone.now()
+    moment, size = now or timezone.now(), max(1, int(batch))
     run = batches.start_or_continue(actor=actor, plan=lambda policies: _plan(policies, moment))
     for category in batches.CUSTOMER_CATEGORIES:
-        while batches.enforce_batch(run_id=run.pk, category=category, actor=actor, size=batch):
+        while batches.enforce_batch(run_id=run.pk, category=category, actor=actor, size=size):
             pass
     run = batches.finish(run_id=run.pk, now=timezone.now(), extra=_audit_counts)
     return RetentionReport(

@@ -143,7 +143,11 @@ def enforce_batch(*, run_id: int, category: str, actor: Actor, size: int = BATCH
             return True
         # the conditions again under the lock: a customer changed or restricted since the
         # listing is no longer expired; one another transaction holds is not waited for
-        rows = list(matched.filter(pk__in=ids).select_for_update(of=("self",), skip_locked=True))
+        rows = list(
+            matched.filter(pk__in=ids)
+            .order_by("pk")  # locks taken in one order, tombstones written in it
+            .select_for_update(of=("self",), skip_locked=True)
+        )
         done = {c.pk for c in rows}
         busy = [str(pk) for pk in matched.filter(pk__in=[p for p in ids if p not in done])
                 .order_by("pk").values_list("pk", flat=True)]  # fmt: skip
