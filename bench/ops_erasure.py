@@ -10,7 +10,8 @@ changed five years ago. The bench then runs the scheduled retention run
 (``apply_retention``: 36 months, anonymise) over those 100,000 and prints customers/s, with
 the ratio to the goal and to the old figure. Before the next run only the erased customers
 and their rows are written back. DOSSIER_BENCH_ERASURE_CUSTOMERS and
-DOSSIER_BENCH_ERASURE_COUNT change the sizes (the data is rebuilt when they differ). Every
+DOSSIER_BENCH_ERASURE_COUNT change the sizes (the data is rebuilt when they differ),
+DOSSIER_BENCH_ERASURE_BATCH the customers per transaction. Every
 customer shares the sample's ciphertexts: the erasure decrypts and clears them all the same.
 Prints figures; never passes or fails.
 """
@@ -40,6 +41,7 @@ NOW = datetime.now(UTC).replace(microsecond=0)
 BASE_MS = int(datetime(2021, 1, 1, tzinfo=UTC).timestamp() * 1000)
 GOAL, OLD = 1000.0, 49.0
 SELLERS, TAGS = 10, 5
+BATCH = int(os.environ.get("DOSSIER_BENCH_ERASURE_BATCH", 0))  # 0: the run's own default
 
 
 def _url() -> str | None:
@@ -292,7 +294,7 @@ def main() -> int:
     from dossier.customers.models import Customer
     from dossier.privacy.models import CustomerTombstone
     from dossier.privacy.retention import apply_retention
-    from dossier.privacy.retention_batches import BATCH
+    from dossier.privacy.retention_batches import BATCH as DEFAULT_BATCH
 
     call_command("migrate", verbosity=0)
     sellers = [
@@ -321,14 +323,15 @@ def main() -> int:
     load = os.getloadavg()
     audit_before = AuditEvent.objects.filter(action="delete").count()
     started = time.perf_counter()
-    report = apply_retention(actor=system_actor("retention"))
+    batch = BATCH or DEFAULT_BATCH
+    report = apply_retention(actor=system_actor("retention"), batch=batch)
     seconds = time.perf_counter() - started
     erased = len(report.anonymised)
     per_second = erased / seconds
     audited = AuditEvent.objects.filter(action="delete").count() - audit_before
     print(
         f"PostgreSQL, {CUSTOMERS:,} customers; retention erased {erased:,} inactive ones "
-        f"({BATCH:,} per transaction) in {seconds:.1f} s: {per_second:,.0f} customers/s "
+        f"({batch:,} per transaction) in {seconds:.1f} s: {per_second:,.0f} customers/s "
         f"(×{per_second / GOAL:.2f} of the goal {GOAL:,.0f}/s, ×{per_second / OLD:.1f} the old "
         f"{OLD:.0f}/s); {CustomerTombstone.objects.count():,} tombstones, {audited:,} audit "
         f"events; load average before the run {load[0]:.1f} / {load[1]:.1f} on "

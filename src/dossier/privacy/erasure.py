@@ -90,6 +90,18 @@ def kept_keys(specs: Sequence[FieldSpec]) -> set[str]:
     }
 
 
+#: kept keys by the specs they were worked out from (a published version's specs never change)
+_KEPT: dict[int, tuple[Sequence[FieldSpec], set[str]]] = {}
+
+
+def _kept_for(version_id: int, specs: Sequence[FieldSpec]) -> set[str]:
+    """:func:`kept_keys` once per template version, not once per customer of a batch."""
+    known = _KEPT.get(version_id)
+    if known is None or known[0] is not specs:
+        known = _KEPT[version_id] = (specs, kept_keys(specs))
+    return known[1]
+
+
 def _has_value(value: Any) -> bool:
     return value not in (None, "", [], {})
 
@@ -97,7 +109,7 @@ def _has_value(value: Any) -> bool:
 def _anonymise_row(customer: Customer, now: datetime) -> list[str]:
     """Clear one customer in memory; returns the keys of the fields that held a value."""
     specs = version_info(customer.template_version_id).specs
-    kept = kept_keys(specs)
+    kept = _kept_for(customer.template_version_id, specs)
     before = stored_values(customer, specs)
     cleared = {key for key, value in before.items() if key not in kept and _has_value(value)}
     # attributes left over from an older template version: not known to be general

@@ -24,6 +24,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from dossier.core.actors import Actor, person
+from dossier.core.bulk_update import id_set
 from dossier.customers.models import Customer
 from dossier.privacy.erasure import anonymise_customers, delete_customers
 from dossier.privacy.models import (
@@ -144,12 +145,12 @@ def enforce_batch(*, run_id: int, category: str, actor: Actor, size: int = BATCH
         # the conditions again under the lock: a customer changed or restricted since the
         # listing is no longer expired; one another transaction holds is not waited for
         rows = list(
-            matched.filter(pk__in=ids)
+            matched.filter(pk__in=id_set(ids))
             .order_by("pk")  # locks taken in one order, tombstones written in it
             .select_for_update(of=("self",), skip_locked=True)
         )
         done = {c.pk for c in rows}
-        busy = [str(pk) for pk in matched.filter(pk__in=[p for p in ids if p not in done])
+        busy = [str(pk) for pk in matched.filter(pk__in=id_set(p for p in ids if p not in done))
                 .order_by("pk").values_list("pk", flat=True)]  # fmt: skip
         _erase(rows, run=run, category=category, actor=actor)
         if retrying:
