@@ -271,6 +271,31 @@ def restore(conn: Any, seed: Seed) -> int:
     return len(ids)
 
 
+def _server_marks() -> tuple[str, float | None]:
+    """The WAL position now, and the CPU seconds of this connection's backend (None when
+    the server is not on this machine)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_current_wal_lsn(), pg_backend_pid()")
+        lsn, pid = cursor.fetchone()
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return lsn, None
+    return lsn, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _since(lsn: str, backend: float | None) -> tuple[int, float | None]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_current_wal_lsn() - %s::pg_lsn", [lsn])
+        wal = int(cursor.fetchone()[0])
+    now = _server_marks()[1]
+    return wal, (now - backend) if now is not None and backend is not None else None
+
+
 def main() -> int:
     url = _url()
     if url is None:
@@ -322,10 +347,12 @@ def main() -> int:
         conn.execute("VACUUM ANALYZE")
     load = os.getloadavg()
     audit_before = AuditEvent.objects.filter(action="delete").count()
-    started = time.perf_counter()
+    wal, backend = _server_marks()
+    started, cpu = time.perf_counter(), time.process_time()
     batch = BATCH or DEFAULT_BATCH
     report = apply_retention(actor=system_actor("retention"), batch=batch)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    wal_bytes, backend_cpu = _since(wal, backend)
     erased = len(report.anonymised)
     per_second = erased / seconds
     audited = AuditEvent.objects.filter(action="delete").count() - audit_before
@@ -337,6 +364,17 @@ def main() -> int:
         f"events; load average before the run {load[0]:.1f} / {load[1]:.1f} on "
         f"{os.cpu_count()} cores"
     )
+    if erased:
+        # what the run cost, apart from waiting for a busy machine: CPU of this process and
+        # of its PostgreSQL backend (when the server runs here), and the WAL it wrote
+        used = cpu + (backend_cpu or 0.0)
+        print(
+            f" CPU: Python {cpu:.1f} s"
+            + (f" + PostgreSQL backend {backend_cpu:.1f} s" if backend_cpu is not None else "")
+            + f" = {used / erased * 1000:.2f} ms per customer (at most {erased / used:,.0f}/s "
+            f"on CPUs of its own, one after the other); WAL {wal_bytes / erased / 1024:.1f} KiB "
+            "per customer"
+        )
     return 0
 
 

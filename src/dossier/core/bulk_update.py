@@ -64,11 +64,11 @@ def update_rows(model: type[Model], names: Sequence[str], objects: Sequence[Mode
         return
     rows = []
     for o in objects:
-        row = {"pk": str(o.pk)}
+        row: dict[str, Any] = {"pk": str(o.pk)}
         for f in fields:
             value = getattr(o, f.attname)
             # JSON columns go in as they are; every other value as its field prepares it
-            row[f.column] = (
+            row[str(f.column)] = (
                 f.get_prep_value(value)
                 if isinstance(f, JSONField)
                 else _plain(f.get_db_prep_save(value, connection))

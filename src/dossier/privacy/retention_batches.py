@@ -55,7 +55,7 @@ def expired(category: str, cutoff: datetime, deleted_cutoff: datetime | None) ->
     return rule
 
 
-def not_erased() -> Exists:
+def not_erased() -> Any:
     """Customers with no tombstone (an anti-join on its unique index, at any table size)."""
     return ~Exists(CustomerTombstone.objects.filter(customer_id=OuterRef("pk")))
 
