@@ -35,6 +35,7 @@ BENCHMARKS = [
     "quality_refresh.py",
     "ops_rotation.py",
     "ops_backup.py",
+    "ops_erasure.py",
 ]
 
 

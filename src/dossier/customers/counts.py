@@ -20,6 +20,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet, Sum
 
+from dossier.core.bulk_update import id_set
 from dossier.customers.access import Reach
 from dossier.customers.models import Customer, CustomerTag, Tag, TagOwnerCount
 from dossier.templates.models import Template
@@ -116,7 +117,7 @@ def customers_erased(customer_ids: Iterable[Any]) -> None:
     owned: Counter[Key] = Counter()
     for start in range(0, len(ids), 1000):
         links = CustomerTag.objects.filter(
-            customer_id__in=ids[start : start + 1000], customer__deleted_at__isnull=True
+            customer_id__in=id_set(ids[start : start + 1000]), customer__deleted_at__isnull=True
         )
         for tag_id, owner_id, team_id, template_id, erased, n in _links_by_key(links):
             if not erased:

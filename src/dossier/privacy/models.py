@@ -139,6 +139,10 @@ class CustomerTombstone(models.Model):
     mode = models.CharField(max_length=16, choices=Mode.choices, default=Mode.ANONYMISED)
     #: keys of the fields that were cleared (never their values)
     fields = models.JSONField(default=list, blank=True)
+    #: the retention run that erased the customer (its report lists them from here)
+    retention_run = models.ForeignKey(
+        "RetentionRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-erased_at", "-id"]
@@ -202,17 +206,26 @@ class RetentionPolicy(models.Model):
 
 
 class RetentionRun(models.Model):
-    """The report of one retention run: what each policy matched and did, and to whom."""
+    """The report of one retention run: what each policy matched and did, and to whom.
+
+    Written as the run goes, batch by batch: a run without ``finished_at`` was stopped
+    (or is still going) and the next run continues it from ``progress``.
+    """
 
     started_at = models.DateTimeField()
-    finished_at = models.DateTimeField()
+    #: empty while the run is going or after it was stopped half-way
+    finished_at = models.DateTimeField(null=True, blank=True)
     triggered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     #: per category: {"action", "months", "cutoff", "matched", "anonymised", "deleted"}
     counts = models.JSONField(default=dict)
-    #: {"anonymised": [customer ids], "deleted": [customer ids]}
+    #: {"anonymised": [customer ids], "deleted": [customer ids]}, filled when it finishes
+    #: (and "skipped": customers busy in another transaction, left to the next run)
     customer_ids = models.JSONField(default=dict)
+    #: where the run stands: its moment, the policies it applies and, per category, the
+    #: last customer id done and whether the category is through
+    progress = models.JSONField(default=dict)
 
     class Meta:
         ordering = ["-started_at", "-id"]

@@ -16,6 +16,9 @@ Categories:
 Customers under an active restriction of processing are held, not erased: the customer
 asked for their data to be kept (for a legal claim, say). The report counts them.
 
+A run works through a thousand customers per transaction and records where it stands, so a
+run stopped half-way is continued by the next one (``retention_batches``).
+
 Schedule ``dossier retention`` daily (cron or a systemd timer), or queue the
 ``run_retention`` task; see the command's help.
 """
@@ -39,20 +42,15 @@ from dossier.core.errors import PermissionDenied, ValidationFailed
 from dossier.core.fields import FieldError, FieldLabel
 from dossier.customers.access import may
 from dossier.customers.models import Customer
-from dossier.privacy.erasure import anonymise_customers, delete_customers
-from dossier.privacy.models import (
-    CustomerTombstone,
-    ProcessingRestriction,
-    RetentionPolicy,
-    RetentionRun,
-)
+from dossier.privacy import retention_batches as batches
+from dossier.privacy.models import RetentionPolicy, RetentionRun
+from dossier.privacy.retention_batches import BATCH
 
 Category = RetentionPolicy.Category
 Action = RetentionPolicy.Action
 
 AUDIT_MINIMUM_MONTHS = 36
 MAX_MONTHS = 1200
-CHUNK = 500
 #: what a new deployment starts with (migration 0003 writes the same rows)
 DEFAULT_POLICIES: dict[str, tuple[int, str]] = {
     Category.INACTIVE_CUSTOMER: (36, Action.ANONYMISE),
@@ -159,6 +157,8 @@ class RetentionReport:
     counts: dict[str, dict[str, Any]] = field(default_factory=dict)
     anonymised: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
+    #: customers another transaction held through the run: left for the next run
+    skipped: list[str] = field(default_factory=list)
     run_id: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
@@ -170,112 +170,96 @@ class RetentionReport:
             "counts": self.counts,
             "anonymised": self.anonymised,
             "deleted": self.deleted,
+            "skipped": self.skipped,
         }
 
 
-def _candidates(category: str, cutoff: datetime) -> QuerySet[Customer]:
-    customers = Customer.objects.exclude(
-        id__in=CustomerTombstone.objects.values("customer_id")
-    ).order_by("id")
-    if category == Category.DELETED_CUSTOMER:
-        return customers.filter(deleted_at__isnull=False, deleted_at__lt=cutoff)
-    return customers.filter(updated_at__lt=cutoff)
+def _plan(policies: list[RetentionPolicy], now: datetime) -> dict[str, Any]:
+    """What a new run will do: each customer category's cutoff and action at ``now``."""
+    by_category = {p.category: p for p in policies}
+    steps = {}
+    for category in batches.CUSTOMER_CATEGORIES:
+        policy = by_category.get(category)
+        if policy is not None:
+            steps[category] = {
+                "months": policy.months,
+                "action": policy.action,
+                "cutoff": months_before(now, policy.months).isoformat(),
+            }
+    return {"now": now.isoformat(), "started_at": timezone.now().isoformat(), "categories": steps}
 
 
-def _held() -> QuerySet[ProcessingRestriction]:
-    return ProcessingRestriction.objects.filter(lifted_at__isnull=True, scope="all")
-
-
-def _enforce(
-    ids: list[Any], *, action: str, actor: Actor, reason: str, report: RetentionReport
-) -> None:
-    """Anonymise or delete one chunk of customers in one transaction."""
-    with transaction.atomic():
-        rows = list(
-            Customer.objects.select_for_update(of=("self",))
-            .filter(pk__in=ids)
-            .exclude(id__in=CustomerTombstone.objects.values("customer_id"))
-        )
-        if action == Action.DELETE:
-            deleted, rows = delete_customers(rows, actor=actor, reason=reason)
-            report.deleted += [str(t.customer_id) for t in deleted]
-        tombstones = anonymise_customers(
-            rows, actor=actor, cause=CustomerTombstone.Cause.RETENTION, reason=reason
-        )
-        report.anonymised += [str(t.customer_id) for t in tombstones]
-
-
-def apply_retention(
-    *, actor: Actor, now: datetime | None = None, dry_run: bool = False
-) -> RetentionReport:
-    """Enforce every retention policy; a dry run changes nothing and writes no report row.
-
-    ``actor`` is the user who started the run by hand, or ``system_actor("retention")`` for
-    the scheduled run (the command and the task); it is recorded on the run.
-    """
-    if not may(actor, "privacy.change_retentionpolicy"):
-        raise PermissionDenied(_("You may not run retention."))
-    now = now or timezone.now()
-    report = RetentionReport(started_at=timezone.now(), dry_run=dry_run)
-    policies = {p.category: p for p in RetentionPolicy.objects.all()}
-    deleted_cutoff = None
-    # deleted customers first: a deleted customer long inactive is counted once, as deleted
-    for category in (Category.DELETED_CUSTOMER, Category.INACTIVE_CUSTOMER):
-        policy = policies.get(category)
-        if policy is None:
-            continue
-        cutoff = months_before(now, policy.months)
-        matched = _candidates(category, cutoff)
-        if category == Category.DELETED_CUSTOMER:
-            deleted_cutoff = cutoff
-        elif deleted_cutoff is not None:
-            matched = matched.exclude(deleted_at__isnull=False, deleted_at__lt=deleted_cutoff)
-        held = set(
-            matched.filter(id__in=_held().values("customer_id")).values_list("pk", flat=True)
-        )
-        ids = [pk for pk in matched.values_list("pk", flat=True) if pk not in held]
-        done_before = (len(report.anonymised), len(report.deleted))
-        reason = f"retention policy {category} ({policy.months} months)"
-        if not dry_run:
-            for start in range(0, len(ids), CHUNK):
-                _enforce(
-                    ids[start : start + CHUNK],
-                    action=policy.action,
-                    actor=actor,
-                    reason=reason,
-                    report=report,
-                )
-        report.counts[category] = {
-            "months": policy.months,
-            "action": policy.action,
-            "cutoff": cutoff.isoformat(),
-            "matched": len(ids),
-            "held_by_restriction": len(held),
-            "anonymised": len(report.anonymised) - done_before[0],
-            "deleted": len(report.deleted) - done_before[1],
-        }
-        if dry_run:
-            report.counts[category]["customer_ids"] = [str(pk) for pk in ids]
-    audit = policies.get(Category.AUDIT_LOG)
-    if audit is not None:
-        cutoff = months_before(now, audit.months)
-        report.counts[Category.AUDIT_LOG] = {
+def _audit_counts(now: datetime) -> dict[str, Any]:
+    audit = RetentionPolicy.objects.filter(category=Category.AUDIT_LOG).first()
+    if audit is None:
+        return {}
+    cutoff = months_before(now, audit.months)
+    return {
+        Category.AUDIT_LOG: {
             "months": audit.months,
             "action": audit.action,
             "cutoff": cutoff.isoformat(),
             # reported for archiving outside Dossier; the application never deletes them
             "older_than_policy": AuditEvent.objects.filter(at__lt=cutoff).count(),
         }
-    report.finished_at = timezone.now()
-    if not dry_run:
-        run = RetentionRun.objects.create(
-            started_at=report.started_at,
-            finished_at=report.finished_at,
-            triggered_by=person(actor),
-            counts=report.counts,
-            customer_ids={"anonymised": report.anonymised, "deleted": report.deleted},
+    }
+
+
+def apply_retention(
+    *, actor: Actor, now: datetime | None = None, dry_run: bool = False, batch: int = BATCH
+) -> RetentionReport:
+    """Enforce every retention policy, ``batch`` customers per transaction; a dry run
+    changes nothing and writes no report row.
+
+    A run stopped half-way is continued by the next call, with its own moment and policies
+    (``now`` then applies to the runs after it). ``actor`` is the user who started the run
+    by hand, or ``system_actor("retention")`` for the scheduled run (the command and the
+    task); it is recorded on the run.
+    """
+    if not may(actor, "privacy.change_retentionpolicy"):
+        raise PermissionDenied(_("You may not run retention."))
+    if dry_run:
+        return _dry_run(now or timezone.now())
+    moment, size = now or timezone.now(), max(1, int(batch))
+    run = batches.start_or_continue(actor=actor, plan=lambda policies: _plan(policies, moment))
+    for category in batches.CUSTOMER_CATEGORIES:
+        while batches.enforce_batch(run_id=run.pk, category=category, actor=actor, size=size):
+            pass
+    run = batches.finish(run_id=run.pk, now=timezone.now(), extra=_audit_counts)
+    return RetentionReport(
+        started_at=run.started_at,
+        dry_run=False,
+        finished_at=run.finished_at,
+        counts=run.counts,
+        anonymised=run.customer_ids.get("anonymised", []),
+        deleted=run.customer_ids.get("deleted", []),
+        skipped=run.customer_ids.get("skipped", []),
+        run_id=run.pk,
+    )
+
+
+def _dry_run(now: datetime) -> RetentionReport:
+    """What a run at ``now`` would match, with the customers' ids; nothing written."""
+    report = RetentionReport(started_at=timezone.now(), dry_run=True)
+    plan = _plan(list(RetentionPolicy.objects.all()), now)["categories"]
+    deleted = plan.get(Category.DELETED_CUSTOMER)
+    deleted_cutoff = datetime.fromisoformat(deleted["cutoff"]) if deleted else None
+    for category, step in plan.items():
+        cutoff = datetime.fromisoformat(step["cutoff"])
+        expiring = Customer.objects.filter(
+            batches.expired(category, cutoff, deleted_cutoff), batches.not_erased()
         )
-        report.run_id = run.pk
+        ids = list(expiring.exclude(batches.held()).order_by("pk").values_list("pk", flat=True))
+        report.counts[category] = {
+            **step,
+            "matched": len(ids),
+            "held_by_restriction": expiring.filter(batches.held()).count(),
+            "anonymised": 0,
+            "deleted": 0,
+            "customer_ids": [str(pk) for pk in ids],
+        }
+    report.counts.update(_audit_counts(now))
+    report.finished_at = timezone.now()
     return report
 
 

@@ -157,3 +157,4 @@ class RetentionReportOut(Schema):
     counts: dict[str, Any]
     anonymised: list[str]
     deleted: list[str]
+    skipped: list[str] = []
