@@ -78,8 +78,9 @@ def test_an_analyst_sees_groups_under_five_hidden(
     people: dict[str, User], bought: list[Any]
 ) -> None:
     rows = _report(people["analyst"], "repurchase").rows
-    # three buyers in January: hidden, and so is their rate; a zero describes nobody
-    assert rows == [["2026-01", None, 0, None], ["2026-02", 7, None, 42.9]]
+    # three buyers in January: hidden, and so is their rate; a zero describes nobody; three
+    # of February's seven bought before: hidden, and so is 42.9%, which would tell the three
+    assert rows == [["2026-01", None, 0, None], ["2026-02", 7, None, None]]
     refresh_scores(now=datetime(2026, 4, 1, tzinfo=UTC))
     grades = dict(_report(people["analyst"], "grades").rows)
     assert grades == {"A": 0, "B": 0, "C": 0, "D": 7}
