@@ -43,6 +43,8 @@ class CustomerQuality(models.Model):
     #: latest of: profile update, interaction, contact verification
     last_activity_at = models.DateTimeField(null=True, blank=True)
     stale = models.BooleanField(default=False)
+    #: one of the customer's current contact values is verified
+    verified = models.BooleanField(default=False)
     refreshed_at = models.DateTimeField()
 
     class Meta:
@@ -71,3 +73,33 @@ class QualityRefresh(models.Model):
 
     def __str__(self) -> str:
         return f"quality of {self.customers} at {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class QualityMonth(models.Model):
+    """One month's quality figures of one template's customers in one team: the trend's history.
+
+    Sums and counts, no customer in it: a month's row is written again by every full refresh
+    of that month, so it holds the month's last figures. ``team_id`` is a plain id, 0 for
+    customers without a team (the key must be unique, and a NULL never equals another).
+    """
+
+    month = models.DateField()  # the month's first day (UTC)
+    template = models.ForeignKey(Template, on_delete=models.CASCADE, related_name="+")
+    team_id = models.IntegerField()
+    customers = models.IntegerField()
+    completeness_sum = models.BigIntegerField()
+    freshness_sum = models.BigIntegerField()
+    verified = models.IntegerField()
+    stale = models.IntegerField()
+    taken_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "template", "team_id"], name="quality_month_once"
+            )
+        ]
+        indexes = [models.Index(fields=["team_id", "month"], name="quality_month_team")]
+
+    def __str__(self) -> str:
+        return f"quality of {self.template_id}/{self.team_id} in {self.month:%Y-%m}"

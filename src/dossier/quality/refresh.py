@@ -45,6 +45,7 @@ COLUMNS = (
     "freshness",
     "last_activity_at",
     "stale",
+    "verified",
     "refreshed_at",
 )
 
@@ -137,7 +138,7 @@ def _rows(
         policy = plan.policy
         fresh = scoring.freshness(last, now, policy.freshness_months)
         stale = scoring.is_stale(last, now, policy.stale_months)
-        out.append((pk, score, missing, fresh, last, stale, now))
+        out.append((pk, score, missing, fresh, last, stale, seen is not None, now))
     return out
 
 
