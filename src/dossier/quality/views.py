@@ -13,6 +13,7 @@ from dossier.core import roles
 from dossier.core.errors import ValidationFailed
 from dossier.core.pages import AuthenticatedRequest, shows_errors
 from dossier.quality import selectors, services, trend
+from dossier.quality.policies import may_keep_policies
 
 _shows_errors = shows_errors("quality/error.html", nav="quality")
 
@@ -35,6 +36,7 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
         "charts": trend.trend_chart(months["overall"]),
         "nav": "quality",
         "keeps_forms": keeps_forms,
+        "keeps_policies": may_keep_policies(request.user),
     }
     return render(request, "quality/dashboard.html", context)
 
