@@ -1,8 +1,8 @@
 """The monthly figures behind the dashboard's trend, taken after each full refresh.
 
-One row per month, template and team: counts and sums over the quality rows, nothing about
+One row per month, template, team and owner: counts and sums over the quality rows, nothing about
 any one customer. Every full refresh of a month writes that month's rows again (an upsert on
-the month, template and team), so running it twice changes nothing and the month keeps the
+the month, template, team and owner), so running it twice changes nothing and the month keeps the
 figures of its last refresh; earlier months are never touched.
 """
 
@@ -27,14 +27,14 @@ def month_of(moment: datetime) -> date:
 
 
 def record_month(*, now: datetime | None = None) -> int:
-    """Keep this month's figures per template and team from the current quality rows; how many."""
+    """Keep this month's figures per template, team and owner from the quality rows; how many."""
     now = now or timezone.now()
     month = month_of(now)
     live = Q(customer__deleted_at__isnull=True, customer__erased_at__isnull=True)
     grouped = (
         CustomerQuality.objects.filter(live)
         .order_by()
-        .values("customer__template_id", "customer__team_id")
+        .values("customer__template_id", "customer__team_id", "customer__owner_id")
         .annotate(
             customers=Count("pk"),
             completeness_sum=Sum("completeness"),
@@ -48,6 +48,7 @@ def record_month(*, now: datetime | None = None) -> int:
             month=month,
             template_id=group["customer__template_id"],
             team_id=group["customer__team_id"] or 0,
+            owner_id=group["customer__owner_id"] or 0,
             customers=group["customers"],
             completeness_sum=group["completeness_sum"] or 0,
             freshness_sum=group["freshness_sum"] or 0,
@@ -61,7 +62,7 @@ def record_month(*, now: datetime | None = None) -> int:
         QualityMonth.objects.bulk_create(
             rows,
             update_conflicts=True,
-            unique_fields=["month", "template", "team_id"],
+            unique_fields=["month", "template", "team_id", "owner_id"],
             update_fields=list(FIGURES),
         )
         # groups gone since the month's earlier refresh (a template's last customer erased)

@@ -1,8 +1,9 @@
 """Reads of the monthly trend: the kept month rows (``months``), scoped like the dashboard.
 
-The month rows hold figures per template and team, not per customer, so the scope is the
-team: admins see every team's rows, managers their own team's (on the templates of their
-scenarios), and the other roles, who see only their own customers, no trend at all.
+The month rows hold figures per template, team and owner, not per customer, so the scope is
+the team or the owner: admins see every row, managers their team's, the other roles the rows
+of the customers they own (on the templates of their scenarios). Customers merely shared
+with someone are not in their trend (they are in the owner's).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -54,9 +56,12 @@ def visible_months(actor: MaybeActor | None) -> QuerySet[QualityMonth] | None:
     rows = QualityMonth.objects.all()
     if scope.everyone:
         return rows
-    if scope.team_id is None:
+    if scope.user_id is None:
         return None
-    rows = rows.filter(team_id=scope.team_id)
+    if scope.team_id is not None:
+        rows = rows.filter(team_id=scope.team_id)
+    else:
+        rows = rows.filter(owner_id=scope.user_id)
     if scope.scenarios is not None:
         rows = rows.filter(template__scenario__in=scope.scenarios)
     return rows
@@ -95,16 +100,10 @@ def _by(rows: QuerySet[QualityMonth], key: str, names: dict[Any, str]) -> list[t
 def trend(
     *, actor: MaybeActor | None, months: int = MONTHS, now: datetime | None = None
 ) -> dict[str, Any]:
-    """The last ``months`` months' rates: over all the actor's teams, by template, by team."""
+    """The last ``months`` months' rates: over all the actor's rows, by template, team, owner."""
     rows = visible_months(actor)
     if rows is None:
-        return {
-            "available": False,
-            "overall": [],
-            "overall_groups": [],
-            "by_template": [],
-            "by_team": [],
-        }
+        return {"available": False, "overall": [], "overall_groups": [], "breakdowns": []}
     since = months_back(month_of(now or timezone.now()), max(months, 1) - 1)
     rows = rows.filter(month__gte=since)
     chinese = (get_language() or "zh-hans").startswith("zh")
@@ -117,13 +116,19 @@ def trend(
     team_ids = set(rows.values_list("team_id", flat=True).distinct().order_by())
     teams = dict(Team.objects.filter(pk__in=team_ids).values_list("pk", "name"))
     teams[0] = _("No team")
+    owner_ids = set(rows.values_list("owner_id", flat=True).distinct().order_by())
+    owners = dict(User.objects.filter(pk__in=owner_ids).values_list("pk", "username"))
+    owners[0] = _("No owner")
     overall = [_figures(group) for group in _grouped(rows)]
     return {
         "available": True,
         "overall": overall,
         "overall_groups": [(_("All"), overall)],
-        "by_template": _by(rows, "template_id", templates),
-        "by_team": _by(rows, "team_id", teams),
+        "breakdowns": [
+            ("template", _by(rows, "template_id", templates)),
+            ("team", _by(rows, "team_id", teams)),
+            ("owner", _by(rows, "owner_id", owners)),
+        ],
     }
 
 

@@ -11,6 +11,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
 
+from dossier.core import roles
 from dossier.core.errors import PermissionDenied
 from dossier.customers.models import Customer
 from dossier.quality import scoring
@@ -89,15 +90,19 @@ def test_the_trend_counts_verified_and_complete_records_per_team(
 ) -> None:
     refresh_quality()
     record_month()
-    ours = trend(actor=manager)
-    [(east_name, [east])] = ours["by_team"]
+    ours = dict(trend(actor=manager)["breakdowns"])
+    [(east_name, [east])] = ours["team"]
     assert east_name == "east"
     assert (east.customers, east.verified_percent, east.completeness) == (2, 50, 75)
-    [(west_name, [west])] = trend(actor=outsider)["by_team"]
+    assert [name for name, _figures in ours["owner"]] == ["li.owner"]
+    theirs = dict(trend(actor=outsider)["breakdowns"])
+    [(west_name, [west])] = theirs["team"]
     assert west_name == "west"
     assert (west.customers, west.verified_percent, west.completeness) == (1, 0, 100)
+    every = dict(trend(actor=admin_user)["breakdowns"])
+    assert sorted(name for name, _figures in every["team"]) == ["east", "west"]
+    assert sorted(name for name, _figures in every["owner"]) == ["li.owner", "wang.west"]
     every = trend(actor=admin_user)
-    assert sorted(name for name, _figures in every["by_team"]) == ["east", "west"]
     [overall] = every["overall"]
     assert overall.customers == 3 and overall.verified_percent == round(100 / 3)
     assert overall.completeness == round((75 + 75 + 100) / 3)
@@ -131,14 +136,24 @@ def test_a_manager_never_sees_another_teams_trend(
     assert "west" in section and "east" not in section
 
 
-def test_roles_without_a_team_view_get_no_trend_and_analysts_are_refused(
-    teams: dict[str, list[Any]], owner: User, analyst: User
+def test_a_seller_sees_the_trend_of_their_own_customers_only_and_analysts_are_refused(
+    teams: dict[str, list[Any]],
+    owner: User,
+    analyst: User,
+    make_user: Callable[..., User],
+    make_member: Callable[..., Any],
 ) -> None:
+    colleague = make_user("zhang.east", roles.SALES, team="east")
+    make_member(colleague, wechat_id="wx")
     refresh_quality()
     record_month()
-    assert trend(actor=owner)["available"] is False
+    mine = trend(actor=owner)
+    assert [m.customers for m in mine["overall"]] == [2]
+    assert [name for name, _f in dict(mine["breakdowns"])["owner"]] == ["li.owner"]
     page = _client(owner).get("/quality/").content.decode()
-    assert "managers see their team" in page and 'id="report-charts"' not in page
+    section = page[page.index('id="trend"') : page.index('id="worst"')]
+    assert "li.owner" in section and "zhang.east" not in section
+    assert [m.customers for m in trend(actor=colleague)["overall"]] == [1]
     with pytest.raises(PermissionDenied):
         trend(actor=analyst)
     assert _client(analyst).get("/quality/").status_code == 403
