@@ -104,7 +104,7 @@ def brought_quality(run: ImportRun) -> dict[str, Any] | None:
     """How complete the customers the finished run created or updated are, with each field
     they lack named in the reader's language (most often missing first); None before."""
     brought = run.options.get("quality")
-    if not run.finished or not brought:
+    if not run.finished or run.status == ImportRun.REFUSED or not brought:
         return None
     version_id = run.template.current_version_id if run.template else None
     keys = list(brought.get("missing") or {})

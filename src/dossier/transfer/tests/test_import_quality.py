@@ -16,6 +16,7 @@ from dossier.quality.refresh import refresh_quality
 from dossier.templates.models import Template
 from dossier.transfer.importing.brought import summed
 from dossier.transfer.models import ImportRun
+from dossier.transfer.selectors import brought_quality
 from dossier.transfer.tests.import_helpers import import_file, member_row, write_csv
 
 pytestmark = pytest.mark.django_db
@@ -166,3 +167,16 @@ def test_the_run_page_names_the_missing_fields_in_the_readers_language(
     html = chinese.get(f"/transfer/imports/{run.pk}/").content.decode()
     section = html[html.index('id="brought-quality"') :]
     assert "邮箱" in section and "E-mail" not in section
+
+
+def test_a_refused_file_shows_no_completeness(
+    sales_user: User, member_template: Template, tmp_path: Path
+) -> None:
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    run = import_file(sales_user, member_template, empty)
+    assert run.status == ImportRun.REFUSED
+    assert brought_quality(run) is None
+    client = Client(headers={"accept-language": "en"})
+    client.force_login(sales_user)
+    assert 'id="brought-quality"' not in client.get(f"/transfer/imports/{run.pk}/").content.decode()
