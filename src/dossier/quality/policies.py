@@ -77,6 +77,12 @@ def policy_specs(template: Template) -> dict[str, FieldSpec]:
     return {s.key: s for s in version_info(template.current_version_id).specs}
 
 
+def _labels(template: Template, keys: list[str]) -> list[str]:
+    specs = policy_specs(template)
+    language = get_language() or "zh-hans"
+    return [specs[key].label(language) if key in specs else key for key in keys]
+
+
 def policy_list(*, actor: MaybeActor | None) -> list[dict[str, Any]]:
     """Every template that is not archived, with the policy in force for it."""
     check_may_keep_policies(actor)
@@ -93,7 +99,7 @@ def policy_list(*, actor: MaybeActor | None) -> list[dict[str, Any]]:
                 "freshness_months": in_force.freshness_months,
                 "stale_months": in_force.stale_months,
                 "weights": len(in_force.weights),
-                "verified": required_fields(template.pk),
+                "verified": _labels(template, required_fields(template.pk)),
             }
         )
     return out

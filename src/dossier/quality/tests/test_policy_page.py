@@ -138,6 +138,8 @@ def test_the_page_shows_and_saves_the_policy_in_both_languages(
     kept = policies()[quality_template.pk]
     assert (kept.freshness_months, kept.stale_months, kept.weights["wechat_id"]) == (9, 10, 4)
     assert required_fields(quality_template.pk) == ["phone"]
+    listing = client.get("/quality/policies/").content.decode()
+    assert 'Verified before active">Phone</td>' in listing  # the field by its label
     chinese = _client(admin_user, "zh-hans").get(URL).content.decode()
     assert "微信号" in chinese and 'value="9"' in chinese
 
