@@ -193,7 +193,7 @@ def main() -> int:
     started = time.perf_counter()  # the nightly job then keeps the month's trend figures
     groups = record_month(now=NOW)
     seconds = time.perf_counter() - started
-    print(f" month's trend figures ({groups} template/team rows): {seconds:.1f} s")
+    print(f" month's trend figures ({groups} template/team/owner rows): {seconds:.1f} s")
     one = Customer.objects.filter(deleted_at__isnull=True).values_list("pk", flat=True)[0]
     started = time.perf_counter()
     refresh_quality(customer_ids=[one], now=NOW)
