@@ -43,6 +43,8 @@ class CustomerQuality(models.Model):
     #: latest of: profile update, interaction, contact verification
     last_activity_at = models.DateTimeField(null=True, blank=True)
     stale = models.BooleanField(default=False)
+    #: one of the customer's current contact values is verified
+    verified = models.BooleanField(default=False)
     refreshed_at = models.DateTimeField()
 
     class Meta:
@@ -71,3 +73,38 @@ class QualityRefresh(models.Model):
 
     def __str__(self) -> str:
         return f"quality of {self.customers} at {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class QualityMonth(models.Model):
+    """One month's quality figures of one template's customers of one owner in one team: the
+    trend's history.
+
+    Sums and counts, no customer in it: a month's row is written again by every full refresh
+    of that month, so it holds the month's last figures. ``team_id`` and ``owner_id`` are
+    plain ids, 0 for none (the key must be unique, and a NULL never equals another).
+    """
+
+    month = models.DateField()  # the month's first day (UTC)
+    template = models.ForeignKey(Template, on_delete=models.CASCADE, related_name="+")
+    team_id = models.IntegerField()
+    owner_id = models.IntegerField()
+    customers = models.IntegerField()
+    completeness_sum = models.BigIntegerField()
+    freshness_sum = models.BigIntegerField()
+    verified = models.IntegerField()
+    stale = models.IntegerField()
+    taken_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "template", "team_id", "owner_id"], name="quality_month_once"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["team_id", "month"], name="quality_month_team"),
+            models.Index(fields=["owner_id", "month"], name="quality_month_owner"),
+        ]
+
+    def __str__(self) -> str:
+        return f"quality of {self.template_id}/{self.team_id}/{self.owner_id} in {self.month:%Y-%m}"

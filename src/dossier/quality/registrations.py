@@ -24,6 +24,7 @@ def quality_copy(customer: Customer) -> dict[str, Any] | None:
         "freshness": row.freshness,
         "last_activity_at": row.last_activity_at.isoformat() if row.last_activity_at else None,
         "stale": row.stale,
+        "contact_verified": row.verified,
         "worked_out_at": row.refreshed_at.isoformat(),
     }
 

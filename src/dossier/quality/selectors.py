@@ -24,7 +24,7 @@ WORST = 100
 BREAKDOWNS = ("template", "owner", "team", "source")
 
 
-def _check_may_view(actor: MaybeActor | None) -> None:
+def check_may_view(actor: MaybeActor | None) -> None:
     if not may(actor, "customers.view_customer"):
         raise PermissionDenied(_("You may not see customers' data quality."))
 
@@ -48,7 +48,7 @@ def field_labels(version_id: int, keys: list[str]) -> list[str]:
 
 def visible_quality(actor: MaybeActor | None) -> QuerySet[CustomerQuality]:
     """Quality rows of the live customers ``actor`` may see."""
-    _check_may_view(actor)
+    check_may_view(actor)
     visible = restrict(Customer.objects.all(), actor, "view").filter(erased_at__isnull=True)
     return CustomerQuality.objects.filter(customer__in=visible.values("pk"))
 
@@ -99,9 +99,10 @@ _GROUPS = {
 }
 
 
-def _stale_share() -> Avg:
+def _share(flag: str) -> Avg:
+    """The share of rows whose boolean column ``flag`` is true (0.0–1.0)."""
     return Avg(
-        Case(When(stale=True, then=Value(1.0)), default=Value(0.0)), output_field=FloatField()
+        Case(When(**{flag: True}, then=Value(1.0)), default=Value(0.0)), output_field=FloatField()
     )
 
 
@@ -123,7 +124,8 @@ def breakdown(rows: QuerySet[CustomerQuality], by: str) -> list[dict[str, Any]]:
             count=Count("pk"),
             completeness=Avg("completeness"),
             freshness=Avg("freshness"),
-            stale_share=_stale_share(),
+            stale_share=_share("stale"),
+            verified_share=_share("verified"),
         )
         .order_by("completeness")
     )
@@ -141,6 +143,7 @@ def breakdown(rows: QuerySet[CustomerQuality], by: str) -> list[dict[str, Any]]:
                 "completeness": round(group["completeness"] or 0),
                 "freshness": round(group["freshness"] or 0),
                 "stale_percent": round(100 * (group["stale_share"] or 0)),
+                "verified_percent": round(100 * (group["verified_share"] or 0)),
             }
         )
     return out
@@ -153,7 +156,8 @@ def dashboard(*, actor: MaybeActor | None) -> dict[str, Any]:
         count=Count("pk"),
         completeness=Avg("completeness"),
         freshness=Avg("freshness"),
-        stale_share=_stale_share(),
+        stale_share=_share("stale"),
+        verified_share=_share("verified"),
     )
     worst = []
     for q in rows.select_related("customer__template", "customer__owner").order_by(
@@ -176,6 +180,7 @@ def dashboard(*, actor: MaybeActor | None) -> dict[str, Any]:
         "completeness": round(totals["completeness"] or 0),
         "freshness": round(totals["freshness"] or 0),
         "stale_percent": round(100 * (totals["stale_share"] or 0)),
+        "verified_percent": round(100 * (totals["verified_share"] or 0)),
         "breakdowns": [(by, breakdown(rows, by)) for by in BREAKDOWNS],
         "worst": worst,
     }

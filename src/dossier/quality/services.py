@@ -1,8 +1,9 @@
-"""Writes of the quality app: follow-up tasks for stale records, template policies."""
+"""Writes of the quality app: follow-up tasks for stale records, template quality policies."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -14,13 +15,16 @@ from django.utils.translation import gettext as _
 from dossier.audit.services import record_audit
 from dossier.core.actors import MaybeActor
 from dossier.core.errors import PermissionDenied, ValidationFailed
-from dossier.core.fields import FieldError
+from dossier.core.fields import FieldError, FieldLabel, FieldSpec
 from dossier.customers.access import may, restrict
 from dossier.customers.models import Customer
 from dossier.followups.models import Task
 from dossier.followups.services import schedule_follow_up
 from dossier.quality.models import CustomerQuality, TemplateQualityPolicy
-from dossier.templates.models import Template
+from dossier.quality.policies import check_may_keep_policies, policy_specs
+from dossier.templates.selectors import get_template
+from dossier.verification.selectors import required_fields
+from dossier.verification.services import set_required_verifications
 
 CAUSE_KIND = "stale_record"
 #: days a stale record's follow-up is due in
@@ -97,51 +101,118 @@ def create_stale_tasks(
     return len(made)
 
 
+WHOLE = re.compile(r"[+-]?[0-9]{1,9}")
+#: bounds of a policy's months and of a field's weight
+MONTHS_RANGE = (1, 120)
+WEIGHT_RANGE = (0, 100)
+FRESHNESS = FieldLabel("freshness_months", "新鲜度归零月数", "Months until freshness is 0")
+STALE = FieldLabel("stale_months", "视为陈旧的月数", "Months until a record is stale")
+
+
+def _whole(value: Any, label: FieldLabel, bounds: tuple[int, int]) -> int | FieldError:
+    """A whole number within ``bounds`` from an int or a form's text, else the error."""
+    if isinstance(value, str):
+        text = value.strip()
+        value = int(text) if WHOLE.fullmatch(text) else text
+    if not isinstance(value, int) or isinstance(value, bool):
+        return FieldError("invalid_integer", spec=label)
+    low, high = bounds
+    if value < low:
+        return FieldError("too_small", spec=label, min=low)
+    if value > high:
+        return FieldError("too_large", spec=label, max=high)
+    return value
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _weights(
+    given: Mapping[str, Any], specs: dict[str, FieldSpec], errors: list[FieldError]
+) -> dict[str, int]:
+    """The weights kept: one per field given a value (blank: the field's default)."""
+    clean: dict[str, int] = {}
+    for key, value in given.items():
+        key = str(key)[:64]
+        spec = specs.get(key)
+        if spec is None:
+            errors.append(FieldError("unknown_field", field=f"weights.{key}", label=key))
+            continue
+        if _blank(value):
+            continue
+        label = FieldLabel(
+            f"weights.{key}",
+            f"{spec.label('zh-hans')}的权重",
+            f"Weight of {spec.label('en')}",
+        )
+        weight = _whole(value, label, WEIGHT_RANGE)
+        if isinstance(weight, FieldError):
+            errors.append(weight)
+        else:
+            clean[key] = weight
+    return clean
+
+
 def set_quality_policy(
     *,
     actor: MaybeActor,
-    template: Template,
-    weights: dict[str, Any] | None = None,
-    freshness_months: int = 12,
-    stale_months: int | None = None,
+    template_key: str,
+    freshness_months: Any,
+    stale_months: Any = None,
+    weights: Mapping[str, Any] | None = None,
+    required_verified: Iterable[str] | None = None,
 ) -> TemplateQualityPolicy:
-    """Keep a template's quality policy (those who may change templates)."""
-    if not may(actor, "templates.change_template"):
-        raise PermissionDenied(_("You may not change templates."))
-    errors = []
-    clean: dict[str, int] = {}
-    for key, weight in (weights or {}).items():
-        if (
-            not isinstance(key, str)
-            or not isinstance(weight, int)
-            or isinstance(weight, bool)
-            or not 0 <= weight <= 100
-        ):
-            errors.append(FieldError("invalid_integer", field="weights", label="weights"))
-            break
-        clean[key] = weight
-    for name, months in (("freshness_months", freshness_months), ("stale_months", stale_months)):
-        if months is not None and (not isinstance(months, int) or not 1 <= months <= 120):
-            errors.append(FieldError("invalid_integer", field=name, label=name))
+    """Keep a template's quality policy: months to zero freshness and to stale (blank: the
+    freshness months), each field's completeness weight (blank: its default) and the contact
+    fields that must be verified before a customer counts as active (None: left as they are).
+
+    Administrators only (the policy weighs every team's customers). Values may be a form's
+    text; every mistake is reported at once, naming the field, and nothing is kept then.
+    """
+    check_may_keep_policies(actor)
+    template = get_template(key=str(template_key)[:64])
+    specs = policy_specs(template)
+    errors: list[FieldError] = []
+    fresh = _whole(freshness_months, FRESHNESS, MONTHS_RANGE)
+    stale = None if _blank(stale_months) else _whole(stale_months, STALE, MONTHS_RANGE)
+    for checked in (fresh, stale):
+        if isinstance(checked, FieldError):
+            errors.append(checked)
+    if weights is not None and not isinstance(weights, Mapping):
+        errors.append(FieldError("invalid_text", field="weights", label="weights"))
+        weights = {}
+    clean = _weights(weights or {}, specs, errors)
     if errors:
         raise ValidationFailed(_("The quality policy is not valid."), errors=errors)
+    assert isinstance(fresh, int) and not isinstance(stale, FieldError)
     with transaction.atomic():
+        policy = TemplateQualityPolicy.objects.select_for_update().filter(template=template).first()
+        before = (
+            {"freshness_months": None, "stale_months": None, "weights": {}}
+            if policy is None
+            else {
+                "freshness_months": policy.freshness_months,
+                "stale_months": policy.stale_months,
+                "weights": dict(policy.weights or {}),
+            }
+        )
+        after = {"freshness_months": fresh, "stale_months": stale, "weights": clean}
         policy, _created = TemplateQualityPolicy.objects.update_or_create(
-            template=template,
-            defaults={
-                "weights": clean,
-                "freshness_months": freshness_months,
-                "stale_months": stale_months,
-            },
+            template=template, defaults=after
         )
-        record_audit(
-            actor=actor,
-            action="update",
-            object_type="quality_policy",
-            object_id=template.pk,
-            changes={
-                "freshness_months": [None, freshness_months],
-                "stale_months": [None, stale_months],
-            },
-        )
+        changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
+        if changes:
+            record_audit(
+                actor=actor,
+                action="update",
+                object_type="quality_policy",
+                object_id=template.key,
+                changes=changes,
+            )
+        if required_verified is not None:
+            wanted = sorted({str(f)[:64] for f in required_verified})
+            if wanted != required_fields(template.pk):
+                # the verification app's own rule and audit; its refusal undoes the policy too
+                set_required_verifications(actor=actor, template_key=template.key, fields=wanted)
     return policy

@@ -4,6 +4,7 @@ and nightly for everyone (time alone ages records; interactions publish no event
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -12,6 +13,7 @@ from django_tasks import task
 
 from dossier.outbox.models import Event
 from dossier.quality.models import QualityRefresh
+from dossier.quality.months import record_month
 from dossier.quality.refresh import refresh_quality
 
 logger = logging.getLogger(__name__)
@@ -47,8 +49,11 @@ def refresh_after_events(event_ids: list[int]) -> None:
         logger.exception("quality refresh failed for %d event(s)", len(event_ids))
 
 
-def refresh_if_due(*, every_hours: float = 24.0) -> QualityRefresh | None:
-    """The nightly job: refresh everyone when the last full refresh is older than a day.
+def refresh_if_due(
+    *, every_hours: float = 24.0, now: datetime | None = None
+) -> QualityRefresh | None:
+    """The nightly job: refresh everyone when the last full refresh is older than a day,
+    then keep the month's figures for the dashboard's trend.
 
     Several workers may run it at once: the last run's row is locked while one of them
     checks and refreshes; the others skip it.
@@ -61,10 +66,11 @@ def refresh_if_due(*, every_hours: float = 24.0) -> QualityRefresh | None:
         )
         if last is None and QualityRefresh.objects.exists():
             return None  # another worker holds it
-        now = timezone.now()
+        now = now or timezone.now()
         if last is not None and (now - last.started_at).total_seconds() < every_hours * 3600:
             return None
         done = refresh_quality(now=now)
+        record_month(now=now)
         return QualityRefresh.objects.create(
             started_at=now, customers=done.customers, seconds=done.seconds
         )

@@ -12,7 +12,8 @@ from dossier.accounts.selectors import role_of_cached
 from dossier.core import roles
 from dossier.core.errors import ValidationFailed
 from dossier.core.pages import AuthenticatedRequest, shows_errors
-from dossier.quality import selectors, services
+from dossier.quality import selectors, services, trend
+from dossier.quality.policies import may_keep_policies
 
 _shows_errors = shows_errors("quality/error.html", nav="quality")
 
@@ -20,14 +21,23 @@ _shows_errors = shows_errors("quality/error.html", nav="quality")
 @require_GET
 @_shows_errors
 def dashboard(request: AuthenticatedRequest) -> HttpResponse:
-    """Completeness, freshness and stale share over the user's customers, and the worst."""
+    """Completeness, freshness, verified and stale shares over the user's customers, the
+    worst records and the trend by month."""
     data = selectors.dashboard(actor=request.user)
+    months = trend.trend(actor=request.user)
     # capture's rule for keeping forms (the capture app sits above this one): only a link
     keeps_forms = request.user.is_superuser or role_of_cached(request.user) in (
         roles.ADMIN,
         roles.MANAGER,
     )
-    context = {"data": data, "nav": "quality", "keeps_forms": keeps_forms}
+    context = {
+        "data": data,
+        "trend": months,
+        "charts": trend.trend_chart(months["overall"]),
+        "nav": "quality",
+        "keeps_forms": keeps_forms,
+        "keeps_policies": may_keep_policies(request.user),
+    }
     return render(request, "quality/dashboard.html", context)
 
 

@@ -333,6 +333,7 @@ def _run_context(run: ImportRun) -> dict[str, Any]:
         "reading": reading,
         "repeated_headers": len(reading.get("repeated_headers") or []),
         "left_out": left_out,
+        "brought": selectors.brought_quality(run),
         "mode_label": MODE_LABELS.get(run.options.get("mode", ""), ""),
         # a run stopped midway (failed) kept the batches it wrote: those can be undone too
         "may_undo": run.status in (ImportRun.COMPLETED, ImportRun.FAILED)

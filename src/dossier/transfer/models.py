@@ -115,6 +115,8 @@ class ImportBatch(models.Model):
     unchanged = models.PositiveIntegerField(default=0)
     failed = models.PositiveIntegerField(default=0)
     created_ids = models.BinaryField(default=b"")
+    #: how complete the customers it created or updated are (``quality.completeness_of``)
+    quality = models.JSONField(default=dict, blank=True)
     #: [line, column header, field key, original value, code, message en, message zh]
     errors = EncryptedJSONField(context="transfer.import_errors", default=list)
 

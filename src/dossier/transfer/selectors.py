@@ -16,6 +16,7 @@ from dossier.core.errors import NotFound, PermissionDenied
 from dossier.core.fields import FieldSpec
 from dossier.customers.access import may
 from dossier.customers.services import check_may_create
+from dossier.quality.selectors import field_labels
 from dossier.templates.models import Template
 from dossier.templates.selectors import template_list
 from dossier.transfer.importing.engine import PreviewRow, preview
@@ -97,3 +98,22 @@ def preview_draft(
     run.mapping = dict(mapping)
     run.options = {**run.options, **options.as_json()}
     return preview(run, Path(run.stored_file), limit=limit)
+
+
+def brought_quality(run: ImportRun) -> dict[str, Any] | None:
+    """How complete the customers the finished run created or updated are, with each field
+    they lack named in the reader's language (most often missing first); None before."""
+    brought = run.options.get("quality")
+    if not run.finished or run.status == ImportRun.REFUSED or not brought:
+        return None
+    version_id = run.template.current_version_id if run.template else None
+    keys = list(brought.get("missing") or {})
+    labels = field_labels(version_id, keys) if version_id else keys
+    return {
+        "customers": brought.get("customers") or 0,
+        "average_completeness": brought.get("average_completeness"),
+        "missing": [
+            {"key": key, "label": label, "count": brought["missing"][key]}
+            for key, label in zip(keys, labels, strict=True)
+        ],
+    }

@@ -283,5 +283,12 @@ def save_mapping(*, actor: User, template: Template, mapping: Mapping[str, str |
 
 
 def summary(run: ImportRun, errors_file: str = "") -> dict[str, Any]:
-    """The one-object summary of the CLI's ``--json`` (and the API)."""
-    return {**run.summary(), "errors_file": errors_file, "run": run.pk, "status": run.status}
+    """The one-object summary of the CLI's ``--json`` (and the API); ``quality``: how complete
+    the customers it created or updated are (None until the run is finished)."""
+    return {
+        **run.summary(),
+        "errors_file": errors_file,
+        "run": run.pk,
+        "status": run.status,
+        "quality": run.options.get("quality"),
+    }

@@ -28,6 +28,7 @@ from dossier.core.fields import FieldError
 from dossier.customers.services import BatchResult, create_customers, upsert_customers
 from dossier.matching.services.reviewing import review_new_customers
 from dossier.templates.models import Template
+from dossier.transfer.importing.brought import summed
 from dossier.transfer.importing.parallel import prepared_chunks, processes
 from dossier.transfer.importing.plan import (
     ColumnPlan,
@@ -173,12 +174,13 @@ def finish_run(
             "ragged_rows": counts.ragged_rows,
             "bad_byte_rows": counts.bad_byte_rows,
         }
+    brought = summed(run.batches.values_list("quality", flat=True))
     with transaction.atomic():
         ImportRun.objects.filter(pk=run.pk).update(
             status=status,
             reason=reason[:2000],
             finished_at=timezone.now(),
-            options={**run.options, "reading": reading},
+            options={**run.options, "reading": reading, "quality": brought},
         )
         run.refresh_from_db()
         if status == ImportRun.COMPLETED:

@@ -25,6 +25,7 @@ from dossier.customers.services.bulk_load import (
     load_new_customers,
 )
 from dossier.customers.services.storage import UniqueValueTaken, taken_values
+from dossier.quality.refresh import completeness_of
 from dossier.templates.models import Template
 from dossier.transfer.importing.plan import ColumnPlan, ImportOptions
 from dossier.transfer.importing.rows import FileKeys, FileRow
@@ -98,6 +99,7 @@ def _write(
 ) -> int:
     actor, template = cast(User, run.actor), cast(Template, run.template)
     result, created_ids = BatchResult(), []
+    brought: dict[str, Any] = {}
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -123,6 +125,10 @@ def _write(
                         match_on=list(match_on) or "id",
                         create_missing=options.mode != "update",
                     )
+                # measured before a dry run's rollback: a trial shows what the file would bring
+                brought = completeness_of(
+                    [*created_ids, *(c.pk for c in result.created), *(c.pk for c in result.updated)]
+                )
                 if options.dry_run:
                     raise DryRun
         except DryRun:
@@ -147,6 +153,7 @@ def _write(
             last_line=rows[-1].line,
             created_ids=b"" if options.dry_run else pack_ids(created_ids),
             errors=cast(Any, _error_rows(plan, rows)),
+            quality=brought,
             **counts,
         )
         if not options.dry_run:
