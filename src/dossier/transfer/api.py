@@ -20,6 +20,9 @@ FILE_RESPONSE = {
             "description": "The customers as CSV, XLSX or JSON (X-Export-Rows: how many).",
             "content": {
                 "text/csv": {"schema": {"type": "string"}},
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                    "schema": {"type": "string", "format": "binary"}
+                },
                 "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
             },
         }
