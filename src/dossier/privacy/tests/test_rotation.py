@@ -48,15 +48,22 @@ def _key_a(settings: Any) -> Iterator[None]:
 @pytest.fixture
 def customers(sales_user: User, member_template: Template) -> dict[Any, dict[str, Any]]:
     """Five customers created under key A; their plaintext by id."""
+    return make_customers(actor=sales_user, template=member_template, count=5)
+
+
+def make_customers(
+    *, actor: User, template: Template, count: int, without_email: frozenset[int] = frozenset()
+) -> dict[Any, dict[str, Any]]:
+    """``count`` customers created under the current key (numbered from 1); plaintext by id."""
     made = {}
-    for n in range(1, 6):
+    for n in range(1, count + 1):
         customer = create_customer(
-            actor=sales_user,
-            template=member_template,
+            actor=actor,
+            template=template,
             values={
                 "display_name": f"客户{n}",
                 "phone": f"1380013800{n}",
-                "email": f"c{n}@example.com",
+                "email": "" if n in without_email else f"c{n}@example.com",
                 "address": f"建国路{n}号",
                 "id_number": id_number(n),
                 "member_no": f"M00000{n}",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -22,9 +21,10 @@ from dossier.privacy.tests.test_rotation import (
     KEY_A,
     KEY_B,
     KEY_C,
+    _key_a,  # noqa: F401 -- the autouse fixture: every test starts on key A
     id_number,
     key_ids,
-    plain,
+    make_customers,
     raw_rows,
     read_back,
     use_keys,
@@ -39,33 +39,12 @@ LOST = Keyring(keys={"Z": base64.b64decode(KEY_C)}, current="Z", index_key=b"i" 
 CONTEXTS = {"phone": "customer.phone", "email": "customer.email", "address": "customer.address"}
 
 
-@pytest.fixture(autouse=True)
-def _key_a(settings: Any) -> Iterator[None]:
-    use_keys(settings, f"A:{KEY_A}")
-    yield
-    settings.DOSSIER_KEYS = ""
-    use_keys(settings, "")
-
-
 @pytest.fixture
 def customers(sales_user: User, member_template: Template) -> dict[Any, dict[str, Any]]:
-    """Six customers created under key A; their plaintext by id."""
-    made = {}
-    for n in range(1, 7):
-        customer = create_customer(
-            actor=sales_user,
-            template=member_template,
-            values={
-                "display_name": f"客户{n}",
-                "phone": f"1380013800{n}",
-                "email": f"c{n}@example.com" if n != 3 else "",  # one without an e-mail
-                "address": f"建国路{n}号",
-                "id_number": id_number(n),
-                "member_no": f"M00000{n}",
-            },
-        )
-        made[customer.pk] = plain(customer)
-    return made
+    """Six customers created under key A, the third without an e-mail; plaintext by id."""
+    return make_customers(
+        actor=sales_user, template=member_template, count=6, without_email=frozenset({3})
+    )
 
 
 def set_raw(pk: Any, column: str, value: str) -> None:
