@@ -29,6 +29,7 @@ from dossier.matching.snapshots import (
     restore_table,
 )
 from dossier.matching.survivorship import RULES, choose_values, most_complete, values_of
+from dossier.outbox.services import publish_many
 
 MAX_MERGED = 50
 
@@ -128,6 +129,7 @@ def merge_customers(
         for pk, rows in before.items()
     )
     _close_groups(actor, {str(c.pk) for c in customers}, merge)
+    _announce_merge(actor, merge)
     for customer in customers:
         record_audit(
             actor=actor,
@@ -142,6 +144,34 @@ def merge_customers(
             },
         )
     return merge
+
+
+def _announce_merge(actor: User, merge: Merge) -> None:
+    """Tell webhook receivers: each merged customer is gone into the survivor, which changed.
+
+    Receivers that mirror customers would otherwise keep the retired records for ever.
+    """
+    survivor = str(merge.survivor_id)
+    gone = {"merged_into": survivor, "merge": merge.pk}
+    publish_many(
+        actor=actor,
+        events=[
+            *(_customer_event("customer.deleted", pk, gone) for pk in merge.merged_ids),
+            _customer_event(
+                "customer.updated", survivor, {"changed": ["merged"], "merge": merge.pk}
+            ),
+        ],
+    )
+
+
+def _customer_event(name: str, customer_id: str, data: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "name": name,
+        "customer_id": customer_id,
+        "object_type": "customer",
+        "object_id": customer_id,
+        "data": data,
+    }
 
 
 def _check_picks(picks: Mapping[str, Any], survivor: Customer, by_id: dict[str, Customer]) -> None:
@@ -230,6 +260,18 @@ def undo_merge(*, actor: User, merge_id: int) -> Merge:
     merge.snapshots.all().delete()
     # undoing says these were not one customer: the scan does not propose them again
     merge.groups.update(status=DuplicateGroup.DISMISSED, reviewed_by=actor)
+    publish_many(
+        actor=actor,
+        events=[
+            _customer_event(
+                "customer.updated",
+                pk,
+                {"changed": ["unmerged" if pk == str(merge.survivor_id) else "restored"]}
+                | {"merge": merge.pk},
+            )
+            for pk in ids
+        ],
+    )
     for pk in ids:
         record_audit(
             actor=actor,

@@ -20,6 +20,8 @@ from dossier.matching.models import Merge, MergeSnapshot
 from dossier.matching.services.merging import merge_customers, undo_merge
 from dossier.matching.snapshots import rows_of
 from dossier.orders.models import Order
+from dossier.outbox.models import Event
+from dossier.outbox.payloads import payload_for
 from dossier.pipeline.models import Opportunity
 from dossier.privacy.erasure import erase_customer
 from dossier.templates.models import Template
@@ -181,3 +183,48 @@ def test_fewer_than_two_customers_is_not_a_merge(sales: User, five: list[Custome
     with pytest.raises(ValidationFailed) as refused:
         merge_customers(actor=sales, customer_ids=[five[0].pk, five[0].pk])
     assert refused.value.errors[0].field == "customers"
+
+
+def customer_events_after(mark: int) -> list[tuple[str, str, Any]]:
+    return [
+        (e.name, e.object_id, e.data)
+        for e in Event.objects.filter(pk__gt=mark, name__startswith="customer.").order_by("pk")
+    ]
+
+
+def last_event_id() -> int:
+    return Event.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def test_merge_and_unmerge_tell_webhook_receivers_and_only_those_who_could_see(
+    sales: User, outsider: User, five: list[Customer]
+) -> None:
+    survivor, others = str(five[0].pk), [str(c.pk) for c in five[1:]]
+    mark = last_event_id()
+    merge = merge_customers(actor=sales, customer_ids=[c.pk for c in five], survivor_id=survivor)
+    told = customer_events_after(mark)
+    gone = {"merged_into": survivor, "merge": merge.pk}
+    assert sorted(t for t in told if t[0] == "customer.deleted") == sorted(
+        ("customer.deleted", pk, gone) for pk in others
+    )
+    assert ("customer.updated", survivor, {"changed": ["merged"], "merge": merge.pk}) in told
+
+    retired = Event.objects.filter(pk__gt=mark, name="customer.deleted").first()
+    assert retired is not None
+    shown = payload_for(sales, retired)
+    assert shown is not None and shown["changes"] == gone
+    assert payload_for(outsider, retired) is None  # another team's receiver learns nothing
+
+    mark = last_event_id()
+    undo_merge(actor=sales, merge_id=merge.pk)
+    assert sorted(customer_events_after(mark)) == sorted(
+        [("customer.updated", survivor, {"changed": ["unmerged"], "merge": merge.pk})]
+        + [("customer.updated", pk, {"changed": ["restored"], "merge": merge.pk}) for pk in others]
+    )
+
+
+def test_a_refused_merge_tells_nobody(sales: User, outsider: User, five: list[Customer]) -> None:
+    mark = last_event_id()
+    with pytest.raises(ApplicationError):
+        merge_customers(actor=outsider, customer_ids=[c.pk for c in five])
+    assert customer_events_after(mark) == []
