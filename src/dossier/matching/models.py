@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from dossier.protection.fields import EncryptedJSONField
+
 
 class DuplicateScan(models.Model):
     """One run of the duplicate scan over every customer."""
@@ -115,8 +117,9 @@ class MergeSnapshot(models.Model):
     merge = models.ForeignKey(Merge, on_delete=models.CASCADE, related_name="snapshots")
     customer_id = models.UUIDField(db_index=True)
     survivor = models.BooleanField(default=False)
-    #: table label → rows, each column as stored (encrypted columns as their envelope)
-    rows = models.JSONField(default=dict)
+    #: table label → rows, each column as stored (encrypted columns as their envelope and
+    #: value: see ``snapshots``); the whole is encrypted, so rotation re-seals it
+    rows = EncryptedJSONField(context="merge.snapshot")
 
     class Meta:
         constraints = [

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -27,6 +27,7 @@ from dossier.matching.snapshots import (
     digests,
     kept_tables,
     restore_table,
+    unchanged,
 )
 from dossier.matching.survivorship import RULES, choose_values, most_complete, values_of
 from dossier.outbox.services import publish_many
@@ -125,7 +126,7 @@ def merge_customers(
         after_digests=digests(customer_rows([c.pk for c in customers])),
     )
     MergeSnapshot.objects.bulk_create(
-        MergeSnapshot(merge=merge, customer_id=pk, survivor=pk == survivor.pk, rows=rows)
+        MergeSnapshot(merge=merge, customer_id=pk, survivor=pk == survivor.pk, rows=cast(Any, rows))
         for pk, rows in before.items()
     )
     _close_groups(actor, {str(c.pk) for c in customers}, merge)
@@ -233,7 +234,9 @@ def undo_merge(*, actor: User, merge_id: int) -> Merge:
     # the survivor decides the answer to who may not (403 when seen, 404 when not)
     customer_for(actor, merge.survivor_id, "change", include_deleted=True)
     customers = _locked(actor, ids, deleted=True)
-    snapshots = {str(s.customer_id): s.rows for s in merge.snapshots.all()}
+    snapshots: dict[str, dict[str, list[dict[str, Any]]]] = {
+        str(s.customer_id): cast(dict[str, Any], s.rows) for s in merge.snapshots.all()
+    }
     if set(snapshots) != set(ids):
         raise Conflict(
             _("A merged customer's data was erased; the merge cannot be undone."),
@@ -285,10 +288,10 @@ def undo_merge(*, actor: User, merge_id: int) -> Merge:
 
 
 def _check_unchanged(merge: Merge, ids: Sequence[str]) -> None:
-    now = digests(customer_rows(ids))
+    now = customer_rows(ids)
     for pk in ids:
-        for label, digest in now.get(pk, {}).items():
-            if merge.after_digests.get(pk, {}).get(label) != digest:
+        for label, rows in now.get(pk, {}).items():
+            if not unchanged(merge.after_digests.get(pk, {}).get(label), rows):
                 raise Conflict(
                     _(
                         "Customer %(id)s changed after the merge (%(table)s); undoing the merge "
