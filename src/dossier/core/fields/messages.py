@@ -163,6 +163,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{label}: the row's values point to more than one customer.",
         "{label}：该行的值指向多个客户，无法确定是哪一个。",
     ),
+    "likely_duplicate_of": (
+        "{label}: this customer is already on file as {customer}; the template does not "
+        "allow duplicates.",
+        "{label}：该客户已在档案中（{customer}），模板不允许重复录入。",
+    ),
+    "likely_duplicate_hidden": (
+        "{label}: this customer is already on file; the template does not allow duplicates.",
+        "{label}：该客户已在档案中，模板不允许重复录入。",
+    ),
     # import files
     "duplicate_in_file": (
         "{label}: row {first_row} of the file already has this value.",

@@ -1,20 +1,23 @@
 """New customers that arrived in bulk (an import) checked against those already on file.
 
-An import does not stop at a likely duplicate (the file's own keys already match existing
-customers in update and upsert modes); what it creates that looks like someone on file is
-queued for review, as a scan would, so nobody has to scan a million customers to find them.
+Under a template's ``warn`` policy an import does not stop at a likely duplicate (the file's
+own keys already match existing customers in update and upsert modes); what it creates that
+looks like someone on file is queued for review, as a scan would, so nobody has to scan a
+million customers to find them. Under ``block`` the rows that are sure duplicates of someone
+on file fail instead (:func:`sure_duplicates_on_file`, before anything is written).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from django.db.models import Q
 
+from dossier.core.fields import FieldSpec
 from dossier.customers.models import Customer, CustomerLookup
-from dossier.matching.engine import find_matches, prepare
-from dossier.matching.people import KEY_TYPES, people
+from dossier.matching.engine import find_matches, match_against, prepare
+from dossier.matching.people import KEY_TYPES, people, person_from_values
 from dossier.matching.services.scanning import queue_groups
 
 CHUNK = 1000
@@ -71,3 +74,57 @@ def review_new_customers(*, customer_ids: Sequence[Any]) -> int:
         ]
         queued += queue_groups(None, matches)
     return queued
+
+
+def sure_duplicates_on_file(
+    *,
+    lookups: Sequence[Mapping[str, str]],
+    clean_of: Callable[[int], Mapping[str, Any] | None],
+    specs: Sequence[FieldSpec],
+) -> dict[int, list[Customer]]:
+    """Which new customers of a batch (an import under ``block``) are sure duplicates of live
+    customers on file: row index → those customers, best first.
+
+    ``lookups[i]`` are row i's blind-index digests by field; only rows sharing a phone, e-mail
+    or id number with someone on file are compared (one query for the whole batch), and only
+    they are validated again through ``clean_of(i)`` (None: not comparable).
+    """
+    fields = {spec.key for spec in specs if spec.type in KEY_TYPES}
+    wanted = {(f, d) for row in lookups for f, d in row.items() if f in fields and d}
+    if not wanted:
+        return {}
+    shared = Q()
+    for field in {f for f, _d in wanted}:
+        shared |= Q(field=field, digest__in=sorted(d for f, d in wanted if f == field))
+    holders: dict[tuple[str, str], set[Any]] = {}
+    for field, digest, customer_id in CustomerLookup.objects.filter(shared).values_list(
+        "field", "digest", "customer_id"
+    ):
+        holders.setdefault((field, digest), set()).add(customer_id)
+    if not holders:
+        return {}
+    on_file = {
+        str(c.pk): c
+        for c in Customer.objects.filter(
+            pk__in={pk for ids in holders.values() for pk in ids},
+            deleted_at__isnull=True,
+            erased_at__isnull=True,
+        ).select_related("template_version")
+    }
+    prepared = {p.id: prepare(p) for p in people(on_file.values())}
+    found: dict[int, list[Customer]] = {}
+    for index, row in enumerate(lookups):
+        others = {str(pk) for f, d in row.items() for pk in holders.get((f, d), ())}
+        others &= set(prepared)
+        clean = clean_of(index) if others else None
+        if not clean:
+            continue
+        new = prepare(person_from_values("new", clean, specs))
+        sure = [
+            m
+            for m in match_against(new, [prepared[pk] for pk in sorted(others)])
+            if m.decision == "duplicate"
+        ]
+        if sure:
+            found[index] = [on_file[m.b if m.a == "new" else m.a] for m in sure]
+    return found

@@ -27,6 +27,7 @@ from dossier.customers.services.bulk_load import (
 from dossier.customers.services.storage import UniqueValueTaken, taken_values
 from dossier.quality.refresh import completeness_of
 from dossier.templates.models import Template
+from dossier.transfer.importing.duplicates import refuse_sure_duplicates
 from dossier.transfer.importing.plan import ColumnPlan, ImportOptions
 from dossier.transfer.importing.rows import FileKeys, FileRow
 from dossier.transfer.models import ImportBatch, ImportChange, ImportRun, error_row, pack_ids
@@ -77,6 +78,9 @@ def write_batch(
     template = cast(Template, run.template)
     good, unprepared = sort_rows(rows, prepared, keys)
     fast, checked = _split(options, template, good, unprepared, match_on, plan)
+    fast = refuse_sure_duplicates(
+        actor=cast(User, run.actor), template=template, plan=plan, new=fast
+    )
     try:
         return _write(run, plan, options, number, rows, fast, checked, match_on)
     except UniqueValueTaken:
