@@ -176,7 +176,15 @@ def _address(a: str, b: str) -> tuple[int, float]:
         return -1, 0.0
     if a == b:
         return 0, 1.0
-    similarity = fuzz.token_sort_ratio(a, b) / 100.0
+    # word order is free (two address lines swapped), and so are spaces: a space typed in
+    # or left out ("kellewayavenue", "co ttage") would otherwise split or join words
+    similarity = (
+        max(
+            fuzz.token_sort_ratio(a, b),
+            fuzz.ratio(a.replace(" ", ""), b.replace(" ", "")),
+        )
+        / 100.0
+    )
     if similarity >= 0.85:
         return 1, similarity
     return (2 if similarity >= 0.6 else 3), similarity
