@@ -189,7 +189,23 @@ def estimate(
     # The prior of a pair is the share of all pairs that match: the matches EM found among
     # the candidates (blocking lets through nearly all of them) over every pair there is.
     prior = share * candidate_count / all_pairs
+    m = _with_default_level(m, BIRTHDAY, BIRTHDAY_FAR)
     return Model(m=m, u=u, prior=float(min(max(prior, 1e-9), 0.5)))
+
+
+def _with_default_level(
+    m: tuple[tuple[float, ...], ...], f: int, level: int
+) -> tuple[tuple[float, ...], ...]:
+    """m with one level of one field set back to its default, the others scaled to fill the
+    rest. EM trains without far-off birthdays (see _trainable), so it cannot learn how often
+    one person's records have them: left alone it would be the pseudo-counts' crumb, a
+    birthday typed over would weigh like ten thousand to one against a match."""
+    kept = DEFAULT_M[f][level]
+    others = sum(share for i, share in enumerate(m[f]) if i != level)
+    row = tuple(
+        kept if i == level else share * (1.0 - kept) / others for i, share in enumerate(m[f])
+    )
+    return (*m[:f], row, *m[f + 1 :])
 
 
 def _posteriors(matrix: np.ndarray, model: Model) -> np.ndarray:

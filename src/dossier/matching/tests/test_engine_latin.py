@@ -4,10 +4,15 @@ it cannot learn. Each rule's explanation as the user reads it."""
 
 from __future__ import annotations
 
-from dossier.matching.engine import Match, Model, Person, Reason, compare, prepare
+import random
+
+from dossier.matching.engine import Match, Model, Person, Reason, compare, estimate, prepare
 from dossier.matching.engine.levels import (
     ADDRESS,
+    BIRTHDAY,
+    BIRTHDAY_FAR,
 )
+from dossier.matching.engine.model import DEFAULT_M
 
 
 def _pair(a: dict[str, str], b: dict[str, str]) -> Match:
@@ -37,3 +42,33 @@ def test_an_address_with_a_space_typed_in_or_left_out_is_close() -> None:
     )
     # the close level's weight, not the partial one's
     assert address.weight == round(Model().weights[ADDRESS][1], 3)
+
+
+_GIVEN = ["oliver", "emma", "jake", "sarah", "liam", "chloe", "ethan", "ruby", "isla", "max"]
+_SURNAMES = ["reid", "white", "green", "clarke", "ryan", "blake", "priest", "louca", "goode"]
+
+
+def _latin_people(count: int, seed: int) -> list[Person]:
+    """`count` people, each with a second record: one letter of the surname dropped."""
+    rng = random.Random(seed)
+    people = []
+    for k in range(count):
+        given, surname = rng.choice(_GIVEN), rng.choice(_SURNAMES) + rng.choice("abcdefgh")
+        year, month, day = rng.randint(1930, 2000), rng.randint(1, 12), rng.randint(1, 28)
+        fields = {
+            "birthday": f"{year}{month:02d}{day:02d}",
+            "postcode": str(rng.randint(2000, 7999)),
+            "city": rng.choice(["young", "moonta", "como", "urana", "ormond", "ringwood"]),
+            "address": f"{rng.randint(1, 99)} {rng.choice(_SURNAMES)} street",
+        }
+        people.append(Person(id=f"{k}-0", given_name=given, surname=surname, **fields))
+        people.append(Person(id=f"{k}-1", given_name=given, surname=surname[:-1], **fields))
+    return people
+
+
+def test_em_leaves_far_birthdays_m_at_its_default() -> None:
+    model = estimate([prepare(p) for p in _latin_people(150, seed=3)])
+    # EM trains without far-off birthdays: it cannot learn how often one person has them
+    assert model.m[BIRTHDAY][BIRTHDAY_FAR] == DEFAULT_M[BIRTHDAY][BIRTHDAY_FAR]
+    assert abs(sum(model.m[BIRTHDAY]) - 1.0) < 1e-9
+    assert model.m[BIRTHDAY][0] > 0.5  # the rest is still learnt
