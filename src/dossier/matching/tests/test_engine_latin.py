@@ -44,6 +44,57 @@ def test_an_address_with_a_space_typed_in_or_left_out_is_close() -> None:
     assert address.weight == round(Model().weights[ADDRESS][1], 3)
 
 
+_PLACE = {"birthday": "1910-09-20", "city": "beaumaris", "postcode": "4506", "province": "wa"}
+
+
+def test_the_name_veto_yields_to_overwhelming_agreement_for_latin_names_only() -> None:
+    latin = _pair(
+        {"given_name": "Anna", "surname": "Priest", "address": "53 kyeema place", **_PLACE},
+        {"given_name": "Kate", "surname": "Dewar", "address": "53 kyeema", **_PLACE},
+    )
+    assert latin.decision == "duplicate"
+    assert _vetoes(latin) == []
+    assert _reason(latin, "name").outcome == "differs"
+    assert _reason(latin, "name").weight < 0  # the name still counts against, truthfully
+    assert "birthday equal" in latin.text()
+    han = _pair(
+        {"name": "王芳", "address": "53 kyeema place", **_PLACE},
+        {"name": "李娜", "address": "53 kyeema", **_PLACE},
+    )
+    assert han.decision == "distinct"
+    assert _vetoes(han) == ["name"]
+    assert "names clearly differ → not merged" in han.text()
+
+
+def test_the_name_veto_still_stops_latin_names_short_of_that() -> None:
+    match = _pair(
+        {"given_name": "Anna", "surname": "Priest", "city": "beaumaris"},
+        {"given_name": "Kate", "surname": "Dewar", "city": "beaumaris"},
+    )
+    assert match.decision == "distinct"
+    assert _vetoes(match) == ["name"]
+
+
+def test_one_postcode_and_a_partly_alike_street_are_no_namesakes() -> None:
+    same = {"given_name": "Emma", "surname": "Louca", "postcode": "3377"}
+    near = _pair(
+        {**same, "address": "33 cherry place", "city": "berwick"},
+        {**same, "address": "92 pinecr oft cherry place", "city": "frankston"},
+    )
+    assert _reason(near, "address").outcome == "similar"
+    assert "namesake" not in _vetoes(near)
+    assert "postcode equal" in near.text()
+    # the postcode alone, with another street, leaves them namesakes
+    elsewhere = _pair(
+        {**same, "address": "1 morton street", "city": "berwick"},
+        {**same, "address": "92 albermarle place", "city": "frankston"},
+    )
+    assert _vetoes(elsewhere) == ["namesake"]
+    assert "same name, nothing else agrees and contacts differ (namesakes) → not merged" in (
+        elsewhere.text()
+    )
+
+
 _GIVEN = ["oliver", "emma", "jake", "sarah", "liam", "chloe", "ethan", "ruby", "isla", "max"]
 _SURNAMES = ["reid", "white", "green", "clarke", "ryan", "blake", "priest", "louca", "goode"]
 
