@@ -22,14 +22,17 @@ from dossier.matching.engine.levels import (
     EMAIL,
     FIELDS,
     ID_NUMBER,
+    NAME,
+    NAME_ONE_PART,
     PHONE,
     compare_levels,
+    one_part_possible,
 )
 from dossier.matching.engine.records import Prepared
 
 # fmt: off
 DEFAULT_M: tuple[tuple[float, ...], ...] = (
-    (0.70, 0.05, 0.02, 0.13, 0.07, 0.03),  # name
+    (0.70, 0.05, 0.02, 0.13, 0.07, 0.02, 0.01),  # name
     (0.92, 0.04, 0.02, 0.02),               # birthday
     (0.80, 0.04, 0.16),                     # phone
     (0.80, 0.05, 0.15),                     # email
@@ -40,7 +43,7 @@ DEFAULT_M: tuple[tuple[float, ...], ...] = (
     (0.85, 0.05, 0.10),                     # postcode
 )
 DEFAULT_U: tuple[tuple[float, ...], ...] = (
-    (0.001, 0.0002, 0.001, 0.004, 0.03, 0.9638),
+    (0.001, 0.0002, 0.001, 0.004, 0.03, 0.02, 0.9438),
     (0.0003, 0.005, 0.03, 0.9647),
     (0.0001, 0.001, 0.9989),
     (0.0001, 0.0005, 0.9994),
@@ -136,6 +139,23 @@ def _frequencies(
     return tuple(result)
 
 
+def _one_part_u(
+    u: tuple[tuple[float, ...], ...],
+    prepared: Sequence[Prepared],
+    pairs: Sequence[tuple[int, int]],
+    levels: np.ndarray,
+) -> tuple[tuple[float, ...], ...]:
+    """u of "one part of the name alike" among the pairs that can reach it (latin names of two
+    parts). Over all pairs, names in characters (which never reach it) would make sharing a
+    part look rarer, and so stronger evidence, than it is where it happens."""
+    able = np.array([one_part_possible(prepared[i], prepared[j]) for i, j in pairs], dtype=bool)
+    hits = float(np.count_nonzero(levels[able, NAME] == NAME_ONE_PART)) if len(pairs) else 0.0
+    default = DEFAULT_U[NAME][NAME_ONE_PART]
+    share = (hits + default * U_PSEUDO_PAIRS) / (int(able.sum()) + U_PSEUDO_PAIRS)
+    row = tuple(share if i == NAME_ONE_PART else v for i, v in enumerate(u[NAME]))
+    return (row, *u[1:])
+
+
 def _random_pairs(n: int, count: int, rng: random.Random) -> list[tuple[int, int]]:
     if n < 2:
         return []
@@ -161,8 +181,10 @@ def estimate(
     from dossier.matching.engine.blocking import candidate_array
 
     rng = random.Random(seed)
-    random_levels = _level_matrix(prepared, _random_pairs(len(prepared), max_pairs, rng))
+    random_pairs = _random_pairs(len(prepared), max_pairs, rng)
+    random_levels = _level_matrix(prepared, random_pairs)
     u = _frequencies(random_levels, np.ones(len(random_levels)), U_PSEUDO_PAIRS, DEFAULT_U)
+    u = _one_part_u(u, prepared, random_pairs, random_levels)
     if candidates is None:
         candidates = candidate_array(prepared)
     candidate_count = len(candidates)

@@ -1,6 +1,6 @@
 """The engine on latin-script records typed badly (FEBRL-like): addresses with spaces typed in
-or left out, the name vetoes yielding to overwhelming agreement, and the EM estimate's levels
-it cannot learn. Each rule's explanation as the user reads it."""
+or left out, one name part alike, the name vetoes yielding to overwhelming agreement, and the
+EM estimate's levels it cannot learn. Each rule's explanation as the user reads it."""
 
 from __future__ import annotations
 
@@ -11,6 +11,10 @@ from dossier.matching.engine.levels import (
     ADDRESS,
     BIRTHDAY,
     BIRTHDAY_FAR,
+    NAME,
+    NAME_DIFFERS,
+    NAME_ONE_PART,
+    compare_names,
 )
 from dossier.matching.engine.model import DEFAULT_M
 
@@ -42,6 +46,33 @@ def test_an_address_with_a_space_typed_in_or_left_out_is_close() -> None:
     )
     # the close level's weight, not the partial one's
     assert address.weight == round(Model().weights[ADDRESS][1], 3)
+
+
+def test_one_name_part_alike_across_fields_is_its_own_level() -> None:
+    a = {"given_name": "barnayb", "surname": "reid"}
+    b = {"given_name": "siggins", "surname": "barnaby"}
+    comparison = compare_names(prepare(Person(id="a", **a)), prepare(Person(id="b", **b)))
+    assert comparison.level == NAME_ONE_PART
+    name = _reason(_pair(a, b), "name")
+    assert name.outcome == "similar"
+    assert name.detail["via"] == "part"
+    assert name.text() == "name reid barnayb ≈ barnaby siggins via one part 0.97"
+    assert name.text("zh-Hans") == "姓名 reid barnayb ≈ barnaby siggins（部分相同 0.97）"
+    # one part alike weighs more than none and less than the whole name alike
+    weights = Model().weights[NAME]
+    assert weights[NAME_DIFFERS] < name.weight < weights[NAME_DIFFERS - 2]
+
+
+def test_pinyin_names_sharing_a_surname_are_not_one_part_alike() -> None:
+    # Shen Ruibin and Linna Shen: a household's surname, no sign of one person
+    match = _pair({"name": "Shen Ruibin"}, {"name": "Linna Shen"})
+    assert _reason(match, "name").outcome == "differs"
+    assert "name" in _vetoes(match)
+    # nor are names in characters, which are compared by their characters
+    han = compare_names(
+        prepare(Person(id="a", name="沈瑞斌")), prepare(Person(id="b", name="沈琳娜"))
+    )
+    assert han.level == NAME_DIFFERS
 
 
 _PLACE = {"birthday": "1910-09-20", "city": "beaumaris", "postcode": "4506", "province": "wa"}
@@ -123,3 +154,18 @@ def test_em_leaves_far_birthdays_m_at_its_default() -> None:
     assert model.m[BIRTHDAY][BIRTHDAY_FAR] == DEFAULT_M[BIRTHDAY][BIRTHDAY_FAR]
     assert abs(sum(model.m[BIRTHDAY]) - 1.0) < 1e-9
     assert model.m[BIRTHDAY][0] > 0.5  # the rest is still learnt
+
+
+def test_one_part_u_is_measured_among_the_pairs_that_can_reach_it() -> None:
+    latin = [prepare(p) for p in _latin_people(150, seed=5)]
+    rng = random.Random(7)
+    han = [
+        prepare(Person(id=f"h{k}", name=rng.choice("王李张刘陈") + rng.choice("伟芳娜敏静丽强")))
+        for k in range(900)
+    ]
+    alone = estimate(latin).u[NAME][NAME_ONE_PART]
+    mixed = estimate(latin + han).u[NAME][NAME_ONE_PART]
+    # nine in ten random pairs now hold a name in characters, which never reaches the level:
+    # counted over all pairs the share would drop about tenfold
+    assert alone > 0.05
+    assert abs(mixed - alone) < 0.3 * alone
