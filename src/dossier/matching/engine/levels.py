@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import NamedTuple
 
 from rapidfuzz import fuzz
@@ -113,17 +114,21 @@ def compare_names(a: Prepared, b: Prepared) -> NameComparison:
         return NameComparison(NAME_CLOSE, similarity, via, differs, agrees, complete)
     if similarity >= PARTIAL_NAME:
         return NameComparison(NAME_PARTIAL, similarity, via, differs, agrees, complete)
-    if one_part_possible(a, b):
-        # one part alike, in either field, the other not: a surname changed by marriage, a
-        # nickname, a given name typed as the surname; less than a name, more than none
-        part = max(v or 0.0 for v in (s1, g1, s2, g2))
-        if part >= CLOSE_NAME:
-            return NameComparison(NAME_ONE_PART, part, "part", differs, True, complete)
+    # one part alike, in either field, the other not: a surname changed by marriage, a
+    # nickname, a given name typed as the surname; less than a name, more than none
+    part = max(v or 0.0 for v in (s1, g1, s2, g2))
+    if part >= CLOSE_NAME and one_part_possible(a, b):
+        return NameComparison(NAME_ONE_PART, part, "part", differs, True, complete)
     return NameComparison(NAME_DIFFERS, similarity, via, differs, agrees, complete)
 
 
+@lru_cache(maxsize=65_536)
+def _is_pinyin(word: str) -> bool:
+    return bool(split_pinyin(word))
+
+
 def _pinyin(p: Prepared) -> bool:
-    return bool(split_pinyin(p.surname)) and bool(split_pinyin(p.given))
+    return _is_pinyin(p.surname) and _is_pinyin(p.given)
 
 
 def one_part_possible(a: Prepared, b: Prepared) -> bool:
