@@ -19,7 +19,15 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "household": ("household", "同户"),
     "namesake": ("namesake", "同名"),
 }
-_VIA_ZH = {"pinyin": "拼音", "traditional": "繁简", "order": "顺序", "spelling": "拼写"}
+_VIA_ZH = {
+    "pinyin": "拼音",
+    "traditional": "繁简",
+    "order": "顺序",
+    "spelling": "拼写",
+    "part": "部分相同",
+}
+#: how a similarity was found, where the English words differ from its key
+_VIA_EN = {"part": "one part"}
 _RULES: dict[str, tuple[str, str]] = {
     "same_id_number": ("same ID number → duplicate", "证件号码相同 → 重复"),
     "same_phone_compatible_name": (
@@ -69,7 +77,7 @@ class Reason:
             similarity = float(self.detail.get("similarity", 0.0))
             if zh:
                 return f"{label} {a} ≈ {b}（{_VIA_ZH.get(via, via)} {similarity:.2f}）"
-            return f"{label} {a} ≈ {b} via {via} {similarity:.2f}"
+            return f"{label} {a} ≈ {b} via {_VIA_EN.get(via, via)} {similarity:.2f}"
         if zh:
             return f"{label}{_OUTCOMES_ZH.get(self.outcome, self.outcome)}"
         return f"{label} {self.outcome}"

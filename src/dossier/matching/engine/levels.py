@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import NamedTuple
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import JaroWinkler, Levenshtein
 
-from dossier.matching.engine.records import Prepared
+from dossier.matching.engine.records import Prepared, split_pinyin
 
 #: the compared fields and their levels, in order; the outcome each level reports
 FIELDS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("name", ("equal", "pinyin", "homophone", "close", "partial", "differs")),
+    ("name", ("equal", "pinyin", "homophone", "close", "partial", "one_part", "differs")),
     ("birthday", ("equal", "near", "differs", "far")),
     ("phone", ("equal", "near", "differs")),
     ("email", ("equal", "near", "differs")),
@@ -30,7 +31,9 @@ FIELDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 FIELD_NAMES = tuple(name for name, _ in FIELDS)
 NAME, BIRTHDAY, PHONE, EMAIL, ID_NUMBER, ADDRESS, CITY, PROVINCE, POSTCODE = range(len(FIELDS))
 BIRTHDAY_FAR = 3
-NAME_EQUAL, NAME_PINYIN, NAME_HOMOPHONE, NAME_CLOSE, NAME_PARTIAL, NAME_DIFFERS = range(6)
+NAME_EQUAL, NAME_PINYIN, NAME_HOMOPHONE, NAME_CLOSE, NAME_PARTIAL, NAME_ONE_PART, NAME_DIFFERS = (
+    range(7)
+)
 #: Jaro–Winkler similarity of whole names at which they count as close, or partly alike
 CLOSE_NAME, PARTIAL_NAME = 0.92, 0.8
 _DIGIT_RUNS = re.compile(r"\d+")
@@ -45,7 +48,7 @@ class NameComparison(NamedTuple):
 
     level: int
     similarity: float
-    via: str  # "" | "pinyin" | "order" | "spelling" | "traditional"
+    via: str  # "" | "pinyin" | "order" | "spelling" | "traditional" | "part"
     given_differs: bool
     surname_agrees: bool = False
     complete: bool = False  # both names have both parts
@@ -111,7 +114,32 @@ def compare_names(a: Prepared, b: Prepared) -> NameComparison:
         return NameComparison(NAME_CLOSE, similarity, via, differs, agrees, complete)
     if similarity >= PARTIAL_NAME:
         return NameComparison(NAME_PARTIAL, similarity, via, differs, agrees, complete)
+    # one part alike, in either field, the other not: a surname changed by marriage, a
+    # nickname, a given name typed as the surname; less than a name, more than none
+    part = max(v or 0.0 for v in (s1, g1, s2, g2))
+    if part >= CLOSE_NAME and one_part_possible(a, b):
+        return NameComparison(NAME_ONE_PART, part, "part", differs, True, complete)
     return NameComparison(NAME_DIFFERS, similarity, via, differs, agrees, complete)
+
+
+@lru_cache(maxsize=65_536)
+def _is_pinyin(word: str) -> bool:
+    return bool(split_pinyin(word))
+
+
+def _pinyin(p: Prepared) -> bool:
+    return _is_pinyin(p.surname) and _is_pinyin(p.given)
+
+
+def one_part_possible(a: Prepared, b: Prepared) -> bool:
+    """Whether two names can be "one part alike": latin names of two parts each, not both in
+    pinyin (a shared pinyin part is mostly a shared Chinese surname: a household's, or one of
+    the few hundred that a billion people share, no sign of one person)."""
+    return (
+        not (a.han or b.han)
+        and bool(a.surname and a.given and b.surname and b.given)
+        and not (_pinyin(a) and _pinyin(b))
+    )
 
 
 def _near_digits(a: str, b: str) -> bool:
@@ -176,7 +204,15 @@ def _address(a: str, b: str) -> tuple[int, float]:
         return -1, 0.0
     if a == b:
         return 0, 1.0
-    similarity = fuzz.token_sort_ratio(a, b) / 100.0
+    # word order is free (two address lines swapped), and so are spaces: a space typed in
+    # or left out ("kellewayavenue", "co ttage") would otherwise split or join words
+    similarity = (
+        max(
+            fuzz.token_sort_ratio(a, b),
+            fuzz.ratio(a.replace(" ", ""), b.replace(" ", "")),
+        )
+        / 100.0
+    )
     if similarity >= 0.85:
         return 1, similarity
     return (2 if similarity >= 0.6 else 3), similarity

@@ -22,14 +22,17 @@ from dossier.matching.engine.levels import (
     EMAIL,
     FIELDS,
     ID_NUMBER,
+    NAME,
+    NAME_ONE_PART,
     PHONE,
     compare_levels,
+    one_part_possible,
 )
 from dossier.matching.engine.records import Prepared
 
 # fmt: off
 DEFAULT_M: tuple[tuple[float, ...], ...] = (
-    (0.70, 0.05, 0.02, 0.13, 0.07, 0.03),  # name
+    (0.70, 0.05, 0.02, 0.13, 0.07, 0.02, 0.01),  # name
     (0.92, 0.04, 0.02, 0.02),               # birthday
     (0.80, 0.04, 0.16),                     # phone
     (0.80, 0.05, 0.15),                     # email
@@ -40,7 +43,7 @@ DEFAULT_M: tuple[tuple[float, ...], ...] = (
     (0.85, 0.05, 0.10),                     # postcode
 )
 DEFAULT_U: tuple[tuple[float, ...], ...] = (
-    (0.001, 0.0002, 0.001, 0.004, 0.03, 0.9638),
+    (0.001, 0.0002, 0.001, 0.004, 0.03, 0.02, 0.9438),
     (0.0003, 0.005, 0.03, 0.9647),
     (0.0001, 0.001, 0.9989),
     (0.0001, 0.0005, 0.9994),
@@ -136,6 +139,23 @@ def _frequencies(
     return tuple(result)
 
 
+def _one_part_u(
+    u: tuple[tuple[float, ...], ...],
+    prepared: Sequence[Prepared],
+    pairs: Sequence[tuple[int, int]],
+    levels: np.ndarray,
+) -> tuple[tuple[float, ...], ...]:
+    """u of "one part of the name alike" among the pairs that can reach it (latin names of two
+    parts). Over all pairs, names in characters (which never reach it) would make sharing a
+    part look rarer, and so stronger evidence, than it is where it happens."""
+    able = np.array([one_part_possible(prepared[i], prepared[j]) for i, j in pairs], dtype=bool)
+    hits = float(np.count_nonzero(levels[able, NAME] == NAME_ONE_PART)) if len(pairs) else 0.0
+    default = DEFAULT_U[NAME][NAME_ONE_PART]
+    share = (hits + default * U_PSEUDO_PAIRS) / (int(able.sum()) + U_PSEUDO_PAIRS)
+    row = tuple(share if i == NAME_ONE_PART else v for i, v in enumerate(u[NAME]))
+    return (row, *u[1:])
+
+
 def _random_pairs(n: int, count: int, rng: random.Random) -> list[tuple[int, int]]:
     if n < 2:
         return []
@@ -161,8 +181,10 @@ def estimate(
     from dossier.matching.engine.blocking import candidate_array
 
     rng = random.Random(seed)
-    random_levels = _level_matrix(prepared, _random_pairs(len(prepared), max_pairs, rng))
+    random_pairs = _random_pairs(len(prepared), max_pairs, rng)
+    random_levels = _level_matrix(prepared, random_pairs)
     u = _frequencies(random_levels, np.ones(len(random_levels)), U_PSEUDO_PAIRS, DEFAULT_U)
+    u = _one_part_u(u, prepared, random_pairs, random_levels)
     if candidates is None:
         candidates = candidate_array(prepared)
     candidate_count = len(candidates)
@@ -189,7 +211,23 @@ def estimate(
     # The prior of a pair is the share of all pairs that match: the matches EM found among
     # the candidates (blocking lets through nearly all of them) over every pair there is.
     prior = share * candidate_count / all_pairs
+    m = _with_default_level(m, BIRTHDAY, BIRTHDAY_FAR)
     return Model(m=m, u=u, prior=float(min(max(prior, 1e-9), 0.5)))
+
+
+def _with_default_level(
+    m: tuple[tuple[float, ...], ...], f: int, level: int
+) -> tuple[tuple[float, ...], ...]:
+    """m with one level of one field set back to its default, the others scaled to fill the
+    rest. EM trains without far-off birthdays (see _trainable), so it cannot learn how often
+    one person's records have them: left alone it would be the pseudo-counts' crumb, a
+    birthday typed over would weigh like ten thousand to one against a match."""
+    kept = DEFAULT_M[f][level]
+    others = sum(share for i, share in enumerate(m[f]) if i != level)
+    row = tuple(
+        kept if i == level else share * (1.0 - kept) / others for i, share in enumerate(m[f])
+    )
+    return (*m[:f], row, *m[f + 1 :])
 
 
 def _posteriors(matrix: np.ndarray, model: Model) -> np.ndarray:

@@ -24,6 +24,7 @@ from dossier.matching.engine.levels import (
     NAME_DIFFERS,
     NAME_EQUAL,
     PHONE,
+    POSTCODE,
     NameComparison,
     compare_levels,
 )
@@ -75,9 +76,10 @@ def _veto(
     name: NameComparison,
     rest: float,
     everything: float = 0.0,
+    others: float = 0.0,
 ) -> tuple[str, dict[str, Any]] | None:
     """Why two records must not be merged, whatever their score; `rest` is the evidence (log2
-    Bayes factor) of every field but the birthday."""
+    Bayes factor) of every field but the birthday, `others` of every field but the name."""
     if levels[BIRTHDAY] == BIRTHDAY_FAR and rest < VETO_OVERRIDE_BITS:
         return "birthday", {}
     if levels[ID_NUMBER] == 2 and _checked_id(a.id_number) and _checked_id(b.id_number):
@@ -105,8 +107,12 @@ def _veto(
             "shared": " and ".join(en for en, _ in shared),
             "shared_zh": "和".join(zh for _, zh in shared),
         }
+    # latin names also change (marriage, nicknames, badly typed): what their comparison says
+    # yields to overwhelming agreement of the other fields, as for households above
+    name_yields = latin and others >= LATIN_OVERRIDE_BITS
     if (
         levels[NAME] == NAME_DIFFERS
+        and not name_yields
         and name.complete
         and 0 not in (levels[PHONE], levels[EMAIL])
         and levels[ID_NUMBER] not in (0, 1)
@@ -119,11 +125,13 @@ def _veto(
         or levels[ID_NUMBER] in (0, 1)
         or levels[BIRTHDAY] in (0, 1)
         or 0 <= levels[ADDRESS] <= 1
+        # one postcode and a street address partly alike: not a namesake from elsewhere
+        or (levels[POSTCODE] == 0 and 0 <= levels[ADDRESS] <= 2)
     )
     differing = sum(levels[f] == 2 for f in (PHONE, EMAIL, ID_NUMBER, CITY)) + (
         levels[ADDRESS] == 3
     )
-    if 0 <= levels[NAME] <= NAME_CLOSE and not agreeing and differing >= 1:
+    if 0 <= levels[NAME] <= NAME_CLOSE and not agreeing and differing >= 1 and not name_yields:
         return "namesake", {}
     return None
 
@@ -156,7 +164,10 @@ def judge(a: Prepared, b: Prepared, model: Model) -> Verdict:
     rest = total - model.prior_weight
     if levels[BIRTHDAY] >= 0:
         rest -= model.weights[BIRTHDAY][levels[BIRTHDAY]]
-    veto = _veto(a, b, levels, name, rest, total - model.prior_weight)
+    others = total - model.prior_weight
+    if levels[NAME] >= 0:
+        others -= model.weights[NAME][levels[NAME]]
+    veto = _veto(a, b, levels, name, rest, total - model.prior_weight, others)
     rule = _rule(levels, name, veto is not None)
     if rule is not None:
         score, veto = max(score, RULE_SCORE), None
