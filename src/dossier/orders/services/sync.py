@@ -48,6 +48,7 @@ from dossier.orders.checks import (
 from dossier.orders.customer_refs import resolve_customers
 from dossier.orders.errors import OrderError, status_words
 from dossier.orders.figures import SOURCE_KEY, purchases_made, timeline_rows
+from dossier.orders.keys import id_set, pairs_of
 from dossier.orders.models import Order, OrderLine, Refund
 from dossier.orders.services.common import ADD, CHANGE, REFUND, clock, products_by_sku, require
 from dossier.orders.services.writing import (
@@ -116,9 +117,7 @@ def _stored(keys: Sequence[Key]) -> dict[Key, Order]:
     if not keys:
         return {}
     wanted = set(keys)
-    rows = Order.objects.select_for_update().filter(
-        source__in={s for s, _x in wanted}, external_id__in={x for _s, x in wanted}
-    )
+    rows = pairs_of(Order.objects.select_for_update(), "source", "external_id", wanted)
     return {(o.source, o.external_id): o for o in rows if (o.source, o.external_id) in wanted}
 
 
@@ -207,7 +206,7 @@ def _update_stored(
     customer_ids = {stored[(c.source, c.external_id)].customer_id for _o, c in again}
     allowed = set(
         restrict(Customer.objects.all(), actor, "change")
-        .filter(pk__in=list(customer_ids))
+        .filter(pk__in=id_set(customer_ids))
         .values_list("pk", flat=True)
     )
     may_change, may_refund = may(actor, CHANGE), may(actor, REFUND)
