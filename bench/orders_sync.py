@@ -96,6 +96,8 @@ def _seed() -> tuple[str, list[tuple[str, str, str]]]:
         CustomerExternalId(source="shop", external_id=ext, customer_id=pk) for pk, _p, ext in people
     )
     _token, secret = create_token(user=admin, name="bench", scope="read_write")
+    with connection.cursor() as cursor:  # statistics, as a database in service has them
+        cursor.execute("ANALYZE")
     return secret, people
 
 

@@ -38,8 +38,9 @@ def pairs_of(
 ) -> QuerySet[M]:
     """The rows of ``queryset`` whose (``first``, ``second``) columns hold one of ``pairs``.
 
-    On SQLite the filter is looser (every combination of the two lists): the caller keeps
-    only the rows whose pair it asked for.
+    The two columns must be unique together (one row a pair). On SQLite the filter is looser
+    (every combination of the two lists): the caller keeps only the rows whose pair it asked
+    for.
     """
     wanted = set(pairs)
     if connection.vendor != "postgresql":
@@ -50,10 +51,12 @@ def pairs_of(
     quote = connection.ops.quote_name
     columns = [quote(str(meta.get_field(name).column)) for name in (first, second)]  # type: ignore[union-attr]
     pk = quote(str(meta.pk.column))  # type: ignore[union-attr]
+    # one probe of the unique index per pair (LIMIT 1 keeps the planner from turning it into
+    # a scan of the table when its statistics are old: a table filled minutes ago)
     sql = (
-        f"SELECT t.{pk} FROM {quote(meta.db_table)} t "
-        "JOIN unnest(%s::text[], %s::text[]) AS k(a, b) "
-        f"ON t.{columns[0]} = k.a AND t.{columns[1]} = k.b"
+        f"SELECT t.{pk} FROM unnest(%s::text[], %s::text[]) AS k(a, b) "
+        f"CROSS JOIN LATERAL (SELECT {pk} FROM {quote(meta.db_table)} "
+        f"WHERE {columns[0]} = k.a AND {columns[1]} = k.b LIMIT 1) t"
     )
     ordered = list(wanted)
     return queryset.filter(pk__in=RawSQL(sql, [[a for a, _b in ordered], [b for _a, b in ordered]]))
