@@ -56,6 +56,7 @@ from dossier.orders.services.writing import (
     OrderTaken,
     insert_orders,
 )
+from dossier.orders.usual import usual_order
 
 MAX_ORDERS = 1000
 Key = tuple[str, str]
@@ -99,7 +100,10 @@ def _checked(
         if not is_mapping(raw):
             outcome.errors = [OrderError("required", spec=e.ORDERS)]
             continue
-        clean, errors = check_order(raw, products=products, zone=zone, now=now)
+        clean = usual_order(raw, products=products, zone=zone, now=now)
+        errors: list[FieldError] = []
+        if clean is None:
+            clean, errors = check_order(raw, products=products, zone=zone, now=now)
         if clean is None:
             outcome.errors = errors
             continue
