@@ -12,9 +12,10 @@ each (COPY on PostgreSQL) of orders, lines, timeline entries and ``order.created
 one upsert adding the new purchases to their customers' figures, one insert of the audit
 events, and a recount of the figures of customers whose stored orders moved.
 
-The audit log gets one event for the call (what it did, by counts and sources) and one for
-each stored order whose status it moved; a new order names who stored it and when itself
-(``created_by``, ``created_at``), so a thousand creation events would repeat the rows.
+The audit log gets one event for the call (what it did, by counts and sources, and the ids
+of the orders it stored) and one for each stored order whose status it moved; a new order
+names who stored it and when itself (``created_by``, ``created_at``), so a thousand creation
+events would repeat the rows.
 """
 
 from __future__ import annotations
@@ -177,6 +178,8 @@ def _call_event(result: SyncResult) -> dict[str, Any]:
             "unchanged": result.count("unchanged"),
             "failed": result.count("error"),
             "sources": sources,
+            # which orders the call stored: the audit log finds them without a row each
+            "created_ids": [str(o.order_id) for o in result.outcomes if o.result == "created"],
         },
     }
 

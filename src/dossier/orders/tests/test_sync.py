@@ -211,11 +211,14 @@ def test_more_than_the_limit_is_refused_whole(owner: Any, customer: Any) -> None
 def test_the_audit_log_gets_the_call_and_each_status_it_moved(
     owner: Any, customer: Any, catalogue: Any
 ) -> None:
-    sync_orders(actor=owner, orders=[order(customer, f"A-{n}") for n in range(3)])
+    done = sync_orders(actor=owner, orders=[order(customer, f"A-{n}") for n in range(3)])
     call = AuditEvent.objects.get(object_type="order_sync")
+    stored = [str(o.order_id) for o in done.outcomes]
     assert call.changes == {
-        "created": 3, "updated": 0, "unchanged": 0, "failed": 0, "sources": ["tmall"]
+        "created": 3, "updated": 0, "unchanged": 0, "failed": 0, "sources": ["tmall"],
+        "created_ids": stored,
     }  # fmt: skip
+    assert sorted(stored) == sorted(str(pk) for pk in Order.objects.values_list("pk", flat=True))
     assert (call.actor, call.object_id) == (owner, "tmall")
     assert set(Order.objects.values_list("created_by", flat=True)) == {owner.pk}
     sync_orders(
