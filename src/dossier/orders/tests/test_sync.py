@@ -178,9 +178,7 @@ def test_keys_are_matched_as_pairs_never_across_them(
 ) -> None:
     """(tmall, P-1) and (jd, P-2) stored: (tmall, P-2) is a new order, and an external id of
     one shop does not name the customer of the same id in another."""
-    sync_orders(
-        actor=owner, orders=[order(customer, "P-1"), order(customer, "P-2", source="jd")]
-    )
+    sync_orders(actor=owner, orders=[order(customer, "P-1"), order(customer, "P-2", source="jd")])
     attach_external_id(actor=owner, customer_id=customer.pk, source="jd", external_id="VIP-9")
     result = sync_orders(
         actor=owner,
