@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, tzinfo
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeGuard
 from uuid import UUID
 
 from dossier.orders import errors as e
@@ -42,7 +42,7 @@ _STATUSES = frozenset(STATUSES)
 _PAYMENTS = frozenset(PAYMENTS)
 
 
-def _plain(value: Any, limit: int) -> bool:
+def _plain(value: Any, limit: int) -> TypeGuard[str]:
     return type(value) is str and 0 < len(value) <= limit and _PLAIN.fullmatch(value) is not None
 
 
