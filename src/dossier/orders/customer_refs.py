@@ -21,6 +21,7 @@ from dossier.customers.access import restrict
 from dossier.customers.models import Customer, CustomerLookup
 from dossier.orders.checks import CustomerRef
 from dossier.orders.errors import OrderError
+from dossier.orders.keys import id_set, pairs_of, text_set
 from dossier.orders.models import CustomerExternalId
 from dossier.protection.disclosure import lookup_digest, may_see_personal
 
@@ -37,9 +38,9 @@ def _external_targets(refs: Sequence[CustomerRef]) -> dict[tuple[str, str], Any]
     pairs = {ref.value for ref in refs if ref.kind == "external"}
     if not pairs:
         return {}
-    rows = CustomerExternalId.objects.filter(
-        source__in={s for s, _x in pairs}, external_id__in={x for _s, x in pairs}
-    ).values_list("source", "external_id", "customer_id")
+    rows = pairs_of(CustomerExternalId.objects.all(), "source", "external_id", pairs).values_list(
+        "source", "external_id", "customer_id"
+    )
     return {(source, ext): pk for source, ext, pk in rows if (source, ext) in pairs}
 
 
@@ -52,7 +53,7 @@ def _digests(refs: Sequence[CustomerRef]) -> dict[CustomerRef, str]:
 def _digest_holders(digests: Sequence[str]) -> dict[str, set[Any]]:
     holders: dict[str, set[Any]] = defaultdict(set)
     if digests:
-        rows = CustomerLookup.objects.filter(digest__in=set(digests)).values_list(
+        rows = CustomerLookup.objects.filter(digest__in=text_set(set(digests))).values_list(
             "digest", "customer_id"
         )
         for digest, pk in rows:
@@ -76,7 +77,7 @@ def resolve_customers(
     if candidates:
         rows = (
             restrict(Customer.objects.all(), actor, "change")
-            .filter(pk__in=list(candidates))
+            .filter(pk__in=id_set(candidates))
             .values_list("pk", "erased_at")
         )
         reachable = dict(rows)

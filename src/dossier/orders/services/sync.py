@@ -12,9 +12,10 @@ each (COPY on PostgreSQL) of orders, lines, timeline entries and ``order.created
 one upsert adding the new purchases to their customers' figures, one insert of the audit
 events, and a recount of the figures of customers whose stored orders moved.
 
-The audit log gets one event for the call (what it did, by counts and sources) and one for
-each stored order whose status it moved; a new order names who stored it and when itself
-(``created_by``, ``created_at``), so a thousand creation events would repeat the rows.
+The audit log gets one event for the call (what it did, by counts and sources, and the ids
+of the orders it stored) and one for each stored order whose status it moved; a new order
+names who stored it and when itself (``created_by``, ``created_at``), so a thousand creation
+events would repeat the rows.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ from dossier.orders.checks import (
 from dossier.orders.customer_refs import resolve_customers
 from dossier.orders.errors import OrderError, status_words
 from dossier.orders.figures import SOURCE_KEY, purchases_made, timeline_rows
+from dossier.orders.keys import id_set, pairs_of
 from dossier.orders.models import Order, OrderLine, Refund
 from dossier.orders.services.common import ADD, CHANGE, REFUND, clock, products_by_sku, require
 from dossier.orders.services.writing import (
@@ -55,6 +57,7 @@ from dossier.orders.services.writing import (
     OrderTaken,
     insert_orders,
 )
+from dossier.orders.usual import usual_order
 
 MAX_ORDERS = 1000
 Key = tuple[str, str]
@@ -98,7 +101,10 @@ def _checked(
         if not is_mapping(raw):
             outcome.errors = [OrderError("required", spec=e.ORDERS)]
             continue
-        clean, errors = check_order(raw, products=products, zone=zone, now=now)
+        clean = usual_order(raw, products=products, zone=zone, now=now)
+        errors: list[FieldError] = []
+        if clean is None:
+            clean, errors = check_order(raw, products=products, zone=zone, now=now)
         if clean is None:
             outcome.errors = errors
             continue
@@ -116,9 +122,7 @@ def _stored(keys: Sequence[Key]) -> dict[Key, Order]:
     if not keys:
         return {}
     wanted = set(keys)
-    rows = Order.objects.select_for_update().filter(
-        source__in={s for s, _x in wanted}, external_id__in={x for _s, x in wanted}
-    )
+    rows = pairs_of(Order.objects.select_for_update(), "source", "external_id", wanted)
     return {(o.source, o.external_id): o for o in rows if (o.source, o.external_id) in wanted}
 
 
@@ -174,6 +178,8 @@ def _call_event(result: SyncResult) -> dict[str, Any]:
             "unchanged": result.count("unchanged"),
             "failed": result.count("error"),
             "sources": sources,
+            # which orders the call stored: the audit log finds them without a row each
+            "created_ids": [str(o.order_id) for o in result.outcomes if o.result == "created"],
         },
     }
 
@@ -207,7 +213,7 @@ def _update_stored(
     customer_ids = {stored[(c.source, c.external_id)].customer_id for _o, c in again}
     allowed = set(
         restrict(Customer.objects.all(), actor, "change")
-        .filter(pk__in=list(customer_ids))
+        .filter(pk__in=id_set(customer_ids))
         .values_list("pk", flat=True)
     )
     may_change, may_refund = may(actor, CHANGE), may(actor, REFUND)

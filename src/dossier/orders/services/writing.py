@@ -169,10 +169,10 @@ def _store(orders: list[NewOrder], lines: list[LineRow]) -> None:
     """Insert the orders (in a savepoint: a key taken meanwhile undoes them) and their lines."""
     try:
         with transaction.atomic():
-            insert_rows(Order, ORDER_FIELDS, (order.row() for order in orders))
+            insert_rows(Order, ORDER_FIELDS, (order.row() for order in orders), binary=True)
     except IntegrityError as clash:
         raise OrderTaken() from clash
-    insert_rows(OrderLine, LINE_FIELDS, lines)
+    insert_rows(OrderLine, LINE_FIELDS, lines, binary=True)
 
 
 def insert_orders(*, actor: MaybeActor, items: Sequence[tuple[CleanOrder, Any]]) -> list[NewOrder]:

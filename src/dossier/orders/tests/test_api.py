@@ -141,6 +141,9 @@ def test_a_bulk_call_not_shaped_as_documented_is_refused_whole(
     too_many = {"orders": [order(customer, f"M-{n}") for n in range(1001)]}
     assert api.post("/orders/bulk", too_many).status_code == 422
     assert api.post("/orders/bulk", {"orders": "all"}).status_code == 422
+    listed = api.post("/orders/bulk", raw=json.dumps([order(customer, "L-1")]))
+    assert (listed.status_code, listed.json()["errors"][0]["field"]) == (422, "body")
+    assert api.post("/orders/bulk", raw='{"orders": [').status_code == 400
     assert not Order.objects.exists()
 
 

@@ -173,6 +173,28 @@ def test_customers_named_by_external_id_or_email_in_one_call(
     assert stored == {"E-1": customer.pk, "E-2": other.pk}
 
 
+def test_keys_are_matched_as_pairs_never_across_them(
+    owner: Any, customer: Any, catalogue: Any
+) -> None:
+    """(tmall, P-1) and (jd, P-2) stored: (tmall, P-2) is a new order, and an external id of
+    one shop does not name the customer of the same id in another."""
+    sync_orders(actor=owner, orders=[order(customer, "P-1"), order(customer, "P-2", source="jd")])
+    attach_external_id(actor=owner, customer_id=customer.pk, source="jd", external_id="VIP-9")
+    result = sync_orders(
+        actor=owner,
+        orders=[
+            order(customer, "P-2"),
+            order(customer, "P-1", source="jd"),
+            order(customer_external_id="VIP-9", external_id="P-3"),  # tmall's VIP-9: nobody
+            order(customer_external_id="VIP-9", customer_source="jd", external_id="P-4"),
+        ],
+    )
+    assert _results(result) == [(0, "created"), (1, "created"), (2, "error"), (3, "created")]
+    assert _errors(result, 2) == {"customer_external_id": "customer_not_found"}
+    assert Order.objects.count() == 5
+    assert verify() == []
+
+
 def test_orders_placed_returned_or_refunded_bring_their_returns_and_refunds(
     owner: Any, customer: Any, catalogue: Any
 ) -> None:
@@ -211,11 +233,14 @@ def test_more_than_the_limit_is_refused_whole(owner: Any, customer: Any) -> None
 def test_the_audit_log_gets_the_call_and_each_status_it_moved(
     owner: Any, customer: Any, catalogue: Any
 ) -> None:
-    sync_orders(actor=owner, orders=[order(customer, f"A-{n}") for n in range(3)])
+    done = sync_orders(actor=owner, orders=[order(customer, f"A-{n}") for n in range(3)])
     call = AuditEvent.objects.get(object_type="order_sync")
+    stored = [str(o.order_id) for o in done.outcomes]
     assert call.changes == {
-        "created": 3, "updated": 0, "unchanged": 0, "failed": 0, "sources": ["tmall"]
+        "created": 3, "updated": 0, "unchanged": 0, "failed": 0, "sources": ["tmall"],
+        "created_ids": stored,
     }  # fmt: skip
+    assert sorted(stored) == sorted(str(pk) for pk in Order.objects.values_list("pk", flat=True))
     assert (call.actor, call.object_id) == (owner, "tmall")
     assert set(Order.objects.values_list("created_by", flat=True)) == {owner.pk}
     sync_orders(

@@ -36,6 +36,8 @@ Status = Delivery.Status
 USER_AGENT = "Dossier-Webhooks/1"
 #: the most due deliveries one sweep sends
 SWEEP_LIMIT = 500
+#: first attempts one queued task makes in turn (a slow receiver: at most 50 × the timeout)
+FIRST_ATTEMPT_CHUNK = 50
 
 
 def enqueue(delivery_ids: Sequence[int], *, run_after: datetime | None = None) -> None:
@@ -44,13 +46,19 @@ def enqueue(delivery_ids: Sequence[int], *, run_after: datetime | None = None) -
     A backend that cannot wait (the immediate one) is not asked: the delivery stays pending
     with its due time and :func:`deliver_due` (``dossier webhooks deliver-due``) sends it.
     """
-    from dossier.webhooks.tasks import deliver_webhook
+    from dossier.webhooks.tasks import deliver_webhook, deliver_webhooks
 
     task = deliver_webhook
     if run_after is not None:
         if not task.get_backend().supports_defer:
             return
         task = task.using(run_after=run_after)
+    elif len(delivery_ids) > 1:
+        # a batch's events (a bulk sync's thousand orders): one queued task per chunk, not
+        # one insert into the task queue per delivery after the writer's commit
+        for start in range(0, len(delivery_ids), FIRST_ATTEMPT_CHUNK):
+            deliver_webhooks.enqueue(list(delivery_ids[start : start + FIRST_ATTEMPT_CHUNK]))
+        return
     for pk in delivery_ids:
         task.enqueue(pk)
 

@@ -223,3 +223,42 @@ def test_an_event_about_a_customer_the_owner_cannot_see_is_never_sent(
     [request] = receiver.requests
     assert request.json()["customer_id"] == str(ours.pk)
     assert str(theirs.pk) not in request.body.decode()
+
+
+def test_a_batch_of_events_is_queued_a_chunk_a_task_and_each_still_delivered_alone(
+    allow_local: None,
+    receiver: Receiver,
+    integrator: User,
+    settings: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """A bulk sync's events: one task per 50 deliveries after the commit, not one per event;
+    the receiver still gets one signed request per event, with its own delivery id."""
+    subscribe(integrator, receiver.url, "order.created")
+    events = publish_many(
+        actor=None,
+        events=[
+            {"name": "order.created", "object_type": "probe", "object_id": n} for n in range(120)
+        ],
+    )
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    from django_tasks import default_task_backend
+
+    default_task_backend.clear()  # type: ignore[attr-defined]
+    with django_capture_on_commit_callbacks(execute=True):
+        made = services.fan_out([e.pk for e in events])
+    assert len(made) == 120
+    queued = default_task_backend.results  # type: ignore[attr-defined]
+    assert [(r.task.name, len(r.args[0])) for r in queued] == [
+        ("deliver_webhooks", 50),
+        ("deliver_webhooks", 50),
+        ("deliver_webhooks", 20),
+    ]
+    from dossier.webhooks.tasks import deliver_webhooks
+
+    for result in queued:
+        deliver_webhooks.call(*result.args)
+    assert len(receiver.requests) == 120
+    sent = {r.headers["X-Dossier-Delivery"] for r in receiver.requests}
+    assert sent == {str(d.pk) for d in made}
+    assert set(Delivery.objects.values_list("status", flat=True)) == {Status.DELIVERED}
