@@ -314,16 +314,18 @@ def _window_rows(c: Condition, since: datetime | None) -> tuple[Any, Any]:
         rows = Order.objects.filter(status__in=PURCHASED)
         if since is not None:
             rows = rows.filter(placed_at__gte=since)
-        return rows, (Sum(F("total") - F("refunded")) if spend else Count("id"))
+        # count(*), not count(id): the id is not in the (placed_at) covering index, and
+        # PostgreSQL would visit the table for each of the window's orders to read it
+        return rows, (Sum(F("total") - F("refunded")) if spend else Count("*"))
     if c.field == "interactions":
         rows = Interaction.objects.all()
         if "channel" in c.params:
             rows = rows.filter(channel=c.params["channel"])
-        return _since(rows, "occurred_at", since), Count("id")
+        return _since(rows, "occurred_at", since), Count("*")
     if c.field == "complaints":
         rows = Feedback.objects.filter(kind="complaint")
-        return _since(rows, "received_at", since), Count("id")
-    return _since(Ticket.objects.all(), "created_at", since), Count("id")
+        return _since(rows, "received_at", since), Count("*")
+    return _since(Ticket.objects.all(), "created_at", since), Count("*")
 
 
 def _since(rows: Any, column: str, since: datetime | None) -> Any:

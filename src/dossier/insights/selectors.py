@@ -8,6 +8,8 @@ count of one or two with narrow rules points at a person.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -136,24 +138,21 @@ def count_rules(*, actor: MaybeActor, rules: Any) -> SegmentCount:
 
 #: how long one segment count may hold PostgreSQL (a live count runs on every keystroke)
 COUNT_TIMEOUT_MS = 15_000
+#: the count's own planner settings on PostgreSQL, for that statement only: a window rule
+#: groups up to a million index entries, which spill to disk in the default 4 MB of memory,
+#: and compiling the plan to machine code (JIT) costs more than it saves on a one-second count
+COUNT_SETTINGS = {"work_mem": "64MB", "jit": "off"}
 
 
 def bounded_count(customers: QuerySet[Customer]) -> int:
-    """``customers.count()``; on PostgreSQL given at most :data:`COUNT_TIMEOUT_MS`, and a rule
-    that takes longer is refused (a user's rule must not hold the database for everyone)."""
+    """``customers.count()``; on PostgreSQL given at most :data:`COUNT_TIMEOUT_MS` (and
+    :data:`COUNT_SETTINGS`), and a rule that takes longer is refused (a user's rule must not
+    hold the database for everyone)."""
     if connection.vendor != "postgresql":
         return customers.count()
     try:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SELECT current_setting('statement_timeout')")
-            before = cursor.fetchone()[0]
-            cursor.execute(
-                "SELECT set_config('statement_timeout', %s, true)", [str(COUNT_TIMEOUT_MS)]
-            )
-            found = customers.count()
-            # SET LOCAL outlives a released savepoint: put the caller's value back
-            cursor.execute("SELECT set_config('statement_timeout', %s, true)", [before])
-            return found
+        with transaction.atomic(), count_settings():
+            return customers.count()
     except OperationalError as error:
         if "statement timeout" not in str(error):
             raise
@@ -165,6 +164,29 @@ def bounded_count(customers: QuerySet[Customer]) -> int:
                 )
             ],
         ) from None
+
+
+@contextmanager
+def count_settings() -> Iterator[None]:
+    """Within a transaction on PostgreSQL: the count's timeout and planner settings, and the
+    caller's own put back after (SET LOCAL outlives a released savepoint)."""
+    wanted = {"statement_timeout": str(COUNT_TIMEOUT_MS), **COUNT_SETTINGS}
+    with connection.cursor() as cursor:
+        names = list(wanted)
+        cursor.execute("SELECT " + ", ".join("current_setting(%s)" for _ in names), names)
+        before = dict(zip(names, cursor.fetchone(), strict=True))
+        _set_local(cursor, wanted)
+    yield
+    with connection.cursor() as cursor:
+        _set_local(cursor, before)
+
+
+def _set_local(cursor: Any, values: dict[str, str]) -> None:
+    names = list(values)
+    cursor.execute(
+        "SELECT " + ", ".join("set_config(%s, %s, true)" for _ in names),
+        [v for name in names for v in (name, values[name])],
+    )
 
 
 def segment_customers(*, actor: MaybeActor, segment: Segment) -> QuerySet[Customer]:

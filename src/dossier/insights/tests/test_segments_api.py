@@ -343,3 +343,35 @@ def test_a_count_that_would_hold_postgresql_is_refused_and_the_timeout_put_back(
         cursor.execute("SELECT current_setting('statement_timeout')")
         assert cursor.fetchone()[0] == before
     assert selectors.bounded_count(Customer.objects.all()) >= 0
+
+
+@pytest.mark.skipif(
+    "os.environ.get('DOSSIER_DATABASE_URL', '').split(':')[0] not in ('postgres', 'postgresql')",
+    reason="PostgreSQL's planner settings (SQLite has none)",
+)
+def test_a_count_runs_under_its_own_planner_settings_and_puts_the_callers_back(
+    spenders: list[Any],
+) -> None:
+    from django.db import connection
+
+    from dossier.customers.models import Customer
+    from dossier.insights import selectors
+
+    names = ["statement_timeout", *selectors.COUNT_SETTINGS]
+
+    def current() -> dict[str, str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT " + ", ".join(f"current_setting('{n}')" for n in names))
+            return dict(zip(names, cursor.fetchone(), strict=True))
+
+    before = current()
+    assert all(before[n] != v for n, v in selectors.COUNT_SETTINGS.items())
+    everyone = Customer.objects.count()
+    # a filter that holds only while the count's settings are in force
+    scoped = Customer.objects.extra(
+        where=[f"current_setting('{n}') = '{v}'" for n, v in selectors.COUNT_SETTINGS.items()]
+    )
+    assert everyone > 0
+    assert selectors.bounded_count(scoped) == everyone
+    assert scoped.count() == 0
+    assert current() == before
