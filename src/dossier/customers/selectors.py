@@ -108,7 +108,7 @@ def customer_queryset(
     *, actor: MaybeActor, filters: CustomerFilters | None = None, action: str = "view"
 ) -> QuerySet[Customer]:
     """The customers the actor may see, filtered; not yet ordered or paginated."""
-    return _narrowed(restrict(Customer.objects.all(), actor, action), filters, actor)
+    return restrict(_narrowed(filters, actor), actor, action)
 
 
 def customer_queryset_parts(
@@ -116,13 +116,18 @@ def customer_queryset_parts(
 ) -> list[QuerySet[Customer]]:
     """:func:`customer_queryset` as disjoint parts (``access.restrict_parts``), each read
     by its own index."""
-    parts = restrict_parts(Customer.objects.all(), actor, action)
-    return [_narrowed(part, filters, actor) for part in parts]
+    return restrict_parts(_narrowed(filters, actor), actor, action)
 
 
-def _narrowed(
-    queryset: QuerySet[Customer], filters: CustomerFilters | None, actor: MaybeActor
-) -> QuerySet[Customer]:
+def _narrowed(filters: CustomerFilters | None, actor: MaybeActor) -> QuerySet[Customer]:
+    """Every customer the filters let through, before the access rule.
+
+    The search and the names the filters hold are resolved here, once: the list applies
+    the access rule to the result whole and part by part (``access.restrict_parts``)
+    without a second look-up of either (a name search's look-up of matching ids costs
+    10–20 ms on a million customers).
+    """
+    queryset = Customer.objects.all()
     filters = filters or CustomerFilters()
     # erased customers (their personal data anonymised) are only listed when asked for
     queryset = queryset.filter(erased_at__isnull=filters.erased != "only")
@@ -154,9 +159,10 @@ def customer_list(
     created_range = bool(filters.created_from or filters.created_to)
     order, descending = listing.parse_sort(sort, created_range=created_range)
     position = listing.decode_cursor(cursor, order)
-    queryset = customer_queryset(actor=actor, filters=filters)
+    narrowed = _narrowed(filters, actor)
+    queryset = restrict(narrowed, actor)
     # the access rule's OR hides a limited reach from the planner: read and count its parts
-    parts = customer_queryset_parts(actor=actor, filters=filters)
+    parts = restrict_parts(narrowed, actor)
     count = listing.count_parts(parts) if with_count else None
     digests = _found_beyond_owners(actor, filters)
     if digests:
