@@ -194,7 +194,10 @@ def _build(n: int, admin: Any, template: Any, owners: list[Any], tags: list[Any]
     planted_phone = get_type("phone").validate(PLANTED["phone"], FieldSpec("phone", "phone"))
     # tag i is carried by about 0.6/(i+1) of the customers: ~1.2 tags each; bench_tag_19 rare
     weights = [0.6 / (i + 1) for i in range(19)] + [0.0]
-    link = CustomerTag._meta.db_table, ["customer_id", "tag_id", "added_at", "added_by_id"]
+    link = (
+        CustomerTag._meta.db_table,
+        ["customer_id", "tag_id", "added_at", "added_by_id", "source"],
+    )
     lookup = (
         CustomerLookup._meta.db_table,
         ["customer_id", "template_id", "field", "digest", "unique"],
@@ -227,7 +230,7 @@ def _build(n: int, admin: Any, template: Any, owners: list[Any], tags: list[Any]
             carried = [t.pk for t, w in zip(tags, weights, strict=True) if rng.random() < w]
             if i % 20_000 == 3:
                 carried.append(tags[19].pk)
-            links += [(db_pk, t, constant["created_at"], admin.pk) for t in carried]
+            links += [(db_pk, t, constant["created_at"], admin.pk, "") for t in carried]
             indexed.append(SimpleNamespace(pk=pk, search_text=terms[name]))
         with transaction.atomic():
             _insert(Customer._meta.db_table, columns, rows)

@@ -265,3 +265,28 @@ def test_a_search_looks_the_index_up_once_for_every_part(desk: Desk, who: str, q
         if q.replace("-", "") in name.replace("-", "")
     )
     assert [item["values"]["display_name"] for item in page.items] == expected
+
+
+@pytest.mark.parametrize("q", ["shared", "sh", "west"])
+@pytest.mark.parametrize("who", ["seller", "manager"])
+def test_a_search_finding_few_is_read_whole_not_part_by_part(desk: Desk, who: str, q: str) -> None:
+    actor = getattr(desk, who)
+    for sort in ("-created", "name", "-spend"):
+        with CaptureQueriesContext(connection) as captured:
+            page = selectors.customer_list(actor=actor, filters=CustomerFilters(q=q), sort=sort)
+        # the parts' reads of ids (listing._among): none, the ids are known already
+        part_reads = [
+            c["sql"]
+            for c in captured.captured_queries
+            if c["sql"].startswith('SELECT "customers_customer"."id" AS "pk"')
+        ]
+        assert part_reads == []
+        whole = restrict(Customer.objects.filter(search_text__contains=q), actor)
+        order, descending = listing.parse_sort(sort)
+        expected, _more, _before = listing.page_rows(whole, order, descending, None, 50)
+        assert [item["id"] for item in page.items] == [str(c.pk) for c in expected]
+    # with the count, the parts are counted one by one, and the total is the same
+    counted = selectors.customer_list(
+        actor=actor, filters=CustomerFilters(q=q), with_count=True
+    ).count
+    assert counted == listing.Count(len(expected), True)
