@@ -315,12 +315,11 @@ def main() -> int:
 
 def _long(pauses: GcPauses, over_ms: float = 5.0) -> str:
     """The garbage collections that took over ``over_ms`` while a case was timed, if any."""
-    long = [ms for _generation, ms in pauses.pauses if ms > over_ms]
-    return (
-        f"; GC pauses over {over_ms:.0f} ms: {len(long)}, longest {max(long):.0f} ms"
-        if long
-        else ""
-    )
+    long = [(ms, cpu) for _generation, ms, cpu in pauses.pauses if ms > over_ms]
+    if not long:
+        return ""
+    ms, cpu = max(long)
+    return f"; GC pauses over {over_ms:.0f} ms: {len(long)}, longest {ms:.0f} ms ({cpu:.1f} ms CPU)"
 
 
 def _search(admin: Any, seller: Any, timed: GcPauses) -> None:

@@ -33,15 +33,18 @@ class GcPauses:
     """The garbage collector's pauses while active (``with GcPauses() as pauses:``)."""
 
     def __init__(self) -> None:
-        self.pauses: list[tuple[int, float]] = []  # (generation, ms)
-        self._started = 0.0
+        #: (generation, ms, CPU ms): a pause much longer than its CPU time is the process
+        #: waiting for a core (a loaded machine), not the collector's work
+        self.pauses: list[tuple[int, float, float]] = []
+        self._started = (0.0, 0.0)
 
     def _callback(self, phase: str, info: dict[str, Any]) -> None:
         if phase == "start":
-            self._started = time.perf_counter()
+            self._started = (time.perf_counter(), time.process_time())
         else:
-            elapsed = (time.perf_counter() - self._started) * 1000
-            self.pauses.append((int(info["generation"]), elapsed))
+            wall = (time.perf_counter() - self._started[0]) * 1000
+            cpu = (time.process_time() - self._started[1]) * 1000
+            self.pauses.append((int(info["generation"]), wall, cpu))
 
     def __enter__(self) -> GcPauses:
         gc.callbacks.append(self._callback)
@@ -54,9 +57,13 @@ class GcPauses:
         """ "N collections (M full), longest X ms"."""
         if not self.pauses:
             return "no garbage collection"
-        full = sum(1 for generation, _ms in self.pauses if generation == 2)
-        longest = max(ms for _generation, ms in self.pauses)
-        return f"{len(self.pauses)} garbage collections ({full} full), longest {longest:.1f} ms"
+        full = sum(1 for generation, _ms, _cpu in self.pauses if generation == 2)
+        _generation, longest, cpu = max(self.pauses, key=lambda pause: pause[1])
+        most_cpu = max(cpu for _generation, _ms, cpu in self.pauses)
+        return (
+            f"{len(self.pauses)} garbage collections ({full} full), longest {longest:.1f} ms "
+            f"({cpu:.1f} ms of CPU; the most CPU any took: {most_cpu:.1f} ms)"
+        )
 
 
 def load_average() -> str:
