@@ -3,7 +3,7 @@ identifiers and a phone's last four digits through their blind indexes."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from dossier.core.actors import MaybeActor
 from dossier.core.fields import FieldError, FieldSpec, get_type, searchable_types
@@ -12,7 +12,7 @@ from dossier.core.fields.contact import parse_phone
 from dossier.customers.access import may
 from dossier.customers.models import Customer, CustomerLookup
 from dossier.customers.names import normalise_query
-from dossier.customers.search_index import matching as _matching
+from dossier.customers.search_index import match as _match
 from dossier.protection.disclosure import last4_digest, lookup_digest, may_see_personal
 
 
@@ -57,17 +57,24 @@ def search(queryset: QuerySet[Customer], query: str, *, actor: MaybeActor) -> Qu
     An identifier is matched through its blind index only, so its plaintext never reaches
     the SQL (nor the database's logs). Phones are searched only by those who may see them.
     """
+    condition, _few = search_condition(query, actor=actor)
+    return queryset if condition is None else queryset.filter(condition)
+
+
+def search_condition(query: str, *, actor: MaybeActor) -> tuple[Q | None, bool]:
+    """The condition of :func:`search` (None: no query), and whether the customers it finds
+    are few: read by their ids or an index, not by testing customer after customer."""
     text = normalise_query(query)
     if not text:
-        return queryset
+        return None, False
     typed = identifiers(query)
     if typed:
         digests = [d for kind, d in typed.items() if may_search_by(actor, kind)]
         matching = CustomerLookup.objects.filter(digest__in=digests).values("customer_id")
-        return queryset.filter(id__in=matching)
-    by_name = _matching(queryset, text)  # through the database's search index
+        return Q(id__in=matching), True
+    by_name, few = _match(text)  # through the database's search index
     last4 = _last4(query) if may_search_by(actor, "phone") else None
     if last4 is not None:
         ending = CustomerLookup.objects.filter(digest=last4).values("customer_id")
-        return by_name | queryset.filter(id__in=ending)
-    return by_name
+        return by_name | Q(id__in=ending), few
+    return by_name, few

@@ -102,14 +102,22 @@ def _needs_scan(text: str) -> bool:
 def matching(queryset: QuerySet[Any], text: str) -> QuerySet[Any]:
     """The customers of ``queryset`` whose search text contains ``text`` (or, when it holds
     spaces, ``text`` without them), through the database's index."""
+    return queryset.filter(match(text)[0])
+
+
+def match(text: str) -> tuple[Q, bool]:
+    """The condition of :func:`matching`, and whether the index found the matching customers
+    few (a list of ids or an index's rows; False when found in many, tested row by row)."""
     variants = list(dict.fromkeys([text, text.replace(" ", "")]))
     vendor = connection.vendor
     if vendor not in ("postgresql", "sqlite") or any(_needs_scan(v) for v in variants):
-        return queryset.filter(_contains_any(variants))
-    condition = Q()
+        return _contains_any(variants), False
+    condition, few = Q(), True
     for variant in variants:
-        condition |= _postgres(variant) if vendor == "postgresql" else _sqlite(variant)
-    return queryset.filter(condition)
+        found, found_few = _postgres(variant) if vendor == "postgresql" else _sqlite(variant)
+        condition |= found
+        few = few and found_few
+    return condition, few
 
 
 def _contains_any(variants: list[str]) -> Q:
@@ -119,7 +127,7 @@ def _contains_any(variants: list[str]) -> Q:
     return condition
 
 
-def _postgres(text: str) -> Q:
+def _postgres(text: str) -> tuple[Q, bool]:
     if len(text) > SHORT:
         # The trigram index finds the rows (up to PREFETCH of them), then the page is read by id.
         # Left to itself, the planner guesses how many rows match from statistics and may walk
@@ -131,17 +139,17 @@ def _postgres(text: str) -> Q:
             )
             ids = [row[0] for row in cursor.fetchall()]
         if len(ids) <= PREFETCH:
-            return Q(id__in=ids)
+            return Q(id__in=ids), True
     if len(text) > SHORT or _postgres_dense(text):
         # found in many rows: walk the newest rows testing LIKE '%…%' (a page fills at once)
-        return Q(search_text__contains=text)
+        return Q(search_text__contains=text), False
     # a 1–2 character query holds no space, so it is in the text iff it is a piece of a word
     tokens = RawSQL(
         f'dossier_short_tokens("{_TABLE}"."search_text") @> ARRAY[%s]::text[]',
         [text],
         output_field=BooleanField(),
     )
-    return Q(tokens)
+    return Q(tokens), True
 
 
 # PostgreSQL: a 3+ character query found in at most this many rows is read by id.
@@ -175,10 +183,10 @@ def _dense(sql: str, params: list[Any]) -> bool:
         return bool(cursor.fetchone()[0] >= DENSE)
 
 
-def _sqlite(text: str) -> Q:
+def _sqlite(text: str) -> tuple[Q, bool]:
     if len(text) > SHORT:
         if _dense(f"SELECT rowid FROM {FTS_TABLE} WHERE search_text LIKE %s", [f"%{text}%"]):
-            return Q(search_text__contains=text)
+            return Q(search_text__contains=text), False
         # the FTS table drives: its trigram index finds the rows, the doc table names them
         found = RawSQL(
             f"SELECT customer_id FROM {DOC_TABLE} WHERE rowid IN "
@@ -188,9 +196,9 @@ def _sqlite(text: str) -> Q:
     else:
         sql = f"SELECT customer_id FROM {TOKEN_TABLE} WHERE token = %s"
         if _dense(sql, [text]):
-            return Q(search_text__contains=text)
+            return Q(search_text__contains=text), False
         found = RawSQL(sql, [text])
-    return Q(id__in=found)
+    return Q(id__in=found), True
 
 
 def tagged(queryset: QuerySet[Any], tag_ids: list[int]) -> QuerySet[Any]:

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from dossier.accounts.selectors import team_id_of
 from dossier.core import roles
@@ -238,3 +239,54 @@ def test_the_parts_read_leaves_the_sessions_planner_settings_as_they_were(desk: 
         cursor.execute("SHOW max_parallel_workers_per_gather")
         assert cursor.fetchone() == before
     assert len(page.items) == 5
+
+
+#: how the search looks up the index before the page is read (a query of its own):
+#: PostgreSQL's ids of a 3+ character match, or the density of a short piece; SQLite's density
+_LOOK_UPS = (
+    "SELECT id FROM customers_customer WHERE search_text LIKE",
+    "SELECT m.f FROM pg_stats",
+    "SELECT count(*) FROM (SELECT",
+)
+
+
+@pytest.mark.parametrize("q", ["shared", "sh", "west-shared"])
+@pytest.mark.parametrize("who", ["seller", "manager", "admin"])
+def test_a_search_looks_the_index_up_once_for_every_part(desk: Desk, who: str, q: str) -> None:
+    actor = getattr(desk, who)
+    with CaptureQueriesContext(connection) as captured:
+        page = selectors.customer_list(actor=actor, filters=CustomerFilters(q=q), sort="name")
+    look_ups = [c["sql"] for c in captured.captured_queries if c["sql"].startswith(_LOOK_UPS)]
+    assert len(look_ups) == 1, look_ups
+    # and the page is what the whole rule finds
+    expected = sorted(
+        name
+        for name in _names(restrict(Customer.objects.all(), actor))
+        if q.replace("-", "") in name.replace("-", "")
+    )
+    assert [item["values"]["display_name"] for item in page.items] == expected
+
+
+@pytest.mark.parametrize("q", ["shared", "sh", "west"])
+@pytest.mark.parametrize("who", ["seller", "manager"])
+def test_a_search_finding_few_is_read_whole_not_part_by_part(desk: Desk, who: str, q: str) -> None:
+    actor = getattr(desk, who)
+    for sort in ("-created", "name", "-spend"):
+        with CaptureQueriesContext(connection) as captured:
+            page = selectors.customer_list(actor=actor, filters=CustomerFilters(q=q), sort=sort)
+        # the parts' reads of ids (listing._among): none, the ids are known already
+        part_reads = [
+            c["sql"]
+            for c in captured.captured_queries
+            if c["sql"].startswith('SELECT "customers_customer"."id" AS "pk"')
+        ]
+        assert part_reads == []
+        whole = restrict(Customer.objects.filter(search_text__contains=q), actor)
+        order, descending = listing.parse_sort(sort)
+        expected, _more, _before = listing.page_rows(whole, order, descending, None, 50)
+        assert [item["id"] for item in page.items] == [str(c.pk) for c in expected]
+    # with the count, the parts are counted one by one, and the total is the same
+    counted = selectors.customer_list(
+        actor=actor, filters=CustomerFilters(q=q), with_count=True
+    ).count
+    assert counted == listing.Count(len(expected), True)
