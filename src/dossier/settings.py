@@ -283,6 +283,11 @@ DOSSIER_TRUSTED_PROXIES = [
     p.strip() for p in os.environ.get("DOSSIER_TRUSTED_PROXIES", "").split(",") if p.strip()
 ]
 DOSSIER_API_RATE = os.environ.get("DOSSIER_API_RATE", "1200/m")
+# Each worker process adds its API calls to the shared count in batches of this many (one
+# shared write per batch, not per call): with P processes a token may get about P x this
+# many calls beyond its limit in a window; a process alone, or a limit this small, is exact.
+# 1 sends every call.
+DOSSIER_API_RATE_BATCH = int(os.environ.get("DOSSIER_API_RATE_BATCH", "20"))
 DOSSIER_API_ANON_RATE = os.environ.get("DOSSIER_API_ANON_RATE", "120/m")
 # An open opportunity with no move or change for this many days gets a follow-up task
 # (`dossier pipeline stale`, daily from cron).

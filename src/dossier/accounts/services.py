@@ -277,7 +277,16 @@ def token_state_sql(alias: str) -> str:
     clock). A statement that reads something else may select these too (the
     single-customer read does), so the check costs no query of its own.
     """
-    quote = connections[alias].ops.quote_name
+    connection = connections[alias]
+    quote = connection.ops.quote_name
+    # the statement's own time: PostgreSQL's CURRENT_TIMESTAMP is when the transaction began
+    # (maybe long before, in a test's or a task's); SQLite's has whole seconds only, so an
+    # expiry earlier in the same second would still pass (Django writes the microseconds)
+    now = (
+        "statement_timestamp()"
+        if connection.vendor == "postgresql"
+        else "strftime('%%Y-%%m-%%d %%H:%%M:%%f', 'now')"
+    )
     token_table = quote(ApiToken._meta.db_table)
     user_table = quote(User._meta.db_table)
     generation_table = quote(AccessGeneration._meta.db_table)
@@ -285,7 +294,7 @@ def token_state_sql(alias: str) -> str:
     # that embeds these columns is likely to use
     return (
         "(SELECT token_.revoked_at IS NULL AND owner_.is_active AND "
-        "(token_.expires_at IS NULL OR token_.expires_at > CURRENT_TIMESTAMP) "
+        f"(token_.expires_at IS NULL OR token_.expires_at > {now}) "
         f"FROM {token_table} token_ JOIN {user_table} owner_ ON owner_.id = token_.user_id "
         "WHERE token_.id = %(token_id)s), "
         f"(SELECT generation_.value FROM {generation_table} generation_ WHERE generation_.id = 1)"

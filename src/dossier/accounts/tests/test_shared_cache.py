@@ -25,6 +25,9 @@ from django.db import connection
 SRC = Path(__file__).resolve().parents[3]
 REDIS = "redis://127.0.0.1:6379/0"
 RATE = 6  # API calls a token may make a day (DOSSIER_API_RATE below)
+# the burst test's limit, and the calls each process holds back before adding them to the
+# shared count (DOSSIER_API_RATE_BATCH)
+BURST_RATE, BATCH = 60, 8
 
 WORKER = """
 import json, sys
@@ -53,6 +56,13 @@ for line in sys.stdin:
     elif op == "api":
         response = client.get("/api/v1/me", headers={"Authorization": f"Bearer {order['secret']}"})
         answer = {"status": response.status_code}
+    elif op == "burst":
+        statuses = [
+            client.get("/api/v1/me", headers={"Authorization": f"Bearer {order['secret']}"})
+            .status_code
+            for _ in range(order["times"])
+        ]
+        answer = {"allowed": statuses.count(200), "refused": statuses.count(429)}
     elif op == "revoke":
         actor = User.objects.get(username=order["username"])
         revoke_token(token_id=order["token_id"], actor=actor)
@@ -193,6 +203,27 @@ def two(request: pytest.FixtureRequest, migrated: dict[str, str]) -> Iterator[An
             worker.stop()
 
 
+@pytest.fixture(scope="module", params=["database", "redis", "locmem"])
+def two_batching(request: pytest.FixtureRequest, migrated: dict[str, str]) -> Iterator[Any]:
+    """Two worker processes whose API limit is counted in batches (BURST_RATE, BATCH)."""
+    env = {
+        **migrated,
+        "DOSSIER_CACHE_PREFIX": f"t{uuid.uuid4().hex[:12]}",
+        "DOSSIER_API_RATE": f"{BURST_RATE}/d",
+        "DOSSIER_API_RATE_BATCH": str(BATCH),
+    }
+    if request.param == "redis":
+        env["DOSSIER_CACHE_URL"] = os.environ.get("DOSSIER_CACHE_URL", "").strip() or REDIS
+    elif request.param == "locmem":
+        env["DOSSIER_CACHE_URL"] = "locmem://"
+    workers = [Worker(env), Worker(env)]
+    try:
+        yield request.param, workers
+    finally:
+        for worker in workers:
+            worker.stop()
+
+
 def _shared(kind: str) -> bool:
     return kind != "locmem"
 
@@ -257,3 +288,25 @@ def test_increments_made_by_both_processes_at_once_are_all_counted(two: Any) -> 
     first.answer("count"), second.answer("count")
     expected = 2 * times if _shared(kind) else times  # locmem: the first counted alone
     assert first("count", key=key, times=0) == {"value": expected}
+
+
+def test_a_burst_through_both_processes_is_refused_within_the_batching_tolerance(
+    two_batching: Any,
+) -> None:
+    kind, (first, second) = two_batching
+    secret = first("user", username=f"u{uuid.uuid4().hex[:8]}", password="pw-12345678")["secret"]
+    # both send 50 calls at the same time: 100 calls for a limit of 60
+    first.send("burst", secret=secret, times=50)
+    second.send("burst", secret=secret, times=50)
+    answers = [first.answer("burst"), second.answer("burst")]
+    # then more, one process after the other: each learns the other's calls by its next batch
+    answers += [worker("burst", secret=secret, times=2 * BATCH) for worker in (first, second)]
+    allowed = sum(answer["allowed"] for answer in answers)
+    assert sum(answer["refused"] for answer in answers) == 100 + 4 * BATCH - allowed
+    if _shared(kind):
+        # the documented bound: about a batch per process beyond the limit, none refused below
+        assert BURST_RATE <= allowed <= BURST_RATE + 2 * BATCH, allowed
+        over = [worker("api", secret=secret)["status"] for worker in (first, second)]
+        assert over == [429, 429], "both processes now refuse"
+    else:
+        assert allowed == 2 * BURST_RATE, "each process counted only its own calls"

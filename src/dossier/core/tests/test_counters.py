@@ -163,9 +163,23 @@ def test_in_a_process_cache_a_window_that_ends_between_add_and_increment_starts_
             self.adds += 1
             return self.adds > 1  # the first add finds the key; the second makes it anew
 
-        def incr(self, key: str) -> int:
+        def incr(self, key: str, delta: int = 1) -> int:
             raise ValueError(key)
 
     racing = Racing()
     assert counters._hit_in_cache(racing, "k", 60) == 1  # type: ignore[arg-type]
     assert racing.adds == 2
+
+
+def test_a_hit_may_count_several_events_at_once(kind: str) -> None:
+    assert counters.hit("many", window=60, by=5) == 5
+    assert counters.hit("many", window=60, by=3) == 8
+    assert counters.hit("many", window=60) == 9
+    assert counters.current("many") == 9
+
+
+@pytest.mark.usefixtures("database")
+def test_several_events_counted_after_a_window_ends_start_the_next_one(clock: Clock) -> None:
+    assert counters.hit("next", window=60, by=4) == 4
+    clock.now += 61
+    assert counters.hit("next", window=60, by=3) == 3

@@ -8,6 +8,7 @@ worker would, and expect the very next read to see it.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -85,6 +86,16 @@ def test_expiry_shortened_in_the_database_counts_on_the_next_read(
 ) -> None:
     client, token = _warm(api_as, team.owner, team, expires_in_days=30)
     ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert client.get(url(team)).status_code == 401
+
+
+def test_an_expiry_just_past_counts_whenever_the_transaction_began_and_within_a_second(
+    team: Team, api_as: Callable[..., Any]
+) -> None:
+    client, token = _warm(api_as, team.owner, team, expires_in_days=30)
+    # the test's transaction began before this moment, and the clock is still in its second
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now())
+    time.sleep(0.01)  # the call comes strictly after the expiry, by more than a millisecond
     assert client.get(url(team)).status_code == 401
 
 
