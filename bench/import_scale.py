@@ -177,6 +177,10 @@ def main() -> None:
         file_name=path.name,
         options=ImportOptions(mode="create", batch_rows=int(os.environ.get("BENCH_BATCH", "2000"))),
     )
+    if "BENCH_REBUILD_ROWS" in os.environ:  # a smaller run may try the large-load path too
+        from django.conf import settings
+
+        settings.DOSSIER_LOAD_REBUILD_ROWS = int(os.environ["BENCH_REBUILD_ROWS"])
     cpu_before = _cpu_seconds()
     started = time.perf_counter()
     run = services.execute_import(run=run, path=path)

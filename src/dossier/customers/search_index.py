@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import OperationalError, connection, transaction
 from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
@@ -339,9 +339,15 @@ def deferred_for_load(rows: int | None) -> Iterator[bool]:
     ):
         yield False
         return
-    with connection.cursor() as cursor:
-        for name, _statement in POSTGRES_INDEXES:
-            cursor.execute(f"DROP INDEX IF EXISTS {name}")
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            # the drop waits for readers of the table: give up rather than stall everyone
+            cursor.execute("SET LOCAL lock_timeout = '2s'")
+            for name, _statement in POSTGRES_INDEXES:
+                cursor.execute(f"DROP INDEX IF EXISTS {name}")
+    except OperationalError:
+        yield False
+        return
     try:
         yield True
     finally:

@@ -3,12 +3,13 @@ leaves them missing: not after an error, not after a process killed mid-load."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import connection
+from django.db import connection, transaction
 from django.test import override_settings
 
 from dossier.customers import search_index
@@ -114,3 +115,26 @@ def test_an_import_rebuilds_indexes_a_killed_load_left_missing(
     path = write_csv(tmp_path / "members.csv", [member_row(1)])
     import_file(sales_user, member_template, path, mode="create")
     assert _valid_indexes() == set(NAMES)
+
+
+@override_settings(DOSSIER_LOAD_REBUILD_ROWS=10)
+def test_a_load_keeps_the_indexes_when_a_reader_holds_the_table() -> None:
+    holding, release = threading.Event(), threading.Event()
+
+    def reader() -> None:  # another session in a long transaction that read customers
+        with transaction.atomic():
+            list(Customer.objects.values_list("pk")[:1])
+            holding.set()
+            release.wait(30)
+        connection.close()
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    try:
+        assert holding.wait(30)
+        with search_index.deferred_for_load(1000) as deferred:
+            assert deferred is False
+            assert _valid_indexes() == set(NAMES)
+    finally:
+        release.set()
+        thread.join()
