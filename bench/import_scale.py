@@ -139,6 +139,28 @@ def raw_load(path: Path) -> float:
     return time.perf_counter() - started
 
 
+def _cpu_seconds() -> tuple[float, float, float]:
+    """CPU seconds so far of this process, its finished workers and its database server
+    process (PostgreSQL's backend, read from /proc: the server runs on this machine)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    server = 0.0
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            pid = cursor.fetchone()[0]
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            server = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except OSError:  # a server on another machine: not counted
+            server = 0.0
+    return (
+        own.ru_utime + own.ru_stime,
+        children.ru_utime + children.ru_stime,
+        server,
+    )
+
+
 def main() -> None:
     from dossier.transfer import services
     from dossier.transfer.importing.plan import ImportOptions
@@ -155,9 +177,17 @@ def main() -> None:
         file_name=path.name,
         options=ImportOptions(mode="create", batch_rows=int(os.environ.get("BENCH_BATCH", "2000"))),
     )
+    if "BENCH_REBUILD_ROWS" in os.environ:  # a smaller run may try the large-load path too
+        from django.conf import settings
+
+        settings.DOSSIER_LOAD_REBUILD_ROWS = int(os.environ["BENCH_REBUILD_ROWS"])
+    cpu_before = _cpu_seconds()
     started = time.perf_counter()
     run = services.execute_import(run=run, path=path)
     elapsed = time.perf_counter() - started
+    main_cpu, workers_cpu, server_cpu = (
+        after - before for after, before in zip(_cpu_seconds(), cpu_before, strict=True)
+    )
     assert run.rows == run.created + run.failed == ROWS, run.summary()
     engine = "postgresql" if connection.vendor == "postgresql" else "sqlite"
     goal = 10 if engine == "postgresql" else 15
@@ -171,6 +201,18 @@ def main() -> None:
     print(f"1,000,000 rows at this rate: {1_000_000 / rate:9.1f} s (goal ≤ {goal} s)")
     print(f"peak RSS                   : {own:9.0f} MB main, {workers:.0f} MB largest worker")
     print("                             (goal ≤ 400 MB)")
+    # the machine is shared: CPU time per row does not depend on what else runs
+    per_row = [seconds / ROWS * 1e6 for seconds in (main_cpu, workers_cpu, server_cpu)]
+    print(
+        "CPU per row                : {:.0f} µs main, {:.0f} µs workers, {:.0f} µs database"
+        " server".format(*per_row)
+    )
+    busiest = max(main_cpu, (main_cpu + workers_cpu + server_cpu) / (os.cpu_count() or 1))
+    print(
+        f"1,000,000 rows, idle cores : {busiest / ROWS * 1e6:9.1f} s at best "
+        f"({os.cpu_count()} cores; the main process or all CPU spread over the cores)"
+    )
+    print(f"load average               : {Path('/proc/loadavg').read_text().strip()}")
     sys.stdout.flush()
 
 

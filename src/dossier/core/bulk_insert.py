@@ -93,6 +93,52 @@ def _binary_types(fields: Sequence[Field], registry: Any) -> list[int] | None:  
     return oids
 
 
+def text_preparers(model: type[Model], names: Sequence[str]) -> list[Callable[[Any], Any]]:
+    """As :func:`preparers`, for :func:`copy_line`: JSON columns become their JSON text."""
+    return [
+        partial(json.dumps, cls=field.encoder)  # type: ignore[attr-defined]
+        if isinstance(field, JSONField)
+        else partial(_prepare_value, field)
+        for field in _fields(model, names)
+    ]
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+
+
+def copy_line(values: Sequence[Any]) -> str:
+    """Prepared values as one line of COPY's text format (without its line end).
+
+    Built where the values are made (a worker process), so the writer only streams text.
+    """
+    return "\t".join(_copy_value(value) for value in values)
+
+
+def _copy_value(value: Any) -> str:
+    if value is None:
+        return "\\N"
+    if value is True or value is False:
+        return "t" if value else "f"
+    return str(value).translate(_COPY_ESCAPES)
+
+
+def copy_text(model: type[Model], names: Sequence[str], text: str) -> None:
+    """Stream lines of :func:`copy_line` (each ending in a newline) into the model's table.
+
+    PostgreSQL only (see :func:`uses_copy`); in the caller's transaction.
+    """
+    table = connection.ops.quote_name(model._meta.db_table)
+    sql = f"COPY {table} ({_columns(_fields(model, names))}) FROM STDIN"
+    started = time.monotonic()
+    with (
+        connection.cursor() as cursor,
+        connection.wrap_database_errors,
+        cursor.cursor.copy(sql) as copy,
+    ):
+        copy.write(text)
+    _log(sql, started)
+
+
 def _copy(
     model: type[Model],
     fields: Sequence[Field],  # type: ignore[type-arg]

@@ -20,10 +20,12 @@ Migration ``0002_search_index`` creates both and fills them from the existing ro
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from django.db import connection
+from django.conf import settings
+from django.db import OperationalError, connection, transaction
 from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
@@ -35,6 +37,19 @@ TOKEN_TABLE = "customers_search_token"
 
 # -- schema (used by the migration) -------------------------------------------------------
 
+#: the GIN indexes (name, statement); a large first load drops them and builds them after
+POSTGRES_INDEXES = [
+    (
+        "customer_search_trgm",
+        f"CREATE INDEX IF NOT EXISTS customer_search_trgm ON {_TABLE} "
+        "USING gin (search_text gin_trgm_ops)",
+    ),
+    (
+        "customer_search_short",
+        f"CREATE INDEX IF NOT EXISTS customer_search_short ON {_TABLE} "
+        "USING gin (dossier_short_tokens(search_text))",
+    ),
+]
 POSTGRES_CREATE = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     # every distinct 1- and 2-character piece of each space-separated word
@@ -50,10 +65,7 @@ POSTGRES_CREATE = [
     # finer statistics of the column: the planner then tells a piece found in 2 % of the rows
     # (walk the newest rows) from one found in a few (read the index)
     f"ALTER TABLE {_TABLE} ALTER COLUMN search_text SET STATISTICS 1000",
-    f"CREATE INDEX IF NOT EXISTS customer_search_trgm ON {_TABLE} "
-    "USING gin (search_text gin_trgm_ops)",
-    f"CREATE INDEX IF NOT EXISTS customer_search_short ON {_TABLE} "
-    "USING gin (dossier_short_tokens(search_text))",
+    *(statement for _name, statement in POSTGRES_INDEXES),
 ]
 POSTGRES_DROP = [
     "DROP INDEX IF EXISTS customer_search_short",
@@ -305,3 +317,73 @@ def rebuild() -> int:
             [(token, pk) for pk, text in rows for token in short_tokens(text)],
         )
     return len(rows)
+
+
+# -- large loads ----------------------------------------------------------------------------
+
+#: a load of at least this many rows (and at least the table's size) builds the PostgreSQL
+#: search indexes once after it instead of keeping them row by row
+LOAD_REBUILD_ROWS = 100_000
+
+
+@contextmanager
+def deferred_for_load(rows: int | None) -> Iterator[bool]:
+    """Around a load of about ``rows`` new customers committed batch by batch: on PostgreSQL,
+    when the load is large and the table not much larger, drop the search indexes and build
+    them once after. Yields whether it did.
+
+    Searches meanwhile give the same results, only by reading the table. The indexes are
+    built again however the load ends (an error, a stop); a process killed outright leaves
+    that to :func:`ensure_indexes`, which every import calls before it starts. The build
+    takes a lock that makes other writers of customers wait for it (not fail).
+    """
+    threshold = getattr(settings, "DOSSIER_LOAD_REBUILD_ROWS", LOAD_REBUILD_ROWS)
+    if (
+        connection.vendor != "postgresql"
+        or connection.in_atomic_block  # DDL would hold its lock until the caller commits
+        or rows is None
+        or rows < threshold
+        or rows < _estimated_customers()
+    ):
+        yield False
+        return
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            # the drop waits for readers of the table: give up rather than stall everyone
+            cursor.execute("SET LOCAL lock_timeout = '2s'")
+            for name, _statement in POSTGRES_INDEXES:
+                cursor.execute(f"DROP INDEX IF EXISTS {name}")
+    except OperationalError:
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        ensure_indexes()
+
+
+def ensure_indexes() -> None:
+    """Build the PostgreSQL search indexes that are missing (or left invalid)."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+            "WHERE c.relname = ANY(%s) AND i.indisvalid",
+            [[name for name, _statement in POSTGRES_INDEXES]],
+        )
+        valid = {row[0] for row in cursor.fetchall()}
+        for name, statement in POSTGRES_INDEXES:
+            if name not in valid:
+                cursor.execute(f"DROP INDEX IF EXISTS {name}")
+                # the build sorts in memory up to this; the session's own setting
+                cursor.execute("SET maintenance_work_mem = '256MB'")
+                cursor.execute(statement)
+                cursor.execute("RESET maintenance_work_mem")
+
+
+def _estimated_customers() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [_TABLE])
+        row = cursor.fetchone()
+    return max(int(row[0]), 0) if row else 0

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from dossier.core.actors import MaybeActor
-from dossier.core.bulk_insert import insert_rows, reserve_ids, uses_copy
+from dossier.core.bulk_insert import insert_rows, preparers, reserve_ids, uses_copy
 from dossier.outbox.models import EVENT_NAMES, Event
 
 #: called with the new events' ids after the transaction that wrote them commits
@@ -115,29 +115,54 @@ def publish_batch(*, actor: MaybeActor | None, events: Sequence[Mapping[str, Any
     """Record many events as :func:`publish_many` does, without a model per event; their ids.
 
     On PostgreSQL the ids are drawn from the table's sequence first and the rows streamed
-    with COPY (a bulk sync's thousand events); elsewhere it is :func:`publish_many`.
+    with COPY (a bulk sync's thousand events); on SQLite one ``executemany``; elsewhere it is
+    :func:`publish_many`.
     """
-    if not uses_copy():
+    if not uses_copy() and connection.vendor != "sqlite":
         return [e.pk for e in publish_many(actor=actor, events=events)]
     names = [_checked_name(event) for event in events]
-    ids = reserve_ids(Event, len(names))
+    if not names:
+        return []
     actor_id, now = _actor_id(actor), timezone.now()
-    insert_rows(
-        Event,
-        EVENT_COLUMNS,
+    rows = (
         (
-            (
-                pk,
-                name,
-                event.get("customer_id"),
-                event.get("object_type", ""),
-                str(event.get("object_id") or ""),
-                actor_id,
-                event.get("data") or {},
-                now,
-            )
-            for pk, name, event in zip(ids, names, events, strict=True)
-        ),
+            name,
+            event.get("customer_id"),
+            event.get("object_type", ""),
+            str(event.get("object_id") or ""),
+            actor_id,
+            event.get("data") or {},
+            now,
+        )
+        for name, event in zip(names, events, strict=True)
     )
+    if uses_copy():
+        ids = reserve_ids(Event, len(names))
+        insert_rows(Event, EVENT_COLUMNS, ((pk, *row) for pk, row in zip(ids, rows, strict=True)))
+    else:
+        ids = _insert_numbered(rows, len(names))
     _announce_after_commit(ids)
     return ids
+
+
+def _insert_numbered(rows: Iterable[tuple[Any, ...]], count: int) -> list[int]:
+    """SQLite: insert the rows (:data:`EVENT_COLUMNS` but the id) in one statement and work out
+    their ids. In a transaction SQLite has one writer: the ids it gave are the last ``count``."""
+    prepare_customer, prepare_data, prepare_time = preparers(
+        Event, ["customer_id", "data", "occurred_at"]
+    )
+    times: dict[Any, Any] = {}
+    prepared = []
+    for name, customer_id, object_type, object_id, actor_id, data, at in rows:
+        if at not in times:
+            times[at] = prepare_time(at)
+        prepared.append(
+            (name, prepare_customer(customer_id), object_type, object_id, actor_id,
+             prepare_data(data), times[at])
+        )  # fmt: skip
+    with transaction.atomic():
+        insert_rows(Event, EVENT_COLUMNS[1:], prepared, prepared=True)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT last_insert_rowid()")
+            last = int(cursor.fetchone()[0])
+    return list(range(last - count + 1, last + 1))

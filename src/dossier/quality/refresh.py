@@ -236,6 +236,27 @@ def completeness_of(customer_ids: Sequence[Any]) -> dict[str, Any]:
     return {"customers": customers, "completeness_sum": total, "missing": missing}
 
 
+def completeness_of_filled(
+    *, template_id: int, version_id: int, filled: Iterable[Iterable[str]]
+) -> dict[str, Any]:
+    """As :func:`completeness_of`, for customers about to be (or just) written whose filled
+    field keys are known (one set each): no row is read back, nothing is decrypted."""
+    plan = _plan(version_id, template_id, policies())
+    customers = total = 0
+    patterns: dict[str, int] = {}
+    for keys in filled:
+        held = set(keys)
+        score, missing = plan.score(tuple(key in held for key, _i in plan.checks))
+        customers += 1
+        total += score
+        patterns[missing] = patterns.get(missing, 0) + 1
+    absent: dict[str, int] = {}
+    for keys_json, count in patterns.items():
+        for key in json.loads(keys_json):
+            absent[key] = absent.get(key, 0) + count
+    return {"customers": customers, "completeness_sum": total, "missing": absent}
+
+
 def refresh_quality(
     *, customer_ids: Sequence[Any] | None = None, now: datetime | None = None
 ) -> Refreshed:

@@ -19,6 +19,7 @@ from dossier.accounts.services import create_user
 from dossier.core import roles
 from dossier.core.errors import ApplicationError, PermissionDenied
 from dossier.core.fields import FieldError, FieldSpec
+from dossier.customers import search_index
 from dossier.customers.models import Customer
 from dossier.customers.selectors import tag_list
 from dossier.customers.services import create_tag, set_customer_tags
@@ -198,17 +199,18 @@ def seed_customers(
             result.problems.append(f"template {key} is missing: run `dossier migrate` first")
     created: list[Any] = []
     weights = {key: TEMPLATE_WEIGHTS[key] for key in templates}
-    for key, wanted in (split_count(count, weights) if weights else {}).items():
-        owners = [users[name] for name in OWNERS[key] if name in users] or [actor]
-        created += _seed_template(
-            actor=actor,
-            template=templates[key],
-            owners=owners,
-            wanted=wanted,
-            data=data,
-            result=result,
-            advance=advance,
-        )
+    with search_index.deferred_for_load(count):
+        for key, wanted in (split_count(count, weights) if weights else {}).items():
+            owners = [users[name] for name in OWNERS[key] if name in users] or [actor]
+            created += _seed_template(
+                actor=actor,
+                template=templates[key],
+                owners=owners,
+                wanted=wanted,
+                data=data,
+                result=result,
+                advance=advance,
+            )
     result.customers_created = len(created)
     # One by one through set_customer_tags (no bulk tag service yet): a sample spread over
     # every template and owner.

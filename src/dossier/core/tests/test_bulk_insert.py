@@ -47,3 +47,21 @@ def test_a_unique_value_taken_is_an_integrity_error_and_nothing_of_the_batch_sta
     with pytest.raises(IntegrityError), transaction.atomic():
         insert_rows(TimelineEntry, COLUMNS, clash)
     assert list(TimelineEntry.objects.values_list("object_id", flat=True)) == ["o-1"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY text is PostgreSQL's")
+def test_copy_text_lines_come_back_as_written(customer: Any) -> None:
+    from dossier.core.bulk_insert import copy_line, copy_text, text_preparers
+
+    hostile = "tab\there, new\nline, return\r, back\\slash, \\N, 订单"
+    values = (customer.pk, "order", hostile, WHEN, {"名": hostile, "n": None}, WHEN)
+    prepared = [p(v) for p, v in zip(text_preparers(TimelineEntry, COLUMNS), values, strict=True)]
+    second = list(prepared)
+    second[2] = None  # object_id NULL is refused: the line's \N must reach the server as NULL
+    copy_text(TimelineEntry, COLUMNS, copy_line(prepared) + "\n")
+    stored = TimelineEntry.objects.get()
+    assert stored.object_id == hostile
+    assert stored.summary == {"名": hostile, "n": None}
+    assert stored.occurred_at == WHEN and stored.customer_id == customer.pk
+    with pytest.raises(IntegrityError), transaction.atomic():
+        copy_text(TimelineEntry, COLUMNS, copy_line(second) + "\n")

@@ -38,6 +38,7 @@ from dossier.customers.services.profiles import (
 from dossier.customers.services.storage import guard_unique_values, taken_values, unique_keys
 from dossier.customers.values import split_values
 from dossier.outbox.services import publish_batch
+from dossier.templates.core_fields import CORE_KEYS
 from dossier.templates.models import Template
 
 #: Customer columns a prepared row fills, in order; the loader adds the rest
@@ -53,12 +54,23 @@ _ENCRYPTED = ("phone", "email", "address", "protected")
 
 @dataclass
 class PreparedCustomer:
-    """One valid row, ready to insert: encrypted where it must be. Picklable."""
+    """One valid row, ready to insert: encrypted where it must be. Picklable.
+
+    Built in the form the database takes, so the writer only joins and streams: on
+    PostgreSQL ``line`` and ``lookup_lines`` are COPY text (``values`` is empty), elsewhere
+    ``values`` holds the prepared column values.
+    """
 
     row: int
-    values: tuple[Any, ...]  # in the order of PREPARED
+    pk: Any
+    values: tuple[Any, ...]  # in the order of PREPARED, then the id
     lookups: dict[str, str]  # field (or "field:last4") → digest
     unique: tuple[tuple[str, str], ...]  # (field, digest) of unique fields
+    line: str = ""  # the customer's columns (PREPARED, id) as COPY text, with its newline
+    lookup_lines: str = ""  # its lookup rows (LOOKUP_PREPARED) as COPY text
+    search_text: str = ""
+    #: the field keys that hold a value once stored (what completeness counts)
+    filled: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -67,16 +79,23 @@ class PreparedRows:
     errors: list[FieldError] = field(default_factory=list)
 
 
+#: lookup columns a prepared row fills; the loader adds the template
+LOOKUP_PREPARED = ("customer_id", "field", "digest", "unique")
+
+
 def prepare_new_customers(
     rows: Sequence[Mapping[str, Any]], specs: Sequence[FieldSpec], numbers: Sequence[int]
 ) -> PreparedRows:
     """Validate and protect rows for :func:`load_new_customers`; ``numbers`` are their rows.
 
-    No database access: safe in a worker process.
+    No database access: safe in a worker process. The new customers' ids are drawn here.
     """
     fields = {f.attname: f for f in Customer._meta.concrete_fields}
     encrypt = {name: fields[name].get_prep_value for name in _ENCRYPTED}
     unique = unique_keys(specs)
+    as_text = bulk.uses_copy()
+    make = bulk.text_preparers if as_text else bulk.preparers
+    to_date, to_json, to_id = make(Customer, ["birthday", "attributes", "id"])
     out = PreparedRows()
     for checked in validate_rows(rows, specs):
         number = numbers[checked.row - 1]
@@ -88,20 +107,59 @@ def prepare_new_customers(
         values = []
         for name in PREPARED:
             if name == "attributes":
-                value: Any = stored.attributes
+                value: Any = to_json(stored.attributes)
             elif name == "protected":
                 value = stored.protected
+            elif name == "birthday":
+                value = to_date(columns.get(name))
             else:
-                value = columns.get(name, None if name == "birthday" else _DEFAULTS.get(name, ""))
+                value = columns.get(name, _DEFAULTS.get(name, ""))
             if name in encrypt:
                 value = encrypt[name](value)
             values.append(value)
+        filled = _filled_keys(columns, stored.attributes, stored.protected)
+        pk = uuid7()
+        values.append(to_id(pk))
+        lookups = stored.lookup_rows()
         pairs = tuple((k, d) for k, d in stored.lookups.items() if k in unique)
-        out.ready.append(PreparedCustomer(number, tuple(values), stored.lookup_rows(), pairs))
+        search_text = values[_SEARCH_TEXT]
+        if not as_text:
+            out.ready.append(
+                PreparedCustomer(
+                    number,
+                    pk,
+                    tuple(values),
+                    lookups,
+                    pairs,
+                    search_text=search_text,
+                    filled=filled,
+                )
+            )
+            continue
+        line = bulk.copy_line(values) + "\n"
+        lookup_lines = "".join(
+            bulk.copy_line((pk, key, digest, key in unique)) + "\n"
+            for key, digest in lookups.items()
+        )
+        out.ready.append(
+            PreparedCustomer(number, pk, (), lookups, pairs, line, lookup_lines, filled=filled)
+        )
     return out
 
 
+def _filled_keys(
+    columns: Mapping[str, Any], attributes: Mapping[str, Any], protected: Mapping[str, Any]
+) -> frozenset[str]:
+    # as the quality refresh reads a stored row: a core column counts when it is not empty
+    # (kind is always "person" at least), a JSON value when it is not None, "" or []
+    keys = {name for name in CORE_KEYS if columns.get(name, _DEFAULTS.get(name))}
+    keys.update(k for k, v in attributes.items() if v is not None and v != "" and v != [])
+    keys.update(k for k, v in protected.items() if v is not None and v != "" and v != [])
+    return frozenset(keys)
+
+
 _DEFAULTS = {"kind": "person"}
+_SEARCH_TEXT = PREPARED.index("search_text")
 
 
 @dataclass
@@ -136,37 +194,13 @@ def load_new_customers(
         return result
     version = version_id or current_version(template).pk
     now = timezone.now()
-    team_id = owner_team(owner)
-    ids = [uuid7() for _ in kept]
-    names = (*PREPARED, *LOADED, *STAMPED)
-    # text columns go to the database as they are; only these need the field's preparation
-    to_date, to_json, to_id = bulk.preparers(Customer, ["birthday", "attributes", "id"])
-    birthday, attributes = PREPARED.index("birthday"), PREPARED.index("attributes")
-    fixed = tuple(
-        prep(value)
-        for prep, value in zip(
-            bulk.preparers(Customer, [*LOADED[1:], *STAMPED]),
-            (template.pk, version, owner.pk, team_id, actor.pk, 1, now, now),
-            strict=True,
-        )
-    )
-    customer_rows = []
-    for item, pk in zip(kept, ids, strict=True):
-        row = list(item.values)
-        row[birthday] = to_date(row[birthday])
-        row[attributes] = to_json(row[attributes])
-        customer_rows.append((*row, to_id(pk), *fixed))
+    ids = [item.pk for item in kept]
     pairs = {pair for item in kept for pair in item.unique}
+    fixed = (template.pk, version, owner.pk, owner_team(owner), actor.pk, 1, now, now)
     with guard_unique_values(template=template, pairs=pairs):
-        bulk.insert_rows(Customer, names, customer_rows, prepared=True)
-        _insert_lookups(template, kept, ids, specs)
-    search_index.index_customers(
-        [
-            _Indexed(pk, item.values[PREPARED.index("search_text")])
-            for item, pk in zip(kept, ids, strict=True)
-        ],
-        fresh=True,
-    )
+        _insert_customers(kept, fixed)
+        _insert_lookups(template, kept, specs)
+    search_index.index_customers((_Indexed(item.pk, item.search_text) for item in kept), fresh=True)
     counts.template_added(template.pk, len(kept))
     _audit_and_announce(actor, owner, ids, now)
     result.created = [(item.row, pk) for item, pk in zip(kept, ids, strict=True)]
@@ -203,35 +237,58 @@ def _free_of_taken(
     return kept
 
 
+def _insert_customers(kept: Sequence[PreparedCustomer], fixed: tuple[Any, ...]) -> None:
+    names = (*PREPARED, "id", *LOADED[1:], *STAMPED)
+    tail = tuple(
+        prepare(value)
+        for prepare, value in zip(
+            bulk.preparers(Customer, names[-len(fixed) :]), fixed, strict=True
+        )
+    )
+    if bulk.uses_copy():
+        text_tail = "\t" + bulk.copy_line(tail)
+        # the worker's lines end in a newline: the columns all rows share go before each
+        text = "".join(item.line for item in kept).replace("\n", text_tail + "\n")
+        bulk.copy_text(Customer, names, text)
+        return
+    bulk.insert_rows(Customer, names, [(*item.values, *tail) for item in kept], prepared=True)
+
+
 def _insert_lookups(
-    template: Template,
-    kept: Sequence[PreparedCustomer],
-    ids: Sequence[Any],
-    specs: Sequence[FieldSpec],
+    template: Template, kept: Sequence[PreparedCustomer], specs: Sequence[FieldSpec]
 ) -> None:
+    names = (*LOOKUP_PREPARED, "template_id")
+    if bulk.uses_copy():
+        text = "".join(item.lookup_lines for item in kept)
+        bulk.copy_text(CustomerLookup, names, text.replace("\n", f"\t{template.pk}\n"))
+        return
     unique = unique_keys(specs)
-    names = ("customer_id", "template_id", "field", "digest", "unique")
     prepare_id = bulk.preparers(CustomerLookup, ["customer_id"])[0]
     rows = []
-    for item, pk in zip(kept, ids, strict=True):
-        customer_id = prepare_id(pk)
+    for item in kept:
+        customer_id = prepare_id(item.pk)
         for key, digest in item.lookups.items():
-            rows.append((customer_id, template.pk, key, digest, key in unique))
+            rows.append((customer_id, key, digest, key in unique, template.pk))
     bulk.insert_rows(CustomerLookup, names, rows, prepared=True)
 
 
 def _audit_and_announce(actor: User, owner: User, ids: Sequence[Any], now: Any) -> None:
     """One audit event and one ``customer.created`` event per customer, as every create."""
     changes = {"owner": {"before": None, "after": owner.get_username()}} if owner != actor else {}
-    names = ("at", "actor_id", "actor_name", "action", "object_type", "object_id", "customer_id",
+    names = ("object_id", "customer_id", "at", "actor_id", "actor_name", "action", "object_type",
              "changes", "reason", "user_agent")  # fmt: skip
-    prepare = bulk.preparers(AuditEvent, names)
-    head = (prepare[0](now), actor.pk, actor.get_username(), "create", "customer")
-    json_changes = prepare[7](changes)
-    rows = []
-    for pk in ids:
-        rows.append((*head, str(pk), prepare[6](pk), json_changes, "", ""))
-    bulk.insert_rows(AuditEvent, names, rows, prepared=True)
+    shared = (now, actor.pk, actor.get_username(), "create", "customer", changes, "", "")
+    if bulk.uses_copy():
+        prepare = bulk.text_preparers(AuditEvent, names[2:])
+        tail = "\t" + bulk.copy_line([p(v) for p, v in zip(prepare, shared, strict=True)])
+        text = "".join(f"{pk}\t{pk}{tail}\n" for pk in ids)
+        bulk.copy_text(AuditEvent, names, text)
+    else:
+        prepare = bulk.preparers(AuditEvent, names)
+        head = tuple(p(v) for p, v in zip(prepare[2:], shared, strict=True))
+        prepare_id = prepare[1]
+        rows = [(str(pk), prepare_id(pk), *head) for pk in ids]
+        bulk.insert_rows(AuditEvent, names, rows, prepared=True)
     publish_batch(
         actor=actor,
         events=[

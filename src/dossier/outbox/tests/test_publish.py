@@ -63,6 +63,7 @@ def test_payload_says_none_when_the_receiver_may_not_see_the_object() -> None:
 
 def test_a_batch_is_stored_as_sent_and_announced_by_id_after_commit(heard: list[int]) -> None:
     actor = system_actor("tests")
+    earlier = services.publish(name="order.created", actor=None, object_type="order", object_id=0)
     with transaction.atomic():
         ids = services.publish_batch(
             actor=actor,
@@ -71,8 +72,8 @@ def test_a_batch_is_stored_as_sent_and_announced_by_id_after_commit(heard: list[
                 for n in (1, 2, 3)
             ],
         )
-        assert heard == []
-    assert heard == ids and len(set(ids)) == 3
+        assert heard == [earlier.pk]
+    assert heard == [earlier.pk, *ids] and len(set(ids)) == 3 and earlier.pk not in ids
     stored = {e.pk: e for e in Event.objects.filter(pk__in=ids)}
     assert [(stored[pk].object_id, stored[pk].data) for pk in ids] == [
         ("1", {"n": 1}),

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from dossier.audit.services import record_audit
 from dossier.core.errors import ApplicationError, PermissionDenied
 from dossier.core.fields import FieldError
+from dossier.customers import search_index
 from dossier.customers.services import BatchResult, create_customers, upsert_customers
 from dossier.matching.services.reviewing import review_new_customers
 from dossier.templates.models import Template
@@ -35,10 +36,10 @@ from dossier.transfer.importing.plan import (
     ImportOptions,
     plan_columns,
 )
-from dossier.transfer.importing.rows import FileRow, file_keys, file_rows
+from dossier.transfer.importing.rows import FileRow, file_keys, file_rows, row_shape
 from dossier.transfer.importing.writing import DryRun, sort_rows, write_batch
 from dossier.transfer.models import ImportRun
-from dossier.transfer.reading import FileRefused, Table, open_table
+from dossier.transfer.reading import FileRefused, Row, Table, open_table
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +56,7 @@ def run_import(run: ImportRun, path: str | Path, *, progress: Progress | None = 
     options = ImportOptions.from_json(run.options)
     template = run.template
     assert template is not None and run.actor is not None
+    search_index.ensure_indexes()  # a large load killed outright left them to the next run
     try:
         table = open_table(
             path, encoding=options.encoding, sheet=options.sheet, delimiter=options.delimiter
@@ -75,10 +77,18 @@ def run_import(run: ImportRun, path: str | Path, *, progress: Progress | None = 
             )
             run.refresh_from_db()
         try:
-            _import_rows(run, table, plan, options, progress)
+            with search_index.deferred_for_load(_new_rows(run, options)):
+                _import_rows(run, table, plan, options, progress)
         except ApplicationError as stop:  # the actor lost a permission mid-run, say
             return finish_run(run, ImportRun.FAILED, reason=stop.message, table=table)
     return finish_run(run, ImportRun.COMPLETED, table=table)
+
+
+def _new_rows(run: ImportRun, options: ImportOptions) -> int | None:
+    """About how many customers the rest of the run may create (None: not known)."""
+    if options.dry_run or options.mode == "update" or run.expected_rows is None:
+        return 0
+    return max(run.expected_rows - run.rows, 0)
 
 
 def _expected_rows(path: str | Path, table: Table) -> int | None:
@@ -103,11 +113,13 @@ def _import_rows(
     resume_after, number = done["last"] or 0, done["number"] or 0
     match_on, keys = file_keys(plan, options)
     accounted = run.rows
-    chunks = _chunks(file_rows(table, plan, encoding=table.encoding), options.batch_rows)
+    chunks = _chunks(table, options.batch_rows)
     # a small file is prepared in this process: forking would cost more than it saves
     small = run.expected_rows is not None and run.expected_rows <= 2 * options.batch_rows
     workers = 1 if small else processes()
-    for chunk, prepared in prepared_chunks(chunks, list(plan.specs.values()), workers=workers):
+    shape = row_shape(plan, encoding=table.encoding)
+    specs = list(plan.specs.values())
+    for chunk, prepared in prepared_chunks(chunks, shape, specs, workers=workers):
         if chunk[-1].line <= resume_after:
             # committed before a restart: only its keys matter, for the repeats after it
             sort_rows(chunk, prepared, keys)
@@ -134,7 +146,7 @@ def check_still_active(run: ImportRun) -> None:
         raise PermissionDenied(_("The user who started the import is no longer active."))
 
 
-def _chunks(rows: Iterable[FileRow], size: int) -> Iterator[list[FileRow]]:
+def _chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
     iterator = iter(rows)
     while chunk := list(islice(iterator, size)):
         yield chunk

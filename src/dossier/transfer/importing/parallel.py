@@ -1,10 +1,10 @@
 """Preparing rows (validate, encrypt, digest) in worker processes, a few chunks ahead.
 
-Preparation is pure CPU and touches no database, so forked processes do it while the main
-process writes the previous chunk. At most ``ahead`` chunks are out at once: memory stays
-flat however long the file is. Workers are forked after Django is set up (settings, keys,
-field types are there); they never use the database connection they inherit and leave with
-``os._exit``, so they cannot close it under the parent.
+Cleaning cells and preparation are pure CPU and touch no database, so forked processes do
+them while the main process writes the previous chunk. At most ``ahead`` chunks are out at
+once: memory stays flat however long the file is. Workers are forked after Django is set
+up (settings, keys, field types are there); they never use the database connection they
+inherit and leave with ``os._exit``, so they cannot close it under the parent.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from django.conf import settings
 
 from dossier.core.fields import FieldSpec
 from dossier.customers.services.bulk_load import PreparedRows, prepare_new_customers
-from dossier.transfer.importing.rows import FileRow
+from dossier.transfer.importing.rows import FileRow, RowShape
+from dossier.transfer.reading import Row
 
 Chunk = list[FileRow]
 
@@ -30,28 +31,33 @@ def processes() -> int:
     return max(1, int(wanted))
 
 
-Job = tuple[list[dict[str, Any]], list[FieldSpec], list[int]]
+Job = tuple[list[Row], RowShape, list[FieldSpec]]
 
 
-def _prepare(job: Job) -> PreparedRows:
-    values, specs, numbers = job
-    return prepare_new_customers(values, specs, numbers)
-
-
-def _job(
-    chunk: Chunk, specs: list[FieldSpec]
-) -> tuple[list[dict[str, Any]], list[FieldSpec], list[int]]:
+def _prepare(job: Job) -> tuple[Chunk, PreparedRows]:
+    raw, shape, specs = job
+    chunk = list(shape.file_rows(raw))
     ready = [row for row in chunk if not row.errors]
-    return [row.values for row in ready], specs, [row.line for row in ready]
+    return chunk, prepare_new_customers(
+        [row.values for row in ready], specs, [r.line for r in ready]
+    )
 
 
 def prepared_chunks(
-    chunks: Iterable[Chunk], specs: Sequence[FieldSpec], *, workers: int, ahead: int = 0
+    chunks: Iterable[list[Row]],
+    shape: RowShape,
+    specs: Sequence[FieldSpec],
+    *,
+    workers: int,
+    ahead: int = 0,
 ) -> Iterator[tuple[Chunk, PreparedRows]]:
-    """Each chunk with its rows prepared (those without a reading error), in file order."""
+    """Each chunk of table rows, cleaned (:class:`FileRow`) and prepared (those without a
+    reading error), in file order. Cleaning runs in the workers too: the main process
+    only reads the file and writes."""
     spec_list = list(specs)
-    jobs = ((chunk, _job(chunk, spec_list)) for chunk in chunks)
-    yield from run_ahead(_prepare, jobs, workers=workers, ahead=ahead)
+    jobs = ((None, (chunk, shape, spec_list)) for chunk in chunks)
+    for _tag, (rows, prepared) in run_ahead(_prepare, jobs, workers=workers, ahead=ahead):
+        yield rows, prepared
 
 
 def run_ahead(

@@ -98,25 +98,43 @@ def file_keys(plan: ColumnPlan, options: ImportOptions) -> tuple[tuple[str, ...]
     return match_on, keys
 
 
-def file_rows(rows: Iterable[Row], plan: ColumnPlan, *, encoding: str | None) -> Iterator[FileRow]:
-    """Each data row as a :class:`FileRow`; blank cells are left out (they change nothing)."""
-    width = len(plan.headers)
-    columns = [
+@dataclass(frozen=True)
+class RowShape:
+    """What turning a table's rows into :class:`FileRow` needs: small, sent to workers."""
+
+    width: int
+    columns: tuple[tuple[int, str, str], ...]  # (cell index, field key, field type)
+    encoding: str | None
+
+    def file_rows(self, rows: Iterable[Row]) -> Iterator[FileRow]:
+        """Each data row as a :class:`FileRow`; blank cells are left out (they change nothing)."""
+        columns = self.columns
+        for row in rows:
+            item = FileRow(row.number)
+            if row.problem is not None:
+                item.errors.append(spoiled_row_error(row, self.width, self.encoding))
+                yield item
+                continue
+            cells = row.cells
+            for index, key, field_type in columns:
+                cell = cells[index] if index < len(cells) else None
+                if is_empty(cell):
+                    continue
+                item.cells[key] = cell
+                item.values[key] = clean_cell(cell, field_type)
+            yield item
+
+
+def row_shape(plan: ColumnPlan, *, encoding: str | None) -> RowShape:
+    """The :class:`RowShape` of a table read with ``plan``."""
+    columns = tuple(
         (index, key, plan.specs[key].type if key in plan.specs else "text")
         for index, key in enumerate(plan.fields)
         if key is not None
-    ]
-    for row in rows:
-        item = FileRow(row.number)
-        if row.problem is not None:
-            item.errors.append(spoiled_row_error(row, width, encoding))
-            yield item
-            continue
-        cells = row.cells
-        for index, key, field_type in columns:
-            cell = cells[index] if index < len(cells) else None
-            if is_empty(cell):
-                continue
-            item.cells[key] = cell
-            item.values[key] = clean_cell(cell, field_type)
-        yield item
+    )
+    return RowShape(len(plan.headers), columns, encoding)
+
+
+def file_rows(rows: Iterable[Row], plan: ColumnPlan, *, encoding: str | None) -> Iterator[FileRow]:
+    """Each data row as a :class:`FileRow`; blank cells are left out (they change nothing)."""
+    return row_shape(plan, encoding=encoding).file_rows(rows)

@@ -25,7 +25,7 @@ from dossier.customers.services.bulk_load import (
     load_new_customers,
 )
 from dossier.customers.services.storage import UniqueValueTaken, taken_values
-from dossier.quality.refresh import completeness_of
+from dossier.quality.refresh import completeness_of, completeness_of_filled
 from dossier.templates.models import Template
 from dossier.transfer.importing.duplicates import refuse_sure_duplicates
 from dossier.transfer.importing.plan import ColumnPlan, ImportOptions
@@ -130,9 +130,7 @@ def _write(
                         create_missing=options.mode != "update",
                     )
                 # measured before a dry run's rollback: a trial shows what the file would bring
-                brought = completeness_of(
-                    [*created_ids, *(c.pk for c in result.created), *(c.pk for c in result.updated)]
-                )
+                brought = _completeness(run, plan, fast, created_ids, result)
                 if options.dry_run:
                     raise DryRun
         except DryRun:
@@ -174,6 +172,39 @@ def _write(
             heartbeat_at=timezone.now(), **{key: F(key) + value for key, value in counts.items()}
         )
     return counts["rows"]
+
+
+def _completeness(
+    run: ImportRun,
+    plan: ColumnPlan,
+    fast: list[tuple[FileRow, PreparedCustomer]],
+    created_ids: list[Any],
+    result: BatchResult,
+) -> dict[str, Any]:
+    """How complete the batch's customers are: those created the fast way from what their
+    preparation saw filled (nothing read back), the rest read as stored."""
+    filled = {item.pk: item.filled for _row, item in fast}
+    figures = []
+    if created_ids:
+        figures.append(
+            completeness_of_filled(
+                template_id=cast(int, run.template_id),
+                version_id=cast(int, plan.version_id),
+                filled=[filled[pk] for pk in created_ids],
+            )
+        )
+    checked = [*(c.pk for c in result.created), *(c.pk for c in result.updated)]
+    if checked:
+        figures.append(completeness_of(checked))
+    missing: dict[str, int] = {}
+    for figure in figures:
+        for key, count in figure["missing"].items():
+            missing[key] = missing.get(key, 0) + count
+    return {
+        "customers": sum(f["customers"] for f in figures),
+        "completeness_sum": sum(f["completeness_sum"] for f in figures),
+        "missing": missing,
+    }
 
 
 def _split(

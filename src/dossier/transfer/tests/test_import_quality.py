@@ -12,7 +12,7 @@ from django.test import Client
 
 from dossier.customers.models import Customer
 from dossier.quality.models import CustomerQuality
-from dossier.quality.refresh import refresh_quality
+from dossier.quality.refresh import completeness_of, refresh_quality
 from dossier.templates.models import Template
 from dossier.transfer.importing.brought import summed
 from dossier.transfer.models import ImportRun
@@ -180,3 +180,25 @@ def test_a_refused_file_shows_no_completeness(
     client = Client(headers={"accept-language": "en"})
     client.force_login(sales_user)
     assert 'id="brought-quality"' not in client.get(f"/transfer/imports/{run.pk}/").content.decode()
+
+
+def test_the_fast_path_figure_is_what_reading_the_stored_customers_gives(
+    sales_user: User, member_template: Template, tmp_path: Path
+) -> None:
+    # every pattern of empty cells over the columns that may be empty (not name, phone)
+    rows = []
+    for n in range(1, 17):
+        row = member_row(n)
+        for bit, column in enumerate((2, 3, 4)):
+            if n >> bit & 1:
+                row[column] = ""
+        rows.append(row)
+    path = write_csv(tmp_path / "m.csv", rows)
+    run = import_file(sales_user, member_template, path, mode="create", batch_rows=5)
+    ids = [pk for batch in run.batches.all() for pk in batch.created_customer_ids()]
+    assert run.created == len(ids) > 10
+    read = completeness_of(ids)
+    brought = run.options["quality"]
+    assert brought["customers"] == read["customers"]
+    assert brought["average_completeness"] == round(read["completeness_sum"] / len(ids))
+    assert brought["missing"] == dict(sorted(read["missing"].items(), key=lambda i: (-i[1], i[0])))
