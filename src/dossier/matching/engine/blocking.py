@@ -12,6 +12,7 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 
+from dossier.matching.engine.forking import forked_map
 from dossier.matching.engine.records import Prepared
 
 #: records sharing one key beyond which that key's block is skipped
@@ -83,28 +84,48 @@ def _pairs_in_runs(order: np.ndarray, starts: np.ndarray, size: int) -> np.ndarr
     return np.stack([np.minimum(first, second), np.maximum(first, second)], axis=1)
 
 
-def candidate_array(prepared: Sequence[Prepared], *, max_block: int = MAX_BLOCK) -> np.ndarray:
+# the records whose keys the worker processes hash (inherited when forked)
+_records: Sequence[Prepared] = ()
+
+
+def _hashed_keys(bounds: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """The hashed keys of records start…end and their owners' indexes."""
+    hashes: list[int] = []
+    owners: list[int] = []
+    for index in range(*bounds):
+        for key in record_keys(_records[index]):
+            # a forked worker shares the parent's hash seed: equal keys hash alike everywhere
+            hashes.append(hash(key))
+            owners.append(index)
+    return np.array(hashes, dtype=np.int64), np.array(owners, dtype=np.int32)
+
+
+def candidate_array(
+    prepared: Sequence[Prepared], *, max_block: int = MAX_BLOCK, processes: int = 1
+) -> np.ndarray:
     """Candidate pairs as an (n, 2) int array of record indexes, i < j, each pair once."""
-    key_parts, owner_parts = [], []
+    global _records
     # a chunk at a time: a million records have some twenty million keys, too many for lists
-    for start in range(0, len(prepared), CHUNK):
-        hashes: list[int] = []
-        owners: list[int] = []
-        for index in range(start, min(start + CHUNK, len(prepared))):
-            for key in record_keys(prepared[index]):
-                hashes.append(hash(key))
-                owners.append(index)
-        key_parts.append(np.array(hashes, dtype=np.int64))
-        owner_parts.append(np.array(owners, dtype=np.int32))
+    ranges = [(k, min(k + CHUNK, len(prepared))) for k in range(0, len(prepared), CHUNK)]
+    _records = prepared
+    try:
+        workers = processes if len(prepared) >= 2 * CHUNK else 1
+        parts = list(forked_map(_hashed_keys, ranges, processes=workers))
+    finally:
+        _records = ()
+    key_parts, owner_parts = [k for k, _ in parts], [o for _, o in parts]
+    del parts
     if not key_parts or not sum(len(k) for k in key_parts):
         return np.empty((0, 2), dtype=np.int64)
     key_array = np.concatenate(key_parts)
     owner_array = np.concatenate(owner_parts)
     del key_parts, owner_parts
-    order = np.lexsort((owner_array, key_array))
+    # owners ascend along the array, so a stable sort by key alone orders each block by owner
+    order = np.argsort(key_array, kind="stable")
     sorted_keys = key_array[order]
+    del key_array
     owners_sorted = owner_array[order].astype(np.int64)
-    del key_array, owner_array, order
+    del owner_array, order
     boundaries = np.flatnonzero(np.diff(sorted_keys)) + 1
     starts = np.concatenate(([0], boundaries))
     sizes = np.diff(np.concatenate((starts, [len(sorted_keys)])))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import sys
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
@@ -14,6 +15,7 @@ from dossier.core.fields.cn import compact_identifier
 from dossier.core.fields.contact import normalise_phone_text
 from dossier.core.fields.dates import parse_date_text
 from dossier.customers.names import name_pinyin, simplified
+from dossier.matching.engine.forking import forked_map
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,6 +268,7 @@ def prepare(person: Person) -> Prepared:
         shown = person.name.strip() or " ".join(
             p for p in (person.surname.strip(), person.given_name.strip()) if p
         )
+    han = _intern(han)
     email = fold_width(person.email).strip().lower()
     city = normalise_text(person.city)
     if city.endswith("市") and len(city) > 2:
@@ -273,7 +276,7 @@ def prepare(person: Person) -> Prepared:
     return Prepared(
         id=person.id,
         kind=_intern(person.kind),
-        name=shown,
+        name=han if shown == han else shown,  # one string for both when typed in characters
         han=_intern(han),
         surname=_intern(sur),
         given=_intern(giv),
@@ -281,10 +284,61 @@ def prepare(person: Person) -> Prepared:
         han_given=_intern(hg),
         phone=normalise_phone(person.phone),
         email=email,
-        birthday=normalise_birthday(person.birthday),
+        birthday=_intern(normalise_birthday(person.birthday)),
         id_number=compact_identifier(person.id_number) if person.id_number else "",
         address=normalise_text(" ".join(p for p in (person.district, person.address) if p)),
         city=_intern(city),
         province=_intern(normalise_text(person.province)),
         postcode=_intern(_SPACES.sub("", fold_width(person.postcode))),
     )
+
+
+#: records per chunk a worker prepares, and fewer records than are prepared in this process
+PREPARE_CHUNK, PREPARE_FORK_FROM = 2_500, 10_000
+# the records the worker processes prepare (inherited when forked)
+_people: Sequence[Person] = ()
+
+
+def _prepare_range(bounds: tuple[int, int]) -> list[Prepared]:
+    return [prepare(person) for person in _people[bounds[0] : bounds[1]]]
+
+
+def _shared_strings(p: Prepared) -> Prepared:
+    # a worker's strings come back as copies: repeated ones are made one object again
+    return Prepared(
+        p.id,
+        _intern(p.kind),
+        _intern(p.han) if p.name == p.han else p.name,
+        _intern(p.han),
+        _intern(p.surname),
+        _intern(p.given),
+        _intern(p.han_surname),
+        _intern(p.han_given),
+        p.phone,
+        p.email,
+        _intern(p.birthday),
+        p.id_number,
+        p.address,
+        _intern(p.city),
+        _intern(p.province),
+        _intern(p.postcode),
+    )
+
+
+def prepare_many(people: Sequence[Person], *, processes: int = 1) -> list[Prepared]:
+    """``prepare`` of every record, in order; in forked worker processes when there are many."""
+    global _people
+    if processes <= 1 or len(people) < PREPARE_FORK_FROM:
+        return [prepare(person) for person in people]
+    _people = people
+    try:
+        ranges = [
+            (k, min(k + PREPARE_CHUNK, len(people))) for k in range(0, len(people), PREPARE_CHUNK)
+        ]
+        return [
+            _shared_strings(p)
+            for part in forked_map(_prepare_range, ranges, processes=processes)
+            for p in part
+        ]
+    finally:
+        _people = ()

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import multiprocessing
-from collections.abc import Iterable, Sequence
+from collections.abc import Generator, Iterable, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -11,6 +10,7 @@ from stdnum.cn import ric
 
 from dossier.matching.engine.blocking import candidate_array
 from dossier.matching.engine.explain import Match, Reason
+from dossier.matching.engine.forking import forked_map
 from dossier.matching.engine.levels import (
     ADDRESS,
     BIRTHDAY,
@@ -161,13 +161,14 @@ def judge(a: Prepared, b: Prepared, model: Model) -> Verdict:
     levels, name, address_similarity = compare_levels(a, b)
     total = model.total(levels)
     score = probability(total)
-    rest = total - model.prior_weight
+    prior_weight = model.prior_weight  # a property that computes: asked once
+    rest = total - prior_weight
     if levels[BIRTHDAY] >= 0:
         rest -= model.weights[BIRTHDAY][levels[BIRTHDAY]]
-    others = total - model.prior_weight
+    others = total - prior_weight
     if levels[NAME] >= 0:
         others -= model.weights[NAME][levels[NAME]]
-    veto = _veto(a, b, levels, name, rest, total - model.prior_weight, others)
+    veto = _veto(a, b, levels, name, rest, total - prior_weight, others)
     rule = _rule(levels, name, veto is not None)
     if rule is not None:
         score, veto = max(score, RULE_SCORE), None
@@ -238,18 +239,111 @@ def compare(
     )
 
 
-# The records and model a worker process scores against (inherited when forked).
-_shared: tuple[Sequence[Prepared], Model, float] | None = None
+class _Job(NamedTuple):
+    """What the worker processes score or explain against (inherited when forked)."""
+
+    prepared: Sequence[Prepared]
+    model: Model
+    threshold: float
 
 
-def _score_chunk(pairs: np.ndarray) -> list[tuple[int, int]]:
-    assert _shared is not None
-    prepared, model, floor = _shared
-    kept = []
-    for i, j in pairs.tolist():
-        if judge(prepared[i], prepared[j], model).score >= floor:
-            kept.append((i, j))
-    return kept
+_job: _Job | None = None
+#: pairs per chunk sent to a worker (explaining a pair costs about ten times scoring it)
+SCORE_CHUNK, EXPLAIN_CHUNK = 20_000, 4_000
+#: fewer pairs than this are scored in the calling process (forking costs more)
+FORK_FROM = 50_000
+
+
+class Scored(NamedTuple):
+    """The pairs a scan keeps (score ≥ the possible-duplicate floor), highest score first: record
+    indexes (k, 2) ordered as their matches' ids (a < b), scores, and the model used."""
+
+    pairs: np.ndarray
+    scores: np.ndarray
+    model: Model
+
+
+def _ordered(prepared: Sequence[Prepared], i: int, j: int) -> tuple[Prepared, Prepared]:
+    a, b = prepared[i], prepared[j]
+    return (b, a) if b.id < a.id else (a, b)
+
+
+def _score_chunk(pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    assert _job is not None
+    prepared, model, threshold = _job
+    floor = min(POSSIBLE_THRESHOLD, threshold)
+    kept: list[int] = []
+    scores: list[float] = []
+    for k, (i, j) in enumerate(pairs.tolist()):
+        # in id order, as compare() judges it: the kept score is the match's score
+        score = judge(*_ordered(prepared, i, j), model).score
+        if score >= floor:
+            kept.append(k)
+            scores.append(score)
+    return pairs[kept], np.array(scores, dtype=np.float64)
+
+
+def _explain_chunk(pairs: np.ndarray) -> list[Match]:
+    assert _job is not None
+    prepared, model, threshold = _job
+    return [
+        compare(prepared[i], prepared[j], model, threshold=threshold) for i, j in pairs.tolist()
+    ]
+
+
+def _workers(count: int, processes: int, fork_from: int) -> int:
+    return processes if count >= fork_from else 1
+
+
+def score_pairs(
+    prepared: Sequence[Prepared],
+    *,
+    model: Model | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+    processes: int = 1,
+) -> Scored:
+    """Scan records for duplicates (blocking, scoring, rules and vetoes) without explaining:
+    the kept pairs as arrays, compact enough for millions of records."""
+    global _job
+    pairs = candidate_array(prepared, processes=processes)
+    if model is None:
+        model = estimate(prepared, candidates=pairs)
+    _job = _Job(prepared, model, threshold)
+    try:
+        chunks = np.array_split(pairs, max(1, len(pairs) // SCORE_CHUNK))
+        workers = _workers(len(pairs), processes, FORK_FROM)
+        parts = list(forked_map(_score_chunk, chunks, processes=workers))
+    finally:
+        _job = None
+    kept = np.concatenate([p for p, _ in parts]) if parts else np.empty((0, 2), np.int64)
+    scores = np.concatenate([s for _, s in parts]) if parts else np.empty(0, np.float64)
+
+    def rank(k: int) -> tuple[float, str, str]:
+        a, b = _ordered(prepared, int(kept[k, 0]), int(kept[k, 1]))
+        return -float(scores[k]), a.id, b.id
+
+    order = np.array(sorted(range(len(kept)), key=rank), dtype=np.int64)
+    return Scored(kept[order].reshape(-1, 2), scores[order], model)
+
+
+def explain(
+    prepared: Sequence[Prepared],
+    scored: Scored,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    processes: int = 1,
+) -> Generator[Match, None, None]:
+    """The explained match of every scored pair, in the scan's order, a chunk at a time (so a
+    caller writing them out never holds them all); ``threshold`` as given to score_pairs."""
+    global _job
+    _job = _Job(prepared, scored.model, threshold)
+    try:
+        chunks = np.array_split(scored.pairs, max(1, len(scored.pairs) // EXPLAIN_CHUNK))
+        workers = _workers(len(scored.pairs), processes, FORK_FROM // 5)
+        for part in forked_map(_explain_chunk, chunks, processes=workers):
+            yield from part
+    finally:
+        _job = None
 
 
 def find_matches(
@@ -261,27 +355,8 @@ def find_matches(
 ) -> list[Match]:
     """Scan records for duplicates: blocking, scoring, rules and vetoes. Returns duplicates and
     possible duplicates (score ≥ POSSIBLE_THRESHOLD), highest score first."""
-    global _shared
-    pairs = candidate_array(prepared)
-    if model is None:
-        model = estimate(prepared, candidates=pairs)
-    _shared = (prepared, model, min(POSSIBLE_THRESHOLD, threshold))
-    try:
-        chunks = np.array_split(pairs, max(1, min(len(pairs) // 20_000, 64 * processes)))
-        if (
-            processes > 1
-            and len(pairs) > 50_000
-            and "fork" in multiprocessing.get_all_start_methods()
-        ):
-            with multiprocessing.get_context("fork").Pool(processes) as pool:
-                kept = [pair for part in pool.imap(_score_chunk, chunks) for pair in part]
-        else:
-            kept = [pair for chunk in chunks for pair in _score_chunk(chunk)]
-    finally:
-        _shared = None
-    matches = [compare(prepared[i], prepared[j], model, threshold=threshold) for i, j in kept]
-    matches.sort(key=lambda m: (-m.score, m.a, m.b))
-    return matches
+    scored = score_pairs(prepared, model=model, threshold=threshold, processes=processes)
+    return list(explain(prepared, scored, threshold=threshold, processes=processes))
 
 
 def match_against(
