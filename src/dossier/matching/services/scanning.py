@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator, Sequence
+import itertools
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
+import numpy as np
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -15,12 +17,25 @@ from django.utils.translation import gettext as _
 from dossier.core.errors import PermissionDenied
 from dossier.customers.access import may
 from dossier.customers.models import Customer
-from dossier.matching.engine import Match, Prepared, clusters, find_matches, prepare
+from dossier.matching.engine import (
+    Match,
+    Person,
+    Prepared,
+    Scored,
+    clusters,
+    explain,
+    prepare_many,
+    score_pairs,
+)
 from dossier.matching.explain import stored_reasons
 from dossier.matching.models import DuplicateGroup, DuplicateMember, DuplicateScan
 from dossier.matching.people import people
 
 BATCH = 2000
+#: records gathered before they are prepared (in worker processes from about ten thousand)
+PREPARE_BATCH = 20_000
+#: groups written per statement
+WRITE_BATCH = 500
 SCAN_PERMISSION = "customers.delete_customer"
 
 
@@ -67,6 +82,26 @@ def _live_customers() -> Iterator[list[Customer]]:
         last = batch[-1].pk
 
 
+def _prepared_customers(
+    scan: DuplicateScan, processes: int, progress: Callable[[int, int], None] | None
+) -> list[Prepared]:
+    """Every live customer as the engine's record, decrypted a batch at a time and prepared
+    in worker processes a few batches at a time."""
+    prepared: list[Prepared] = []
+    waiting: list[Person] = []
+    for batch in _live_customers():
+        waiting.extend(people(batch))
+        if len(waiting) >= PREPARE_BATCH:
+            prepared.extend(prepare_many(waiting, processes=processes))
+            waiting = []
+        scan.done = len(prepared) + len(waiting)
+        DuplicateScan.objects.filter(pk=scan.pk).update(done=scan.done)
+        if progress is not None:
+            progress(scan.done, scan.customers)
+    prepared.extend(prepare_many(waiting, processes=processes))
+    return prepared
+
+
 def run_scan(
     *,
     scan: DuplicateScan | None = None,
@@ -88,18 +123,14 @@ def run_scan(
     ).count()
     scan.save(update_fields=["status", "started_at", "customers"])
     try:
-        prepared: list[Prepared] = []
-        for batch in _live_customers():
-            prepared.extend(prepare(person) for person in people(batch))
-            scan.done = len(prepared)
-            DuplicateScan.objects.filter(pk=scan.pk).update(done=scan.done)
-            if progress is not None:
-                progress(scan.done, scan.customers)
         workers = processes if processes is not None else settings.DOSSIER_DEDUP_PROCESSES
-        matches = [m for m in find_matches(prepared, processes=workers) if m.decision != "distinct"]
+        prepared = _prepared_customers(scan, workers, progress)
+        # every kept pair scores at least the possible-duplicate floor: none is "distinct"
+        scored = score_pairs(prepared, processes=workers)
+        scan.pairs = len(scored.pairs)
+        with transaction.atomic():
+            scan.groups = _write_groups(scan, _explained_groups(prepared, scored, workers))
         del prepared
-        scan.pairs = len(matches)
-        scan.groups = queue_groups(scan, matches)
         scan.status = DuplicateScan.COMPLETED
     except Exception as error:  # the run is recorded as failed, then the error goes on
         scan.status, scan.error = DuplicateScan.FAILED, str(error)[:500]
@@ -111,51 +142,106 @@ def run_scan(
     return scan
 
 
+def _explained_groups(
+    prepared: Sequence[Prepared], scored: Scored, processes: int
+) -> Iterator[tuple[list[str], list[Match]]]:
+    """The connected groups of the scored pairs (member ids sorted, groups in the order
+    ``clusters`` gives), each with its pairs explained, one group at a time."""
+    parent: dict[int, int] = {}
+
+    def root(x: int) -> int:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    pairs = scored.pairs.tolist()
+    for i, j in pairs:
+        ri, rj = root(i), root(j)
+        if ri != rj:
+            parent[max(ri, rj)] = min(ri, rj)
+    positions: dict[int, list[int]] = {}
+    for position, pair in enumerate(pairs):
+        positions.setdefault(root(pair[0]), []).append(position)
+    members: dict[int, set[int]] = {}
+    for x in parent:
+        members.setdefault(root(x), set()).add(x)
+    groups = sorted((sorted(prepared[x].id for x in members[r]), positions[r]) for r in positions)
+    # explained in group order, so each group's matches arrive together (in score order)
+    order = np.array([p for _, ps in groups for p in ps], dtype=np.int64)
+    in_group_order = Scored(scored.pairs[order], scored.scores[order], scored.model)
+    matches = explain(prepared, in_group_order, processes=processes)
+    try:
+        for ids, group_positions in groups:
+            yield ids, [next(matches) for _ in group_positions]
+    finally:
+        matches.close()  # its worker processes end now, not when it is collected
+
+
+def _stored_pair(match: Match) -> dict[str, Any]:
+    return {
+        "a": match.a,
+        "b": match.b,
+        "score": round(match.score, 4),
+        "decision": match.decision,
+        "rule": match.rule,
+        "reasons": stored_reasons(match.reasons),
+    }
+
+
+def _write_groups(
+    scan: DuplicateScan | None, groups: Iterable[tuple[list[str], list[Match]]]
+) -> int:
+    """Queue each group (member ids sorted, its matches): new ones inserted, open ones of the
+    same customers refreshed, reviewed ones left out, a batch of groups per statement."""
+    reviewed = set(
+        DuplicateGroup.objects.exclude(status=DuplicateGroup.OPEN).values_list(
+            "members_key", flat=True
+        )
+    )
+    open_groups = dict(
+        DuplicateGroup.objects.filter(status=DuplicateGroup.OPEN).values_list("members_key", "pk")
+    )
+    queued = 0
+    groups = iter(groups)
+    while batch := list(itertools.islice(groups, WRITE_BATCH)):
+        fresh: list[tuple[DuplicateGroup, list[str]]] = []
+        refreshed: list[DuplicateGroup] = []
+        for ids, matches in batch:
+            key = members_key(ids)
+            if key in reviewed:
+                continue
+            # a member's pairs together, members in id order, each member's in score order
+            pairs = [_stored_pair(m) for m in sorted(matches, key=lambda m: m.a)]
+            score = max(float(p["score"]) for p in pairs) if pairs else 0.0
+            group = DuplicateGroup(scan=scan, members_key=key, pairs=pairs, score=score)
+            if key in open_groups:
+                group.pk = open_groups[key]
+                refreshed.append(group)
+            else:
+                fresh.append((group, ids))
+            queued += 1
+        DuplicateGroup.objects.bulk_update(refreshed, ["scan", "pairs", "score"])
+        DuplicateGroup.objects.bulk_create([group for group, _ in fresh])
+        DuplicateMember.objects.bulk_create(
+            DuplicateMember(group=group, customer_id=pk) for group, ids in fresh for pk in ids
+        )
+    return queued
+
+
 @transaction.atomic
 def queue_groups(scan: DuplicateScan | None, matches: Sequence[Match]) -> int:
     """Put the groups these matches form in the review queue; how many are queued."""
     by_member: dict[str, list[Match]] = {}
     for match in matches:
         by_member.setdefault(match.a, []).append(match)
-    reviewed = set(
-        DuplicateGroup.objects.exclude(status=DuplicateGroup.OPEN).values_list(
-            "members_key", flat=True
-        )
-    )
-    open_groups = {g.members_key: g for g in DuplicateGroup.objects.filter(status="open")}
-    queued = 0
-    for ids in clusters(matches):
-        key = members_key(ids)
-        if key in reviewed:
-            continue
+
+    def group(ids: list[str]) -> tuple[list[str], list[Match]]:
         members = set(ids)
-        pairs: list[dict[str, Any]] = [
-            {
-                "a": m.a,
-                "b": m.b,
-                "score": round(m.score, 4),
-                "decision": m.decision,
-                "rule": m.rule,
-                "reasons": stored_reasons(m.reasons),
-            }
-            for member in ids
-            for m in by_member.get(member, [])
-            if m.b in members
-        ]
-        score = max(float(p["score"]) for p in pairs) if pairs else 0.0
-        group = open_groups.get(key)
-        if group is not None:
-            group.scan, group.pairs, group.score = scan, pairs, score
-            group.save(update_fields=["scan", "pairs", "score"])
-        else:
-            group = DuplicateGroup.objects.create(
-                scan=scan, members_key=key, pairs=pairs, score=score
-            )
-            DuplicateMember.objects.bulk_create(
-                DuplicateMember(group=group, customer_id=pk) for pk in ids
-            )
-        queued += 1
-    return queued
+        return ids, [m for member in ids for m in by_member.get(member, []) if m.b in members]
+
+    return _write_groups(scan, (group(ids) for ids in clusters(matches)))
 
 
 @transaction.atomic
