@@ -257,8 +257,8 @@ DOSSIER_IMPORT_STALE_SECONDS = int(os.environ.get("DOSSIER_IMPORT_STALE_SECONDS"
 # days a finished import keeps its failed rows' values and its undo data
 DOSSIER_IMPORT_KEEP_DAYS = int(os.environ.get("DOSSIER_IMPORT_KEEP_DAYS", "30"))
 DOSSIER_IMPORT_PROCESSES = int(os.environ.get("DOSSIER_IMPORT_PROCESSES", "0"))
-# duplicate scan: processes comparing pairs (1: in the worker itself)
-DOSSIER_DEDUP_PROCESSES = int(os.environ.get("DOSSIER_DEDUP_PROCESSES", "1"))
+# duplicate scan: processes preparing and comparing (0: one per core; 1: in the worker itself)
+DOSSIER_DEDUP_PROCESSES = int(os.environ.get("DOSSIER_DEDUP_PROCESSES", "0"))
 # survivorship rule "trusted": customer sources, most trusted first
 DOSSIER_TRUSTED_SOURCES = [
     s.strip() for s in os.environ.get("DOSSIER_TRUSTED_SOURCES", "store,app,web").split(",") if s

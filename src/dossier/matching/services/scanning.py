@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
@@ -102,6 +103,17 @@ def _prepared_customers(
     return prepared
 
 
+#: below this many customers a scan runs in its own process (forking costs more than it saves)
+SMALL_SCAN = 20_000
+
+
+def default_processes(customers: int) -> int:
+    """Worker processes for a scan of ``customers``: the setting, else one per core."""
+    if customers < SMALL_SCAN:
+        return 1
+    return max(1, settings.DOSSIER_DEDUP_PROCESSES or os.cpu_count() or 1)
+
+
 def run_scan(
     *,
     scan: DuplicateScan | None = None,
@@ -123,7 +135,7 @@ def run_scan(
     ).count()
     scan.save(update_fields=["status", "started_at", "customers"])
     try:
-        workers = processes if processes is not None else settings.DOSSIER_DEDUP_PROCESSES
+        workers = processes if processes is not None else default_processes(scan.customers)
         prepared = _prepared_customers(scan, workers, progress)
         # every kept pair scores at least the possible-duplicate floor: none is "distinct"
         scored = score_pairs(prepared, processes=workers)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
@@ -10,7 +11,12 @@ from django.contrib.auth.models import User
 from dossier.matching.engine import blocking, records, scan
 from dossier.matching.models import DuplicateGroup, DuplicateScan
 from dossier.matching.services import scanning
-from dossier.matching.services.scanning import dismiss_group, run_scan
+from dossier.matching.services.scanning import (
+    SMALL_SCAN,
+    default_processes,
+    dismiss_group,
+    run_scan,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -73,3 +79,11 @@ def test_a_forked_scan_with_small_batches_queues_what_one_process_does(
         third.pk
     }
     assert _queue() == alone
+
+
+def test_a_large_scan_uses_every_core_unless_the_setting_says_otherwise(settings: Any) -> None:
+    settings.DOSSIER_DEDUP_PROCESSES = 0
+    assert default_processes(SMALL_SCAN - 1) == 1  # forking costs more than it saves
+    assert default_processes(SMALL_SCAN) == max(1, os.cpu_count() or 1)
+    settings.DOSSIER_DEDUP_PROCESSES = 3
+    assert default_processes(1_000_000) == 3
