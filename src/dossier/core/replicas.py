@@ -97,6 +97,21 @@ def primary_needed() -> bool:
     return connections[PRIMARY].in_atomic_block or wrote_recently() or _user_wrote_recently()
 
 
+#: tables of state processes share: Django's database cache, the counters
+_SHARED_STATE_APPS = frozenset({"django_cache"})
+_SHARED_STATE_TABLES = frozenset({"dossier_counter"})
+
+
+def _shared_state(model: Any) -> bool:
+    meta = getattr(model, "_meta", None)
+    if meta is None:
+        return False
+    return (
+        getattr(meta, "app_label", "") in _SHARED_STATE_APPS
+        or getattr(meta, "db_table", "") in _SHARED_STATE_TABLES
+    )
+
+
 class ReplicaRouter:
     """Routes reads to a replica unless :func:`primary_needed`; writes and migrations to
     the primary."""
@@ -105,7 +120,9 @@ class ReplicaRouter:
         self.replicas = tuple(replicas) if replicas is not None else replica_aliases()
 
     def db_for_read(self, model: Any, **hints: Any) -> str:
-        if not self.replicas or primary_needed():
+        # shared state (the database cache, counters) is read where it is written; asking
+        # primary_needed() for it would read the cache through this router again
+        if not self.replicas or _shared_state(model) or primary_needed():
             return PRIMARY
         return random.choice(self.replicas)
 

@@ -175,3 +175,24 @@ def test_a_zero_window_turns_stickiness_off(settings: Any) -> None:
     request.user = _user(7)
     response, seen = _serve(request, _writes)
     assert seen == ["replica_0", "replica_0"] and COOKIE not in response.cookies
+
+
+def test_shared_state_is_read_on_the_primary_without_asking_whether_the_user_wrote(
+    monkeypatch: Any,
+) -> None:
+    # with the database cache, asking would read the cache through the router again (the
+    # streaming replica test found the recursion once API calls stopped writing each time)
+    from django.core.cache.backends.db import DatabaseCache
+
+    from dossier.core.models import Counter
+
+    def asked() -> bool:
+        raise AssertionError("shared state must not ask primary_needed()")
+
+    router = ReplicaRouter(replicas=["replica_0"])
+    monkeypatch.setattr(replicas, "primary_needed", asked)
+    cache_entry = DatabaseCache("dossier_cache", {}).cache_model_class
+    assert router.db_for_read(cache_entry) == "default"
+    assert router.db_for_read(Counter) == "default"
+    with pytest.raises(AssertionError):
+        router.db_for_read(None)  # everything else still asks
