@@ -43,11 +43,11 @@ MONEY_LIMIT = Decimal("999999999999.99")  # 14 digits, 2 after the point
 CENT = Decimal("0.01")
 #: how far ahead of the server's clock a shop's clock may be
 CLOCK_SKEW = timedelta(minutes=10)
-_CURRENCY = re.compile(r"[A-Z]{3}")
+CURRENCY_CODE = re.compile(r"[A-Z]{3}")
 #: text that needs no more checking: no control character, nothing to trim at either end
-_PLAIN = re.compile(r"[^\x00-\x20\x7f](?:[^\x00-\x08\x0a-\x1f\x7f]*[^\x00-\x20\x7f])?")
+PLAIN_TEXT = re.compile(r"[^\x00-\x20\x7f](?:[^\x00-\x08\x0a-\x1f\x7f]*[^\x00-\x20\x7f])?")
 #: an amount that needs no more checking: at most 12 digits, at most two decimals
-_AMOUNT = re.compile(r"[0-9]{1,12}(?:\.[0-9]{1,2})?")
+AMOUNT_TEXT = re.compile(r"[0-9]{1,12}(?:\.[0-9]{1,2})?")
 #: control characters the text field type refuses too (tab and line breaks are text)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -101,7 +101,7 @@ def is_mapping(value: Any) -> bool:
     return type(value) is dict or isinstance(value, Mapping)
 
 
-class _Errors(list[FieldError]):
+class Errors(list[FieldError]):
     def add(self, code: str, label: FieldLabel, **params: Any) -> None:
         self.append(OrderError(code, spec=label, **params))
 
@@ -110,11 +110,9 @@ def _empty(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def text(
-    value: Any, label: FieldLabel, errs: _Errors, *, limit: int, required: bool = False
-) -> str:
+def text(value: Any, label: FieldLabel, errs: Errors, *, limit: int, required: bool = False) -> str:
     """Trimmed text of at most ``limit`` characters, without control characters."""
-    if type(value) is str and value and len(value) <= limit and _PLAIN.fullmatch(value):
+    if type(value) is str and value and len(value) <= limit and PLAIN_TEXT.fullmatch(value):
         return value  # the usual case, in one regular expression
     if _empty(value):
         if required:
@@ -131,9 +129,9 @@ def text(
     return result
 
 
-def money(value: Any, label: FieldLabel, errs: _Errors, *, default: Decimal | None = None) -> Any:
+def money(value: Any, label: FieldLabel, errs: Errors, *, default: Decimal | None = None) -> Any:
     """An amount of at least zero with at most two decimals; None after an error."""
-    if type(value) is str and _AMOUNT.fullmatch(value):
+    if type(value) is str and AMOUNT_TEXT.fullmatch(value):
         return Decimal(value).quantize(CENT)  # the usual case: digits, at most two decimals
     if _empty(value):
         if default is None:
@@ -160,9 +158,7 @@ def money(value: Any, label: FieldLabel, errs: _Errors, *, default: Decimal | No
     return None
 
 
-def whole_number(
-    value: Any, label: FieldLabel, errs: _Errors, *, low: int, high: int
-) -> int | None:
+def whole_number(value: Any, label: FieldLabel, errs: Errors, *, low: int, high: int) -> int | None:
     """An integer from ``low`` to ``high`` (a JSON number or its digits)."""
     if type(value) is int and low <= value <= high:
         return value
@@ -191,7 +187,7 @@ def whole_number(
 def choice(
     value: Any,
     label: FieldLabel,
-    errs: _Errors,
+    errs: Errors,
     choices: Sequence[str],
     *,
     required: bool = True,
@@ -208,7 +204,7 @@ def choice(
 
 
 def moment(
-    value: Any, label: FieldLabel, errs: _Errors, *, zone: tzinfo, now: datetime
+    value: Any, label: FieldLabel, errs: Errors, *, zone: tzinfo, now: datetime
 ) -> datetime | None:
     """A date and time (ISO 8601); without an offset it is read in ``zone``; not in the future."""
     if _empty(value):
@@ -231,7 +227,7 @@ def moment(
     return when
 
 
-def _customer_ref(raw: Mapping[str, Any], source: str, errs: _Errors) -> CustomerRef | None:
+def customer_ref(raw: Mapping[str, Any], source: str, errs: Errors) -> CustomerRef | None:
     """The strongest reference the order gives: id, then external id, then phone, then e-mail."""
     if not _empty(raw.get("customer_id")):
         try:
@@ -280,7 +276,7 @@ def _line_labels(index: int) -> _LineLabels:
 
 
 def _line(
-    index: int, raw: Any, products: Mapping[str, tuple[int, str]], errs: _Errors
+    index: int, raw: Any, products: Mapping[str, tuple[int, str]], errs: Errors
 ) -> CleanLine | None:
     if not is_mapping(raw):
         errs.add("invalid_text", e.line_label(index, "sku", "", "item"))
@@ -333,7 +329,7 @@ def check_order(
 
     ``products``: (id, name) of the catalogue's products by sku, for the skus the order uses.
     """
-    errs = _Errors()
+    errs = Errors()
     source = text(raw.get("source"), e.SOURCE, errs, limit=50, required=True)
     external_id = text(raw.get("external_id"), e.EXTERNAL_ID, errs, limit=64, required=True)
     channel = choice(raw.get("channel"), e.CHANNEL, errs, CHANNELS)
@@ -342,12 +338,12 @@ def check_order(
     status = choice(raw.get("status"), e.STATUS, errs, STATUSES)
     before = len(errs)
     currency = text(raw.get("currency"), e.CURRENCY, errs, limit=3) or "CNY"
-    if len(errs) == before and not _CURRENCY.fullmatch(currency):
+    if len(errs) == before and not CURRENCY_CODE.fullmatch(currency):
         errs.add("pattern", e.CURRENCY)
     payment = choice(raw.get("payment_method"), e.PAYMENT, errs, PAYMENTS, required=False)
     campaign = text(raw.get("campaign"), e.CAMPAIGN, errs, limit=50)
     discount = money(raw.get("discount"), e.DISCOUNT, errs, default=Decimal("0.00"))
-    customer = _customer_ref(raw, source, errs)
+    customer = customer_ref(raw, source, errs)
     lines_raw = raw.get("lines")
     lines: list[CleanLine] = []
     if not isinstance(lines_raw, list) or not lines_raw:

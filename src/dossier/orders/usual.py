@@ -19,21 +19,21 @@ from uuid import UUID
 
 from dossier.orders import errors as e
 from dossier.orders.checks import (
-    _AMOUNT,
-    _CURRENCY,
-    _PLAIN,
+    AMOUNT_TEXT,
     CENT,
     CHANNELS,
     CLOCK_SKEW,
+    CURRENCY_CODE,
     MAX_LINES,
     MAX_QTY,
     PAYMENTS,
+    PLAIN_TEXT,
     STATUSES,
     CleanLine,
     CleanOrder,
     CustomerRef,
-    _customer_ref,
-    _Errors,
+    Errors,
+    customer_ref,
 )
 
 _ZERO = Decimal("0.00")
@@ -43,7 +43,9 @@ _PAYMENTS = frozenset(PAYMENTS)
 
 
 def _plain(value: Any, limit: int) -> TypeGuard[str]:
-    return type(value) is str and 0 < len(value) <= limit and _PLAIN.fullmatch(value) is not None
+    return (
+        type(value) is str and 0 < len(value) <= limit and PLAIN_TEXT.fullmatch(value) is not None
+    )
 
 
 def _optional(value: Any, limit: int) -> str | None:
@@ -54,7 +56,7 @@ def _optional(value: Any, limit: int) -> str | None:
 
 
 def _amount(value: Any) -> Decimal | None:
-    if type(value) is str and _AMOUNT.fullmatch(value):
+    if type(value) is str and AMOUNT_TEXT.fullmatch(value):
         return Decimal(value).quantize(CENT)
     return None
 
@@ -94,8 +96,8 @@ def _customer(raw: dict[str, Any], source: str) -> CustomerRef | None:
     """The customer reference, when the order names one without a mistake."""
     customer_id = raw.get("customer_id")
     if customer_id is None:  # by an id in another system, a phone or an e-mail: as checked
-        errs = _Errors()
-        ref = _customer_ref(raw, source, errs)
+        errs = Errors()
+        ref = customer_ref(raw, source, errs)
         return None if errs else ref
     if type(customer_id) is not str:
         return None
@@ -126,7 +128,7 @@ def usual_order(
         return None
     if currency is None:
         currency = "CNY"
-    elif type(currency) is not str or not _CURRENCY.fullmatch(currency):
+    elif type(currency) is not str or not CURRENCY_CODE.fullmatch(currency):
         return None
     if payment is None:
         payment = ""

@@ -11,7 +11,7 @@ from dossier.audit.services import record_audit
 from dossier.core.actors import MaybeActor
 from dossier.core.errors import Conflict, NotFound, ValidationFailed
 from dossier.orders import errors as e
-from dossier.orders.checks import _Errors, money, text
+from dossier.orders.checks import Errors, money, text
 from dossier.orders.errors import OrderError
 from dossier.orders.models import Product
 from dossier.orders.services.common import require
@@ -20,7 +20,7 @@ UNSET: Any = object()
 
 
 def _clean(
-    errs: _Errors, *, sku: Any, name: Any, category: Any, brand: Any, price: Any, active: Any
+    errs: Errors, *, sku: Any, name: Any, category: Any, brand: Any, price: Any, active: Any
 ) -> dict[str, Any]:
     """The given fields, checked (``UNSET`` ones left out)."""
     out: dict[str, Any] = {}
@@ -72,7 +72,7 @@ def create_product(
 ) -> Product:
     """Add a product to the catalogue (its sku must be new)."""
     require(actor, "orders.add_product", _("You may not add products."))
-    errs = _Errors()
+    errs = Errors()
     values = _clean(
         errs, sku=sku, name=name, category=category, brand=brand, price=price, active=active
     )
@@ -97,7 +97,7 @@ def update_product(
 ) -> Product:
     """Change some fields of a product; orders keep the sku and name they were placed with."""
     require(actor, "orders.change_product", _("You may not change products."))
-    errs = _Errors()
+    errs = Errors()
     values = _clean(
         errs, sku=sku, name=name, category=category, brand=brand, price=price, active=active
     )

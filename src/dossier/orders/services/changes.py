@@ -28,7 +28,7 @@ from dossier.orders.checks import (
     MAX_QTY,
     PURCHASED,
     STATUSES,
-    _Errors,
+    Errors,
     choice,
     money,
     transition_error,
@@ -99,7 +99,7 @@ def change_status(*, actor: MaybeActor, order_id: Any, status: str) -> Order:
     require(actor, CHANGE, _("You may not change orders."))
     with transaction.atomic():
         order = order_for(actor, order_id, "change", lock=True)
-        errs = _Errors()
+        errs = Errors()
         wanted = choice(status, e.STATUS, errs, STATUSES)
         if errs:
             raise _refused(errs)
@@ -152,7 +152,7 @@ def refund_order(
     require(actor, REFUND, _("You may not refund orders."))
     with transaction.atomic():
         order = order_for(actor, order_id, "change", lock=True)
-        errs = _Errors()
+        errs = Errors()
         value = money(amount, e.AMOUNT, errs)
         reasons = [r for r in Refund.Reason.values if r != Refund.Reason.ORDER_REFUNDED]
         why = choice(reason, e.REASON, errs, reasons)
@@ -229,7 +229,7 @@ def _wanted_returns(
         if not wanted:
             raise _refused([OrderError("nothing_to_return", spec=e.LINES)])
         return wanted
-    errs = _Errors()
+    errs = Errors()
     out: list[tuple[OrderLine, int]] = []
     for index, item in enumerate(lines):
         label = e.line_label(index, "qty", "数量", "Quantity")

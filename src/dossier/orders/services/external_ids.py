@@ -12,7 +12,7 @@ from dossier.core.actors import MaybeActor
 from dossier.core.errors import ValidationFailed
 from dossier.customers.access import customer_for
 from dossier.orders import errors as e
-from dossier.orders.checks import _Errors, text
+from dossier.orders.checks import Errors, text
 from dossier.orders.errors import OrderError
 from dossier.orders.models import CustomerExternalId
 
@@ -24,7 +24,7 @@ def attach_external_id(
 
     Attaching the same id to the same customer again changes nothing.
     """
-    errs = _Errors()
+    errs = Errors()
     clean_source = text(source, e.SOURCE, errs, limit=50, required=True)
     clean_id = text(external_id, e.EXTERNAL_ID, errs, limit=64, required=True)
     with transaction.atomic():
