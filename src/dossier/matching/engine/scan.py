@@ -30,6 +30,7 @@ from dossier.matching.engine.levels import (
 )
 from dossier.matching.engine.model import Model, estimate, probability
 from dossier.matching.engine.records import Prepared
+from dossier.matching.engine.union_find import DisjointSets
 
 #: at or above this match probability a pair is a duplicate: more likely one person than two
 DEFAULT_THRESHOLD = 0.5
@@ -374,20 +375,7 @@ def match_against(
 
 def clusters(matches: Iterable[Match]) -> list[list[str]]:
     """Connected groups of ids (union-find over the matched pairs), each sorted."""
-    parent: dict[str, str] = {}
-
-    def root(x: str) -> str:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
+    sets: DisjointSets[str] = DisjointSets()
     for match in matches:
-        ra, rb = root(match.a), root(match.b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    groups: dict[str, list[str]] = {}
-    for x in parent:
-        groups.setdefault(root(x), []).append(x)
-    return sorted(sorted(g) for g in groups.values())
+        sets.join(match.a, match.b)
+    return sorted(sorted(g) for g in sets.groups().values())

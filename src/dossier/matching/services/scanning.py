@@ -28,6 +28,7 @@ from dossier.matching.engine import (
     prepare_many,
     score_pairs,
 )
+from dossier.matching.engine.union_find import DisjointSets
 from dossier.matching.explain import stored_reasons
 from dossier.matching.models import DuplicateGroup, DuplicateMember, DuplicateScan
 from dossier.matching.people import people
@@ -159,26 +160,14 @@ def _explained_groups(
 ) -> Iterator[tuple[list[str], list[Match]]]:
     """The connected groups of the scored pairs (member ids sorted, groups in the order
     ``clusters`` gives), each with its pairs explained, one group at a time."""
-    parent: dict[int, int] = {}
-
-    def root(x: int) -> int:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
+    sets: DisjointSets[int] = DisjointSets()
     pairs = scored.pairs.tolist()
     for i, j in pairs:
-        ri, rj = root(i), root(j)
-        if ri != rj:
-            parent[max(ri, rj)] = min(ri, rj)
+        sets.join(i, j)
     positions: dict[int, list[int]] = {}
     for position, pair in enumerate(pairs):
-        positions.setdefault(root(pair[0]), []).append(position)
-    members: dict[int, set[int]] = {}
-    for x in parent:
-        members.setdefault(root(x), set()).add(x)
+        positions.setdefault(sets.root(pair[0]), []).append(position)
+    members = sets.groups()
     groups = sorted((sorted(prepared[x].id for x in members[r]), positions[r]) for r in positions)
     # explained in group order, so each group's matches arrive together (in score order)
     order = np.array([p for _, ps in groups for p in ps], dtype=np.int64)
