@@ -183,8 +183,24 @@ def migrated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str
 @pytest.fixture(scope="module", params=["database", "redis", "locmem"])
 def two(request: pytest.FixtureRequest, migrated: dict[str, str]) -> Iterator[Any]:
     """Two worker processes on the same database and the cache named by the parameter."""
-    env = {**migrated, "DOSSIER_CACHE_PREFIX": f"t{uuid.uuid4().hex[:12]}"}
-    if request.param == "redis":
+    yield from _two_workers(request.param, {**migrated})
+
+
+@pytest.fixture(scope="module", params=["database", "redis", "locmem"])
+def two_batching(request: pytest.FixtureRequest, migrated: dict[str, str]) -> Iterator[Any]:
+    """Two worker processes whose API limit is counted in batches (BURST_RATE, BATCH)."""
+    env = {
+        **migrated,
+        "DOSSIER_API_RATE": f"{BURST_RATE}/d",
+        "DOSSIER_API_RATE_BATCH": str(BATCH),
+    }
+    yield from _two_workers(request.param, env)
+
+
+def _two_workers(kind: str, env: dict[str, str]) -> Iterator[Any]:
+    """Start two worker processes on the cache ``kind`` names; stop them when done."""
+    env = {"DOSSIER_CACHE_PREFIX": f"t{uuid.uuid4().hex[:12]}", **env}
+    if kind == "redis":
         url = os.environ.get("DOSSIER_CACHE_URL", "").strip() or REDIS
         if url == REDIS and not _redis_answers():
             pytest.fail(
@@ -193,32 +209,11 @@ def two(request: pytest.FixtureRequest, migrated: dict[str, str]) -> Iterator[An
                 "or set DOSSIER_CACHE_URL"
             )
         env["DOSSIER_CACHE_URL"] = url
-    elif request.param == "locmem":
+    elif kind == "locmem":
         env["DOSSIER_CACHE_URL"] = "locmem://"
     workers = [Worker(env), Worker(env)]
     try:
-        yield request.param, workers
-    finally:
-        for worker in workers:
-            worker.stop()
-
-
-@pytest.fixture(scope="module", params=["database", "redis", "locmem"])
-def two_batching(request: pytest.FixtureRequest, migrated: dict[str, str]) -> Iterator[Any]:
-    """Two worker processes whose API limit is counted in batches (BURST_RATE, BATCH)."""
-    env = {
-        **migrated,
-        "DOSSIER_CACHE_PREFIX": f"t{uuid.uuid4().hex[:12]}",
-        "DOSSIER_API_RATE": f"{BURST_RATE}/d",
-        "DOSSIER_API_RATE_BATCH": str(BATCH),
-    }
-    if request.param == "redis":
-        env["DOSSIER_CACHE_URL"] = os.environ.get("DOSSIER_CACHE_URL", "").strip() or REDIS
-    elif request.param == "locmem":
-        env["DOSSIER_CACHE_URL"] = "locmem://"
-    workers = [Worker(env), Worker(env)]
-    try:
-        yield request.param, workers
+        yield kind, workers
     finally:
         for worker in workers:
             worker.stop()
