@@ -81,9 +81,10 @@ def sure_duplicates_on_file(
     lookups: Sequence[Mapping[str, str]],
     clean_of: Callable[[int], Mapping[str, Any] | None],
     specs: Sequence[FieldSpec],
-) -> dict[int, list[Customer]]:
+) -> dict[int, list[tuple[Customer, str]]]:
     """Which new customers of a batch (an import under ``block``) are sure duplicates of live
-    customers on file: row index → those customers, best first.
+    customers on file: row index → those customers, best first, each with the first key field
+    the row shares with them.
 
     ``lookups[i]`` are row i's blind-index digests by field; only rows sharing a phone, e-mail
     or id number with someone on file are compared (one query for the whole batch), and only
@@ -112,7 +113,7 @@ def sure_duplicates_on_file(
         ).select_related("template_version")
     }
     prepared = {p.id: prepare(p) for p in people(on_file.values())}
-    found: dict[int, list[Customer]] = {}
+    found: dict[int, list[tuple[Customer, str]]] = {}
     for index, row in enumerate(lookups):
         others = {str(pk) for f, d in row.items() for pk in holders.get((f, d), ())}
         others &= set(prepared)
@@ -126,5 +127,9 @@ def sure_duplicates_on_file(
             if m.decision == "duplicate"
         ]
         if sure:
-            found[index] = [on_file[m.b if m.a == "new" else m.a] for m in sure]
+            others_first = [on_file[m.b if m.a == "new" else m.a] for m in sure]
+            found[index] = [
+                (c, next(f for f, d in row.items() if c.pk in holders.get((f, d), ())))
+                for c in others_first
+            ]
     return found

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 
-from dossier.core.fields import FieldError
+from dossier.core.fields import FieldError, FieldSpec
 from dossier.core.fields.validate import validate_values
 from dossier.customers.access import restrict
 from dossier.customers.duplicates import BLOCK
@@ -47,35 +47,25 @@ def refuse_sure_duplicates(
         return new
     visible = set(
         restrict(Customer.objects.all(), actor, "view")
-        .filter(pk__in=[c.pk for found_ in found.values() for c in found_])
+        .filter(pk__in=[c.pk for on_file in found.values() for c, _field in on_file])
         .values_list("pk", flat=True)
     )
     for index, on_file in found.items():
-        row, item = new[index]
-        row.errors.append(_error(item, on_file, visible, specs))
+        new[index][0].errors.append(_error(on_file, visible, specs))
     return [pair for index, pair in enumerate(new) if index not in found]
 
 
 def _error(
-    item: PreparedCustomer, on_file: Sequence[Customer], visible: set[Any], specs: Sequence[Any]
+    on_file: Sequence[tuple[Customer, str]], visible: set[Any], specs: Sequence[FieldSpec]
 ) -> FieldError:
-    first = on_file[0]
-    shared = next(
-        (s for s in specs if s.key in item.lookups and _holds(first, s.key, item.lookups)),
-        None,
-    )
-    seen = [c for c in on_file if c.pk in visible]
+    field = on_file[0][1]
+    shared = next((s for s in specs if s.key == field), None)
+    seen = [c for c, _field in on_file if c.pk in visible]
     if seen:
         return FieldError(
             "likely_duplicate_of",
             spec=shared,
-            field=shared.key if shared else "display_name",
+            field=field,
             customer=f"{seen[0].display_name} ({seen[0].pk})",
         )
-    return FieldError(
-        "likely_duplicate_hidden", spec=shared, field=shared.key if shared else "display_name"
-    )
-
-
-def _holds(customer: Customer, key: str, lookups: Mapping[str, str]) -> bool:
-    return customer.lookups.filter(field=key, digest=lookups[key]).exists()
+    return FieldError("likely_duplicate_hidden", spec=shared, field=field)
