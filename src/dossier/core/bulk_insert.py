@@ -23,6 +23,8 @@ from typing import Any
 from django.db import connection
 from django.db.models import Field, JSONField, Model
 
+from dossier.core.table_statistics import note_rows_added
+
 
 def uses_copy() -> bool:
     """Whether :func:`insert_rows` streams with COPY (PostgreSQL)."""
@@ -137,6 +139,7 @@ def copy_text(model: type[Model], names: Sequence[str], text: str) -> None:
     ):
         copy.write(text)
     _log(sql, started)
+    note_rows_added(model._meta.db_table, text.count("\n"))
 
 
 def _copy(
@@ -150,6 +153,7 @@ def _copy(
     table = connection.ops.quote_name(model._meta.db_table)
     sql = f"COPY {table} ({_columns(fields)}) FROM STDIN"
     as_json = [] if prepared else [i for i, f in enumerate(fields) if isinstance(f, JSONField)]
+    written = 0
     started = time.monotonic()
     with connection.cursor() as cursor, connection.wrap_database_errors:
         driver_cursor = cursor.cursor  # psycopg 3's own, which speaks COPY
@@ -167,10 +171,13 @@ def _copy(
                     for i, encoder in dumps:
                         values[i] = json.dumps(values[i], cls=encoder)
                     write(values)
+                    written += 1
             else:
                 for row in rows:
                     write(row)
+                    written += 1
     _log(sql, started)
+    note_rows_added(model._meta.db_table, written)
 
 
 def _execute_many(

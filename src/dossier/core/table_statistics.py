@@ -1,0 +1,97 @@
+"""Keeping PostgreSQL's table statistics in step with bulk writes.
+
+PostgreSQL plans each query from its tables' statistics and keeps some plans for the life
+of a connection — among them the foreign-key check every inserted row runs. A pooled
+connection that first checked a key while the table was nearly empty keeps a sequential
+scan, and goes on reading the whole table for every new row while the table grows to
+millions (a bulk order sync spent 3 s of server CPU a call on it). ``ANALYZE`` refreshes
+the statistics and, with them, every session's cached plans. Autovacuum runs it as tables
+grow; where autovacuum is off or behind a burst of bulk writes it never comes, so the
+bulk-write seam (:mod:`dossier.core.bulk_insert`) counts the rows it adds to each table and
+analyzes a table after the commit once it has grown by half since it was last measured —
+PostgreSQL's own advice after a bulk load ("run ANALYZE afterwards").
+
+Per process and approximate on purpose: a plan only goes wrong when the statistics are off
+by orders of magnitude, so growth by half is measured soon enough, and a table of a million
+rows is analyzed a handful of times while it is filled, not on every batch.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from django.conf import settings
+from django.db import connection, transaction
+
+#: a table is analyzed once the rows added since it was measured reach this share of its size
+GROWTH = 0.5
+#: … and at least this many rows (small tables are planned well enough by their page count)
+FLOOR = 1000
+
+_added: dict[str, int] = {}  # table → rows this process added since it was last measured
+_size: dict[str, float] = {}  # table → its rows when last measured (the planner's reltuples)
+
+
+def note_rows_added(table: str, count: int) -> None:
+    """Count rows just inserted into ``table``; analyze it after the commit if it grew enough.
+
+    No query here (a batch's statements stay what they were): a table this process has not
+    measured yet counts as empty until its first threshold, then it is measured after the
+    commit, and analyzed only if it really grew by half.
+    """
+    if count <= 0 or connection.vendor != "postgresql":
+        return
+    if not getattr(settings, "DOSSIER_ANALYZE_AFTER_GROWTH", True):
+        return
+    added = _added.get(table, 0) + count
+    if added < _threshold(_size.get(table, 0.0)):
+        _added[table] = added
+        return
+    # counted as done now: rows of a transaction that rolls back never grew the table
+    _added[table] = 0
+    transaction.on_commit(partial(_after_growth, table, added))
+
+
+def forget_counts() -> None:
+    """Start counting afresh (tests; a new database)."""
+    _added.clear()
+    _size.clear()
+
+
+def _threshold(size: float) -> float:
+    return max(FLOOR, size * GROWTH)
+
+
+def _after_growth(table: str, added: int) -> None:
+    if table not in _size:
+        _size[table] = _measured(table)
+        if added < _threshold(_size[table]):  # a large table met for the first time
+            _added[table] = _added.get(table, 0) + added
+            return
+    # SKIP_LOCKED: another process analyzing it (or a vacuum) already does the work. One
+    # column: the table's size (what the plans went wrong on) is measured all the same, and
+    # expression indexes are skipped (the search index's took a second a time on customers)
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE (SKIP_LOCKED) {quote(table)} ({quote(_key_column(table))})")
+    _size[table] = _measured(table)
+
+
+def _key_column(table: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT a.attname FROM pg_index i JOIN pg_attribute a"
+            " ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]"
+            " WHERE i.indrelid = to_regclass(%s) AND i.indisprimary",
+            [table],
+        )
+        row = cursor.fetchone()
+    return str(row[0]) if row else "id"
+
+
+def _measured(table: str) -> float:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = to_regclass(%s)", [table])
+        row = cursor.fetchone()
+    # -1: never analyzed; None: no such table (both count as empty)
+    return max(float(row[0]), 0.0) if row and row[0] is not None else 0.0
