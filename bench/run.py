@@ -23,6 +23,7 @@ BENCHMARKS = [
     "orders_sync.py",
     "export_scale.py",
     "import_scale.py",
+    "import_floor.py",
     "load_serve.py",
     "load_mixed.py",
     "dedup_accuracy.py",

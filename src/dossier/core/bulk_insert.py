@@ -15,6 +15,7 @@ values come ready from worker processes) says ``prepared=True`` and nothing is d
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
@@ -106,6 +107,7 @@ def text_preparers(model: type[Model], names: Sequence[str]) -> list[Callable[[A
 
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+_NEEDS_ESCAPE = re.compile(r"[\\\n\r\t]").search
 
 
 def copy_line(values: Sequence[Any]) -> str:
@@ -121,7 +123,9 @@ def _copy_value(value: Any) -> str:
         return "\\N"
     if value is True or value is False:
         return "t" if value else "f"
-    return str(value).translate(_COPY_ESCAPES)
+    text = str(value)
+    # translate() looks every character up in a dict: most values need no escape at all
+    return text.translate(_COPY_ESCAPES) if _NEEDS_ESCAPE(text) else text
 
 
 def copy_text(model: type[Model], names: Sequence[str], text: str) -> None:
