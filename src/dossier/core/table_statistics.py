@@ -18,7 +18,6 @@ rows is analyzed a handful of times while it is filled, not on every batch.
 
 from __future__ import annotations
 
-from functools import partial
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -49,7 +48,8 @@ def note_rows_added(table: str, count: int) -> None:
         return
     # counted as done now: rows of a transaction that rolls back never grew the table
     _added[table] = 0
-    transaction.on_commit(partial(_after_growth, table, added))
+    # robust: the rows are committed; statistics that could not be refreshed fail nothing
+    transaction.on_commit(lambda: _after_growth(table, added), robust=True)
 
 
 def forget_counts() -> None:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
 
 from dossier.activity.models import TimelineEntry
@@ -115,3 +115,16 @@ def test_a_large_table_met_for_the_first_time_is_measured_not_analyzed(
     ):
         insert_rows(TimelineEntry, COLUMNS, _rows(customer, 10_000, 49_000))
     assert len(_analyzes(queries)) == 1  # 50,000 added in all: analyzed
+
+
+def test_statistics_that_cannot_be_refreshed_fail_nothing(
+    customer: Any, django_capture_on_commit_callbacks: Any, monkeypatch: Any
+) -> None:
+    def refused(table: str) -> str:
+        raise DatabaseError("permission denied")
+
+    monkeypatch.setattr(table_statistics, "_key_column", refused)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        insert_rows(TimelineEntry, COLUMNS, _rows(customer, 0, table_statistics.FLOOR + 10))
+    assert len(callbacks) == 1  # it ran, raised, and the write stands
+    assert TimelineEntry.objects.count() == table_statistics.FLOOR + 10
