@@ -18,7 +18,6 @@ rows is analyzed a handful of times while it is filled, not on every batch.
 
 from __future__ import annotations
 
-
 from django.conf import settings
 from django.db import connection, transaction
 
