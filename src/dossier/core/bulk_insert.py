@@ -118,6 +118,13 @@ def copy_line(values: Sequence[Any]) -> str:
     return "\t".join(_copy_value(value) for value in values)
 
 
+def copy_escaped(text: str) -> str:
+    """A text value as COPY's text format holds it (backslash, tab and line breaks escaped)."""
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+        return text.translate(_COPY_ESCAPES)
+    return text  # the usual case: four scans in C, no character looked up one by one
+
+
 def _copy_value(value: Any) -> str:
     if value is None:
         return "\\N"
