@@ -1,8 +1,10 @@
 """Storing checked orders: the one insert path of a single order and of a bulk sync.
 
 A constant number of statements whatever the count: orders, lines, their timeline entries
-and their ``order.created`` events each in one stream of plain rows (``insert_rows``: COPY
-on PostgreSQL, no model per row), refunds in one bulk insert. An order
+and their ``order.created`` events each in one stream, no model per row: on PostgreSQL a
+COPY of text written out a row at a time (``orders.copy_rows``; the ids as text and the
+summary's JSON made once an order, for all four), elsewhere ``insert_rows``; refunds in one
+bulk insert. An order
 placed already returned has every item returned; one placed refunded gets a refund of its
 total, so the refunds always explain the money (and the figures can be recounted from them).
 """
