@@ -11,8 +11,8 @@ figures: the floor of any write of these rows; the tables' keys and foreign keys
 in the same run. Prints orders/s of each (the three take turns, call by call, so all meet
 the same load on a shared machine), the API's ratio to both, each again per CPU-second of
 this process and its PostgreSQL backends (read from /proc: what an idle machine would show),
-the statements of one call, and a retried call's rate (every order "unchanged"). Goal (issue 13): ≥ 10,000 orders/s (lines included)
-through the API.
+the statements of one call, and a retried call's rate (every order "unchanged"). Goal
+(issue 13): ≥ 10,000 orders/s (lines included) through the API.
 
 Then the same again through a server (orders_served.py): gunicorn with BENCH_WORKERS worker
 processes (default 2; 0 skips it) of two threads, as many clients as threads posting from
