@@ -5,12 +5,14 @@ tenth by phone, a tenth by their id in the shop) until BENCH_ORDERS orders (defa
 in, through ``dossier.wsgi``'s application in this process, loaded as a server loads it (token,
 throttle, ninja's parsing, checks, customer lookup, inserts, timeline, events, audit, figures),
 timed by the wall clock. Then the same rows, built as Order and OrderLine objects, are written
-with ``bulk_create`` alone (nothing else: the floor of any ORM write) in the same run. Prints
-orders/s of both (the two take turns, call by call, so both meet the same load on a shared
-machine), their ratio, both again per CPU-second of this process and its PostgreSQL backends
-(read from /proc: what an idle machine would show), the statements of one call, and a retried
-call's rate (every order "unchanged"). Goal (issue 13): ≥ 10,000 orders/s (lines included)
-through the API.
+with ``bulk_create`` alone (nothing else: the floor of any ORM write), and streamed with a
+raw binary COPY into the two tables (no check, no lookup, no timeline, event, audit or
+figures: the floor of any write of these rows; the tables' keys and foreign keys still hold)
+in the same run. Prints orders/s of each (the three take turns, call by call, so all meet
+the same load on a shared machine), the API's ratio to both, each again per CPU-second of
+this process and its PostgreSQL backends (read from /proc: what an idle machine would show),
+the statements of one call, and a retried call's rate (every order "unchanged"). Goal
+(issue 13): ≥ 10,000 orders/s (lines included) through the API.
 
 Then the same again through a server (orders_served.py): gunicorn with BENCH_WORKERS worker
 processes (default 2; 0 skips it) of two threads, as many clients as threads posting from
@@ -37,6 +39,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 import django
 
@@ -214,6 +217,49 @@ def _raw_insert(orders: list[dict[str, Any]], people: list[tuple[str, str, str]]
         OrderLine.objects.bulk_create(lines, batch_size=2000)
 
 
+def _raw_copy(
+    orders: list[dict[str, Any]], people: list[tuple[str, str, str]], products: dict[str, int]
+) -> None:
+    """The same rows streamed with COPY (binary) into the two tables, and nothing else.
+
+    No check, no customer lookup by query, no timeline, event, audit or figures: the floor
+    of any write of these rows. The tables' own constraints (keys, foreign keys) still hold.
+    """
+    from dossier.core.bulk_insert import insert_rows
+    from dossier.customers.ids import uuid7
+    from dossier.orders.models import Order, OrderLine
+    from dossier.orders.services.writing import LINE_FIELDS, ORDER_FIELDS
+
+    by_phone = {phone: pk for pk, phone, _e in people}
+    by_ext = {ext: pk for pk, _p, ext in people}
+    now, zero = datetime.now(UTC), Decimal("0.00")
+    order_rows, line_rows = [], []
+    for raw in orders:
+        customer = UUID(
+            raw.get("customer_id")
+            or by_phone.get(raw.get("phone", ""))
+            or by_ext[raw["customer_external_id"]]
+        )
+        pk, total, items = uuid7(), zero, 0
+        for position, line in enumerate(raw["lines"], start=1):
+            price = Decimal(line["unit_price"])
+            line_total = price * line["qty"]
+            total += line_total
+            items += line["qty"]
+            line_rows.append(
+                (pk, customer, position, products[line["sku"]], line["sku"], line["sku"],
+                 line["qty"], price, zero, line_total, 0, zero)
+            )  # fmt: skip
+        order_rows.append(
+            (pk, customer, raw["source"], raw["external_id"], raw["channel"], raw["store"],
+             datetime.fromisoformat(raw["placed_at"]), raw["status"], zero, total, zero, items,
+             "CNY", raw["payment_method"], "", now, now, None)
+        )  # fmt: skip
+    with transaction.atomic():
+        insert_rows(Order, ORDER_FIELDS, order_rows, binary=True)
+        insert_rows(OrderLine, LINE_FIELDS, line_rows, binary=True)
+
+
 def _backend_cpu(database: str) -> float:
     """CPU seconds used so far by the PostgreSQL backends serving ``database`` (this machine)."""
     tick = os.sysconf("SC_CLK_TCK")
@@ -263,9 +309,14 @@ def main() -> None:
 
     _post(handler, token, json.dumps({"orders": _orders(people, 10**7, 50, "warm")}).encode())
     _raw_insert(_orders(people, 10**7, 50, "warm-raw"), people)
+    from dossier.orders.models import Product
+
+    products = dict(Product.objects.values_list("sku", "pk"))
+    _raw_copy(_orders(people, 10**7, 50, "warm-copy"), people, products)
     # API calls and raw inserts take turns, so both meet the same load on a shared machine
     database = str(settings.DATABASES["default"]["NAME"])
     api_seconds = raw_seconds = api_cpu = raw_cpu = api_db = raw_db = 0.0
+    copy_seconds = copy_cpu = copy_db = 0.0
     for start in range(0, ORDERS, BATCH):
         body = json.dumps({"orders": _orders(people, start, BATCH, "shop")}).encode()
         begun, cpu, db = time.perf_counter(), _cpu(database), _backend_cpu(database)
@@ -281,6 +332,12 @@ def main() -> None:
         raw_seconds += time.perf_counter() - begun
         raw_cpu += _cpu(database) - cpu
         raw_db += _backend_cpu(database) - db
+        rows = _orders(people, start, BATCH, "raw-copy")
+        begun, cpu, db = time.perf_counter(), _cpu(database), _backend_cpu(database)
+        _raw_copy(rows, people, products)
+        copy_seconds += time.perf_counter() - begun
+        copy_cpu += _cpu(database) - cpu
+        copy_db += _backend_cpu(database) - db
     body = json.dumps({"orders": _orders(people, 0, BATCH, "shop")}).encode()
     begun = time.perf_counter()
     answer = _post(handler, token, body)
@@ -290,11 +347,13 @@ def main() -> None:
     from dossier.activity.figures import verify
 
     with connection.cursor() as cursor:  # the raw inserts skipped the figures: not theirs
-        raw = "SELECT id FROM orders_order WHERE source IN ('raw', 'warm-raw')"
+        sources = "('raw', 'warm-raw', 'raw-copy', 'warm-copy')"
+        raw = f"SELECT id FROM orders_order WHERE source IN {sources}"
         cursor.execute(f"DELETE FROM orders_orderline WHERE order_id IN ({raw})")
-        cursor.execute("DELETE FROM orders_order WHERE source IN ('raw', 'warm-raw')")
+        cursor.execute(f"DELETE FROM orders_order WHERE source IN {sources}")
     drift = verify()  # the kept figures against a recount from the orders: nothing may differ
     api_rate, raw_rate = ORDERS / api_seconds, ORDERS / raw_seconds
+    copy_rate = ORDERS / copy_seconds
     engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     print(
         f"database: {engine}; {ORDERS} orders × 3 lines in calls of {BATCH}; {CUSTOMERS} customers"
@@ -303,6 +362,8 @@ def main() -> None:
     print(f"API POST /orders/bulk      : {api_rate:8.0f} orders/s  (goal ≥ {GOAL}: {verdict})")
     print(f"raw bulk_create, same rows : {raw_rate:8.0f} orders/s  (Order + OrderLine only)")
     print(f"ratio API / raw insert     : {api_rate / raw_rate:8.2f}")
+    print(f"raw COPY, same rows        : {copy_rate:8.0f} orders/s  (Order + OrderLine only)")
+    print(f"ratio API / raw COPY       : {api_rate / copy_rate:8.2f}")
     # what the rates would be on an idle machine: CPU of this process and its database
     # backends (the work, without waiting for a core another job holds)
     calls = ORDERS / BATCH
@@ -315,6 +376,11 @@ def main() -> None:
         f"raw, per CPU-second        : {ORDERS / raw_cpu:8.0f} orders/s  "
         f"(a batch: {raw_cpu / calls * 1000:.0f} ms CPU, "
         f"{raw_db / calls * 1000:.0f} of it PostgreSQL)"
+    )
+    print(
+        f"raw COPY, per CPU-second   : {ORDERS / copy_cpu:8.0f} orders/s  "
+        f"(a batch: {copy_cpu / calls * 1000:.0f} ms CPU, "
+        f"{copy_db / calls * 1000:.0f} of it PostgreSQL)"
     )
     print(f"retried call (unchanged)   : {retry_rate:8.0f} orders/s")
     print(f"statements per call        : {queries:8d}  (the same for any number of orders)")

@@ -169,13 +169,9 @@ def _json_rows(fields: Sequence[Field], rows: list[list[Any]]) -> tuple[str, lis
     database parses it in C.
     """
     if connection.vendor == "postgresql":  # the server casts each value to its column's type
-        types = ", ".join(f"c{i} {f.db_type(connection)}" for i, f in enumerate(fields))
-        data = [
-            {f"c{i}": v if v is None or isinstance(v, int) else str(v) for i, v in enumerate(row)}
-            for row in rows
-        ]
-        picked = [f"d.c{i}" for i in range(len(fields))]
-        return f"jsonb_to_recordset(%s::jsonb) AS d({types})", picked, json.dumps(data)
+        # rows as JSON arrays, values not JSON has (ids, amounts, times) as their text
+        picked = [f"(d.r->>{i})::{f.db_type(connection)}" for i, f in enumerate(fields)]
+        return "jsonb_array_elements(%s::jsonb) AS d(r)", picked, json.dumps(rows, default=str)
     # SQLite: values as the ORM stores them; WHERE keeps ON CONFLICT from reading as a join's
     prepared = [
         [

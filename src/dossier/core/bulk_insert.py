@@ -118,6 +118,11 @@ def copy_line(values: Sequence[Any]) -> str:
     return "\t".join(_copy_value(value) for value in values)
 
 
+def copy_escaped(text: str) -> str:
+    """A text value as COPY's text format holds it (backslash, tab and line breaks escaped)."""
+    return text.translate(_COPY_ESCAPES) if _NEEDS_ESCAPE(text) else text
+
+
 def _copy_value(value: Any) -> str:
     if value is None:
         return "\\N"

@@ -11,7 +11,8 @@ class QualityConfig(AppConfig):
     def ready(self) -> None:
         from dossier.outbox.services import listen
         from dossier.quality.registrations import register_quality
-        from dossier.quality.tasks import refresh_after_events
+        from dossier.quality.tasks import CUSTOMER_EVENTS, refresh_after_events
 
         register_quality()
-        listen(refresh_after_events)
+        # told only of commits that wrote a customer event: not of a bulk sync's orders
+        listen(refresh_after_events, names=CUSTOMER_EVENTS)

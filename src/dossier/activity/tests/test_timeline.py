@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -90,3 +91,35 @@ def test_erasure_drops_the_timeline_but_keeps_figures_and_export_has_them(custom
     erase_rows([customer.pk])
     assert not TimelineEntry.objects.filter(customer=customer).exists()
     assert CustomerFigures.objects.get(pk=customer.pk).order_count == 2
+
+
+def test_new_entries_keep_texts_copy_would_escape(owner: Any, make_customer: Any) -> None:
+    """Backslashes, tabs and line breaks in ids and summaries arrive as sent (COPY's text
+    format), whether the summary comes as a value or as ready JSON text."""
+    person = make_customer(owner)
+    odd = ["a\\b", "tab\there", "line\nbreak", "cr\rhere", "\\N", "中文 \\\\ 值"]
+    entries: list[dict[str, Any]] = [
+        {
+            "customer_id": person.pk,
+            "kind": "order",
+            "object_id": f"v{text}",
+            "occurred_at": START,
+            "summary": {"t": text},
+        }
+        for text in odd
+    ]
+    entries += [
+        {
+            "customer_id": str(person.pk),
+            "kind": "order",
+            "object_id": f"j{text}",
+            "occurred_at": START,
+            "summary_json": json.dumps({"t": text}),
+        }
+        for text in odd
+    ]
+    services.record_new_entries(entries)
+    stored = dict(
+        TimelineEntry.objects.filter(customer_id=person.pk).values_list("object_id", "summary")
+    )
+    assert stored == {e["object_id"]: {"t": e["object_id"][1:]} for e in entries}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -93,3 +94,59 @@ def test_a_batch_with_an_unknown_event_name_writes_nothing(heard: list[int]) -> 
             events=[{"name": "order.created"}, {"name": "order.exploded"}],
         )
     assert not Event.objects.exists() and heard == []
+
+
+ODD_TEXTS = ["a\\b", "tab\there", "line\nbreak", "cr\rhere", "\\N", "中文 \\\\ 值", ""]
+
+
+def test_a_batch_keeps_texts_copy_would_escape(heard: list[int]) -> None:
+    """Backslashes, tabs and line breaks in ids and data arrive as sent (COPY's text format),
+    whether the data comes as values or as ready JSON text."""
+    with transaction.atomic():
+        ids = services.publish_batch(
+            actor=None,
+            events=[
+                {
+                    "name": "order.created",
+                    "object_type": "order",
+                    "object_id": text,
+                    "data": {"t": text},
+                }
+                for text in ODD_TEXTS
+            ]
+            + [
+                {
+                    "name": "order.created",
+                    "object_type": "order",
+                    "object_id": "ready",
+                    "data_json": json.dumps({"t": text}),
+                }
+                for text in ODD_TEXTS
+            ],
+        )
+    stored = {e.pk: e for e in Event.objects.filter(pk__in=ids)}
+    got = [(stored[pk].object_id, stored[pk].data) for pk in ids]
+    want = [(text, {"t": text}) for text in ODD_TEXTS] + [("ready", {"t": t}) for t in ODD_TEXTS]
+    assert got == want
+
+
+def test_a_listener_for_some_names_hears_only_commits_that_wrote_one() -> None:
+    told: list[list[int]] = []
+
+    def listener(new: list[int]) -> None:
+        told.append(new)
+
+    services.listen(listener, names=["customer.created"])
+    try:
+        with transaction.atomic():
+            services.publish_batch(actor=None, events=[{"name": "order.created"}] * 3)
+        assert told == []
+        with transaction.atomic():
+            ids = services.publish_batch(
+                actor=None, events=[{"name": "order.created"}, {"name": "customer.created"}]
+            )
+        assert told == [ids]
+        event = services.publish(name="customer.created", actor=None)
+        assert told == [ids, [event.pk]]
+    finally:
+        services.unlisten(listener)
