@@ -24,10 +24,8 @@ from dossier.matching.services.scanning import queue_groups
 CHUNK = 1000
 #: new customers whose lookups are read together (a multiple of CHUNK: the same chunks)
 SPAN = 20 * CHUNK
-#: values per IN list: under every backend's parameter limit (SQLite 32,766, PostgreSQL
-#: 65,535), and as few lists as that allows, since without a column's statistics the
-#: planner answers each with a scan of every lookup
-IN_LIST = 20_000
+#: values per IN list (well under every backend's parameter limit)
+IN_LIST = 5000
 
 Key = tuple[str, str]  # (field, digest)
 
