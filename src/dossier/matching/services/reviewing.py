@@ -9,8 +9,7 @@ on file fail instead (:func:`sure_duplicates_on_file`, before anything is writte
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from django.db.models import Q
@@ -22,12 +21,6 @@ from dossier.matching.people import KEY_TYPES, people, person_from_values
 from dossier.matching.services.scanning import queue_groups
 
 CHUNK = 1000
-#: new customers whose lookups are read together (a multiple of CHUNK: the same chunks)
-SPAN = 20 * CHUNK
-#: values per IN list (well under every backend's parameter limit)
-IN_LIST = 5000
-
-Key = tuple[str, str]  # (field, digest)
 
 
 def _key_fields() -> set[str]:
@@ -39,16 +32,39 @@ def review_new_customers(*, customer_ids: Sequence[Any]) -> int:
     """Queue for review the new customers that share a phone, e-mail or id number with
     another live customer and score as likely duplicates; how many groups were queued."""
     queued = 0
-    for chunk, ids in _candidates(customer_ids):
-        # read by id, the live kept here: a plan that starts from the deleted_at and erased_at
-        # indexes (as one made without statistics of them does) reads every customer
-        customers = [
-            c
-            for c in Customer.objects.filter(pk__in=ids)
+    fields = _key_fields()
+    for start in range(0, len(customer_ids), CHUNK):
+        chunk = list(customer_ids[start : start + CHUNK])
+        keys = list(
+            CustomerLookup.objects.filter(customer_id__in=chunk, field__in=fields).values_list(
+                "field", "digest"
+            )
+        )
+        if not keys:
+            continue
+        by_field: dict[str, set[str]] = {}
+        for field, digest in keys:
+            by_field.setdefault(field, set()).add(digest)
+        shared = Q()
+        for field, digests in by_field.items():
+            shared |= Q(field=field, digest__in=list(digests))
+        others = set(
+            CustomerLookup.objects.filter(shared)
+            .exclude(customer_id__in=chunk)
+            .values_list("customer_id", flat=True)
+        )
+        if not others:
+            continue  # nobody else holds these keys
+        holders = CustomerLookup.objects.filter(
+            customer_id__in=chunk,
+            digest__in=CustomerLookup.objects.filter(customer_id__in=list(others)).values("digest"),
+        )
+        ids = others | set(holders.values_list("customer_id", flat=True))
+        customers = (
+            Customer.objects.filter(pk__in=ids, deleted_at__isnull=True, erased_at__isnull=True)
             .select_related("template_version")
             .order_by("pk")
-            if c.deleted_at is None and c.erased_at is None
-        ]
+        )
         prepared = [prepare(p) for p in people(customers)]
         fresh = {str(pk) for pk in chunk}
         matches = [
@@ -58,66 +74,6 @@ def review_new_customers(*, customer_ids: Sequence[Any]) -> int:
         ]
         queued += queue_groups(None, matches)
     return queued
-
-
-def _candidates(customer_ids: Sequence[Any]) -> Iterator[tuple[list[Any], set[Any]]]:
-    """Per CHUNK of new customers that share a key with someone else: the chunk, and whom to
-    compare — the others holding one of the chunk's keys (phone, e-mail, id number), and the
-    chunk's customers holding any value of those others.
-
-    Set-based: the lookups of a SPAN of new customers, the holders of their keys and the
-    values of those holders are read once (a few queries by id or value, each an index's
-    work), not three queries a chunk that each read the lookups of every customer.
-    """
-    fields = _key_fields()
-    to_id = Customer._meta.pk.to_python  # type: ignore[union-attr]
-    for span_start in range(0, len(customer_ids), SPAN):
-        span = [to_id(pk) for pk in customer_ids[span_start : span_start + SPAN]]
-        values = _values_of(span)
-        keys = {(f, d) for pk in span for f, d in values.get(pk, ()) if f in fields}
-        holders = _holders(keys)
-        outside = {pk for ids in holders.values() for pk in ids} - set(span)
-        values.update(_values_of(sorted(outside)))
-        for start in range(0, len(span), CHUNK):
-            chunk = span[start : start + CHUNK]
-            members = set(chunk)
-            shared = {(f, d) for pk in chunk for f, d in values.get(pk, ()) if f in fields}
-            others = {pk for key in shared for pk in holders.get(key, ())} - members
-            if not others:
-                continue  # nobody else holds these keys
-            theirs = {d for pk in others for _f, d in values.get(pk, ())}
-            alike = {pk for pk in chunk if any(d in theirs for _f, d in values.get(pk, ()))}
-            yield (
-                list(customer_ids[span_start + start : span_start + start + CHUNK]),
-                (others | alike),
-            )
-
-
-def _values_of(customer_ids: Sequence[Any]) -> dict[Any, list[Key]]:
-    """Every lookup (field, digest) of these customers."""
-    found: dict[Any, list[Key]] = defaultdict(list)
-    for start in range(0, len(customer_ids), IN_LIST):
-        rows = CustomerLookup.objects.filter(
-            customer_id__in=customer_ids[start : start + IN_LIST]
-        ).values_list("customer_id", "field", "digest")
-        for pk, field, digest in rows:
-            found[pk].append((field, digest))
-    return found
-
-
-def _holders(keys: set[Key]) -> dict[Key, set[Any]]:
-    """Who holds each of these (field, digest) keys."""
-    held: dict[Key, set[Any]] = defaultdict(set)
-    digests = sorted({d for _f, d in keys})
-    fields = sorted({f for f, _d in keys})
-    for start in range(0, len(digests), IN_LIST):
-        rows = CustomerLookup.objects.filter(
-            digest__in=digests[start : start + IN_LIST], field__in=fields
-        ).values_list("field", "digest", "customer_id")
-        for field, digest, pk in rows:
-            if (field, digest) in keys:
-                held[(field, digest)].add(pk)
-    return held
 
 
 def sure_duplicates_on_file(
