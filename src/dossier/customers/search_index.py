@@ -50,18 +50,30 @@ POSTGRES_INDEXES = [
         "USING gin (dossier_short_tokens(search_text))",
     ),
 ]
+#: every 1- and 2-character piece of each space-separated word (repeats included: the GIN
+#: index and ANALYZE count each piece once a row). PL/pgSQL, not SQL: the index evaluates it
+#: for every row written, and an SQL function with a query runs an executor per call (a
+#: third of the index's cost; 75 → 50 µs a row in a COPY of customers)
+SHORT_TOKENS_FUNCTION = """
+    CREATE OR REPLACE FUNCTION dossier_short_tokens(t text) RETURNS text[]
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE STRICT COST 200 AS $$
+    DECLARE
+      tokens text[] := array_remove(string_to_array(t, NULL), ' ');
+      piece text;
+    BEGIN
+      FOR i IN 1 .. length(t) - 1 LOOP
+        piece := substr(t, i, 2);
+        IF strpos(piece, ' ') = 0 THEN
+          tokens := tokens || piece;
+        END IF;
+      END LOOP;
+      RETURN tokens;
+    END
+    $$
+"""
 POSTGRES_CREATE = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-    # every distinct 1- and 2-character piece of each space-separated word
-    """
-    CREATE OR REPLACE FUNCTION dossier_short_tokens(t text) RETURNS text[]
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT COST 200 AS $$
-      SELECT coalesce(array_agg(DISTINCT substr(w, i, n)), '{}')
-      FROM unnest(string_to_array(t, ' ')) AS w,
-           generate_series(1, 2) AS n,
-           generate_series(1, length(w) - n + 1) AS i
-    $$
-    """,
+    SHORT_TOKENS_FUNCTION,
     # finer statistics of the column: the planner then tells a piece found in 2 % of the rows
     # (walk the newest rows) from one found in a few (read the index)
     f"ALTER TABLE {_TABLE} ALTER COLUMN search_text SET STATISTICS 1000",

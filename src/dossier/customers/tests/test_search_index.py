@@ -12,6 +12,9 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hyp_settings
+from hypothesis import strategies as st
 
 from dossier.core import roles
 from dossier.customers import search_index, selectors, services
@@ -242,3 +245,28 @@ def test_tag_and_template_filters_by_name(
         actor=admin, filters=selectors.CustomerFilters(template=member_template.key), limit=200
     )
     assert len(page.items) == len(made)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's index function")
+@hyp_settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@pytest.mark.django_db
+@given(
+    text=st.text(alphabet="王芳 张a b\u00e9x  ", max_size=12)
+    # PostgreSQL text holds no NUL; UTF-8 no lone surrogate
+    | st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\x00"), max_size=20)
+)
+def test_the_database_cuts_the_pieces_the_python_function_and_its_sql_forerunner_cut(
+    text: str,
+) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE OR REPLACE FUNCTION pg_temp.short_tokens_sql(t text) RETURNS text[] "
+            "LANGUAGE sql IMMUTABLE STRICT AS $$ SELECT coalesce(array_agg(DISTINCT "
+            "substr(w, i, n)), '{}') FROM unnest(string_to_array(t, ' ')) AS w, "
+            "generate_series(1, 2) AS n, generate_series(1, length(w) - n + 1) AS i $$"
+        )
+        cursor.execute(
+            "SELECT dossier_short_tokens(%s), pg_temp.short_tokens_sql(%s)", [text, text]
+        )
+        pieces, forerunner = cursor.fetchone()
+    assert set(pieces) == set(forerunner) == search_index.short_tokens(text)
