@@ -34,13 +34,10 @@ def processes() -> int:
 Job = tuple[list[Row], RowShape, list[FieldSpec]]
 
 
-def _prepare(job: Job) -> tuple[Chunk, PreparedRows]:
+def _prepare(job: Job) -> PreparedRows:
     raw, shape, specs = job
-    chunk = list(shape.file_rows(raw))
-    ready = [row for row in chunk if not row.errors]
-    return chunk, prepare_new_customers(
-        [row.values for row in ready], specs, [r.line for r in ready]
-    )
+    ready = [row for row in shape.file_rows(raw) if not row.errors]
+    return prepare_new_customers([row.values for row in ready], specs, [r.line for r in ready])
 
 
 def prepared_chunks(
@@ -53,11 +50,12 @@ def prepared_chunks(
 ) -> Iterator[tuple[Chunk, PreparedRows]]:
     """Each chunk of table rows, cleaned (:class:`FileRow`) and prepared (those without a
     reading error), in file order. Cleaning runs in the workers too: the main process
-    only reads the file and writes."""
+    only reads the file and writes. A worker sends back the prepared rows only; the main
+    process cleans again the cells of a row only if it asks for them (see :class:`FileRow`)."""
     spec_list = list(specs)
-    jobs = ((None, (chunk, shape, spec_list)) for chunk in chunks)
-    for _tag, (rows, prepared) in run_ahead(_prepare, jobs, workers=workers, ahead=ahead):
-        yield rows, prepared
+    jobs = ((chunk, (chunk, shape, spec_list)) for chunk in chunks)
+    for raw, prepared in run_ahead(_prepare, jobs, workers=workers, ahead=ahead):
+        yield list(shape.file_rows(raw, lazy=True)), prepared
 
 
 def run_ahead(
