@@ -94,7 +94,10 @@ def _packed(ready: Sequence[PreparedCustomer]) -> tuple[Any, ...]:
     """``ready`` as columns; :func:`_unpacked` gives the same customers back."""
     shapes: dict[tuple[tuple[str, ...], tuple[str, ...]], int] = {}
     fills: dict[frozenset[str], int] = {}
-    shape_of, fill_of, digests, line_ends = [], [], [], []
+    shape_of: list[int] = []
+    fill_of: list[int] = []
+    digests: list[str] = []
+    line_ends: list[int] = []
     end = 0
     for item in ready:
         shape = (tuple(item.lookups), tuple(key for key, _digest in item.unique))

@@ -50,7 +50,7 @@ SPECS = merge_specs(
         FieldSpec("note", "long_text", classification="personal"),
     ]
 )
-ROWS = [
+ROWS: list[dict[str, Any]] = [
     {"display_name": "王伟", "phone": "13800138000", "member_no": "M1", "note": "周末\t到店"},
     {"display_name": "李娜", "phone": "12345"},  # fails
     {"display_name": "Tom\\Smith", "phone": "13900139000", "email": "t@example.com"},

@@ -9,6 +9,7 @@ inherit and leave with ``os._exit``, so they cannot close it under the parent.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections import deque
@@ -75,14 +76,20 @@ def run_ahead(
             yield tag, function(argument)
         return
     context = multiprocessing.get_context("fork")
-    with context.Pool(workers) as pool:
-        pending: deque[tuple[Any, Any]] = deque()
-        limit = ahead or workers * 2
-        for tag, argument in jobs:
-            pending.append((tag, pool.apply_async(function, (argument,))))
-            if len(pending) >= limit:
+    # the objects there are at the fork move out of the collector's sight: a worker's full
+    # collections then neither walk Django's heap nor copy the pages they touch
+    gc.freeze()
+    try:
+        with context.Pool(workers) as pool:
+            pending: deque[tuple[Any, Any]] = deque()
+            limit = ahead or workers * 2
+            for tag, argument in jobs:
+                pending.append((tag, pool.apply_async(function, (argument,))))
+                if len(pending) >= limit:
+                    done, result = pending.popleft()
+                    yield done, result.get()
+            while pending:
                 done, result = pending.popleft()
                 yield done, result.get()
-        while pending:
-            done, result = pending.popleft()
-            yield done, result.get()
+    finally:
+        gc.unfreeze()

@@ -28,7 +28,7 @@ class FileRow:
     checked way), so plaintext values are not sent back from the worker for every row.
     """
 
-    __slots__ = ("line", "_values", "_cells", "errors", "_source")
+    __slots__ = ("_cells", "_source", "_values", "errors", "line")
 
     def __init__(
         self,
