@@ -14,6 +14,8 @@ event per customer — split in two so the costly half runs in parallel:
 
 from __future__ import annotations
 
+import re
+import uuid
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -52,7 +54,7 @@ STAMPED = ("version", "created_at", "updated_at")
 _ENCRYPTED = ("phone", "email", "address", "protected")
 
 
-@dataclass
+@dataclass(slots=True)
 class PreparedCustomer:
     """One valid row, ready to insert: encrypted where it must be. Picklable.
 
@@ -75,8 +77,78 @@ class PreparedCustomer:
 
 @dataclass
 class PreparedRows:
+    """What a chunk's preparation gives the writer: the customers ready, the rows' errors.
+
+    Sent from worker processes in columns (:func:`_packed`): one text per column instead of
+    one object per row, so sending and receiving a chunk costs a few object builds a row.
+    """
+
     ready: list[PreparedCustomer] = field(default_factory=list)
     errors: list[FieldError] = field(default_factory=list)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_unpacked, (_packed(self.ready), self.errors))
+
+
+def _packed(ready: Sequence[PreparedCustomer]) -> tuple[Any, ...]:
+    """``ready`` as columns; :func:`_unpacked` gives the same customers back."""
+    shapes: dict[tuple[tuple[str, ...], tuple[str, ...]], int] = {}
+    fills: dict[frozenset[str], int] = {}
+    shape_of: list[int] = []
+    fill_of: list[int] = []
+    digests: list[str] = []
+    line_ends: list[int] = []
+    end = 0
+    for item in ready:
+        shape = (tuple(item.lookups), tuple(key for key, _digest in item.unique))
+        shape_of.append(shapes.setdefault(shape, len(shapes)))
+        fill_of.append(fills.setdefault(item.filled, len(fills)))
+        digests += item.lookups.values()
+        end += len(item.lookup_lines)
+        line_ends.append(end)
+    return (
+        [item.row for item in ready],
+        b"".join(item.pk.bytes for item in ready),
+        [item.values for item in ready] if any(item.values for item in ready) else None,
+        list(shapes),
+        shape_of,
+        digests,
+        "".join(item.line for item in ready),
+        "".join(item.lookup_lines for item in ready),
+        line_ends,
+        [item.search_text for item in ready] if any(i.search_text for i in ready) else None,
+        list(fills),
+        fill_of,
+    )
+
+
+def _unpacked(packed: tuple[Any, ...], errors: list[FieldError]) -> PreparedRows:
+    (rows, ids, values, shapes, shape_of, digests, lines, lookup_text, line_ends, search,
+     fills, fill_of) = packed  # fmt: skip
+    # each customer line ends in its own newline and holds no other (COPY escapes them)
+    customer_lines = [line + "\n" for line in lines.split("\n")[:-1]] if lines else None
+    ready = []
+    at = start = 0
+    for index, row in enumerate(rows):
+        keys, unique_keys = shapes[shape_of[index]]
+        lookups = dict(zip(keys, digests[at : at + len(keys)], strict=True))
+        at += len(keys)
+        end = line_ends[index]
+        ready.append(
+            PreparedCustomer(
+                row,
+                uuid.UUID(bytes=ids[16 * index : 16 * index + 16]),
+                values[index] if values is not None else (),
+                lookups,
+                tuple([(key, lookups[key]) for key in unique_keys]),
+                customer_lines[index] if customer_lines is not None else "",
+                lookup_text[start:end],
+                search[index] if search is not None else "",
+                fills[fill_of[index]],
+            )
+        )
+        start = end
+    return PreparedRows(ready, errors)
 
 
 #: lookup columns a prepared row fills; the loader adds the template
@@ -91,7 +163,7 @@ def prepare_new_customers(
     No database access: safe in a worker process. The new customers' ids are drawn here.
     """
     fields = {f.attname: f for f in Customer._meta.concrete_fields}
-    encrypt = {name: fields[name].get_prep_value for name in _ENCRYPTED}
+    encrypted = [(PREPARED.index(name), fields[name].get_prep_value) for name in _ENCRYPTED]
     unique = unique_keys(specs)
     as_text = bulk.uses_copy()
     make = bulk.text_preparers if as_text else bulk.preparers
@@ -104,25 +176,19 @@ def prepare_new_customers(
             continue
         stored = split_values(checked.clean, specs)
         columns = stored.columns
-        values = []
-        for name in PREPARED:
-            if name == "attributes":
-                value: Any = to_json(stored.attributes)
-            elif name == "protected":
-                value = stored.protected
-            elif name == "birthday":
-                value = to_date(columns.get(name))
-            else:
-                value = columns.get(name, _DEFAULTS.get(name, ""))
-            if name in encrypt:
-                value = encrypt[name](value)
-            values.append(value)
+        get = columns.get
+        # every column in the order of PREPARED; the three below are filled in after
+        values: list[Any] = [get(name, default) for name, default in _COLUMN_DEFAULTS]
+        values[_BIRTHDAY] = to_date(values[_BIRTHDAY])
+        values[_ATTRIBUTES] = to_json(stored.attributes)
+        values[_PROTECTED] = stored.protected
+        for index, encrypt in encrypted:
+            values[index] = encrypt(values[index])
         filled = _filled_keys(columns, stored.attributes, stored.protected)
         pk = uuid7()
         values.append(to_id(pk))
         lookups = stored.lookup_rows()
         pairs = tuple((k, d) for k, d in stored.lookups.items() if k in unique)
-        search_text = values[_SEARCH_TEXT]
         if not as_text:
             out.ready.append(
                 PreparedCustomer(
@@ -131,15 +197,19 @@ def prepare_new_customers(
                     tuple(values),
                     lookups,
                     pairs,
-                    search_text=search_text,
+                    search_text=values[_SEARCH_TEXT],
                     filled=filled,
                 )
             )
             continue
-        line = bulk.copy_line(values) + "\n"
+        line = _copy_line(values) + "\n"
+        # field keys are identifiers (KEY_PATTERN, ":last4") and digests hex: no escapes
+        customer = line[line.rindex("\t") + 1 : -1]
         lookup_lines = "".join(
-            bulk.copy_line((pk, key, digest, key in unique)) + "\n"
-            for key, digest in lookups.items()
+            [
+                f"{customer}\t{key}\t{digest}\t{'t' if key in unique else 'f'}\n"
+                for key, digest in lookups.items()
+            ]
         )
         out.ready.append(
             PreparedCustomer(number, pk, (), lookups, pairs, line, lookup_lines, filled=filled)
@@ -147,19 +217,39 @@ def prepare_new_customers(
     return out
 
 
+_SPECIAL = re.compile(r"[\\\t\n\r]")
+
+
+def _copy_line(values: Sequence[Any]) -> str:
+    """:func:`bulk.copy_line`, the common case first: text values that need no escape
+    are joined as they are (one search over them all); the rest go through it."""
+    if _SPECIAL.search("".join([v for v in values if v.__class__ is str])) is not None:
+        return bulk.copy_line(values)
+    return "\t".join([v if v.__class__ is str else bulk.copy_line((v,)) for v in values])
+
+
 def _filled_keys(
     columns: Mapping[str, Any], attributes: Mapping[str, Any], protected: Mapping[str, Any]
 ) -> frozenset[str]:
     # as the quality refresh reads a stored row: a core column counts when it is not empty
     # (kind is always "person" at least), a JSON value when it is not None, "" or []
-    keys = {name for name in CORE_KEYS if columns.get(name, _DEFAULTS.get(name))}
+    keys = {name for name, value in columns.items() if value and name in CORE_KEYS}
+    if "kind" not in columns:
+        keys.add("kind")  # its default
     keys.update(k for k, v in attributes.items() if v is not None and v != "" and v != [])
     keys.update(k for k, v in protected.items() if v is not None and v != "" and v != [])
     return frozenset(keys)
 
 
 _DEFAULTS = {"kind": "person"}
-_SEARCH_TEXT = PREPARED.index("search_text")
+#: (column, value when the row has none); attributes and protected are filled in apart
+_COLUMN_DEFAULTS = tuple(
+    (name, _DEFAULTS.get(name, None if name in ("birthday", "attributes", "protected") else ""))
+    for name in PREPARED
+)
+_BIRTHDAY, _ATTRIBUTES, _PROTECTED, _SEARCH_TEXT = (
+    PREPARED.index(name) for name in ("birthday", "attributes", "protected", "search_text")
+)
 
 
 @dataclass

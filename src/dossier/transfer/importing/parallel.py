@@ -9,6 +9,7 @@ inherit and leave with ``os._exit``, so they cannot close it under the parent.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections import deque
@@ -34,13 +35,10 @@ def processes() -> int:
 Job = tuple[list[Row], RowShape, list[FieldSpec]]
 
 
-def _prepare(job: Job) -> tuple[Chunk, PreparedRows]:
+def _prepare(job: Job) -> PreparedRows:
     raw, shape, specs = job
-    chunk = list(shape.file_rows(raw))
-    ready = [row for row in chunk if not row.errors]
-    return chunk, prepare_new_customers(
-        [row.values for row in ready], specs, [r.line for r in ready]
-    )
+    ready = [row for row in shape.file_rows(raw) if not row.errors]
+    return prepare_new_customers([row.values for row in ready], specs, [r.line for r in ready])
 
 
 def prepared_chunks(
@@ -53,11 +51,12 @@ def prepared_chunks(
 ) -> Iterator[tuple[Chunk, PreparedRows]]:
     """Each chunk of table rows, cleaned (:class:`FileRow`) and prepared (those without a
     reading error), in file order. Cleaning runs in the workers too: the main process
-    only reads the file and writes."""
+    only reads the file and writes. A worker sends back the prepared rows only; the main
+    process cleans again the cells of a row only if it asks for them (see :class:`FileRow`)."""
     spec_list = list(specs)
-    jobs = ((None, (chunk, shape, spec_list)) for chunk in chunks)
-    for _tag, (rows, prepared) in run_ahead(_prepare, jobs, workers=workers, ahead=ahead):
-        yield rows, prepared
+    jobs = ((chunk, (chunk, shape, spec_list)) for chunk in chunks)
+    for raw, prepared in run_ahead(_prepare, jobs, workers=workers, ahead=ahead):
+        yield list(shape.file_rows(raw, lazy=True)), prepared
 
 
 def run_ahead(
@@ -77,14 +76,20 @@ def run_ahead(
             yield tag, function(argument)
         return
     context = multiprocessing.get_context("fork")
-    with context.Pool(workers) as pool:
-        pending: deque[tuple[Any, Any]] = deque()
-        limit = ahead or workers * 2
-        for tag, argument in jobs:
-            pending.append((tag, pool.apply_async(function, (argument,))))
-            if len(pending) >= limit:
+    # the objects there are at the fork move out of the collector's sight: a worker's full
+    # collections then neither walk Django's heap nor copy the pages they touch
+    gc.freeze()
+    try:
+        with context.Pool(workers) as pool:
+            pending: deque[tuple[Any, Any]] = deque()
+            limit = ahead or workers * 2
+            for tag, argument in jobs:
+                pending.append((tag, pool.apply_async(function, (argument,))))
+                if len(pending) >= limit:
+                    done, result = pending.popleft()
+                    yield done, result.get()
+            while pending:
                 done, result = pending.popleft()
                 yield done, result.get()
-        while pending:
-            done, result = pending.popleft()
-            yield done, result.get()
+    finally:
+        gc.unfreeze()

@@ -8,7 +8,7 @@ the rest go on as ``{field key: cell}`` with the spreadsheet's quirks cleaned of
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from dossier.core.fields import FieldError, FieldLabel, FieldSpec, validate_values
@@ -20,15 +20,61 @@ from dossier.transfer.reading import BAD_BYTES, TOO_FEW, TOO_MANY, Row, clean_ce
 ROW_LABEL = FieldLabel("row", "行", "Row")
 
 
-@dataclass
 class FileRow:
-    """A data row on its way to the services, or a row that failed on the way."""
+    """A data row on its way to the services, or a row that failed on the way.
 
-    line: int
-    values: dict[str, Any] = field(default_factory=dict)
-    #: the cells as the file held them, by field key (the error file shows these)
-    cells: dict[str, Any] = field(default_factory=dict)
-    errors: list[FieldError] = field(default_factory=list)
+    A row read in a worker process comes back as its line and its table row: its cells are
+    cleaned again here only if something asks for them (a row that fails, or that goes the
+    checked way), so plaintext values are not sent back from the worker for every row.
+    """
+
+    __slots__ = ("_cells", "_source", "_values", "errors", "line")
+
+    def __init__(
+        self,
+        line: int,
+        values: dict[str, Any] | None = None,
+        cells: dict[str, Any] | None = None,
+        errors: list[FieldError] | None = None,
+        *,
+        source: tuple[RowShape, Row] | None = None,
+    ) -> None:
+        self.line = line
+        self._values = {} if values is None and source is None else values
+        #: the cells as the file held them, by field key (the error file shows these)
+        self._cells = {} if cells is None and source is None else cells
+        self.errors: list[FieldError] = [] if errors is None else errors
+        self._source = source
+
+    @property
+    def values(self) -> dict[str, Any]:
+        if self._values is None:
+            self._clean()
+        assert self._values is not None
+        return self._values
+
+    @values.setter
+    def values(self, values: dict[str, Any]) -> None:
+        self._values = values
+
+    @property
+    def cells(self) -> dict[str, Any]:
+        if self._cells is None:
+            self._clean()
+        assert self._cells is not None
+        return self._cells
+
+    @cells.setter
+    def cells(self, cells: dict[str, Any]) -> None:
+        self._cells = cells
+
+    def _clean(self) -> None:
+        assert self._source is not None
+        shape, row = self._source
+        self._values, self._cells = shape.cleaned(row.cells)
+
+    def __repr__(self) -> str:
+        return f"FileRow(line={self.line}, errors={self.errors!r})"
 
 
 class FileKeys:
@@ -106,23 +152,31 @@ class RowShape:
     columns: tuple[tuple[int, str, str], ...]  # (cell index, field key, field type)
     encoding: str | None
 
-    def file_rows(self, rows: Iterable[Row]) -> Iterator[FileRow]:
-        """Each data row as a :class:`FileRow`; blank cells are left out (they change nothing)."""
-        columns = self.columns
+    def file_rows(self, rows: Iterable[Row], *, lazy: bool = False) -> Iterator[FileRow]:
+        """Each data row as a :class:`FileRow`; blank cells are left out (they change nothing).
+
+        ``lazy``: a row's cells are cleaned when first asked for (see :class:`FileRow`)."""
         for row in rows:
-            item = FileRow(row.number)
             if row.problem is not None:
+                item = FileRow(row.number)
                 item.errors.append(spoiled_row_error(row, self.width, self.encoding))
-                yield item
-                continue
-            cells = row.cells
-            for index, key, field_type in columns:
-                cell = cells[index] if index < len(cells) else None
-                if is_empty(cell):
-                    continue
-                item.cells[key] = cell
-                item.values[key] = clean_cell(cell, field_type)
+            elif lazy:
+                item = FileRow(row.number, source=(self, row))
+            else:
+                values, cells = self.cleaned(row.cells)
+                item = FileRow(row.number, values, cells)
             yield item
+
+    def cleaned(self, cells: Sequence[Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        """A row's values (cleaned of the spreadsheet's quirks) and cells, by field key."""
+        values, shown = {}, {}
+        for index, key, field_type in self.columns:
+            cell = cells[index] if index < len(cells) else None
+            if is_empty(cell):
+                continue
+            shown[key] = cell
+            values[key] = clean_cell(cell, field_type)
+        return values, shown
 
 
 def row_shape(plan: ColumnPlan, *, encoding: str | None) -> RowShape:
