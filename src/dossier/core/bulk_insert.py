@@ -110,6 +110,11 @@ _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\
 _NEEDS_ESCAPE = re.compile(r"[\\\n\r\t]").search
 
 
+def needs_escape(text: str) -> bool:
+    """Whether COPY's text format must escape something in ``text`` (most values: no)."""
+    return _NEEDS_ESCAPE(text) is not None
+
+
 def copy_line(values: Sequence[Any]) -> str:
     """Prepared values as one line of COPY's text format (without its line end).
 
@@ -120,6 +125,7 @@ def copy_line(values: Sequence[Any]) -> str:
 
 def copy_escaped(text: str) -> str:
     """A text value as COPY's text format holds it (backslash, tab and line breaks escaped)."""
+    # translate() looks every character up in a dict: most values need no escape at all
     return text.translate(_COPY_ESCAPES) if _NEEDS_ESCAPE(text) else text
 
 
@@ -128,9 +134,7 @@ def _copy_value(value: Any) -> str:
         return "\\N"
     if value is True or value is False:
         return "t" if value else "f"
-    text = str(value)
-    # translate() looks every character up in a dict: most values need no escape at all
-    return text.translate(_COPY_ESCAPES) if _NEEDS_ESCAPE(text) else text
+    return copy_escaped(str(value))
 
 
 def copy_text(model: type[Model], names: Sequence[str], text: str) -> None:

@@ -14,7 +14,6 @@ event per customer — split in two so the costly half runs in parallel:
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -217,13 +216,10 @@ def prepare_new_customers(
     return out
 
 
-_SPECIAL = re.compile(r"[\\\t\n\r]")
-
-
 def _copy_line(values: Sequence[Any]) -> str:
     """:func:`bulk.copy_line`, the common case first: text values that need no escape
     are joined as they are (one search over them all); the rest go through it."""
-    if _SPECIAL.search("".join([v for v in values if v.__class__ is str])) is not None:
+    if bulk.needs_escape("".join([v for v in values if v.__class__ is str])):
         return bulk.copy_line(values)
     return "\t".join([v if v.__class__ is str else bulk.copy_line((v,)) for v in values])
 
